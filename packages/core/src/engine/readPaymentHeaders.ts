@@ -1,0 +1,64 @@
+import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
+
+/** Request headers by lower-case name, each with every value the client sent. */
+export type RequestHeaders = Readonly<Record<string, readonly string[] | undefined>>
+
+/** The payment headers of a request, checked for shape only (not yet for meaning). */
+export type PaymentHeaders =
+  | { kind: 'none' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'payment'; tx: string; chain: string; challenge?: string; proof?: string }
+
+const encoder = new TextEncoder()
+// Printable ASCII only: ids, chain names, signatures and challenges never need more.
+const printable = /^[\x21-\x7e]+$/
+
+/**
+ * Reads `x-payment-tx`, `x-payment-chain`, `x-payment-challenge` and `x-payment-proof`: each at
+ * most once, under 512 bytes, printable, without commas (a comma means a joined duplicate).
+ */
+export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
+  const read = (name: string): { value?: string; error?: string } => {
+    const values = headers[name]
+    if (!values || values.length === 0) return {}
+    if (values.length > 1)
+      return { error: `Send ${name} once; it was sent ${values.length} times.` }
+    const value = values[0]!.trim()
+    if (encoder.encode(value).length >= maxPaymentHeaderBytes) {
+      return { error: `${name} must be under ${maxPaymentHeaderBytes} bytes.` }
+    }
+    if (value.includes(',')) return { error: `${name} must hold one value, without commas.` }
+    if (!printable.test(value)) {
+      return { error: `${name} must be a non-empty value of printable ASCII characters.` }
+    }
+    return { value }
+  }
+
+  const tx = read(headerNames.tx)
+  const chain = read(headerNames.chain)
+  const challenge = read(headerNames.challenge)
+  const proof = read(headerNames.proof)
+  const error = tx.error ?? chain.error ?? challenge.error ?? proof.error
+  if (error) return { kind: 'invalid', message: error }
+
+  const present = [
+    headerNames.tx,
+    headerNames.chain,
+    headerNames.challenge,
+    headerNames.proof,
+  ].some((name) => (headers[name]?.length ?? 0) > 0)
+  if (!present) return { kind: 'none' }
+  if (!tx.value || !chain.value) {
+    return {
+      kind: 'invalid',
+      message: `Send both ${headerNames.tx} (the transaction) and ${headerNames.chain} (the chain it was paid on).`,
+    }
+  }
+  return {
+    kind: 'payment',
+    tx: tx.value,
+    chain: chain.value,
+    ...(challenge.value ? { challenge: challenge.value } : {}),
+    ...(proof.value ? { proof: proof.value } : {}),
+  }
+}

@@ -1,0 +1,47 @@
+export type { Challenge } from './challenge.js'
+export { challengeKey, deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
+export type {
+  Logger,
+  PaymentEngine,
+  PaymentEngineOptions,
+  PaymentRequest,
+} from './engine/createPaymentEngine.js'
+export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './engine/outcome.js'
+export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
+export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export {
+  BaseError,
+  ConfigurationError,
+  InvalidAmountError,
+  InvalidChallengeError,
+  InvalidTxIdError,
+  LedgerUnavailableError,
+  VerifierUnavailableError,
+} from './errors.js'
+export type { Lease, Ledger, MarkResult, PaymentRecord } from './ledger.js'
+export { paymentKey } from './ledger.js'
+export { memoryLedger } from './memoryLedger.js'
+export { formatAmount, parseAmount, parseBaseUnits } from './money.js'
+export type {
+  ChainPlugin,
+  ChallengeContext,
+  PaymentRequirement,
+  VerifyContext,
+  VerifyResult,
+} from './plugin.js'
+export type { ResolvedOffer, RoutePrice } from './price.js'
+export { describeCost, resolveOffers } from './price.js'
+export { proofMessage } from './proofMessage.js'
+export { decodeBase64Json, encodeBase64Json } from './protocol/base64Json.js'
+export type { ErrorCode, RejectionCode } from './protocol/codes.js'
+export { errorStatus, isRejectionCode, rejectionCodes } from './protocol/codes.js'
+export { headerNames, maxPaymentHeaderBytes, protocolVersion } from './protocol/headers.js'
+export type {
+  AcceptOption,
+  ErrorBody,
+  Network,
+  PaymentRequiredBody,
+  PaymentResponse,
+  WireAsset,
+} from './protocol/types.js'

@@ -1,0 +1,77 @@
+import { LedgerUnavailableError } from './errors.js'
+import type { Lease, Ledger, MarkResult, PaymentRecord } from './ledger.js'
+
+interface Entry {
+  token: string
+  expiresAt: number
+  state: 'verifying' | 'claimed' | 'consumed'
+  record?: PaymentRecord
+}
+
+/**
+ * A ledger in this process's memory: for tests and single-process development. Payments are
+ * forgotten on restart, so never use it where money matters.
+ *
+ * @example paymentRequired({ ledger: memoryLedger(), … })
+ */
+export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
+  records(): PaymentRecord[]
+} {
+  const now = options.now ?? Date.now
+  const entries = new Map<string, Entry>()
+  let counter = 0
+
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key)
+    if (entry && entry.state !== 'consumed' && entry.expiresAt <= now()) {
+      entries.delete(key)
+      return undefined
+    }
+    return entry
+  }
+
+  const owned = (lease: Lease): Entry | undefined => {
+    const entry = entries.get(lease.key)
+    return entry?.token === lease.token ? entry : undefined
+  }
+
+  return {
+    async isConsumed(key) {
+      return live(key)?.state === 'consumed'
+    },
+    async acquire(key, ttlMs) {
+      if (live(key)) return undefined
+      const lease = { key, token: `m${++counter}`, expiresAt: now() + ttlMs }
+      entries.set(key, { token: lease.token, expiresAt: lease.expiresAt, state: 'verifying' })
+      return lease
+    },
+    async mark(lease, record): Promise<MarkResult> {
+      const entry = live(lease.key)
+      if (entry?.state === 'consumed') return 'consumed'
+      if (entry && entry.token !== lease.token) return 'in_progress'
+      entries.set(lease.key, {
+        token: lease.token,
+        expiresAt: lease.expiresAt,
+        state: 'claimed',
+        record,
+      })
+      return 'marked'
+    },
+    async commit(lease) {
+      const entry = owned(lease)
+      if (entry?.state !== 'claimed') {
+        throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
+      }
+      entry.state = 'consumed'
+    },
+    async release(lease) {
+      const entry = owned(lease)
+      if (entry && entry.state !== 'consumed') entries.delete(lease.key)
+    },
+    records() {
+      return [...entries.values()].flatMap((entry) =>
+        entry.state === 'consumed' && entry.record ? [entry.record] : [],
+      )
+    },
+  }
+}

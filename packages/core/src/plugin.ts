@@ -1,0 +1,81 @@
+import type { RejectionCode } from './protocol/codes.js'
+import type { AcceptOption, Network, WireAsset } from './protocol/types.js'
+
+/** What one route asks of one chain: verified against the chain's own record. */
+export interface PaymentRequirement {
+  asset: WireAsset
+  /** Base units. */
+  amount: bigint
+  /** The receiving wallet (EVM address; Solana owner public key). */
+  payTo: string
+  /** Oldest acceptable block time, in seconds before now; 0 turns the age check off. */
+  maxAgeSeconds: number
+}
+
+/** The challenge a payer answered, as far as a plugin needs it. */
+export interface ChallengeContext {
+  id: string
+  /** Unix seconds. */
+  issuedAt: number
+  /** 32 bytes (Solana Pay reference); the transaction must carry it where the chain supports it. */
+  reference: Uint8Array
+}
+
+/** Everything `ChainPlugin.verify` is given. The tx id is already canonical. */
+export interface VerifyContext {
+  txId: string
+  requirement: PaymentRequirement
+  challenge?: ChallengeContext | undefined
+  /** Unix milliseconds; tests may pin it. */
+  now: number
+}
+
+/**
+ * The plugin's verdict. Expected failures are values; faults (RPC down, timeouts, wrong network)
+ * are thrown as `VerifierUnavailableError`.
+ */
+export type VerifyResult =
+  | {
+      status: 'confirmed'
+      /** The sender of the counted transfer (EVM) or the owner whose balance went down (Solana). */
+      payer: string
+      /** Base units received by `payTo`, from the chain's record. */
+      amount: bigint
+      /** Unix seconds. */
+      blockTime: number
+    }
+  | { status: 'pending'; retryAfterMs: number; message?: string }
+  | { status: 'invalid'; reason: RejectionCode; message: string }
+
+/**
+ * A chain: knows its network, normalizes transaction ids, and verifies payments from the chain's
+ * own record. Made by a factory such as `base({ rpcUrl, payTo })`; a new chain is a new plugin.
+ *
+ * @example
+ * const plugin: ChainPlugin = solana({ rpcUrl, payTo })
+ * const result = await plugin.verify({ txId, requirement, now: Date.now() })
+ */
+export interface ChainPlugin {
+  /** Short chain name used in `x-payment-chain`, e.g. `base`. */
+  readonly name: string
+  /** CAIP-2 id, e.g. `eip155:8453`. */
+  readonly network: Network
+  /** The wallet payments go to on this chain. */
+  readonly payTo: string
+  /** Assets this plugin can verify, looked up by `symbol` when a route names a price. */
+  readonly assets: readonly WireAsset[]
+  /** Default oldest acceptable block time, in seconds; 0 turns the check off. */
+  readonly maxAgeSeconds: number
+  /** Chain-specific fields of an `accepts` entry: `minConfirmations`, or `commitment` and `reference`. */
+  acceptsFields(challenge: ChallengeContext): Partial<AcceptOption>
+  /** Canonical form of a transaction id; throws `InvalidTxIdError` for anything malformed. */
+  normalizeTxId(raw: string): string
+  /** Confirms the payment from the chain. Throws `VerifierUnavailableError` on RPC faults. */
+  verify(context: VerifyContext): Promise<VerifyResult>
+  /** Checks an `x-payment-proof` signature by `payer` over `message`. */
+  verifyProof?(args: { message: string; signature: string; payer: string }): Promise<boolean>
+  /** Checks that the RPC serves `network`; throws `VerifierUnavailableError` otherwise. */
+  ready?(): Promise<void>
+  /** Releases connections. */
+  close?(): Promise<void> | void
+}

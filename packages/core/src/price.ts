@@ -1,0 +1,87 @@
+import { ConfigurationError } from './errors.js'
+import { formatAmount, parseAmount } from './money.js'
+import type { ChainPlugin, PaymentRequirement } from './plugin.js'
+import type { WireAsset } from './protocol/types.js'
+
+/**
+ * What a route costs: a decimal `price` in an asset named by symbol, resolved on each chain to
+ * that chain's asset and decimals; `amounts` sets an exact amount (base units) on a chain instead.
+ *
+ * @example { price: '0.01', asset: 'USDC' }
+ * @example { price: '0.01', asset: 'USDC', amounts: { solana: { asset: 'USDC', amount: 9000n } } }
+ */
+export interface RoutePrice {
+  /** Decimal string in units of `asset`, e.g. `'0.01'`. */
+  price: string
+  /** Asset symbol looked up on each chain. Default `'USDC'`. */
+  asset?: string
+  /** Per chain name: an explicit asset symbol and amount in base units. */
+  amounts?: Record<string, { asset?: string; amount: bigint }>
+}
+
+/** One chain offered for a route, with exactly what it must receive. */
+export interface ResolvedOffer {
+  plugin: ChainPlugin
+  requirement: PaymentRequirement
+}
+
+/**
+ * Resolves a route's price on every chain. A chain without the asset is not offered; setup fails
+ * when no chain remains, or when the price has more decimals than a chain's asset.
+ *
+ * @example resolveOffers([base(…), solana(…)], { price: '0.01' })
+ */
+export function resolveOffers(
+  chains: readonly ChainPlugin[],
+  price: RoutePrice,
+  maxAgeSeconds?: number,
+): ResolvedOffer[] {
+  const symbol = price.asset ?? 'USDC'
+  const offers: ResolvedOffer[] = []
+  for (const plugin of chains) {
+    const explicit = price.amounts?.[plugin.name]
+    const asset = findAsset(plugin, explicit?.asset ?? symbol)
+    if (!asset) continue
+    const amount = explicit ? explicit.amount : parseAmount(price.price, asset.decimals)
+    if (amount <= 0n) throw new ConfigurationError(`The price on ${plugin.name} must be above 0.`)
+    offers.push({
+      plugin,
+      requirement: {
+        asset,
+        amount,
+        payTo: plugin.payTo,
+        maxAgeSeconds: maxAgeSeconds ?? plugin.maxAgeSeconds,
+      },
+    })
+  }
+  if (offers.length === 0) {
+    throw new ConfigurationError(`No configured chain accepts ${symbol}.`, {
+      details: `Chains: ${chains.map((c) => `${c.name} (${c.assets.map((a) => a.symbol).join(', ')})`).join('; ') || 'none'}.`,
+    })
+  }
+  return offers
+}
+
+/** The human-readable cost of a route, for the `cost` field. */
+export function describeCost(
+  price: RoutePrice,
+  offers: readonly ResolvedOffer[],
+): {
+  amount: string
+  currency: string
+} {
+  const first = offers[0]!
+  const declared = price.asset ?? 'USDC'
+  if (
+    offers.some((o) => o.requirement.asset.symbol === declared && !price.amounts?.[o.plugin.name])
+  ) {
+    return { amount: price.price, currency: declared }
+  }
+  const { asset, amount } = first.requirement
+  return { amount: formatAmount(amount, asset.decimals), currency: asset.symbol }
+}
+
+function findAsset(plugin: ChainPlugin, symbol: string): WireAsset | undefined {
+  const wanted = symbol.toUpperCase()
+  return plugin.assets.find((asset) => asset.symbol.toUpperCase() === wanted)
+}

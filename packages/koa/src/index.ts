@@ -1,0 +1,2 @@
+export type { PaymentRequiredOptions } from './paymentRequired.js'
+export { paymentRequired } from './paymentRequired.js'
