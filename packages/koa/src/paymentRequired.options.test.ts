@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import {
+  type ChainPlugin,
+  ConfigurationError,
+  InvalidTxIdError,
+  memoryLedger,
+  type PaymentRequiredBody,
+  proofMessage,
+} from '@tx402/core'
+import Koa from 'koa'
+import { paymentRequired } from './paymentRequired.js'
+
+const secret = 'options-test-secret-at-least-32-bytes!!'
+const tx = `0x${'cd'.repeat(32)}`
+
+function chainWithProofs(): ChainPlugin & { signed: string[] } {
+  const signed: string[] = []
+  return {
+    signed,
+    name: 'testnet',
+    network: 'eip155:31337',
+    payTo: '0x000000000000000000000000000000000000bEEF',
+    assets: [
+      {
+        standard: 'erc20',
+        address: '0x00000000000000000000000000000000000000a1',
+        symbol: 'USDC',
+        decimals: 6,
+      },
+    ],
+    maxAgeSeconds: 900,
+    acceptsFields: () => ({ minConfirmations: 1 }),
+    normalizeTxId(raw) {
+      if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
+      return raw
+    },
+    async verify() {
+      return {
+        status: 'confirmed',
+        payer: '0xpayer',
+        amount: 10000n,
+        blockTime: Math.floor(Date.now() / 1000),
+      }
+    },
+    // A "signature" here is the message itself prefixed by the payer: enough to test the wiring.
+    async verifyProof({ message, signature, payer }) {
+      signed.push(message)
+      return signature === `${payer}:${Buffer.from(message).toString('base64')}`
+    },
+  }
+}
+
+async function serve(middleware: Koa.Middleware) {
+  const app = new Koa()
+  app.use(middleware).use((ctx) => {
+    ctx.body = { ok: true }
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/paid` }
+}
+
+const silent = { info() {}, warn() {}, error() {} }
+
+describe('@tx402/koa options', () => {
+  it('fails at setup without a secret, ledger, chain or a chain with the asset', () => {
+    const chain = chainWithProofs()
+    const ledger = memoryLedger()
+    assert.throws(
+      () => paymentRequired({ price: '0.01', chains: [chain], ledger, secret: 'short' }),
+      ConfigurationError,
+    )
+    assert.throws(
+      () => paymentRequired({ price: '0.01', chains: [], ledger, secret }),
+      ConfigurationError,
+    )
+    assert.throws(
+      () => paymentRequired({ price: '0.01', asset: 'EURC', chains: [chain], ledger, secret }),
+      /No configured chain accepts EURC/,
+    )
+    assert.throws(
+      () => paymentRequired({ price: '0.0000001', chains: [chain], ledger, secret }),
+      /decimal places/,
+    )
+  })
+
+  it('requireProof: advertises proofRequired, refuses a missing or wrong proof, accepts the payer signature', async () => {
+    const chain = chainWithProofs()
+    const { server, url } = await serve(
+      paymentRequired({
+        price: '0.01',
+        chains: [chain],
+        ledger: memoryLedger(),
+        secret,
+        requireProof: true,
+        logger: silent,
+      }),
+    )
+    try {
+      const challenge = (await (await fetch(url)).json()) as PaymentRequiredBody
+      assert.equal(challenge.accepts[0]!.proofRequired, true)
+      const headers = {
+        'x-payment-tx': tx,
+        'x-payment-chain': 'testnet',
+        'x-payment-challenge': challenge.challenge.id,
+      }
+      const missing = await fetch(url, { headers })
+      assert.equal(((await missing.json()) as { error: string }).error, 'proof_invalid')
+      const wrong = await fetch(url, { headers: { ...headers, 'x-payment-proof': '0xdeadbeef' } })
+      assert.equal(((await wrong.json()) as { error: string }).error, 'proof_invalid')
+      const message = proofMessage({
+        network: 'eip155:31337',
+        txId: tx,
+        challengeId: challenge.challenge.id,
+      })
+      assert.equal(chain.signed.at(-1), message)
+      const proof = `0xpayer:${Buffer.from(message).toString('base64')}`
+      const ok = await fetch(url, { headers: { ...headers, 'x-payment-proof': proof } })
+      assert.equal(ok.status, 200)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('requireChallenge: refuses a payment without x-payment-challenge before any verification', async () => {
+    const chain = chainWithProofs()
+    let verified = 0
+    const counting = {
+      ...chain,
+      verify: async (context: Parameters<ChainPlugin['verify']>[0]) => (
+        verified++, chain.verify(context)
+      ),
+    }
+    const { server, url } = await serve(
+      paymentRequired({
+        price: '0.01',
+        chains: [counting],
+        ledger: memoryLedger(),
+        secret,
+        requireChallenge: true,
+        logger: silent,
+      }),
+    )
+    try {
+      const response = await fetch(url, {
+        headers: { 'x-payment-tx': tx, 'x-payment-chain': 'testnet' },
+      })
+      assert.equal(response.status, 402)
+      assert.equal(((await response.json()) as { error: string }).error, 'challenge_invalid')
+      assert.equal(verified, 0)
+    } finally {
+      server.close()
+    }
+  })
+})
