@@ -128,9 +128,10 @@ describe('@tx402/koa options', () => {
     let verified = 0
     const counting = {
       ...chain,
-      verify: async (context: Parameters<ChainPlugin['verify']>[0]) => (
-        verified++, chain.verify(context)
-      ),
+      verify: async (context: Parameters<ChainPlugin['verify']>[0]) => {
+        verified++
+        return chain.verify(context)
+      },
     }
     const { server, url } = await serve(
       paymentRequired({
