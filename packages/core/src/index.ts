@@ -7,6 +7,8 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type { VerificationLimits } from './engine/limits.js'
+export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
 export type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './engine/outcome.js'
 export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
 export { readPaymentHeaders } from './engine/readPaymentHeaders.js'

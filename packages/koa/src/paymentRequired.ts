@@ -37,6 +37,7 @@ export function paymentRequired(options: PaymentRequiredOptions): Middleware {
       method: ctx.method,
       path: ctx.path,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
+      client: ctx.ip,
     })
     switch (outcome.type) {
       case 'payment_required':

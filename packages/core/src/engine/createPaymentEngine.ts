@@ -1,18 +1,21 @@
-import { challengeKey, deriveReference, issueChallenge, verifyChallenge } from '../challenge.js'
+import { challengeKey, deriveReference, verifyChallenge } from '../challenge.js'
 import { ConfigurationError, InvalidChallengeError, InvalidTxIdError } from '../errors.js'
 import type { Lease, Ledger } from '../ledger.js'
 import { paymentKey } from '../ledger.js'
-import type { ChainPlugin, ChallengeContext } from '../plugin.js'
+import type { ChallengeContext, VerifyResult } from '../plugin.js'
 import { describeCost, type ResolvedOffer, type RoutePrice, resolveOffers } from '../price.js'
 import { proofMessage } from '../proofMessage.js'
 import { encodeBase64Json } from '../protocol/base64Json.js'
-import { type ErrorCode, errorStatus } from '../protocol/codes.js'
+import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
-import type { AcceptOption, PaymentRequiredBody, PaymentResponse } from '../protocol/types.js'
-import type { Outcome, PaidOutcome, RespondOutcome } from './outcome.js'
+import type { PaymentResponse, WireAsset } from '../protocol/types.js'
+import { buildResponse, type RouteTerms } from './challengeResponse.js'
+import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
+import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
+import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { type RequestHeaders, readPaymentHeaders } from './readPaymentHeaders.js'
 
-/** A pino-compatible logger; tx402 writes one structured line per fault. */
+/** A pino-compatible logger. */
 export interface Logger {
   info(object: object, message?: string): void
   warn(object: object, message?: string): void
@@ -20,9 +23,9 @@ export interface Logger {
 }
 
 /** Options of `createPaymentEngine`, validated once at setup. */
-export interface PaymentEngineOptions extends RoutePrice {
+export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   /** Chain plugins the route accepts, in the order offered. */
-  chains: readonly ChainPlugin[]
+  chains: readonly import('../plugin.js').ChainPlugin[]
   /** Where payments are marked used. */
   ledger: Ledger
   /** HMAC secret for challenges, at least 32 bytes. */
@@ -39,15 +42,25 @@ export interface PaymentEngineOptions extends RoutePrice {
   requireChallenge?: boolean
   /** Demand `x-payment-proof` (the payer's signature) on every payment. Default false. */
   requireProof?: boolean
-  /** Where faults are logged. Default: `console`. */
+  /** Limits on unpaid verification work (429 `rate_limited`). Defaults in `VerificationLimits`. */
+  limits?: VerificationLimits
+  /**
+   * Gets one structured line per payment decision (info) and per fault (error); no secrets.
+   * Default: faults only, to `console`.
+   */
   logger?: Logger
+  /** Metrics and tracing (e.g. `prometheusObserver()` of `@tx402/metrics`). */
+  observer?: EngineObserver
 }
 
-/** A request as the engine needs it: method, path (no query string) and headers. */
+/** A request as the engine needs it. */
 export interface PaymentRequest {
   method: string
+  /** The path, without the query string. */
   path: string
   headers: RequestHeaders
+  /** Who is asking (e.g. the client IP), for the optional per-client limit. */
+  client?: string | undefined
 }
 
 /** The framework-free engine: one per paid route. */
@@ -59,6 +72,11 @@ export interface PaymentEngine {
 
 const unavailableRetryAfterSeconds = 2
 const inProgressRetryAfterSeconds = 1
+const faultsOnly: Logger = {
+  info() {},
+  warn: (object, message) => console.warn(message, object),
+  error: (object, message) => console.error(message, object),
+}
 
 /**
  * Builds the engine that turns a request into an outcome (DESIGN.md, "the path of one request").
@@ -72,89 +90,59 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
   if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')
   const offers = resolveOffers(options.chains, options, options.maxAgeSeconds)
-  const cost = describeCost(options, offers)
-  const ttlSeconds = options.challengeTtlSeconds ?? 900
-  const claimTtlMs = options.claimTtlMs ?? 60_000
-  const skewSeconds = options.clockSkewSeconds ?? 60
-  const logger = options.logger ?? console
-  if (options.requireProof) {
+  const ledger = options.ledger
+  const requireProof = options.requireProof ?? false
+  if (requireProof) {
     const missing = offers.filter((o) => !o.plugin.verifyProof).map((o) => o.plugin.name)
     if (missing.length) {
       throw new ConfigurationError(`requireProof: ${missing.join(', ')} cannot check proofs.`)
     }
   }
-  const graceSeconds = Math.max(...offers.map((o) => o.requirement.maxAgeSeconds || ttlSeconds))
+  const terms: RouteTerms = {
+    key,
+    offers,
+    cost: describeCost(options, offers),
+    challengeTtlSeconds: options.challengeTtlSeconds ?? 900,
+    requireProof,
+  }
+  const claimTtlMs = options.claimTtlMs ?? 60_000
+  const skewSeconds = options.clockSkewSeconds ?? 60
+  const logger = options.logger ?? faultsOnly
+  const observer = options.observer ?? {}
+  const graceSeconds = Math.max(
+    ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
+  )
+  const notFoundCacheMs = options.limits?.notFoundCacheMs ?? 5_000
+  const maxConcurrent = options.limits?.maxConcurrentVerifications ?? 32
+  const notFound = new ExpiringSet()
+  const perClient = options.limits?.perClient
+    ? new ClientWindows(options.limits.perClient.max, options.limits.perClient.windowMs)
+    : undefined
+  const inFlight = new Map<string, number>()
   const byName = new Map<string, ResolvedOffer>()
   for (const offer of offers) {
     byName.set(offer.plugin.name.toLowerCase(), offer)
     byName.set(offer.plugin.network.toLowerCase(), offer)
   }
 
-  const challengeBody = (
-    request: PaymentRequest,
-    error: ErrorCode,
-    message: string,
-  ): PaymentRequiredBody => {
-    const challenge = issueChallenge(key, {
-      method: request.method,
-      path: request.path,
-      ttlSeconds,
-    })
-    const context: ChallengeContext = {
-      id: challenge.id,
-      issuedAt: challenge.issuedAt,
-      reference: deriveReference(challenge.id),
-    }
-    const accepts = offers.map(
-      ({ plugin, requirement }): AcceptOption => ({
-        chain: plugin.name,
-        network: plugin.network,
-        asset: requirement.asset,
-        amount: requirement.amount.toString(),
-        payTo: requirement.payTo,
-        ...plugin.acceptsFields(context),
-        maxAgeSeconds: requirement.maxAgeSeconds,
-        ...(options.requireProof ? { proofRequired: true as const } : {}),
-      }),
-    )
-    return {
-      error,
-      message,
-      resource: { method: request.method.toUpperCase(), path: request.path },
-      cost,
-      challenge: {
-        id: challenge.id,
-        expiresAt: new Date(challenge.expiresAt * 1000).toISOString(),
-      },
-      accepts,
-    }
-  }
+  /** What one request's decision has learned so far, for its log line and hooks. */
+  type Trace = Partial<
+    Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount'>
+  >
 
-  const respond = (
+  const unavailable = (
     request: PaymentRequest,
-    error: ErrorCode,
-    message: string,
-    retryAfterSeconds?: number,
+    dependency: 'rpc' | 'ledger',
+    trace: Trace,
+    cause: unknown,
   ): RespondOutcome => {
-    const status = errorStatus[error]
-    const headers: Record<string, string> = { 'cache-control': 'no-store' }
-    if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds)
-    if (status === 402) {
-      const body = challengeBody(request, error, message)
-      headers[headerNames.paymentRequired] = encodeBase64Json(body)
-      return {
-        type: error === 'payment_required' ? 'payment_required' : 'error',
-        status,
-        headers,
-        body,
-      }
-    }
-    return { type: 'error', status, headers, body: { error, message } }
-  }
-
-  const unavailable = (request: PaymentRequest, what: string, cause: unknown): RespondOutcome => {
-    logger.error({ err: describeFault(cause), path: request.path }, `tx402: ${what} failed`)
-    return respond(
+    observer.fault?.(dependency, trace.chain)
+    logger.error(
+      { dependency, chain: trace.chain, transaction: trace.transaction, err: describeFault(cause) },
+      'tx402: dependency failed',
+    )
+    return buildResponse(
+      terms,
       request,
       'verifier_unavailable',
       'Payment verification is unavailable right now. Retry the same headers later; nothing was consumed, so do not pay again.',
@@ -164,42 +152,67 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
   const releaseQuietly = async (lease: Lease): Promise<void> => {
     try {
-      await options.ledger.release(lease)
+      await ledger.release(lease)
     } catch (cause) {
       // The claim expires by its TTL; the payer can present the transaction again then.
-      logger.warn({ err: describeFault(cause), key: lease.key }, 'tx402: release failed')
+      logger.warn({ err: describeFault(cause) }, 'tx402: release failed')
     }
   }
 
-  async function handle(request: PaymentRequest): Promise<Outcome> {
+  const verifyOnChain = async (
+    offer: ResolvedOffer,
+    txId: string,
+    challenge: ChallengeContext | undefined,
+  ): Promise<VerifyResult> => {
+    const { plugin, requirement } = offer
+    const started = performance.now()
+    inFlight.set(plugin.name, (inFlight.get(plugin.name) ?? 0) + 1)
+    observer.inFlight?.(plugin.name, 1)
+    try {
+      await plugin.ready?.()
+      const result = await plugin.verify({ txId, requirement, challenge, now: Date.now() })
+      observer.verification?.(plugin.name, result.status, performance.now() - started)
+      return result
+    } catch (error) {
+      observer.verification?.(plugin.name, 'fault', performance.now() - started)
+      throw error
+    } finally {
+      inFlight.set(plugin.name, (inFlight.get(plugin.name) ?? 1) - 1)
+      observer.inFlight?.(plugin.name, -1)
+    }
+  }
+
+  async function evaluate(request: PaymentRequest, trace: Trace): Promise<Outcome> {
+    const respond = (error: ErrorCode, message: string, retryAfterSeconds?: number) =>
+      buildResponse(terms, request, error, message, retryAfterSeconds)
     const headers = readPaymentHeaders(request.headers)
     if (headers.kind === 'none') {
       return respond(
-        request,
         'payment_required',
-        `This resource costs ${cost.amount} ${cost.currency}. Pay on one of the accepted chains and retry with ${headerNames.tx} and ${headerNames.chain}.`,
+        `This resource costs ${terms.cost.amount} ${terms.cost.currency}. Pay on one of the accepted chains and retry with ${headerNames.tx} and ${headerNames.chain}.`,
       )
     }
-    if (headers.kind === 'invalid')
-      return respond(request, 'invalid_payment_headers', headers.message)
+    if (headers.kind === 'invalid') return respond('invalid_payment_headers', headers.message)
 
     const offer = byName.get(headers.chain.toLowerCase())
     if (!offer) {
       return respond(
-        request,
         'invalid_payment_headers',
         `Unknown chain in ${headerNames.chain}. Accepted: ${offers.map((o) => `${o.plugin.name} (${o.plugin.network})`).join(', ')}.`,
       )
     }
     const { plugin, requirement } = offer
+    trace.chain = plugin.name
+    trace.network = plugin.network
 
     let txId: string
     try {
       txId = plugin.normalizeTxId(headers.tx)
     } catch (error) {
-      if (!(error instanceof InvalidTxIdError)) return unavailable(request, 'normalizeTxId', error)
-      return respond(request, 'invalid_payment_headers', `${headerNames.tx}: ${error.shortMessage}`)
+      const reason = error instanceof InvalidTxIdError ? error.shortMessage : 'Malformed.'
+      return respond('invalid_payment_headers', `${headerNames.tx}: ${reason}`)
     }
+    trace.transaction = txId
 
     let challenge: ChallengeContext | undefined
     if (headers.challenge) {
@@ -213,64 +226,76 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       } catch (error) {
         const reason =
           error instanceof InvalidChallengeError ? error.shortMessage : 'Malformed challenge.'
-        return respond(
-          request,
-          'challenge_invalid',
-          `${reason} Pay again against the fresh challenge.`,
-        )
+        return respond('challenge_invalid', `${reason} Pay again against the fresh challenge.`)
       }
     } else if (options.requireChallenge) {
       return respond(
-        request,
         'challenge_invalid',
         `This server requires ${headerNames.challenge}: pay against the challenge below and send its id.`,
       )
     }
-    if (options.requireProof && !headers.proof) {
+    if (requireProof && !headers.proof) {
       return respond(
-        request,
         'proof_invalid',
         `This server requires ${headerNames.proof}: sign the proof message with the paying wallet.`,
       )
     }
 
     const ledgerKey = paymentKey(plugin.network, txId)
+    const now = Date.now()
+    if (notFound.has(ledgerKey, now)) {
+      return respond(
+        'tx_not_found',
+        'No such transaction on this chain. Pay per accepts, then retry.',
+      )
+    }
+    if (perClient && request.client !== undefined) {
+      const wait = perClient.take(request.client, now)
+      if (wait > 0) {
+        return respond(
+          'rate_limited',
+          `Too many payment attempts. Retry after ${wait} seconds.`,
+          wait,
+        )
+      }
+    }
+    if ((inFlight.get(plugin.name) ?? 0) >= maxConcurrent) {
+      return respond(
+        'rate_limited',
+        'Too many payments are being verified. Retry after Retry-After seconds.',
+        1,
+      )
+    }
+
     let lease: Lease | undefined
     try {
-      if (await options.ledger.isConsumed(ledgerKey)) {
+      if (await ledger.isConsumed(ledgerKey)) {
         return respond(
-          request,
           'tx_already_used',
           'This transaction has already paid for a request. Pay again per accepts.',
         )
       }
-      lease = await options.ledger.acquire(ledgerKey, claimTtlMs)
+      lease = await ledger.acquire(ledgerKey, claimTtlMs)
     } catch (error) {
-      return unavailable(request, 'ledger', error)
+      return unavailable(request, 'ledger', trace, error)
     }
     if (!lease) {
       return respond(
-        request,
         'payment_in_progress',
         'Another request is verifying this transaction right now. Retry after Retry-After seconds.',
         inProgressRetryAfterSeconds,
       )
     }
-
-    const rejected = async (
-      error: ErrorCode,
-      message: string,
-      retryAfterSeconds?: number,
-    ): Promise<RespondOutcome> => {
-      await releaseQuietly(lease)
-      return respond(request, error, message, retryAfterSeconds)
+    const held = lease
+    const rejected = async (error: ErrorCode, message: string, retryAfterSeconds?: number) => {
+      await releaseQuietly(held)
+      return respond(error, message, retryAfterSeconds)
     }
 
     let payer: string
     let amount: bigint
     try {
-      await plugin.ready?.()
-      const result = await plugin.verify({ txId, requirement, challenge, now: Date.now() })
+      const result = await verifyOnChain(offer, txId, challenge)
       if (result.status === 'pending') {
         const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
         return rejected(
@@ -280,7 +305,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
           seconds,
         )
       }
-      if (result.status === 'invalid') return rejected(result.reason, result.message)
+      if (result.status === 'invalid') {
+        if (result.reason === 'tx_not_found' && notFoundCacheMs > 0) {
+          notFound.add(ledgerKey, Date.now() + notFoundCacheMs)
+        }
+        return rejected(result.reason, result.message)
+      }
+      // The plugin checked these; checked again here so a plugin bug cannot grant access.
       if (result.amount < requirement.amount) {
         return rejected('insufficient_amount', 'The transaction paid less than the price.')
       }
@@ -292,6 +323,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       }
       payer = result.payer
       amount = result.amount
+      trace.payer = payer
+      trace.amount = amount.toString()
       if (headers.proof) {
         const valid = await plugin.verifyProof?.({
           message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
@@ -306,22 +339,12 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         }
       }
     } catch (error) {
-      await releaseQuietly(lease)
-      return unavailable(request, `${plugin.name} verification`, error)
+      await releaseQuietly(held)
+      return unavailable(request, 'rpc', trace, error)
     }
 
-    const receipt = {
-      chain: plugin.name,
-      network: plugin.network,
-      transaction: txId,
-      payer,
-      payTo: requirement.payTo,
-      asset: requirement.asset,
-      amount,
-      challengeId: challenge?.id,
-    }
     try {
-      const marked = await options.ledger.mark(lease, {
+      const marked = await ledger.mark(held, {
         network: plugin.network,
         txId,
         chain: plugin.name,
@@ -346,10 +369,20 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         )
       }
     } catch (error) {
-      await releaseQuietly(lease)
-      return unavailable(request, 'ledger mark', error)
+      await releaseQuietly(held)
+      return unavailable(request, 'ledger', trace, error)
     }
 
+    const receipt: PaymentReceipt = {
+      chain: plugin.name,
+      network: plugin.network,
+      transaction: txId,
+      payer,
+      payTo: requirement.payTo,
+      asset: requirement.asset,
+      amount,
+      challengeId: challenge?.id,
+    }
     const paymentResponse: PaymentResponse = {
       success: true,
       network: plugin.network,
@@ -360,7 +393,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       amount: amount.toString(),
     }
     let finished = false
-    const outcome: PaidOutcome = {
+    return {
       type: 'paid',
       payment: receipt,
       headers: { [headerNames.paymentResponse]: encodeBase64Json(paymentResponse) },
@@ -368,32 +401,83 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         if (finished) return undefined
         finished = true
         if (!served) {
-          await releaseQuietly(lease)
+          await releaseQuietly(held)
           return undefined
         }
         try {
-          await options.ledger.commit(lease)
+          await ledger.commit(held)
           return undefined
         } catch (error) {
-          await releaseQuietly(lease)
-          return unavailable(request, 'ledger commit', error)
+          await releaseQuietly(held)
+          return unavailable(request, 'ledger', trace, error)
         }
       },
     }
-    return outcome
+  }
+
+  const report = (decision: PaymentDecision, receipt?: PaymentReceipt): void => {
+    observer.decision?.(decision)
+    logger.info(decision, 'tx402: payment decision')
+    const hook =
+      receipt && decision.outcome === 'served'
+        ? options.onPaid?.(receipt, decision)
+        : decision.outcome !== 'served' && decision.outcome !== 'released'
+          ? options.onRejected?.(decision)
+          : undefined
+    Promise.resolve(hook).catch((cause: unknown) =>
+      logger.warn({ err: describeFault(cause) }, 'tx402: hook failed'),
+    )
+  }
+
+  async function handle(request: PaymentRequest): Promise<Outcome> {
+    const started = performance.now()
+    const trace: Trace = {}
+    const outcome = await evaluate(request, trace)
+    const resource = `${request.method.toUpperCase()} ${request.path}`
+    if (outcome.type !== 'paid') {
+      if (outcome.type === 'payment_required') return outcome // no payment headers: nothing decided
+      report({
+        resource,
+        ...trace,
+        outcome: outcome.body.error,
+        status: outcome.status,
+        durationMs: performance.now() - started,
+      })
+      return outcome
+    }
+    const decidedMs = performance.now() - started
+    const finish = outcome.finish
+    return {
+      ...outcome,
+      async finish(served) {
+        const failure = await finish(served)
+        report(
+          {
+            resource,
+            ...trace,
+            outcome: failure ? failure.body.error : served ? 'served' : 'released',
+            status: failure ? failure.status : served ? 200 : 0,
+            durationMs: decidedMs,
+          },
+          outcome.payment,
+        )
+        return failure
+      },
+    } satisfies PaidOutcome
   }
 
   return { handle, offers }
 }
 
-function assetId(asset: AcceptOption['asset']): string {
+function assetId(asset: WireAsset): string {
   if (asset.standard === 'erc20') return asset.address
   if (asset.standard === 'spl') return asset.mint
   return 'native'
 }
 
-// Logs name and message only: RPC URLs and secrets can sit in a cause's other fields.
+// Name and first line only: RPC URLs and secrets can sit in a cause's other fields.
 function describeFault(cause: unknown): { name: string; message: string } {
-  if (cause instanceof Error) return { name: cause.name, message: cause.message.split('\n')[0]! }
+  if (cause instanceof Error)
+    return { name: cause.name, message: cause.message.split('\n')[0]!.slice(0, 300) }
   return { name: 'unknown', message: String(cause).slice(0, 200) }
 }

@@ -29,8 +29,9 @@ export const errorStatus = {
   proof_invalid: 402,
   payment_pending: 402,
   payment_in_progress: 409,
+  rate_limited: 429,
   verifier_unavailable: 503,
-} as const satisfies Record<string, 400 | 402 | 409 | 503>
+} as const satisfies Record<string, 400 | 402 | 409 | 429 | 503>
 
 /** A wire `error` code. */
 export type ErrorCode = keyof typeof errorStatus

@@ -1,0 +1,81 @@
+import { deriveReference, issueChallenge } from '../challenge.js'
+import type { ChallengeContext } from '../plugin.js'
+import type { ResolvedOffer } from '../price.js'
+import { encodeBase64Json } from '../protocol/base64Json.js'
+import { type ErrorCode, errorStatus } from '../protocol/codes.js'
+import { headerNames } from '../protocol/headers.js'
+import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
+import type { RespondOutcome } from './outcome.js'
+
+/** What every response of one route shares: offers, cost, and how challenges are signed. */
+export interface RouteTerms {
+  key: Uint8Array
+  offers: readonly ResolvedOffer[]
+  cost: { amount: string; currency: string }
+  challengeTtlSeconds: number
+  requireProof: boolean
+}
+
+/**
+ * Builds an error or challenge response (PROTOCOL.md section 5): every 402 carries a fresh
+ * challenge and `accepts`, in the body and base64 in `PAYMENT-REQUIRED`.
+ */
+export function buildResponse(
+  terms: RouteTerms,
+  resource: { method: string; path: string },
+  error: ErrorCode,
+  message: string,
+  retryAfterSeconds?: number,
+): RespondOutcome {
+  const status = errorStatus[error]
+  const headers: Record<string, string> = { 'cache-control': 'no-store' }
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds)
+  if (status !== 402) return { type: 'error', status, headers, body: { error, message } }
+  const body = challengeBody(terms, resource, error, message)
+  headers[headerNames.paymentRequired] = encodeBase64Json(body)
+  return {
+    type: error === 'payment_required' ? 'payment_required' : 'error',
+    status,
+    headers,
+    body,
+  }
+}
+
+function challengeBody(
+  terms: RouteTerms,
+  resource: { method: string; path: string },
+  error: ErrorCode,
+  message: string,
+): PaymentRequiredBody {
+  const method = resource.method.toUpperCase()
+  const challenge = issueChallenge(terms.key, {
+    method,
+    path: resource.path,
+    ttlSeconds: terms.challengeTtlSeconds,
+  })
+  const context: ChallengeContext = {
+    id: challenge.id,
+    issuedAt: challenge.issuedAt,
+    reference: deriveReference(challenge.id),
+  }
+  const accepts = terms.offers.map(
+    ({ plugin, requirement }): AcceptOption => ({
+      chain: plugin.name,
+      network: plugin.network,
+      asset: requirement.asset,
+      amount: requirement.amount.toString(),
+      payTo: requirement.payTo,
+      ...plugin.acceptsFields(context),
+      maxAgeSeconds: requirement.maxAgeSeconds,
+      ...(terms.requireProof ? { proofRequired: true as const } : {}),
+    }),
+  )
+  return {
+    error,
+    message,
+    resource: { method, path: resource.path },
+    cost: terms.cost,
+    challenge: { id: challenge.id, expiresAt: new Date(challenge.expiresAt * 1000).toISOString() },
+    accepts,
+  }
+}

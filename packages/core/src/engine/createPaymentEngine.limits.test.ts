@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict'
+import { InvalidTxIdError } from '../errors.js'
+import { memoryLedger } from '../memoryLedger.js'
+import type { ChainPlugin, VerifyResult } from '../plugin.js'
+import { createPaymentEngine } from './createPaymentEngine.js'
+import type { PaymentDecision } from './observer.js'
+import type { Outcome } from './outcome.js'
+
+const secret = 'limits-test-secret-at-least-32-bytes!!'
+
+function countingChain(verdict: () => Promise<VerifyResult>) {
+  const calls: string[] = []
+  const plugin: ChainPlugin = {
+    name: 'testnet',
+    network: 'eip155:31337',
+    payTo: '0x000000000000000000000000000000000000bEEF',
+    assets: [
+      {
+        standard: 'erc20',
+        address: '0x00000000000000000000000000000000000000a1',
+        symbol: 'USDC',
+        decimals: 6,
+      },
+    ],
+    maxAgeSeconds: 900,
+    acceptsFields: () => ({}),
+    normalizeTxId(raw) {
+      if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
+      return raw
+    },
+    async verify({ txId }) {
+      calls.push(txId)
+      return verdict()
+    },
+  }
+  return { plugin, calls }
+}
+
+const request = (tx: string, client = '127.0.0.1') => ({
+  method: 'GET',
+  path: '/paid',
+  headers: { 'x-payment-tx': [tx], 'x-payment-chain': ['testnet'] },
+  client,
+})
+const status = (outcome: Outcome) => (outcome.type === 'paid' ? 200 : outcome.status)
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
+const silent = { info() {}, warn() {}, error() {} }
+
+describe('engine limits on unpaid verification work', () => {
+  it('answers a repeated unknown transaction from the negative cache, without RPC', async () => {
+    const chain = countingChain(async () => ({
+      status: 'invalid',
+      reason: 'tx_not_found',
+      message: 'Not found.',
+    }))
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
+      secret,
+      logger: silent,
+    })
+    for (let i = 0; i < 5; i++) {
+      const outcome = await engine.handle(request(hash(1)))
+      assert.equal(outcome.type === 'error' && outcome.body.error, 'tx_not_found')
+    }
+    assert.equal(chain.calls.length, 1)
+  })
+
+  it('caps concurrent verifications per chain with 429 rate_limited and Retry-After', async () => {
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const chain = countingChain(async () => {
+      await gate
+      return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
+    })
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
+      secret,
+      logger: silent,
+      limits: { maxConcurrentVerifications: 3 },
+    })
+    const pending = [1, 2, 3].map((n) => engine.handle(request(hash(n))))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const flood = await engine.handle(request(hash(4)))
+    assert.equal(status(flood), 429)
+    assert.equal(flood.type === 'error' && flood.body.error, 'rate_limited')
+    assert.equal(flood.type === 'error' && flood.headers['retry-after'], '1')
+    open()
+    await Promise.all(pending)
+    assert.equal(chain.calls.length, 3)
+    assert.equal(status(await engine.handle(request(hash(4)))), 402, 'room again once they finish')
+  })
+
+  it('limits attempts per client when configured, leaving other clients alone', async () => {
+    const chain = countingChain(async () => ({
+      status: 'invalid',
+      reason: 'wrong_recipient',
+      message: 'Elsewhere.',
+    }))
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
+      secret,
+      logger: silent,
+      limits: { perClient: { max: 2, windowMs: 60_000 } },
+    })
+    assert.equal(status(await engine.handle(request(hash(1), 'a'))), 402)
+    assert.equal(status(await engine.handle(request(hash(2), 'a'))), 402)
+    const third = await engine.handle(request(hash(3), 'a'))
+    assert.equal(status(third), 429)
+    assert.ok(Number(third.type === 'error' && third.headers['retry-after']) >= 59)
+    assert.equal(status(await engine.handle(request(hash(3), 'b'))), 402)
+    assert.equal(chain.calls.length, 3)
+  })
+
+  it('reports one decision per request with payment headers to the observer, logger and hooks', async () => {
+    const chain = countingChain(async () => ({
+      status: 'confirmed',
+      payer: '0xpayer',
+      amount: 10000n,
+      blockTime: Math.floor(Date.now() / 1000),
+    }))
+    const decisions: PaymentDecision[] = []
+    const lines: object[] = []
+    const paid: string[] = []
+    const rejected: string[] = []
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
+      secret,
+      logger: { ...silent, info: (line) => lines.push(line) },
+      observer: { decision: (d) => decisions.push(d) },
+      onPaid: (receipt) => {
+        paid.push(receipt.transaction)
+      },
+      onRejected: (decision) => {
+        rejected.push(decision.outcome)
+      },
+    })
+    await engine.handle({ ...request(hash(1)), headers: {} })
+    const outcome = await engine.handle(request(hash(1)))
+    assert.equal(outcome.type, 'paid')
+    if (outcome.type === 'paid') await outcome.finish(true)
+    await engine.handle(request(hash(1)))
+    assert.deepEqual(
+      decisions.map((d) => [d.outcome, d.status, d.transaction, d.payer ?? null]),
+      [
+        ['served', 200, hash(1), '0xpayer'],
+        ['tx_already_used', 402, hash(1), null],
+      ],
+    )
+    assert.equal(lines.length, 2)
+    assert.deepEqual(paid, [hash(1)])
+    assert.deepEqual(rejected, ['tx_already_used'])
+    assert.doesNotMatch(JSON.stringify(lines), /secret/)
+  })
+})

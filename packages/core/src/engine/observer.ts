@@ -1,0 +1,46 @@
+import type { ErrorCode } from '../protocol/codes.js'
+import type { PaymentReceipt } from './outcome.js'
+
+/** One payment decision, as logged and counted: never holds a secret or an RPC URL. */
+export interface PaymentDecision {
+  /** `METHOD /path`. */
+  resource: string
+  chain?: string | undefined
+  network?: string | undefined
+  transaction?: string | undefined
+  /** `served` (committed), `released` (the route did not serve), or the error code answered. */
+  outcome: ErrorCode | 'served' | 'released'
+  status: number
+  payer?: string | undefined
+  /** Base units, decimal string. */
+  amount?: string | undefined
+  /** Time spent deciding (not the route's own time), in ms. */
+  durationMs: number
+}
+
+/**
+ * Receives what the engine does, for metrics (see `@tx402/metrics`) or tracing. Every method is
+ * optional and must not throw.
+ */
+export interface EngineObserver {
+  /** Every decision on a request that carried payment headers. */
+  decision?(decision: PaymentDecision): void
+  /** One on-chain verification, by result. */
+  verification?(
+    chain: string,
+    result: 'confirmed' | 'pending' | 'invalid' | 'fault',
+    durationMs: number,
+  ): void
+  /** A dependency failed: the chain's RPC or the ledger. */
+  fault?(dependency: 'rpc' | 'ledger', chain: string | undefined): void
+  /** Verifications running now on a chain changed by `delta`. */
+  inFlight?(chain: string, delta: 1 | -1): void
+}
+
+/** Hooks for application code: called after the decision, errors are logged and ignored. */
+export interface EngineHooks {
+  /** A payment was committed for a served response. */
+  onPaid?(receipt: PaymentReceipt, decision: PaymentDecision): void | Promise<void>
+  /** A request with payment headers was refused (400, 402, 409, 429 or 503). */
+  onRejected?(decision: PaymentDecision): void | Promise<void>
+}
