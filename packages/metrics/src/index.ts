@@ -1,0 +1,2 @@
+export type { PrometheusObserver } from './prometheusObserver.js'
+export { prometheusObserver } from './prometheusObserver.js'

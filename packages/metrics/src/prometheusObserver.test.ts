@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import {
+  type ChainPlugin,
+  createPaymentEngine,
+  InvalidTxIdError,
+  memoryLedger,
+  VerifierUnavailableError,
+} from '@tx402/core'
+import { prometheusObserver } from './prometheusObserver.js'
+
+const tx = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
+
+describe('prometheusObserver', () => {
+  it('counts payments by outcome, verifications, faults and in-flight verifications', async () => {
+    const plugin: ChainPlugin = {
+      name: 'testnet',
+      network: 'eip155:31337',
+      payTo: '0x000000000000000000000000000000000000bEEF',
+      assets: [{ standard: 'native', symbol: 'USDC', decimals: 6 }],
+      maxAgeSeconds: 900,
+      acceptsFields: () => ({}),
+      normalizeTxId(raw) {
+        if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
+        return raw
+      },
+      async verify({ txId }) {
+        if (txId === tx(3)) throw new VerifierUnavailableError('RPC down')
+        return {
+          status: 'confirmed',
+          payer: '0xpayer',
+          amount: 10000n,
+          blockTime: Math.floor(Date.now() / 1000),
+        }
+      },
+    }
+    const metrics = prometheusObserver()
+    const silent = { info() {}, warn() {}, error() {} }
+    const engine = createPaymentEngine({
+      price: '0.01',
+      asset: 'USDC',
+      chains: [plugin],
+      ledger: memoryLedger(),
+      secret: 'metrics-test-secret-at-least-32-bytes',
+      observer: metrics,
+      logger: silent,
+    })
+    const pay = (n: number) =>
+      engine.handle({
+        method: 'GET',
+        path: '/p',
+        headers: { 'x-payment-tx': [tx(n)], 'x-payment-chain': ['testnet'] },
+      })
+    for (const n of [1, 2]) {
+      const outcome = await pay(n)
+      if (outcome.type === 'paid') await outcome.finish(true)
+    }
+    await pay(1)
+    await pay(3)
+    const text = await metrics.registry.metrics()
+    assert.match(text, /tx402_payments_total\{chain="testnet",outcome="served"\} 2/)
+    assert.match(text, /tx402_payments_total\{chain="testnet",outcome="tx_already_used"\} 1/)
+    assert.match(text, /tx402_payments_total\{chain="testnet",outcome="verifier_unavailable"\} 1/)
+    assert.match(text, /tx402_dependency_errors_total\{dependency="rpc",chain="testnet"\} 1/)
+    assert.match(text, /tx402_verification_seconds_count\{chain="testnet",result="confirmed"\} 2/)
+    assert.match(text, /tx402_verification_seconds_count\{chain="testnet",result="fault"\} 1/)
+    assert.match(text, /tx402_verifications_in_flight\{chain="testnet"\} 0/)
+  })
+})
