@@ -1,0 +1,13 @@
+/**
+ * Test support for Solana: litesvm behind a loopback JSON-RPC, and a server of recorded
+ * responses. Never for real funds.
+ */
+export type { JsonRpcServer } from './jsonRpcServer.js'
+export { JsonRpcError, serveJsonRpc } from './jsonRpcServer.js'
+export type { Commitment } from './parsedTransaction.js'
+export type { TransferOptions } from './sendTransfer.js'
+export { sendTransfer } from './sendTransfer.js'
+export type { RecordedSolanaRpc } from './startRecordedSolanaRpc.js'
+export { startRecordedSolanaRpc } from './startRecordedSolanaRpc.js'
+export type { SolanaRpc, SolanaRpcOptions } from './startSolanaRpc.js'
+export { localGenesisHash, startSolanaRpc } from './startSolanaRpc.js'

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises'
+import type { Network } from '@tx402/core'
+import { JsonRpcError, serveJsonRpc } from './jsonRpcServer.js'
+
+/** A JSON-RPC that answers recorded `getTransaction` responses. Test support. */
+export interface RecordedSolanaRpc {
+  rpcUrl: string
+  network: Network
+  /** The signatures of the recorded transactions, in the order of `files`. */
+  signatures: string[]
+  stop(): Promise<void>
+}
+
+/**
+ * Serves recorded jsonParsed `getTransaction` responses (files holding a JSON-RPC envelope
+ * `{ result }` or the bare result) on a loopback port, keyed by each transaction's first
+ * signature, as a node that has them finalized: `getGenesisHash` answers `genesisHash`,
+ * `getTransaction` the recorded result (null for another signature), `getSignatureStatuses`
+ * finalized at the recorded slot, `getSlot` the highest recorded slot. Other methods are not
+ * found.
+ *
+ * @example
+ * const rpc = await startRecordedSolanaRpc({
+ *   genesisHash: '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d',
+ *   files: ['../shared/fixtures/solana/mainnet-sol-transfer.json'],
+ * })
+ */
+export async function startRecordedSolanaRpc(options: {
+  genesisHash: string
+  files: string[]
+}): Promise<RecordedSolanaRpc> {
+  const recorded = new Map<string, RecordedTransaction>()
+  for (const file of options.files) {
+    const json = JSON.parse(await readFile(file, 'utf8')) as { result?: RecordedTransaction }
+    const result = json.result ?? (json as RecordedTransaction)
+    const signature = result.transaction?.signatures?.[0]
+    if (typeof signature !== 'string') throw new Error(`${file}: no transaction signature`)
+    recorded.set(signature, result)
+  }
+
+  const server = await serveJsonRpc((method, params) => {
+    const config = (params[1] ?? {}) as Record<string, unknown>
+    switch (method) {
+      case 'getGenesisHash':
+        return options.genesisHash
+      case 'getSlot':
+        return Math.max(0, ...[...recorded.values()].map((tx) => tx.slot))
+      case 'getSignatureStatuses': {
+        const signatures = Array.isArray(params[0]) ? (params[0] as unknown[]) : []
+        return {
+          context: { slot: 0 },
+          value: signatures.map((signature) => {
+            const tx = recorded.get(String(signature))
+            if (!tx) return null
+            const err = tx.meta?.err ?? null
+            return {
+              slot: tx.slot,
+              confirmations: null,
+              err,
+              status: err === null ? { Ok: null } : { Err: err },
+              confirmationStatus: 'finalized',
+            }
+          }),
+        }
+      }
+      case 'getTransaction': {
+        const tx = recorded.get(String(params[0]))
+        if (!tx) return null
+        if (tx.version === 0 && config.maxSupportedTransactionVersion === undefined) {
+          throw new JsonRpcError(
+            -32015,
+            'Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": 0',
+          )
+        }
+        return tx
+      }
+      default:
+        throw new JsonRpcError(-32601, 'Method not found')
+    }
+  })
+
+  return {
+    rpcUrl: server.url,
+    network: `solana:${options.genesisHash.slice(0, 32)}`,
+    signatures: [...recorded.keys()],
+    stop: server.close,
+  }
+}
+
+interface RecordedTransaction {
+  slot: number
+  version?: 'legacy' | 0
+  meta?: { err?: unknown } | null
+  transaction?: { signatures?: string[] }
+}
