@@ -1,0 +1,1 @@
+export { withPaymentInterceptor } from './withPaymentInterceptor.js'

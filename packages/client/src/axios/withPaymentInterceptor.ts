@@ -1,0 +1,92 @@
+import {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios'
+import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
+import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
+
+// Marks the requests the interceptor sends itself, so their answers are not intercepted again.
+const paying = Symbol('tx402.paying')
+type PayingConfig = InternalAxiosRequestConfig & { [paying]?: true }
+
+/**
+ * Adds a response interceptor to an axios instance that pays 402s as `callPaidEndpoint` does:
+ * a 402 `payment_required` is paid within the spending cap and the request is retried with the
+ * payment headers; the paid response resolves the original call. axios is an optional peer
+ * dependency, needed only for this entry. Returns the same instance.
+ *
+ * @example
+ * import axios from 'axios'
+ * import { withPaymentInterceptor } from '@tx402/client/axios'
+ * const api = withPaymentInterceptor(axios.create({ baseURL }), { payers: [evmPayer({ walletClient, publicClient })] })
+ * const { data } = await api.get('/api/weather')
+ */
+export function withPaymentInterceptor<T extends AxiosInstance>(
+  instance: T,
+  options: PaymentOptions,
+): T {
+  const resolved = resolvePaymentOptions(options)
+  instance.interceptors.response.use(undefined, async (error: unknown) => {
+    if (!isAxiosError(error)) throw error
+    const { config, response } = error
+    if (!config || !response || response.status !== 402 || (config as PayingConfig)[paying]) {
+      throw error
+    }
+    const url = new URL(instance.getUri(config), globalThis.location?.href)
+    const exchange: Exchange<AxiosResponse> = {
+      origin: url.origin,
+      method: (config.method ?? 'get').toUpperCase(),
+      path: url.pathname,
+      signal: config.signal as AbortSignal | undefined,
+      async send(extra) {
+        const headers = new AxiosHeaders(config.headers)
+        for (const [name, value] of Object.entries(extra)) headers.set(name, value)
+        const retry: PayingConfig = {
+          ...config,
+          headers,
+          validateStatus: () => true,
+          [paying]: true,
+        }
+        return wrap(await instance.request(retry))
+      },
+    }
+    const result = await settlePayment(wrap(response), exchange, resolved)
+    if (result === response) throw error
+    // The caller's own notion of success decides, as it would have without the interceptor.
+    if (!config.validateStatus || config.validateStatus(result.status)) return result
+    throw new AxiosError(
+      `Request failed with status code ${result.status}`,
+      result.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+      config,
+      result.request,
+      result,
+    )
+  })
+  return instance
+}
+
+function wrap(response: AxiosResponse): ExchangeResponse<AxiosResponse> {
+  return {
+    status: response.status,
+    header: (name) => {
+      const value = AxiosHeaders.from(response.headers as Record<string, string>).get(name)
+      return typeof value === 'string' ? value : null
+    },
+    body: async () => {
+      const { data } = response
+      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+        return new TextDecoder().decode(data as ArrayBuffer)
+      }
+      return data
+    },
+    discard: () => {},
+    raw: response,
+  }
+}
+
+function isAxiosError(error: unknown): error is AxiosError {
+  return typeof error === 'object' && error !== null && (error as AxiosError).isAxiosError === true
+}

@@ -1,0 +1,66 @@
+import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
+import { type Exchange, type ExchangeResponse, settlePayment } from './settlePayment.js'
+
+/** Options of `callPaidEndpoint`: how to pay, and optionally which `fetch` to use. */
+export interface PaidFetchOptions extends PaymentOptions {
+  /** Default: `globalThis.fetch`. */
+  fetch?: typeof fetch
+}
+
+/**
+ * `fetch` that pays: on a 402 `payment_required` it pays one accepted option within the
+ * spending cap, waits for confirmation and retries with the payment headers, returning the paid
+ * `Response`. Other responses come back as they are. Throws `SpendingCapError`,
+ * `NoPayableOptionError`, `PaymentRejectedError` (the server's `error` and `message`),
+ * `PaymentTimeoutError` or `PaymentFailedError`; it never pays twice for one challenge.
+ *
+ * @example
+ * const res = await callPaidEndpoint('https://api.example.com/weather', {}, {
+ *   payers: [evmPayer({ walletClient, publicClient })],
+ *   maxAmount: { USDC: '0.05' }, // default: 0.10 of any asset
+ * })
+ */
+export async function callPaidEndpoint(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  options: PaidFetchOptions,
+): Promise<Response> {
+  return paidFetch(input, init, resolvePaymentOptions(options), options.fetch ?? globalThis.fetch)
+}
+
+/** `callPaidEndpoint` with options already resolved (shared with `wrapFetch`). */
+export async function paidFetch(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  options: ReturnType<typeof resolvePaymentOptions>,
+  fetchImpl: typeof fetch,
+): Promise<Response> {
+  // A Request can be cloned for every retry, whatever its body is (a stream is read once).
+  const template = new Request(input, init)
+  const url = new URL(template.url)
+  const send = async (extra: Record<string, string>): Promise<ExchangeResponse<Response>> => {
+    const headers = new Headers(template.headers)
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value)
+    return wrap(await fetchImpl(new Request(template.clone(), { headers })))
+  }
+  const exchange: Exchange<Response> = {
+    origin: url.origin,
+    method: template.method,
+    path: url.pathname,
+    send,
+    signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
+  }
+  return settlePayment(await send({}), exchange, options)
+}
+
+function wrap(response: Response): ExchangeResponse<Response> {
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    body: () => response.clone().text(),
+    discard: () => {
+      response.body?.cancel().catch(() => {})
+    },
+    raw: response,
+  }
+}

@@ -1,0 +1,103 @@
+import { BaseError, type ErrorCode } from '@tx402/core'
+
+/**
+ * The amount asked is above the caller's `maxAmount` for that asset. Thrown before anything is
+ * signed or sent: nothing was paid.
+ *
+ * @example
+ * try { await callPaidEndpoint(url, {}, { payers }) } catch (e) {
+ *   if (e instanceof SpendingCapError) console.log(e.amount, e.cap, e.symbol)
+ * }
+ */
+export class SpendingCapError extends BaseError {
+  override name = 'SpendingCapError' as const
+  /** Asset symbol as the server wrote it. */
+  readonly symbol: string
+  /** Decimal amount asked, in units of `symbol`. */
+  readonly amount: string
+  /** Decimal cap that applied. */
+  readonly cap: string
+  readonly chain: string
+
+  constructor(args: { symbol: string; amount: string; cap: string; chain: string }) {
+    super(
+      `Refused to pay ${args.amount} ${args.symbol} on ${args.chain}: the cap is ${args.cap}.`,
+      {
+        details: 'Raise maxAmount for this asset to allow it. Nothing was paid.',
+      },
+    )
+    this.symbol = args.symbol
+    this.amount = args.amount
+    this.cap = args.cap
+    this.chain = args.chain
+  }
+}
+
+/** None of the configured payers can pay any option the server accepts. Nothing was paid. */
+export class NoPayableOptionError extends BaseError {
+  override name = 'NoPayableOptionError' as const
+}
+
+/**
+ * The server answered a tx402 error other than a retryable one (`payment_pending`,
+ * `payment_in_progress`, `verifier_unavailable`): its `error` code and `message` are here.
+ *
+ * @example
+ * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)
+ */
+export class PaymentRejectedError extends BaseError {
+  override name = 'PaymentRejectedError' as const
+  /** The server's `error` code. */
+  readonly code: ErrorCode
+  /** The server's `message`. */
+  readonly serverMessage: string
+  readonly status: number
+  /** The transaction presented, if any. */
+  readonly txId: string | undefined
+
+  constructor(args: { code: ErrorCode; message: string; status: number; txId?: string }) {
+    super(`The server answered ${args.status} ${args.code}: ${args.message}`, {
+      ...(args.txId ? { details: `Transaction: ${args.txId}` } : {}),
+    })
+    this.code = args.code
+    this.serverMessage = args.message
+    this.status = args.status
+    this.txId = args.txId
+  }
+}
+
+/**
+ * The deadline passed while the transaction was confirming or the server kept answering
+ * `payment_pending`, `payment_in_progress` or `verifier_unavailable`. The payment stays in the
+ * journal: the next call to the same resource presents the same transaction.
+ */
+export class PaymentTimeoutError extends BaseError {
+  override name = 'PaymentTimeoutError' as const
+  readonly txId: string
+  /** The last retryable code the server answered, if it answered one. */
+  readonly lastCode: ErrorCode | undefined
+
+  constructor(args: { txId: string; lastCode?: ErrorCode | undefined; waiting: string }) {
+    super(`Gave up waiting for ${args.waiting}.`, {
+      details: `Transaction ${args.txId} is kept in the payment journal; call again to present it instead of paying again.`,
+    })
+    this.txId = args.txId
+    this.lastCode = args.lastCode
+  }
+}
+
+/**
+ * The payment transaction failed: the node refused it, it reverted on chain, or the asset on
+ * chain is not the asset the server described. The journal entry is dropped.
+ */
+export class PaymentFailedError extends BaseError {
+  override name = 'PaymentFailedError' as const
+}
+
+/**
+ * The node refused a signed transaction outright (a definite answer, not a network fault):
+ * it is not in the mempool and will not land as it is.
+ */
+export class BroadcastRejectedError extends BaseError {
+  override name = 'BroadcastRejectedError' as const
+}

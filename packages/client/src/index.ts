@@ -1,0 +1,27 @@
+export type { PaidFetchOptions } from './callPaidEndpoint.js'
+export { callPaidEndpoint } from './callPaidEndpoint.js'
+export {
+  BroadcastRejectedError,
+  NoPayableOptionError,
+  PaymentFailedError,
+  PaymentRejectedError,
+  PaymentTimeoutError,
+  SpendingCapError,
+} from './errors.js'
+export type { EvmPayerOptions } from './evm/evmPayer.js'
+export { evmPayer } from './evm/evmPayer.js'
+export type { JournalStorage, LocalStorageJournalOptions } from './journal/localStorageJournal.js'
+export { localStorageJournal } from './journal/localStorageJournal.js'
+export { memoryJournal } from './journal/memoryJournal.js'
+export type { JournalEntry, PaymentJournal } from './journal/types.js'
+export type { Payer, PaymentStatus, SignedPayment } from './payer.js'
+export type { PaymentOptions, ResolvedPaymentOptions } from './paymentOptions.js'
+export { resolvePaymentOptions } from './paymentOptions.js'
+export { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
+export type { Exchange, ExchangeResponse } from './settlePayment.js'
+export { settlePayment } from './settlePayment.js'
+export type { SolanaPayerOptions, SolanaSigner, SolanaWalletSigner } from './solana/solanaPayer.js'
+export { solanaPayer } from './solana/solanaPayer.js'
+export type { MaxAmount } from './spendingCap.js'
+export { defaultMaxAmount } from './spendingCap.js'
+export { wrapFetch } from './wrapFetch.js'

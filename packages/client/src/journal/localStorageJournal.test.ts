@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import { ConfigurationError } from '@tx402/core'
+import { sampleEntry } from '../testSupport/sampleEntry.js'
+import { type JournalStorage, localStorageJournal } from './localStorageJournal.js'
+
+/** The Web Storage API over a Map, as a browser's localStorage behaves. */
+function mapStorage(): JournalStorage & { map: Map<string, string> } {
+  const map = new Map<string, string>()
+  return {
+    map,
+    get length() {
+      return map.size
+    },
+    key: (index) => [...map.keys()][index] ?? null,
+    getItem: (key) => map.get(key) ?? null,
+    setItem: (key, value) => void map.set(key, String(value)),
+    removeItem: (key) => void map.delete(key),
+  }
+}
+
+describe('localStorageJournal', () => {
+  it('stores each entry under its prefixed key, synchronously on put', async () => {
+    const storage = mapStorage()
+    const journal = localStorageJournal({ storage })
+    const put = journal.put(sampleEntry('c1.x.y'))
+    // Written before the promise settles: a tab closed right after put still has it.
+    assert.ok(storage.map.has('tx402:journal:c1.x.y'))
+    await put
+    assert.equal(JSON.parse(storage.map.get('tx402:journal:c1.x.y')!).payment.validUntil, 7)
+  })
+
+  it('is found again by a new journal over the same storage (a page reload)', async () => {
+    const storage = mapStorage()
+    await localStorageJournal({ storage }).put(sampleEntry('a', { state: 'broadcast' }))
+    const reloaded = localStorageJournal({ storage })
+    const [entry] = await reloaded.list()
+    assert.equal(entry?.challengeId, 'a')
+    assert.equal(entry?.state, 'broadcast')
+    await reloaded.delete('a')
+    assert.equal(storage.map.size, 0)
+  })
+
+  it('ignores other keys and corrupt entries', async () => {
+    const storage = mapStorage()
+    storage.setItem('theme', 'dark')
+    storage.setItem('tx402:journal:broken', '{not json')
+    storage.setItem('tx402:journal:other', JSON.stringify({ hello: 1 }))
+    const journal = localStorageJournal({ storage, prefix: 'tx402:journal:' })
+    await journal.put(sampleEntry('ok'))
+    assert.deepEqual(
+      (await journal.list()).map((e) => e.challengeId),
+      ['ok'],
+    )
+  })
+
+  it('fails at setup when there is no localStorage', () => {
+    assert.throws(() => localStorageJournal(), ConfigurationError)
+  })
+})

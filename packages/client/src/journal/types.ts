@@ -1,0 +1,40 @@
+import type { Network, WireAsset } from '@tx402/core'
+import type { SignedPayment } from '../payer.js'
+
+/**
+ * A payment not yet settled with the server. Written before the transaction is broadcast, updated
+ * as it progresses, and deleted once the server served the request or refused the transaction.
+ */
+export interface JournalEntry {
+  /** The challenge the payment answers (the journal's key). */
+  challengeId: string
+  /** `origin METHOD path`: which resource the payment is for. */
+  resource: string
+  chain: string
+  network: Network
+  payment: SignedPayment
+  asset: WireAsset
+  /** Base units, decimal string. */
+  amount: string
+  payTo: string
+  /** `signed`: not known to be sent yet; `broadcast`: sent; `confirmed`: final enough. */
+  state: 'signed' | 'broadcast' | 'confirmed'
+  /** Unix ms. */
+  createdAt: number
+}
+
+/**
+ * Where payments are recorded before they are broadcast. `put` must be durable when it resolves:
+ * the client broadcasts only after it. Implement it over any store (IndexedDB, a file, Redis).
+ *
+ * @example
+ * const journal: PaymentJournal = memoryJournal()
+ * await callPaidEndpoint(url, {}, { payers, journal })
+ */
+export interface PaymentJournal {
+  /** Every unsettled entry. */
+  list(): Promise<JournalEntry[]>
+  /** Adds or replaces the entry with this `challengeId`. */
+  put(entry: JournalEntry): Promise<void>
+  delete(challengeId: string): Promise<void>
+}

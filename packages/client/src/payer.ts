@@ -1,0 +1,60 @@
+import type { AcceptOption, Network, WireAsset } from '@tx402/core'
+
+/**
+ * A signed payment transaction that has not necessarily been broadcast. Plain JSON so a journal
+ * can store it: the same bytes are rebroadcast after a crash instead of paying again.
+ */
+export interface SignedPayment {
+  /** The transaction hash (EVM) or base58 signature (Solana), canonical. */
+  txId: string
+  /** The signed transaction: `0x` hex (EVM) or base64 wire bytes (Solana). */
+  serialized: string
+  /** The paying address or public key. */
+  from: string
+  /** EVM: the transaction's nonce. Solana: the last block height its blockhash is valid for. */
+  validUntil: number
+}
+
+/** Where a signed payment stands on chain. */
+export type PaymentStatus =
+  /** The node knows it: in the mempool or in a block. */
+  | 'known'
+  /** Not known, and it can still land: rebroadcast the same bytes. */
+  | 'missing'
+  /** Not known, and it never can land (nonce used by another transaction, blockhash expired). */
+  | 'expired'
+
+/**
+ * Pays on one chain. Made by `evmPayer(...)` or `solanaPayer(...)`; anything implementing this
+ * can be passed in `payers`.
+ *
+ * @example const payers: Payer[] = [evmPayer({ walletClient, publicClient }), solanaPayer({ connection, signer })]
+ */
+export interface Payer {
+  /** The CAIP-2 network this payer pays on, e.g. `eip155:8453`. */
+  getNetwork(): Promise<Network>
+  /** True when this payer can send `asset` (its standard; the network is checked apart). */
+  supports(asset: WireAsset): boolean
+  /**
+   * Builds and signs the transfer of `option.amount` of `option.asset` to `option.payTo`.
+   * Broadcasts nothing. Throws `PaymentFailedError` when the asset on chain differs from the one
+   * described (symbol or decimals).
+   */
+  sign(option: AcceptOption): Promise<SignedPayment>
+  /** Sends the signed bytes. Throws `BroadcastRejectedError` when the node refuses them for good. */
+  broadcast(payment: SignedPayment): Promise<void>
+  /** Where the payment stands on chain. */
+  status(payment: SignedPayment): Promise<PaymentStatus>
+  /**
+   * Resolves once the transaction meets `option.minConfirmations` (EVM) or `option.commitment`
+   * (Solana), with the id it landed under (a wallet's speed-up changes an EVM hash); throws
+   * `PaymentFailedError` when it failed on chain and `PaymentTimeoutError` at `deadline` (Unix ms).
+   */
+  confirm(
+    payment: SignedPayment,
+    option: Pick<AcceptOption, 'minConfirmations' | 'commitment'>,
+    deadline: number,
+  ): Promise<{ txId: string }>
+  /** Signs the proof message (`x-payment-proof`): EIP-191 hex (EVM), base58 ed25519 (Solana). */
+  signProof(message: string): Promise<string>
+}

@@ -1,0 +1,76 @@
+import { ConfigurationError } from '@tx402/core'
+import { browserStorage, localStorageJournal } from './journal/localStorageJournal.js'
+import { memoryJournal } from './journal/memoryJournal.js'
+import type { PaymentJournal } from './journal/types.js'
+import type { Payer } from './payer.js'
+import { defaultMaxAmount, type MaxAmount, validateMaxAmount } from './spendingCap.js'
+
+/**
+ * How the client pays. Only `payers` is required.
+ *
+ * @example
+ * {
+ *   payers: [evmPayer({ walletClient, publicClient }), solanaPayer({ connection, signer })],
+ *   preferredChains: ['base', 'solana'],
+ *   maxAmount: { USDC: '0.50' },
+ * }
+ */
+export interface PaymentOptions {
+  /** Who can pay, one per chain. */
+  payers: readonly Payer[]
+  /** Chain names or CAIP-2 ids, most preferred first. Default: the server's order. */
+  preferredChains?: readonly string[]
+  /** Most paid per request. Default `'0.10'` of any asset (see `defaultMaxAmount`). */
+  maxAmount?: MaxAmount
+  /**
+   * Where payments are recorded before broadcast. Default: `localStorageJournal()` where
+   * `localStorage` exists (browsers), else one `memoryJournal()` shared by the process.
+   */
+  journal?: PaymentJournal
+  /**
+   * How long one call may wait for confirmations and for the server to accept the payment
+   * (`payment_pending`, 409, 503), in ms. Default 120000. The payment stays journaled after.
+   */
+  timeoutMs?: number
+}
+
+/** `PaymentOptions` with every default applied. */
+export interface ResolvedPaymentOptions {
+  payers: readonly Payer[]
+  preferredChains: readonly string[] | undefined
+  maxAmount: MaxAmount
+  journal: PaymentJournal
+  timeoutMs: number
+}
+
+let sharedJournal: PaymentJournal | undefined
+
+/**
+ * Validates options once and applies defaults; throws `ConfigurationError` on bad ones.
+ *
+ * @example const resolved = resolvePaymentOptions({ payers })
+ */
+export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentOptions {
+  if (!options?.payers?.length) throw new ConfigurationError('At least one payer is required.')
+  const maxAmount = options.maxAmount ?? defaultMaxAmount
+  validateMaxAmount(maxAmount)
+  const timeoutMs = options.timeoutMs ?? 120_000
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError('timeoutMs must be a positive number of milliseconds.')
+  }
+  return {
+    payers: options.payers,
+    preferredChains: options.preferredChains,
+    maxAmount,
+    journal: options.journal ?? defaultJournal(),
+    timeoutMs,
+  }
+}
+
+function defaultJournal(): PaymentJournal {
+  if (!sharedJournal) {
+    const storage = browserStorage()
+    sharedJournal = storage ? localStorageJournal({ storage }) : memoryJournal()
+  }
+  return sharedJournal
+}
