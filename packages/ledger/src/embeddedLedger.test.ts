@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { LedgerUnavailableError } from '@tx402/core'
+import { embeddedLedger } from './embeddedLedger.js'
+import { describeLedgerContract, freshPayment } from './test/ledgerContract.js'
+
+describe('embeddedLedger', () => {
+  let dir: string
+  let ledger: ReturnType<typeof embeddedLedger>
+
+  before(async function () {
+    this.timeout(60_000)
+    dir = await mkdtemp(join(tmpdir(), 'tx402-embedded-'))
+    // A nested path that does not exist yet, as a first run would have.
+    ledger = embeddedLedger({ dataDir: join(dir, 'data') })
+    await ledger.ready()
+  })
+
+  after(async () => {
+    await ledger?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  describeLedgerContract('embeddedLedger', () => ledger)
+
+  // Its own suite, so mocha runs it after the contract (a suite's own tests run first).
+  describe('durability and faults', () => {
+    it('keeps a consumed transaction, and only that one, across a restart', async function () {
+      this.timeout(60_000)
+      const paid = freshPayment(2n ** 200n)
+      const held = freshPayment()
+      const lease = (await ledger.acquire(paid.key, 30_000))!
+      assert.equal(await ledger.mark(lease, paid.record), 'marked')
+      await ledger.commit(lease)
+      const claim = (await ledger.acquire(held.key, 30_000))!
+      assert.equal(await ledger.mark(claim, held.record), 'marked')
+
+      await ledger.close()
+      await assert.rejects(ledger.isConsumed(held.key), LedgerUnavailableError)
+      ledger = embeddedLedger({ dataDir: join(dir, 'data') })
+
+      // A new process: its in-process cache is empty, so this is the database speaking.
+      assert.equal(await ledger.isConsumed(paid.key), true)
+      const replay = await ledger.acquire(paid.key, 30_000)
+      assert.ok(replay)
+      assert.equal(await ledger.mark(replay, paid.record), 'consumed')
+      await ledger.release(replay)
+      // A claim from before the restart is still held until its TTL, never consumed.
+      assert.equal(await ledger.isConsumed(held.key), false)
+      const rival = (await ledger.acquire(held.key, 30_000))!
+      assert.equal(await ledger.mark(rival, held.record), 'in_progress')
+    })
+
+    it('raises LedgerUnavailableError when its data directory cannot be opened', async function () {
+      this.timeout(30_000)
+      const broken = embeddedLedger({ dataDir: join('/proc', 'tx402-cannot-exist') })
+      await assert.rejects(broken.isConsumed(freshPayment().key), LedgerUnavailableError)
+      await broken.close()
+    })
+  })
+})

@@ -1,0 +1,89 @@
+import { PGlite } from '@electric-sql/pglite'
+import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
+import { Kysely, PGliteDialect } from 'kysely'
+import { memoryClaimCache } from './memoryClaimCache.js'
+import { migrate } from './migrate.js'
+import { type PaymentStore, paymentStore } from './paymentStore.js'
+import type { LedgerDatabase } from './schema.js'
+import { sqlLedger } from './sqlLedger.js'
+
+/** Options of `embeddedLedger`. */
+export interface EmbeddedLedgerOptions {
+  /**
+   * Where PGlite keeps the database; it survives restarts. One process per directory.
+   * `'memory://'` keeps it in memory (tests). Default `'.tx402-data'`.
+   */
+  dataDir?: string
+  /** How many consumed keys the in-process cache holds before reading old ones back from the database. Default 100000. */
+  maxCachedConsumed?: number
+  /** Default `console`. */
+  logger?: Logger
+}
+
+/**
+ * The zero-setup ledger: the same migrations and SQL as `redisPostgresLedger`, on PGlite
+ * (PostgreSQL compiled to WASM, in this process) with an in-process cache in place of Redis.
+ * For one process; payments survive a restart. The database opens on first use (or `ready()`).
+ *
+ * @example
+ * const ledger = embeddedLedger({ dataDir: './.tx402-data' })
+ * await ledger.ready() // optional: open and migrate now rather than on the first paid request
+ */
+export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
+  /** Opens the database and runs the migrations; throws `LedgerUnavailableError` if it cannot. */
+  ready(): Promise<void>
+  close(): Promise<void>
+} {
+  const dataDir = options.dataDir ?? '.tx402-data'
+  const logger = options.logger ?? console
+  let opening: Promise<{ db: Kysely<LedgerDatabase>; store: PaymentStore }> | undefined
+  let closed = false
+
+  const open = () => {
+    if (closed) return Promise.reject(new LedgerUnavailableError('The embedded ledger is closed.'))
+    opening ??= (async () => {
+      const pglite = await PGlite.create(dataDir)
+      const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect({ pglite }) })
+      try {
+        await migrate(db)
+      } catch (error) {
+        await db.destroy()
+        throw error
+      }
+      return { db, store: paymentStore(db) }
+    })().catch((error: unknown) => {
+      opening = undefined
+      throw new LedgerUnavailableError(`The embedded ledger could not open ${dataDir}.`, {
+        details: error instanceof Error ? error.message : String(error),
+        cause: error,
+      })
+    })
+    return opening
+  }
+
+  // The store opens the database on its first call, so building the ledger costs nothing.
+  const store: PaymentStore = {
+    isConsumed: async (key) => (await open()).store.isConsumed(key),
+    claim: async (lease, record) => (await open()).store.claim(lease, record),
+    consume: async (lease) => (await open()).store.consume(lease),
+    unclaim: async (lease) => (await open()).store.unclaim(lease),
+  }
+
+  const ledger = sqlLedger({
+    store,
+    cache: memoryClaimCache({ maxConsumed: options.maxCachedConsumed ?? 100_000 }),
+    logger,
+  })
+  return {
+    ...ledger,
+    async ready() {
+      await open()
+    },
+    async close() {
+      closed = true
+      const opened = opening
+      opening = undefined
+      if (opened) await (await opened.catch(() => undefined))?.db.destroy()
+    },
+  }
+}

@@ -1,0 +1,8 @@
+export type { PostgresInput } from './connectPostgres.js'
+export { type EmbeddedLedgerOptions, embeddedLedger } from './embeddedLedger.js'
+export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
+export { migrate } from './migrate.js'
+export { parsePaymentKey } from './parsePaymentKey.js'
+export { type RedisPostgresLedgerOptions, redisPostgresLedger } from './redisPostgresLedger.js'
+export type { LedgerDatabase, PaymentStatus, PaymentsTable } from './schema.js'
+export { paymentsTable } from './schema.js'

@@ -1,0 +1,42 @@
+import type { ClaimCache } from './sqlLedger.js'
+
+/**
+ * Consumed keys and in-flight locks in this process's memory, for the embedded ledger (one
+ * process per data directory). The consumed set is bounded: a key it dropped is read from the
+ * database again.
+ */
+export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
+  // Insertion-ordered, so the first key is the oldest one to drop.
+  const consumed = new Set<string>()
+  const locks = new Map<string, { token: string; expiresAt: number }>()
+  let sweepAt = 1_000
+
+  return {
+    name: 'in-process cache',
+    async isConsumed(key) {
+      return consumed.has(key)
+    },
+    async setConsumed(key, token) {
+      consumed.add(key)
+      if (consumed.size > options.maxConsumed) {
+        consumed.delete(consumed.values().next().value as string)
+      }
+      if (locks.get(key)?.token === token) locks.delete(key)
+    },
+    async lock(key, token, ttlMs) {
+      const now = Date.now()
+      const held = locks.get(key)
+      if (held && held.expiresAt > now) return false
+      locks.set(key, { token, expiresAt: now + ttlMs })
+      // Locks of crashed handlers lapse; sweep them when the map has doubled so it stays small.
+      if (locks.size > sweepAt) {
+        for (const [k, l] of locks) if (l.expiresAt <= now) locks.delete(k)
+        sweepAt = Math.max(1_000, locks.size * 2)
+      }
+      return true
+    },
+    async unlock(key, token) {
+      if (locks.get(key)?.token === token) locks.delete(key)
+    },
+  }
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { LedgerMigrationError } from './errors.js'
+import { migrate } from './migrate.js'
+import { type LedgerDatabase, paymentsTable } from './schema.js'
+import { prepareTestDatabase, testDatabase, testDatabaseUrl } from './test/postgres.js'
+import { freePort } from './test/redisServer.js'
+
+describe('migrate', () => {
+  const schemas: string[] = []
+  const admin = new pg.Pool({ connectionString: testDatabaseUrl, max: 1 })
+
+  // A schema of its own, so "fresh" means fresh whatever other tests did to the database.
+  const freshSchema = async () => {
+    const schema = `tx402_migrate_${randomBytes(4).toString('hex')}`
+    await admin.query(`create schema ${schema}`)
+    schemas.push(schema)
+    const pool = new pg.Pool({
+      connectionString: testDatabaseUrl,
+      options: `-c search_path=${schema}`,
+    })
+    return new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) })
+  }
+
+  before(async function () {
+    this.timeout(30_000)
+    await prepareTestDatabase()
+  })
+
+  after(async () => {
+    for (const schema of schemas) await admin.query(`drop schema ${schema} cascade`)
+    await admin.end()
+  })
+
+  it('creates the payments table once and leaves it and its rows alone when run again', async () => {
+    const db = await freshSchema()
+    try {
+      assert.deepEqual(await migrate(db), ['0001_create_payments'])
+      await db
+        .insertInto(paymentsTable)
+        .values({
+          network: 'eip155:8453',
+          tx_id: '0x01',
+          chain: 'base',
+          payer: 'p',
+          pay_to: 'q',
+          asset: 'a',
+          amount: '10',
+          resource: 'GET /x',
+          status: 'consumed',
+          consumed_at: sql`now()`,
+        })
+        .execute()
+      assert.deepEqual(await migrate(db), [])
+      const rows = await db.selectFrom(paymentsTable).select(['tx_id', 'amount']).execute()
+      assert.deepEqual(rows, [{ tx_id: '0x01', amount: '10' }])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('runs each migration once when started on several connections at once', async () => {
+    const db = await freshSchema()
+    try {
+      const ran = await Promise.all([migrate(db), migrate(db), migrate(db)])
+      assert.deepEqual(ran.flat(), ['0001_create_payments'])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('raises LedgerMigrationError when the database cannot be reached', async () => {
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/${testDatabase}`
+    await assert.rejects(migrate(url), LedgerMigrationError)
+  })
+
+  it('rejects a claimed row without a lease or a negative amount', async () => {
+    const db = await freshSchema()
+    try {
+      await migrate(db)
+      const row = {
+        network: 'eip155:8453',
+        tx_id: '0x02',
+        chain: 'base',
+        payer: 'p',
+        pay_to: 'q',
+        asset: 'a',
+        resource: 'GET /x',
+      }
+      await assert.rejects(
+        db
+          .insertInto(paymentsTable)
+          .values({ ...row, amount: '1', status: 'claimed' })
+          .execute(),
+        /tx402_payments_state_check/,
+      )
+      await assert.rejects(
+        db
+          .insertInto(paymentsTable)
+          .values({ ...row, amount: '-1', status: 'consumed', consumed_at: sql`now()` })
+          .execute(),
+        /check constraint/,
+      )
+    } finally {
+      await db.destroy()
+    }
+  })
+})

@@ -1,0 +1,99 @@
+import { type Kysely, sql } from 'kysely'
+import { type Migration, Migrator } from 'kysely/migration'
+import { connectPostgres, type PostgresInput } from './connectPostgres.js'
+import { LedgerMigrationError } from './errors.js'
+import { paymentsTable } from './schema.js'
+
+// Versioned, in code: a migration, once released, is never edited; changes are new entries.
+const migrations: Record<string, Migration> = {
+  '0001_create_payments': {
+    async up(db) {
+      await db.schema
+        .createTable(paymentsTable)
+        .addColumn('network', 'text', (c) => c.notNull())
+        .addColumn('tx_id', 'text', (c) => c.notNull())
+        .addColumn('chain', 'text', (c) => c.notNull())
+        .addColumn('payer', 'text', (c) => c.notNull())
+        .addColumn('pay_to', 'text', (c) => c.notNull())
+        .addColumn('asset', 'text', (c) => c.notNull())
+        .addColumn('amount', sql`numeric(78, 0)`, (c) => c.notNull().check(sql`amount >= 0`))
+        .addColumn('resource', 'text', (c) => c.notNull())
+        .addColumn('challenge_id', 'text')
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('claimed', 'consumed')`),
+        )
+        .addColumn('lease_token', 'text')
+        .addColumn('claim_expires_at', 'timestamptz')
+        .addColumn('remaining_credit', sql`numeric(78, 0)`, (c) =>
+          c.check(sql`remaining_credit >= 0`),
+        )
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('consumed_at', 'timestamptz')
+        .addPrimaryKeyConstraint(`${paymentsTable}_pkey`, ['network', 'tx_id'])
+        // A claim always names its lease and when it lapses; a consumed row has its time.
+        .addCheckConstraint(
+          `${paymentsTable}_state_check`,
+          sql`(status = 'claimed' and lease_token is not null and claim_expires_at is not null)
+            or (status = 'consumed' and consumed_at is not null)`,
+        )
+        .execute()
+    },
+    async down(db) {
+      await db.schema.dropTable(paymentsTable).execute()
+    },
+  },
+}
+
+/**
+ * Brings the ledger's tables up to date with versioned Kysely migrations. Safe to run at every
+ * startup and from several processes at once (Kysely takes a lock); runs nothing when up to date.
+ * Migration state lives in `tx402_migration` / `tx402_migration_lock`, apart from the app's own.
+ *
+ * Takes what `redisPostgresLedger` takes: a Kysely instance, a pg Pool or a URL (a pool it makes
+ * from a URL is closed before it returns).
+ *
+ * @returns the names of the migrations it ran.
+ * @example
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments'] the first time, then []
+ */
+export async function migrate(db: PostgresInput): Promise<string[]> {
+  const postgres = connectPostgres(db, () => {})
+  try {
+    return await migrateToLatest(postgres.db)
+  } catch (error) {
+    if (error instanceof LedgerMigrationError) throw error
+    throw new LedgerMigrationError("The ledger's migrations could not run.", {
+      details: error instanceof Error ? error.message : String(error),
+      cause: error,
+    })
+  } finally {
+    await postgres.close()
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
+async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  // Kysely looks for its migration tables in every schema unless told one; name the schema the
+  // ledger's table goes to (the first of the search_path), so each schema keeps its own state.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  const migrator = new Migrator({
+    db,
+    migrationTableSchema: rows[0]!.schema,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'tx402_migration',
+    migrationLockTableName: 'tx402_migration_lock',
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName
+    throw new LedgerMigrationError(
+      `The ledger's migrations failed${failed ? ` at ${failed}` : ''}.`,
+      {
+        details: error instanceof Error ? error.message : String(error),
+        cause: error,
+      },
+    )
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

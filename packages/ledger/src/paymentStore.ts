@@ -1,0 +1,162 @@
+import {
+  type Lease,
+  LedgerUnavailableError,
+  type MarkResult,
+  type PaymentRecord,
+} from '@tx402/core'
+import { type Kysely, sql } from 'kysely'
+import { InvalidLedgerKeyError } from './errors.js'
+import { parsePaymentKey } from './parsePaymentKey.js'
+import { type LedgerDatabase, paymentsTable } from './schema.js'
+
+/** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
+export interface PaymentStore {
+  isConsumed(key: string): Promise<boolean>
+  /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
+  claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
+  /** Claimed by this lease → consumed. False when the lease no longer holds the claim. */
+  consume(lease: Lease): Promise<boolean>
+  /** Deletes the claim if this lease still holds it. */
+  unclaim(lease: Lease): Promise<void>
+}
+
+// A race the claim lost can turn over between its two statements (released, or lapsed just
+// then); a few tries settle it.
+const claimAttempts = 3
+
+/**
+ * The SQL of the ledger over a Kysely instance. Every database fault becomes core's
+ * `LedgerUnavailableError`, so the engine answers 503 and nothing is consumed.
+ */
+export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
+  const claimOnce = async (
+    lease: Lease,
+    record: PaymentRecord,
+  ): Promise<MarkResult | undefined> => {
+    // The lapse time is the lease's, counted on the database clock so claims compare as equals.
+    const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
+    const expiresAt = sql<Date>`now() + make_interval(secs => ${seconds}::double precision)`
+    const won = await db
+      .insertInto(paymentsTable)
+      .values({
+        network: record.network,
+        tx_id: record.txId,
+        chain: record.chain,
+        payer: record.payer,
+        pay_to: record.payTo,
+        asset: record.asset,
+        amount: record.amount.toString(),
+        resource: record.resource,
+        challenge_id: record.challengeId ?? null,
+        status: 'claimed',
+        lease_token: lease.token,
+        claim_expires_at: expiresAt,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['network', 'tx_id'])
+          .doUpdateSet((eb) => ({
+            chain: eb.ref('excluded.chain'),
+            payer: eb.ref('excluded.payer'),
+            pay_to: eb.ref('excluded.pay_to'),
+            asset: eb.ref('excluded.asset'),
+            amount: eb.ref('excluded.amount'),
+            resource: eb.ref('excluded.resource'),
+            challenge_id: eb.ref('excluded.challenge_id'),
+            lease_token: eb.ref('excluded.lease_token'),
+            claim_expires_at: eb.ref('excluded.claim_expires_at'),
+            updated_at: sql`now()`,
+          }))
+          // Only a claim (never a consumed row): this lease's own, or one whose holder lapsed.
+          .where(`${paymentsTable}.status`, '=', 'claimed')
+          .where((eb) =>
+            eb.or([
+              eb(`${paymentsTable}.lease_token`, '=', lease.token),
+              eb(`${paymentsTable}.claim_expires_at`, '<=', sql<Date>`now()`),
+            ]),
+          ),
+      )
+      .returning('status')
+      .executeTakeFirst()
+    if (won) return 'marked'
+    // A new statement, so it sees the row that beat us even if committed after our snapshot.
+    const held = await db
+      .selectFrom(paymentsTable)
+      .select(['status', sql<boolean>`claim_expires_at > now()`.as('live')])
+      .where('network', '=', record.network)
+      .where('tx_id', '=', record.txId)
+      .executeTakeFirst()
+    if (held?.status === 'consumed') return 'consumed'
+    if (held?.live) return 'in_progress'
+    return undefined
+  }
+
+  return {
+    isConsumed: (key) =>
+      unavailableOnFault('read', async () => {
+        const { network, txId } = parsePaymentKey(key)
+        const row = await db
+          .selectFrom(paymentsTable)
+          .select('status')
+          .where('network', '=', network)
+          .where('tx_id', '=', txId)
+          .where('status', '=', 'consumed')
+          .executeTakeFirst()
+        return row !== undefined
+      }),
+
+    claim: (lease, record) =>
+      unavailableOnFault('mark', async () => {
+        for (let attempt = 0; attempt < claimAttempts; attempt++) {
+          const result = await claimOnce(lease, record)
+          if (result) return result
+        }
+        return 'in_progress'
+      }),
+
+    consume: (lease) =>
+      unavailableOnFault('commit', async () => {
+        const { network, txId } = parsePaymentKey(lease.key)
+        const rows = await db
+          .updateTable(paymentsTable)
+          .set({
+            status: 'consumed',
+            claim_expires_at: null,
+            consumed_at: sql<Date>`now()`,
+            updated_at: sql<Date>`now()`,
+          })
+          .where('network', '=', network)
+          .where('tx_id', '=', txId)
+          .where('lease_token', '=', lease.token)
+          .where('status', '=', 'claimed')
+          .returning('status')
+          .execute()
+        return rows.length === 1
+      }),
+
+    unclaim: (lease) =>
+      unavailableOnFault('release', async () => {
+        const { network, txId } = parsePaymentKey(lease.key)
+        await db
+          .deleteFrom(paymentsTable)
+          .where('network', '=', network)
+          .where('tx_id', '=', txId)
+          .where('lease_token', '=', lease.token)
+          .where('status', '=', 'claimed')
+          .execute()
+      }),
+  }
+}
+
+async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof LedgerUnavailableError) throw error
+    if (error instanceof InvalidLedgerKeyError) throw error
+    throw new LedgerUnavailableError(`The ledger's database failed (${what}).`, {
+      details: error instanceof Error ? error.message : String(error),
+      cause: error,
+    })
+  }
+}

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis'
+import type { ClaimCache } from './sqlLedger.js'
+
+// Compare-and-delete: a lease frees only its own lock, never one a later request took.
+const unlockScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`
+const setConsumedScript = `redis.call('set', KEYS[1], '1', 'EX', ARGV[2])
+if ARGV[1] ~= '' and redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
+return 1`
+
+/** Settings of the Redis half of the ledger. */
+export interface RedisClaimCacheOptions {
+  keyPrefix: string
+  consumedTtlSeconds: number
+  timeoutMs: number
+}
+
+/**
+ * Consumed keys and in-flight locks in Redis. The keys of one payment share a hash tag so a
+ * script may touch both on Redis Cluster. Fails fast: while the client is not connected no command
+ * is sent (so none waits in ioredis' offline queue), and each command has its own deadline.
+ */
+export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): ClaimCache {
+  let wasReady = redis.status === 'ready'
+  redis.on('ready', () => {
+    wasReady = true
+  })
+  const consumedKey = (key: string) => `${options.keyPrefix}{${key}}:consumed`
+  const lockKey = (key: string) => `${options.keyPrefix}{${key}}:lock`
+
+  const send = async <T>(command: () => Promise<T>): Promise<T> => {
+    const status = redis.status
+    // The first connection may still be on its way; after that, anything but ready is an outage.
+    const connecting =
+      !wasReady && (status === 'wait' || status === 'connecting' || status === 'connect')
+    if (status !== 'ready' && !connecting) throw new Error(`Redis is not connected (${status})`)
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      )
+    })
+    try {
+      return await Promise.race([command(), deadline])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    name: 'Redis',
+    isConsumed: async (key) => (await send(() => redis.exists(consumedKey(key)))) === 1,
+    setConsumed: async (key, token) => {
+      await send(() =>
+        redis.eval(
+          setConsumedScript,
+          2,
+          consumedKey(key),
+          lockKey(key),
+          token,
+          options.consumedTtlSeconds,
+        ),
+      )
+    },
+    lock: async (key, token, ttlMs) =>
+      (await send(() => redis.set(lockKey(key), token, 'PX', ttlMs, 'NX'))) === 'OK',
+    unlock: async (key, token) => {
+      await send(() => redis.eval(unlockScript, 1, lockKey(key), token))
+    },
+  }
+}

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ConfigurationError, type Ledger, type PaymentRecord } from '@tx402/core'
+import { Redis } from 'ioredis'
+import { InvalidLedgerKeyError } from './errors.js'
+import { redisPostgresLedger } from './redisPostgresLedger.js'
+import { paymentsTable } from './schema.js'
+import type { ClaimWorkerResult } from './test/claimWorker.js'
+import { describeLedgerContract, freshPayment } from './test/ledgerContract.js'
+import { countingDb, prepareTestDatabase, testDatabaseUrl } from './test/postgres.js'
+import { nextLine, spawnScript } from './test/spawnScript.js'
+
+const redisUrl = 'redis://127.0.0.1:6379'
+const wire = (record: PaymentRecord) => ({ ...record, amount: record.amount.toString() })
+
+describe('redisPostgresLedger', () => {
+  // Keys of this run only: the machine's Redis is shared with other test files.
+  const keyPrefix = `tx402test:${randomBytes(6).toString('hex')}:`
+  const counting = countingDb()
+  let redis: Redis
+  let ledger: Ledger
+
+  before(async function () {
+    this.timeout(30_000)
+    await prepareTestDatabase()
+    redis = new Redis(redisUrl)
+    ledger = redisPostgresLedger({ redis, db: counting.db, keyPrefix })
+  })
+
+  after(async () => {
+    await ledger?.close?.()
+    if (redis) {
+      const keys = await redis.keys(`${keyPrefix}*`)
+      if (keys.length) await redis.del(...keys)
+      redis.disconnect()
+    }
+    await counting.db.destroy()
+  })
+
+  describeLedgerContract('redisPostgresLedger', () => ledger)
+
+  describe('Redis as the fast path, PostgreSQL as the authority', () => {
+    it('answers a replay after commit from Redis with zero PostgreSQL queries', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      await ledger.commit(lease)
+      const before = counting.queries()
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(counting.queries() - before, 0)
+    })
+
+    it('asks PostgreSQL when Redis lost a consumed key, then caches it again', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      await ledger.mark(lease, record)
+      await ledger.commit(lease)
+      await redis.del(`${keyPrefix}{${key}}:consumed`)
+      const before = counting.queries()
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(counting.queries() - before, 1)
+      assert.equal(await redis.exists(`${keyPrefix}{${key}}:consumed`), 1)
+      assert.ok((await redis.ttl(`${keyPrefix}{${key}}:consumed`)) > 6 * 24 * 3600)
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(counting.queries() - before, 1, 'the second replay came from Redis')
+    })
+
+    it('drops the in-flight lock at commit and keeps it only while the lease holds', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await redis.get(`${keyPrefix}{${key}}:lock`), lease.token)
+      assert.ok((await redis.pttl(`${keyPrefix}{${key}}:lock`)) > 20_000)
+      await ledger.mark(lease, record)
+      await ledger.commit(lease)
+      assert.equal(await redis.exists(`${keyPrefix}{${key}}:lock`), 0)
+    })
+
+    it('stores the payment record with its exact amount', async () => {
+      const amount = 2n ** 255n + 1n
+      const { key, record } = freshPayment(amount)
+      const lease = (await ledger.acquire(key, 30_000))!
+      await ledger.mark(lease, record)
+      await ledger.commit(lease)
+      const row = await counting.db
+        .selectFrom(paymentsTable)
+        .selectAll()
+        .where('network', '=', record.network)
+        .where('tx_id', '=', record.txId)
+        .executeTakeFirstOrThrow()
+      assert.equal(BigInt(row.amount), amount)
+      assert.equal(
+        row.amount,
+        '57896044618658097711785492504343953926634992332820282019728792003956564819969',
+      )
+      assert.deepEqual(
+        [row.chain, row.payer, row.pay_to, row.asset, row.resource, row.challenge_id, row.status],
+        [
+          record.chain,
+          record.payer,
+          record.payTo,
+          record.asset,
+          record.resource,
+          'ch_1',
+          'consumed',
+        ],
+      )
+      assert.equal(row.lease_token, lease.token)
+      assert.ok(row.consumed_at instanceof Date)
+      assert.equal(row.remaining_credit, null)
+    })
+
+    it('refuses to mark a record of another transaction than the lease holds', async () => {
+      const a = freshPayment()
+      const b = freshPayment()
+      const lease = (await ledger.acquire(a.key, 30_000))!
+      await assert.rejects(ledger.mark(lease, b.record), InvalidLedgerKeyError)
+      await ledger.release(lease)
+    })
+
+    it('fails at setup without redis or db', () => {
+      assert.throws(
+        () => redisPostgresLedger({ redis: '', db: testDatabaseUrl }),
+        ConfigurationError,
+      )
+      assert.throws(() => redisPostgresLedger({ redis: redisUrl, db: '' }), ConfigurationError)
+    })
+  })
+
+  describe('across processes', () => {
+    const spawned: {
+      child: { kill(signal: NodeJS.Signals): boolean }
+      exited: Promise<unknown>
+    }[] = []
+    after(async () => {
+      for (const { child } of spawned) child.kill('SIGKILL')
+      await Promise.all(spawned.map((s) => s.exited))
+    })
+
+    it('gives one winner to 4 processes making 200 concurrent claims on one transaction', async function () {
+      this.timeout(60_000)
+      const flow = freshPayment()
+      const direct = freshPayment()
+      const workers = Array.from({ length: 4 }, () =>
+        spawnScript('claimWorker.ts', 'TX402_CLAIM_WORKER', {
+          redisUrl,
+          dbUrl: testDatabaseUrl,
+          keyPrefix,
+          claims: 50,
+          flow: { key: flow.key, record: wire(flow.record) },
+          direct: { key: direct.key, record: wire(direct.record) },
+        }),
+      )
+      spawned.push(...workers)
+      for (const worker of workers) assert.equal(await nextLine(worker.lines), 'ready')
+      for (const worker of workers) worker.child.stdin!.write('go\n')
+      const results = await Promise.all(
+        workers.map(async (w) => JSON.parse(await nextLine(w.lines)) as ClaimWorkerResult),
+      )
+      const flows = results.flatMap((r) => r.flow)
+      const directs = results.flatMap((r) => r.direct)
+      assert.equal(flows.length, 200)
+      assert.equal(flows.filter((r) => r === 'won').length, 1, JSON.stringify(flows))
+      assert.equal(directs.length, 200)
+      assert.equal(directs.filter((r) => r === 'marked').length, 1, JSON.stringify(directs))
+      assert.equal(await ledger.isConsumed(flow.key), true)
+      assert.equal(await ledger.isConsumed(direct.key), true)
+      const rows = await counting.db
+        .selectFrom(paymentsTable)
+        .select('status')
+        .where('tx_id', 'in', [flow.record.txId, direct.record.txId])
+        .execute()
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['consumed', 'consumed'],
+      )
+    })
+
+    it('frees the claim of a process killed with SIGKILL once its TTL has passed', async function () {
+      this.timeout(30_000)
+      const { key, record } = freshPayment()
+      const ttlMs = 1_500
+      const killed = spawnScript('killedClaim.ts', 'TX402_KILLED_CLAIM', {
+        redisUrl,
+        dbUrl: testDatabaseUrl,
+        keyPrefix,
+        key,
+        ttlMs,
+        record: wire(record),
+      })
+      spawned.push(killed)
+      assert.equal(await nextLine(killed.lines), 'marked')
+      killed.child.kill('SIGKILL')
+      await killed.exited
+
+      // Within the TTL the dead claim still holds: the lock, then the PostgreSQL claim.
+      assert.equal(await ledger.acquire(key, 30_000), undefined)
+      const early = { key, token: 'early', expiresAt: Date.now() + 30_000 }
+      assert.equal(await ledger.mark(early, record), 'in_progress')
+      assert.equal(await ledger.isConsumed(key), false)
+
+      await sleep(ttlMs + 500)
+      const lease = await ledger.acquire(key, 30_000)
+      assert.ok(lease, 'the lock lapsed')
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+  })
+})

@@ -1,0 +1,33 @@
+import type { ColumnType, Generated } from 'kysely'
+
+/** The table that holds one row per payment, keyed by (network, tx_id). */
+export const paymentsTable = 'tx402_payments'
+
+/** `claimed`: held by a live lease while verified and served; `consumed`: paid for a response. */
+export type PaymentStatus = 'claimed' | 'consumed'
+
+/** One payment as PostgreSQL stores it. Amounts are `numeric(78,0)`, read and written as strings. */
+export interface PaymentsTable {
+  network: string
+  tx_id: string
+  chain: string
+  payer: string
+  pay_to: string
+  asset: string
+  amount: string
+  resource: string
+  challenge_id: string | null
+  status: PaymentStatus
+  lease_token: string | null
+  claim_expires_at: ColumnType<Date | null, Date | string | null, Date | string | null>
+  /** Room for prepaid credit: what is left of `amount`, unused for now. */
+  remaining_credit: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  consumed_at: ColumnType<Date | null, Date | string | null, Date | string | null>
+}
+
+/** The Kysely database type of the ledger's tables. */
+export interface LedgerDatabase {
+  tx402_payments: PaymentsTable
+}

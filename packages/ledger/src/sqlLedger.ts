@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type Lease,
+  type Ledger,
+  LedgerUnavailableError,
+  type Logger,
+  paymentKey,
+} from '@tx402/core'
+import { InvalidLedgerKeyError } from './errors.js'
+import type { PaymentStore } from './paymentStore.js'
+
+/**
+ * The ledger's fast half (Redis, or memory for the embedded ledger): a cache of consumed keys
+ * and one in-flight lock per transaction. Never the authority: a lost or wrong-empty cache only
+ * costs speed, because the store decides every mark.
+ */
+export interface ClaimCache {
+  /** What to call it in the log line written when it fails. */
+  readonly name: string
+  isConsumed(key: string): Promise<boolean>
+  /** Remembers a committed key and drops this lease's lock, in one round trip. */
+  setConsumed(key: string, token: string): Promise<void>
+  /** Takes the lock for `ttlMs` if free (`SET NX PX`). */
+  lock(key: string, token: string, ttlMs: number): Promise<boolean>
+  /** Drops the lock only if this token still holds it. */
+  unlock(key: string, token: string): Promise<void>
+}
+
+/**
+ * A `Ledger` from a store (the authority) and a cache (the speed). A cache fault is logged once
+ * per outage and then worked around on the store alone; a store fault throws
+ * `LedgerUnavailableError`.
+ */
+export function sqlLedger(options: {
+  store: PaymentStore
+  cache: ClaimCache
+  logger: Logger
+  close?: () => Promise<void>
+}): Ledger {
+  const { store, cache, logger } = options
+  let cacheDown = false
+
+  // Each call that reaches the cache says whether it worked, so a warning is written once when
+  // an outage starts and a line when it ends, not once per request.
+  const viaCache = async <T>(run: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      const result = await run()
+      if (cacheDown) {
+        cacheDown = false
+        logger.info({}, `tx402 ledger: ${cache.name} is back`)
+      }
+      return result
+    } catch (error) {
+      if (!cacheDown) {
+        cacheDown = true
+        logger.warn(
+          { err: { name: errorName(error), message: errorMessage(error) } },
+          `tx402 ledger: ${cache.name} failed; running on the database alone (slower, still exact)`,
+        )
+      }
+      return fallback
+    }
+  }
+
+  const ledger: Ledger = {
+    async isConsumed(key) {
+      if (await viaCache(() => cache.isConsumed(key), false)) return true
+      // A miss is not an answer: the cache may have been flushed or may be down.
+      const consumed = await store.isConsumed(key)
+      if (consumed) await viaCache(() => cache.setConsumed(key, ''), undefined)
+      return consumed
+    },
+
+    async acquire(key, ttlMs) {
+      if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+        throw new RangeError(`acquire: ttlMs must be a positive number, got ${ttlMs}`)
+      }
+      const lease: Lease = { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
+      // Without the cache the lease is granted and `mark` alone decides: duplicate RPC work at
+      // worst, never a double grant.
+      const locked = await viaCache(() => cache.lock(key, lease.token, Math.ceil(ttlMs)), true)
+      return locked ? lease : undefined
+    },
+
+    async mark(lease, record) {
+      if (paymentKey(record.network, record.txId) !== lease.key) {
+        throw new InvalidLedgerKeyError('mark: the record is not the payment this lease holds.', {
+          details: `lease ${lease.key}, record ${record.network}:${record.txId}`,
+        })
+      }
+      return store.claim(lease, record)
+    },
+
+    async commit(lease) {
+      if (!(await store.consume(lease))) {
+        throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
+      }
+      await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
+    },
+
+    async release(lease) {
+      // The claim first, then the lock: freeing the lock first would let a new request run into
+      // the claim still held here.
+      try {
+        await store.unclaim(lease)
+      } finally {
+        await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
+      }
+    },
+  }
+  if (options.close) ledger.close = options.close
+  return ledger
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown'
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error).slice(0, 200)
+}

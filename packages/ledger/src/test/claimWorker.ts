@@ -1,0 +1,61 @@
+// A separate process racing for payments through its own redisPostgresLedger (spawned by
+// redisPostgresLedger.test.ts). It waits for "go" on stdin so all processes start together.
+import { createInterface } from 'node:readline'
+import type { Lease, MarkResult, PaymentRecord } from '@tx402/core'
+import { redisPostgresLedger } from '../redisPostgresLedger.js'
+import { claimOnce } from './ledgerContract.js'
+
+export interface ClaimWorkerConfig {
+  redisUrl: string
+  dbUrl: string
+  keyPrefix: string
+  claims: number
+  /** Raced through the whole flow: replay check, in-flight lock, mark, commit. */
+  flow: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+  /** Raced at mark with leases of their own, as if the in-flight lock had been lost. */
+  direct: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+}
+
+export interface ClaimWorkerResult {
+  flow: string[]
+  direct: MarkResult[]
+}
+
+const config = JSON.parse(process.env.TX402_CLAIM_WORKER!) as ClaimWorkerConfig
+const revive = (record: ClaimWorkerConfig['flow']['record']): PaymentRecord => ({
+  ...record,
+  amount: BigInt(record.amount),
+})
+const ledger = redisPostgresLedger({
+  redis: config.redisUrl,
+  db: config.dbUrl,
+  keyPrefix: config.keyPrefix,
+})
+// Warm up both connections so the race is not decided by who connected first.
+await ledger.isConsumed(config.flow.key)
+
+process.stdout.write('ready\n')
+for await (const line of createInterface({ input: process.stdin })) if (line === 'go') break
+
+const flowRecord = revive(config.flow.record)
+const directRecord = revive(config.direct.record)
+const [flow, direct] = await Promise.all([
+  Promise.all(
+    Array.from({ length: config.claims }, () => claimOnce(ledger, config.flow.key, flowRecord)),
+  ),
+  Promise.all(
+    Array.from({ length: config.claims }, async (_, i) => {
+      const lease: Lease = {
+        key: config.direct.key,
+        token: `${process.pid}-${i}`,
+        expiresAt: Date.now() + 30_000,
+      }
+      const result = await ledger.mark(lease, directRecord)
+      if (result === 'marked') await ledger.commit(lease)
+      return result
+    }),
+  ),
+])
+const result: ClaimWorkerResult = { flow, direct }
+process.stdout.write(`${JSON.stringify(result)}\n`)
+await ledger.close?.()

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  type Lease,
+  type Ledger,
+  LedgerUnavailableError,
+  type PaymentRecord,
+  paymentKey,
+} from '@tx402/core'
+
+const network = 'eip155:8453'
+
+/** A fresh payment no other test (or earlier run) has used. */
+export function freshPayment(amount = 1_000_000n): { key: string; record: PaymentRecord } {
+  const txId = `0x${randomBytes(32).toString('hex')}`
+  return {
+    key: paymentKey(network, txId),
+    record: {
+      network,
+      txId,
+      chain: 'base',
+      payer: `0x${'11'.repeat(20)}`,
+      payTo: `0x${'22'.repeat(20)}`,
+      asset: `0x${'33'.repeat(20)}`,
+      amount,
+      resource: 'GET /api/weather',
+      challengeId: 'ch_1',
+    },
+  }
+}
+
+/** One request's way through the ledger, as the engine takes it; true if it won the payment. */
+export async function claimOnce(
+  ledger: Ledger,
+  key: string,
+  record: PaymentRecord,
+  ttlMs = 30_000,
+) {
+  if (await ledger.isConsumed(key)) return 'consumed'
+  const lease = await ledger.acquire(key, ttlMs)
+  if (!lease) return 'locked'
+  const marked = await ledger.mark(lease, record)
+  if (marked !== 'marked') {
+    await ledger.release(lease)
+    return marked
+  }
+  await ledger.commit(lease)
+  return 'won'
+}
+
+/**
+ * The behaviour every `Ledger` must have, run against each implementation. `getLedger` may hand
+ * out one shared instance: every test uses payments of its own.
+ */
+export function describeLedgerContract(name: string, getLedger: () => Ledger | Promise<Ledger>) {
+  describe(`Ledger contract: ${name}`, () => {
+    let ledger: Ledger
+    beforeEach(async () => {
+      ledger = await getLedger()
+    })
+
+    it('does not count an unknown transaction as consumed', async () => {
+      const { key } = freshPayment()
+      assert.equal(await ledger.isConsumed(key), false)
+    })
+
+    it('grants one lease per transaction at a time, each with its own token', async () => {
+      const a = freshPayment()
+      const b = freshPayment()
+      const before = Date.now()
+      const lease = await ledger.acquire(a.key, 30_000)
+      assert.ok(lease)
+      assert.equal(lease.key, a.key)
+      assert.ok(lease.expiresAt >= before + 30_000)
+      assert.equal(await ledger.acquire(a.key, 30_000), undefined)
+      const other = await ledger.acquire(b.key, 30_000)
+      assert.ok(other, 'another transaction is not blocked')
+      assert.notEqual(other.token, lease.token)
+      await ledger.release(lease)
+      await ledger.release(other)
+    })
+
+    it('consumes a transaction once its lease marks and commits', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      assert.equal(await ledger.isConsumed(key), false, 'a claim is not yet consumed')
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('refuses a consumed transaction to every later request', async () => {
+      const { key, record } = freshPayment()
+      assert.equal(await claimOnce(ledger, key, record), 'won')
+      assert.equal(await ledger.isConsumed(key), true)
+      // Past the replay check (a request that raced it): acquire or mark must still refuse.
+      const late = await ledger.acquire(key, 30_000)
+      if (late) {
+        assert.equal(await ledger.mark(late, record), 'consumed')
+        await ledger.release(late)
+      }
+      assert.equal(await ledger.isConsumed(key), true, 'release never un-consumes')
+    })
+
+    it('answers in_progress to a lease marking a transaction another live lease claimed', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      const rival: Lease = { key, token: 'rival', expiresAt: Date.now() + 30_000 }
+      assert.equal(await ledger.mark(rival, record), 'in_progress')
+      await ledger.release(rival)
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true, "a rival's release did not free the claim")
+      assert.equal(await ledger.mark(rival, record), 'consumed')
+    })
+
+    it('lets the same lease mark twice', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('frees a released transaction for the next request, unconsumed', async () => {
+      const { key, record } = freshPayment()
+      const first = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(first, record), 'marked')
+      await ledger.release(first)
+      assert.equal(await ledger.isConsumed(key), false)
+      const second = await ledger.acquire(key, 30_000)
+      assert.ok(second, 'the lock was released')
+      assert.equal(await ledger.mark(second, record), 'marked')
+      await ledger.commit(second)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('throws LedgerUnavailableError when committing a released or never-marked lease', async () => {
+      const { key, record } = freshPayment()
+      const unmarked = (await ledger.acquire(key, 30_000))!
+      await assert.rejects(ledger.commit(unmarked), LedgerUnavailableError)
+      await ledger.release(unmarked)
+      const released = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(released, record), 'marked')
+      await ledger.release(released)
+      await assert.rejects(ledger.commit(released), LedgerUnavailableError)
+      assert.equal(await ledger.isConsumed(key), false)
+    })
+
+    it('hands a lapsed claim to a new lease and stops the old one committing', async () => {
+      const { key, record } = freshPayment()
+      const stale = (await ledger.acquire(key, 100))!
+      assert.equal(await ledger.mark(stale, record), 'marked')
+      await sleep(300)
+      const fresh = await ledger.acquire(key, 30_000)
+      assert.ok(fresh, 'the lock lapsed with its TTL')
+      assert.equal(await ledger.mark(fresh, record), 'marked')
+      await assert.rejects(ledger.commit(stale), LedgerUnavailableError)
+      await ledger.release(stale)
+      await ledger.commit(fresh)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('lets exactly one of 50 concurrent requests win a transaction', async () => {
+      const { key, record } = freshPayment()
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => claimOnce(ledger, key, record)),
+      )
+      assert.equal(results.filter((r) => r === 'won').length, 1, results.join(','))
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('lets exactly one of 20 concurrent marks win, even past the in-flight lock', async () => {
+      const { key, record } = freshPayment()
+      const leases = Array.from({ length: 20 }, (_, i) => ({
+        key,
+        token: `direct-${i}`,
+        expiresAt: Date.now() + 30_000,
+      }))
+      const results = await Promise.all(leases.map((lease) => ledger.mark(lease, record)))
+      assert.equal(results.filter((r) => r === 'marked').length, 1, results.join(','))
+      assert.equal(results.filter((r) => r === 'in_progress').length, 19)
+    })
+  })
+}
