@@ -38,7 +38,10 @@ export interface LiteSvmNode {
  * @example const node = createLiteSvmNode({ landAt: () => 'finalized' })
  */
 export function createLiteSvmNode(options: { landAt: () => Commitment }): LiteSvmNode {
-  const svm = new LiteSVM()
+  // Blockhashes are checked here, as a node does: any of the last 150 is valid, and each slot
+  // has a new one (litesvm alone accepts only its latest).
+  const svm = new LiteSVM().withBlockhashCheck(false)
+  const recentBlockhashes: string[] = [svm.latestBlockhash()]
   let slot = svm.getClock().slot
   let slotHashes = svm.getSlotHashes().map((entry) => ({ slot: entry.slot, hash: entry.hash }))
   const history = new Map<string, LandedTransaction>()
@@ -53,6 +56,9 @@ export function createLiteSvmNode(options: { landAt: () => Commitment }): LiteSv
     const clock = svm.getClock()
     clock.unixTimestamp = BigInt(Math.floor(Date.now() / 1000))
     svm.setClock(clock)
+    svm.expireBlockhash()
+    recentBlockhashes.unshift(svm.latestBlockhash())
+    recentBlockhashes.length = Math.min(recentBlockhashes.length, 150)
     slotHashes = [{ slot, hash: svm.latestBlockhash() }, ...slotHashes].slice(0, 512)
     svm.setSlotHashes(slotHashes)
   }
@@ -104,6 +110,7 @@ export function createLiteSvmNode(options: { landAt: () => Commitment }): LiteSv
         source: 'transaction',
       }),
     )
+    if (!recentBlockhashes.includes(message.lifetimeToken)) throw refused('BlockhashNotFound')
     const lookups = message.version === 0 ? (message.addressTableLookups ?? []) : []
     const accountKeys = [...staticKeys, ...loadedKeys(lookups)]
 

@@ -4,7 +4,7 @@ import {
   TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
 } from '@solana/spl-token'
-import { Connection, Keypair, type PublicKey } from '@solana/web3.js'
+import { Connection, Keypair, type PublicKey, SystemProgram, Transaction } from '@solana/web3.js'
 import { sendTransfer } from './sendTransfer.js'
 import { localGenesisHash, type SolanaRpc, startSolanaRpc } from './startSolanaRpc.js'
 
@@ -180,6 +180,30 @@ describe('startSolanaRpc', () => {
     const entry = tx?.meta?.postTokenBalances?.find((b) => b.owner === to.toBase58())
     assert.equal(entry?.programId, TOKEN_2022_PROGRAM_ID.toBase58())
     assert.equal(entry?.uiTokenAmount.amount, '9900')
+  })
+
+  it('gives each slot a new blockhash, refuses a transaction sent twice and an unknown blockhash', async () => {
+    const to = Keypair.generate().publicKey
+    const first = await connection.getLatestBlockhash()
+    await sendTransfer(connection, { payer, to, mint, amount: 5n })
+    assert.notEqual((await connection.getLatestBlockhash()).blockhash, first.blockhash)
+    // The same transfer again is a new transaction under the new blockhash.
+    await sendTransfer(connection, { payer, to, mint, amount: 5n })
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: first.blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1_000_000 }),
+    )
+    tx.sign(payer)
+    // Older blockhashes stay valid for a while, as on a real cluster.
+    await connection.sendRawTransaction(tx.serialize())
+    await assert.rejects(connection.sendRawTransaction(tx.serialize()), /AlreadyProcessed/)
+    const stale = new Transaction({
+      feePayer: payer.publicKey,
+      recentBlockhash: Keypair.generate().publicKey.toBase58(),
+    }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1_000_000 }),
+    )
+    stale.sign(payer)
+    await assert.rejects(connection.sendRawTransaction(stale.serialize()), /BlockhashNotFound/)
   })
 
   it('answers account, balance and rent queries as a node does', async () => {
