@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { LedgerUnavailableError } from '@tx402/core'
 import { embeddedLedger } from './embeddedLedger.js'
 import { describeLedgerContract, freshPayment } from './test/ledgerContract.js'
+import { nextLine, spawnScript } from './test/spawnScript.js'
 
 describe('embeddedLedger', () => {
   let dir: string
@@ -51,6 +52,40 @@ describe('embeddedLedger', () => {
       assert.equal(await ledger.isConsumed(held.key), false)
       const rival = (await ledger.acquire(held.key, 30_000))!
       assert.equal(await ledger.mark(rival, held.record), 'in_progress')
+    })
+
+    it('keeps a payment committed by a process killed with SIGKILL', async function () {
+      this.timeout(60_000)
+      const { key, record } = freshPayment()
+      await ledger.close()
+      const child = spawnScript('embeddedCommit.ts', 'TX402_EMBEDDED_COMMIT', {
+        dataDir: join(dir, 'data'),
+        key,
+        record: { ...record, amount: record.amount.toString() },
+      })
+      try {
+        assert.equal(await nextLine(child.lines), 'committed')
+      } finally {
+        child.child.kill('SIGKILL')
+        await child.exited
+      }
+      ledger = embeddedLedger({ dataDir: join(dir, 'data') })
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('refuses a data directory another ledger has open, until it is closed', async function () {
+      this.timeout(30_000)
+      const { key } = freshPayment()
+      assert.equal(await ledger.isConsumed(key), false) // opened
+      const second = embeddedLedger({ dataDir: join(dir, 'data') })
+      await assert.rejects(second.isConsumed(key), (error: unknown) => {
+        assert.ok(error instanceof LedgerUnavailableError)
+        assert.match(error.message, /in use by process/)
+        return true
+      })
+      await ledger.close()
+      assert.equal(await second.isConsumed(key), false)
+      ledger = second
     })
 
     it('raises LedgerUnavailableError when its data directory cannot be opened', async function () {

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite'
 import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
 import { Kysely, PGliteDialect } from 'kysely'
+import { lockDataDir } from './lockDataDir.js'
 import { memoryClaimCache } from './memoryClaimCache.js'
 import { migrate } from './migrate.js'
 import { type PaymentStore, paymentStore } from './paymentStore.js'
@@ -10,7 +11,8 @@ import { sqlLedger } from './sqlLedger.js'
 /** Options of `embeddedLedger`. */
 export interface EmbeddedLedgerOptions {
   /**
-   * Where PGlite keeps the database; it survives restarts. One process per directory.
+   * Where PGlite keeps the database; it survives restarts. One process per directory, enforced
+   * by `<dataDir>.lock` (a lock left by a dead process is taken over).
    * `'memory://'` keeps it in memory (tests). Default `'.tx402-data'`.
    */
   dataDir?: string
@@ -36,21 +38,26 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
 } {
   const dataDir = options.dataDir ?? '.tx402-data'
   const logger = options.logger ?? console
-  let opening: Promise<{ db: Kysely<LedgerDatabase>; store: PaymentStore }> | undefined
+  let opening:
+    | Promise<{ db: Kysely<LedgerDatabase>; store: PaymentStore; unlock(): Promise<void> }>
+    | undefined
   let closed = false
 
   const open = () => {
     if (closed) return Promise.reject(new LedgerUnavailableError('The embedded ledger is closed.'))
     opening ??= (async () => {
-      const pglite = await PGlite.create(dataDir)
-      const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect({ pglite }) })
+      const unlock = dataDir.startsWith('memory://') ? async () => {} : await lockDataDir(dataDir)
+      let db: Kysely<LedgerDatabase> | undefined
       try {
+        const pglite = await PGlite.create(dataDir)
+        db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect({ pglite }) })
         await migrate(db)
+        return { db, store: paymentStore(db), unlock }
       } catch (error) {
-        await db.destroy()
+        await db?.destroy()
+        await unlock()
         throw error
       }
-      return { db, store: paymentStore(db) }
     })().catch((error: unknown) => {
       opening = undefined
       throw new LedgerUnavailableError(`The embedded ledger could not open ${dataDir}.`, {
@@ -83,7 +90,10 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
       closed = true
       const opened = opening
       opening = undefined
-      if (opened) await (await opened.catch(() => undefined))?.db.destroy()
+      const open = await opened?.catch(() => undefined)
+      if (!open) return
+      await open.db.destroy()
+      await open.unlock()
     },
   }
 }

@@ -1,6 +1,11 @@
 import type { ColumnType, Generated } from 'kysely'
 
-/** The table that holds one row per payment, keyed by (network, tx_id). */
+/**
+ * The table that holds one row per payment, keyed by (network, tx_id). The ledger never deletes a
+ * consumed row, so a consumed mark outlives any chain's maximum transaction age.
+ *
+ * @example await db.selectFrom(paymentsTable).selectAll().where('status', '=', 'consumed').execute()
+ */
 export const paymentsTable = 'tx402_payments'
 
 /** `claimed`: held by a live lease while verified and served; `consumed`: paid for a response. */
@@ -27,7 +32,11 @@ export interface PaymentsTable {
   consumed_at: ColumnType<Date | null, Date | string | null, Date | string | null>
 }
 
-/** The Kysely database type of the ledger's tables. */
+/**
+ * The Kysely database type of the ledger's tables, to read payments from an app.
+ *
+ * @example const db = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) })
+ */
 export interface LedgerDatabase {
   tx402_payments: PaymentsTable
 }

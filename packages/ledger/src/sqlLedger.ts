@@ -35,7 +35,6 @@ export function sqlLedger(options: {
   store: PaymentStore
   cache: ClaimCache
   logger: Logger
-  close?: () => Promise<void>
 }): Ledger {
   const { store, cache, logger } = options
   let cacheDown = false
@@ -62,7 +61,7 @@ export function sqlLedger(options: {
     }
   }
 
-  const ledger: Ledger = {
+  return {
     async isConsumed(key) {
       if (await viaCache(() => cache.isConsumed(key), false)) return true
       // A miss is not an answer: the cache may have been flushed or may be down.
@@ -108,8 +107,6 @@ export function sqlLedger(options: {
       }
     },
   }
-  if (options.close) ledger.close = options.close
-  return ledger
 }
 
 function errorName(error: unknown): string {

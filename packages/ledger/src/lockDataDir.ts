@@ -1,0 +1,41 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/**
+ * Takes `<dataDir>.lock` for this process: PGlite does not lock its directory, and two processes
+ * writing one database would corrupt it. A lock left by a dead process is taken over.
+ *
+ * @returns the function that frees the lock.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const path = `${dataDir.replace(/\/+$/, '')}.lock`
+  await mkdir(dirname(path), { recursive: true })
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await open(path, 'wx')
+      await file.writeFile(String(process.pid))
+      await file.close()
+      return () => rm(path, { force: true })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+      if (pid > 0 && isAlive(pid)) {
+        throw new Error(
+          `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}`,
+        )
+      }
+      await rm(path, { force: true })
+    }
+  }
+  throw new Error(`${dataDir}: could not take ${path}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
