@@ -1,0 +1,7 @@
+export type { NativeAssetConfig, SolanaAssetConfig, SplAssetConfig } from './networks.js'
+export { sol, solanaNetworkIds, solanaNetworks, tokenProgramIds } from './networks.js'
+export { normalizeTxId } from './normalizeTxId.js'
+export type { SolanaOptions } from './resolveOptions.js'
+export type { SolanaPlugin } from './solana.js'
+export { solana, solanaDevnet } from './solana.js'
+export { verifyProof } from './verifyProof.js'

@@ -1,0 +1,71 @@
+import type { ChainPlugin, ChallengeContext, Network } from '@tx402/core'
+import bs58 from 'bs58'
+import { checkGenesis } from './checkGenesis.js'
+import { createConnection } from './createConnection.js'
+import { solanaNetworkIds } from './networks.js'
+import { normalizeTxId } from './normalizeTxId.js'
+import { resolveOptions, type SolanaOptions } from './resolveOptions.js'
+import { verifyPayment } from './verifyPayment.js'
+import { verifyProof } from './verifyProof.js'
+
+/** A Solana chain plugin; `tokenPrograms` tells payers which program owns each mint. */
+export interface SolanaPlugin extends ChainPlugin {
+  readonly commitment: 'confirmed' | 'finalized'
+  /** Token program id (SPL Token or Token-2022) of each accepted mint. */
+  readonly tokenPrograms: Readonly<Record<string, string>>
+  ready(): Promise<void>
+  verifyProof(args: { message: string; signature: string; payer: string }): Promise<boolean>
+}
+
+/**
+ * The Solana chain plugin (mainnet-beta by default): verifies SPL Token, Token-2022 and native
+ * SOL payments to `payTo` from the chain's own record. Options are checked here, at setup.
+ * Defaults: network `solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp`, name `solana`, assets USDC
+ * (`EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`) and SOL, commitment `confirmed`,
+ * maxAgeSeconds 900, timeoutMs 10000, clockSkewSeconds 60.
+ *
+ * @example
+ * paymentRequired({ price: '0.01', chains: [solana({ rpcUrl, payTo })], ledger, secret })
+ * @example
+ * // A local chain: its own network id and mint.
+ * solana({ rpcUrl, payTo, network: 'solana:FjYD…', assets: [{ standard: 'spl', mint, symbol: 'USDC', decimals: 6 }] })
+ */
+export function solana(options: SolanaOptions): SolanaPlugin {
+  return createSolanaPlugin(options, solanaNetworkIds.mainnet)
+}
+
+/**
+ * The Solana devnet preset: network `solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1`, name
+ * `solana-devnet`, devnet USDC (`4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU`) and SOL; other
+ * defaults as `solana(…)`.
+ *
+ * @example solanaDevnet({ rpcUrl: 'https://api.devnet.solana.com', payTo })
+ */
+export function solanaDevnet(options: SolanaOptions): SolanaPlugin {
+  return createSolanaPlugin(options, solanaNetworkIds.devnet)
+}
+
+function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): SolanaPlugin {
+  const config = resolveOptions(options, defaultNetwork)
+  const connection = createConnection(config)
+  const ready = checkGenesis(connection, config.network)
+  return {
+    name: config.name,
+    network: config.network,
+    payTo: config.payTo,
+    assets: config.assets,
+    maxAgeSeconds: config.maxAgeSeconds,
+    commitment: config.commitment,
+    tokenPrograms: config.tokenPrograms,
+    acceptsFields(challenge: ChallengeContext) {
+      return { commitment: config.commitment, reference: bs58.encode(challenge.reference) }
+    },
+    normalizeTxId,
+    ready,
+    async verify(context) {
+      await ready()
+      return verifyPayment(connection, config, context)
+    },
+    verifyProof,
+  }
+}
