@@ -94,6 +94,8 @@ function tokenChanges(
   return changes
 }
 
+// Lamports arrive as JSON numbers: exact below 2^53 (9 million SOL), which every payer and
+// payee account in practice is.
 function lamportChanges(
   keys: readonly string[],
   pre: readonly number[],

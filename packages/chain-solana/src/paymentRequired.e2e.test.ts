@@ -47,17 +47,10 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
     await chain.stop()
   })
 
-  it('answers 402, takes a Keypair’s transferChecked with the reference, serves 200 once', async () => {
-    const challenge = await fetch(url)
-    assert.equal(challenge.status, 402)
-    const body = (await challenge.json()) as PaymentRequiredBody
-    assert.deepEqual(decodeBase64Json(challenge.headers.get('payment-required')!), body)
+  // The payer's wallet: pays exactly what accepts says, with the challenge's reference.
+  const pay = async (body: PaymentRequiredBody) => {
     const accept = body.accepts.find((a) => a.network === chain.rpc.network)
     assert.ok(accept?.reference && accept.asset.standard === 'spl')
-    assert.equal(accept.amount, '10000')
-    assert.equal(accept.payTo, chain.payTo.toBase58())
-
-    // The payer's wallet: pays exactly what accepts says, with the challenge's reference.
     const txId = await sendTransfer(chain.connection, {
       payer: chain.payer,
       to: new PublicKey(accept.payTo),
@@ -70,6 +63,20 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
       'x-payment-chain': accept.chain,
       'x-payment-challenge': body.challenge.id,
     }
+    return { txId, headers }
+  }
+
+  it('answers 402, takes a Keypair’s transferChecked with the reference, serves 200 once', async () => {
+    const challenge = await fetch(url)
+    assert.equal(challenge.status, 402)
+    const body = (await challenge.json()) as PaymentRequiredBody
+    assert.deepEqual(decodeBase64Json(challenge.headers.get('payment-required')!), body)
+    const accept = body.accepts.find((a) => a.network === chain.rpc.network)
+    assert.ok(accept?.reference && accept.asset.standard === 'spl')
+    assert.equal(accept.amount, '10000')
+    assert.equal(accept.payTo, chain.payTo.toBase58())
+
+    const { txId, headers } = await pay(body)
 
     const paid = await fetch(url, { headers })
     assert.equal(paid.status, 200)
@@ -89,21 +96,7 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
   })
 
   it('answers 503 while the RPC hangs, consumes nothing, and serves the same headers later', async () => {
-    const body = (await (await fetch(url)).json()) as PaymentRequiredBody
-    const accept = body.accepts[0]!
-    assert.ok(accept.reference && accept.asset.standard === 'spl')
-    const txId = await sendTransfer(chain.connection, {
-      payer: chain.payer,
-      to: new PublicKey(accept.payTo),
-      mint: new PublicKey(accept.asset.mint),
-      amount: BigInt(accept.amount),
-      reference: new PublicKey(accept.reference),
-    })
-    const headers = {
-      'x-payment-tx': txId,
-      'x-payment-chain': accept.network,
-      'x-payment-challenge': body.challenge.id,
-    }
+    const { headers } = await pay((await (await fetch(url)).json()) as PaymentRequiredBody)
     chain.rpc.stall(true)
     let unavailable: Response
     try {
