@@ -180,7 +180,7 @@ describe('redisPostgresLedger', () => {
     it('frees the claim of a process killed with SIGKILL once its TTL has passed', async function () {
       this.timeout(30_000)
       const { key, record } = freshPayment()
-      const ttlMs = 1_500
+      const ttlMs = 2_500
       const killed = spawnScript('killedClaim.ts', 'TX402_KILLED_CLAIM', {
         redisUrl,
         dbUrl: testDatabaseUrl,
