@@ -1,0 +1,2 @@
+export { avalanche, avalancheFuji } from './avalanche.js'
+export { avalanchePresets } from './presets.js'

@@ -1,0 +1,2 @@
+export { base, baseSepolia } from './base.js'
+export { basePresets } from './presets.js'

@@ -1,0 +1,40 @@
+import { VerifierUnavailableError } from '@tx402/core'
+
+const url = /\b[a-z][a-z0-9+.-]*:\/\/\S+/gi
+
+/**
+ * Runs an RPC step and turns any failure (HTTP error, timeout, JSON-RPC error) into a
+ * `VerifierUnavailableError`: answered 503, nothing consumed. The message names the chain and the
+ * kind of failure but never an RPC URL, which often carries an API key.
+ *
+ * @example const receipt = await withRpcFault('base', 'reading the receipt', () => client.getTransactionReceipt({ hash }))
+ */
+export async function withRpcFault<T>(
+  chain: string,
+  step: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    throw rpcFault(chain, step, error)
+  }
+}
+
+/**
+ * The `VerifierUnavailableError` for an RPC failure, with URLs scrubbed from its text.
+ *
+ * @example throw rpcFault('base', 'checking the chain id', error)
+ */
+export function rpcFault(chain: string, step: string, cause: unknown): VerifierUnavailableError {
+  if (cause instanceof VerifierUnavailableError) return cause
+  const kind = cause instanceof Error ? cause.name : 'unknown error'
+  const detail =
+    cause instanceof Error
+      ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message).split('\n')[0]!
+      : String(cause)
+  return new VerifierUnavailableError(`The ${chain} RPC failed while ${step} (${kind}).`, {
+    details: detail.replace(url, '<rpc url>').slice(0, 300),
+    cause,
+  })
+}

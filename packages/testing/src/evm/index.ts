@@ -1,0 +1,19 @@
+export type { CompiledContract, ContractName } from './compileContracts.js'
+export { compileContracts } from './compileContracts.js'
+export type { TestTokenKind } from './deployTestContracts.js'
+export {
+  deployPayRouter,
+  deploySmartWallet,
+  deployTestToken,
+  mintTestToken,
+  payRouterAbi,
+  smartWalletAbi,
+  testTokenAbi,
+} from './deployTestContracts.js'
+export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
+export { describeEvmPayments } from './describeEvmPayments.js'
+export { fixturesDir, readFixture, recordedChain } from './recordedChain.js'
+export type { JsonRpcAnswer, JsonRpcServer } from './serveJsonRpc.js'
+export { forwardJsonRpc, JsonRpcError, serveJsonRpc } from './serveJsonRpc.js'
+export type { AnvilNode, StartAnvilOptions, TestAccount } from './startAnvil.js'
+export { startAnvil } from './startAnvil.js'

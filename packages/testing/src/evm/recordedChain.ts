@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type JsonRpcAnswer, JsonRpcError } from './serveJsonRpc.js'
+
+/** JSON-RPC objects as nodes return them (hex quantities), e.g. from a fixture file. */
+type RpcRecord = Record<string, unknown>
+
+/**
+ * The recorded-data folder: `../shared/fixtures` beside the repository (CI clones the repository
+ * with `shared/` next to it); `TX402_FIXTURES_DIR` overrides it.
+ *
+ * @example readFixture('evm/avalanche-mainnet-receipt-approval-only.json')
+ */
+export function fixturesDir(): string {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..')
+  return process.env.TX402_FIXTURES_DIR ?? join(repoRoot, '..', 'shared', 'fixtures')
+}
+
+/**
+ * Reads and parses a recorded fixture file, relative to `fixturesDir()`.
+ *
+ * @example const { result: logs } = readFixture('evm/avalanche-mainnet-getlogs-block-0x1d612e6.json')
+ */
+export function readFixture<T = unknown>(path: string): T {
+  return JSON.parse(readFileSync(join(fixturesDir(), path), 'utf8')) as T
+}
+
+/**
+ * Test support: answers the read calls a verifier makes from a fixed set of records, for
+ * `serveJsonRpc`. Unknown hashes and blocks answer `null`, as a node does; other methods answer
+ * "method not found".
+ *
+ * @example
+ * const server = await serveJsonRpc(recordedChain({ chainId: 43114, head: 0x1d612e8n, receipts: [receipt] }))
+ */
+export function recordedChain(records: {
+  chainId: number
+  /** The number `eth_blockNumber` answers. */
+  head: bigint
+  receipts?: readonly RpcRecord[]
+  transactions?: readonly RpcRecord[]
+  blocks?: readonly RpcRecord[]
+}): JsonRpcAnswer {
+  const find = (list: readonly RpcRecord[] | undefined, field: string, value: unknown) =>
+    list?.find((record) => String(record[field]).toLowerCase() === String(value).toLowerCase()) ??
+    null
+  return (method, params) => {
+    switch (method) {
+      case 'eth_chainId':
+        return `0x${records.chainId.toString(16)}`
+      case 'eth_blockNumber':
+        return `0x${records.head.toString(16)}`
+      case 'eth_getTransactionReceipt':
+        return find(records.receipts, 'transactionHash', params[0])
+      case 'eth_getTransactionByHash':
+        return find(records.transactions, 'hash', params[0])
+      case 'eth_getBlockByHash':
+        return find(records.blocks, 'hash', params[0])
+      case 'eth_getBlockByNumber':
+        return typeof params[0] === 'string' && params[0].startsWith('0x')
+          ? (records.blocks?.find(
+              (block) => BigInt(String(block.number)) === BigInt(params[0] as string),
+            ) ?? null)
+          : null
+      default:
+        throw new JsonRpcError(-32601, `the method ${method} does not exist/is not available`)
+    }
+  }
+}
