@@ -9,7 +9,15 @@ import {
   proofMessage,
 } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
-import { type AnvilNode, deployTestToken, startAnvil, testTokenAbi } from '@tx402/testing/evm'
+import {
+  type AnvilNode,
+  deployTestToken,
+  forwardJsonRpc,
+  type JsonRpcServer,
+  serveJsonRpc,
+  startAnvil,
+  testTokenAbi,
+} from '@tx402/testing/evm'
 import Koa from 'koa'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -24,16 +32,25 @@ describe('a Koa route paid on anvil, end to end', function () {
   let server: ReturnType<Koa['listen']>
   let url: string
   let token: Address
+  let rpc: JsonRpcServer
+  let rpcDown = false
   const ledger = memoryLedger()
 
   before(async () => {
     node = await startAnvil({ chainId: 8453 })
     const payer = node.accounts[1]!.address
     token = await deployTestToken(node, { mint: [[payer, 5_000_000n]] })
+    // The app reaches anvil through a loopback proxy that a test can take down.
+    const forward = forwardJsonRpc(node.rpcUrl)
+    rpc = await serveJsonRpc((method, params) => {
+      if (rpcDown) throw new Error('upstream unavailable')
+      return forward(method, params)
+    })
     const chain = evmChain({
       name: 'base',
       network: 'eip155:8453',
-      rpcUrls: [node.rpcUrl],
+      rpcUrls: [rpc.url],
+      retryCount: 0,
       payTo: node.accounts[9]!.address,
       assets: [{ standard: 'erc20', address: token, symbol: 'USDC', decimals: 6 }],
     })
@@ -55,6 +72,7 @@ describe('a Koa route paid on anvil, end to end', function () {
   })
   after(async () => {
     await new Promise((resolve) => server?.close(resolve))
+    await rpc?.close()
     await node?.stop()
   })
 
@@ -130,5 +148,29 @@ describe('a Koa route paid on anvil, end to end', function () {
     })
     assert.equal(response.status, 402)
     assert.equal(((await response.json()) as { error: string }).error, 'insufficient_amount')
+  })
+
+  it('answers 503 while the RPC fails, consumes nothing, and serves the same headers after', async () => {
+    const hash = await node.wallet(1).writeContract({
+      address: token,
+      abi: testTokenAbi,
+      functionName: 'transfer',
+      args: [node.accounts[9]!.address, 10_000n],
+    })
+    await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    const headers = { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
+    rpcDown = true
+    try {
+      const unavailable = await fetch(url, { headers })
+      assert.equal(unavailable.status, 503)
+      assert.equal(unavailable.headers.get('retry-after'), '2')
+      const body = (await unavailable.json()) as { error: string; message: string }
+      assert.equal(body.error, 'verifier_unavailable')
+      assert.ok(!JSON.stringify(body).includes(rpc.url))
+    } finally {
+      rpcDown = false
+    }
+    const served = await fetch(url, { headers })
+    assert.equal(served.status, 200)
   })
 })

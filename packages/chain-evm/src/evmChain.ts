@@ -80,14 +80,15 @@ export interface EvmChainPlugin extends ChainPlugin {
 export function evmChain(options: EvmChainOptions): EvmChainPlugin {
   const settings = validate(options)
   const { name, network, chainId, rpcUrls, timeoutMs } = settings
-  const transports = rpcUrls.map((url) =>
-    http(url, { batch: true, timeout: timeoutMs, retryCount: settings.retryCount }),
-  )
+  // One URL retries itself; several fail over in order, and the whole round retries.
   const client = createPublicClient({
     transport:
-      transports.length === 1
-        ? transports[0]!
-        : fallback(transports, { retryCount: settings.retryCount }),
+      rpcUrls.length === 1
+        ? http(rpcUrls[0], { batch: true, timeout: timeoutMs, retryCount: settings.retryCount })
+        : fallback(
+            rpcUrls.map((url) => http(url, { batch: true, timeout: timeoutMs })),
+            { retryCount: settings.retryCount },
+          ),
     cacheTime: 0,
   }) as PublicClient
   const ready = chainIdCheck(name, chainId, rpcUrls, timeoutMs)
