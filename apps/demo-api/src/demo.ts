@@ -1,0 +1,105 @@
+import { type AgentResult, anvilPayer, localSolanaPayer, payAndCall } from './agent.js'
+import { type LocalChains, startLocalChains } from './localChains.js'
+import { buildPage } from './page/buildPage.js'
+import { type DemoServer, startServer } from './startServer.js'
+
+// `pnpm demo`: local chains, the demo API on the embedded ledger, and an agent that pays for
+// /api/weather once per chain, printing every step; `pnpm demo --serve` keeps it all running.
+const serve = process.argv.includes('--serve')
+const log = (line: string) => console.log(line)
+const silentLogger = { info() {}, warn() {}, error() {} }
+
+let chains: LocalChains | undefined
+let server: DemoServer | undefined
+let stopping = false
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true
+    log('\nstopping the demo API and the local chains')
+    await server?.stop().catch(() => {})
+    await chains?.stop().catch(() => {})
+  }
+  process.exit(code)
+}
+process.once('SIGINT', () => void shutdown(130))
+process.once('SIGTERM', () => void shutdown(143))
+
+try {
+  log('tx402 demo: a paid API on local chains, paid by an agent\n')
+  chains = await startLocalChains(log, serve ? Number(process.env.PORT ?? 3402) : 0)
+  log('\nbuilding the browser page (esbuild)')
+  const page = await buildPage({
+    rpcUrl: chains.base.node.rpcUrl,
+    chainId: 8453,
+    privateKey: chains.base.node.accounts[3]!.privateKey,
+  })
+  server = await startServer(chains.config, { logger: silentLogger, page })
+  log(
+    `demo API listening on ${server.url} (embedded ledger in ${chains.config.ledger.kind === 'embedded' ? chains.config.ledger.dataDir : ''})`,
+  )
+
+  if (serve) {
+    printServeHelp(server.url, chains)
+  } else {
+    const results: AgentResult[] = []
+    const runs = [
+      { label: 'Base', id: 'eip155:8453', payer: anvilPayer(chains.base.node) },
+      { label: 'Avalanche', id: 'eip155:43114', payer: anvilPayer(chains.avalanche.node) },
+      {
+        label: 'Solana',
+        id: chains.config.solana!.network!,
+        payer: localSolanaPayer(chains.solana.rpc.rpcUrl, chains.solana.agent),
+      },
+    ]
+    for (const run of runs) {
+      log(`\n[${run.label}] the agent calls GET /api/weather`)
+      results.push({
+        ...(await payAndCall(server.url, '/api/weather', run.id, run.payer, log)),
+        chain: run.label,
+      })
+    }
+    log('\nsummary')
+    log('  chain      status  paid        replay                 time   transaction')
+    for (const r of results) {
+      log(
+        `  ${r.chain.padEnd(10)} ${String(r.status).padEnd(7)} ${(r.amount ?? '-').padEnd(11)} ${`${r.replayStatus ?? '-'} ${r.replayError ?? ''}`.padEnd(22)} ${`${r.ms} ms`.padEnd(6)} ${r.transaction ?? '-'}`,
+      )
+    }
+    const ok = results.every((r) => r.status === 200 && r.replayStatus === 402)
+    log(
+      ok
+        ? '\nevery chain paid once and served 200; every replay was refused.'
+        : '\nsome chain did not pay: see above.',
+    )
+    await shutdown(ok ? 0 : 1)
+  }
+} catch (error) {
+  console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`)
+  await shutdown(1)
+}
+
+function printServeHelp(url: string, local: LocalChains): void {
+  const { base, avalanche, solana } = local
+  log(`
+Everything is up. Press Ctrl-C to stop.
+
+  page        ${url}/            (pays from a test wallet in your browser)
+  API         ${url}/api/health  ${url}/api/weather  POST ${url}/api/encrypt
+  metrics     ${url}/metrics
+  Base        ${base.node.rpcUrl}  chain id 8453   test USDC ${base.usdc}
+  Avalanche   ${avalanche.node.rpcUrl}  chain id 43114  test USDC ${avalanche.usdc}
+  Solana      ${solana.rpc.rpcUrl}  ${solana.rpc.network}  test USDC mint ${solana.usdcMint}
+
+Funded test keys (local chains only, never real funds):
+  EVM payer   ${base.node.accounts[1]!.address}  private key ${base.node.accounts[1]!.privateKey}
+  EVM payee   ${base.node.accounts[2]!.address}
+  Solana payer ${solana.agent.publicKey.toBase58()}  secret key [${Array.from(solana.agent.secretKey).join(',')}]
+  Solana payee ${solana.payTo}
+
+Try by hand:
+  curl -i ${url}/api/weather
+  cast send ${base.usdc} 'transfer(address,uint256)' ${base.node.accounts[2]!.address} 10000 --rpc-url ${base.node.rpcUrl} --private-key ${base.node.accounts[1]!.privateKey}
+  curl -i ${url}/api/weather -H 'x-payment-chain: base' -H 'x-payment-tx: <the transaction hash>'
+  (cast is Foundry's CLI; any wallet or @tx402/client can pay instead)
+`)
+}
