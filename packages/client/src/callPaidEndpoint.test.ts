@@ -8,7 +8,7 @@ import { startSolanaRpc } from '@tx402/testing/solana'
 import type { Address } from 'viem'
 import { verifyMessage } from 'viem'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
-import { PaymentRejectedError, SpendingCapError } from './errors.js'
+import { PaymentRejectedError, PaymentTimeoutError, SpendingCapError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
 import { solanaPayer } from './solana/solanaPayer.js'
@@ -177,6 +177,34 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
       transfers[0]!.transactionHash,
       transfers[0]!.transactionHash,
     ])
+  })
+
+  it('gives up at the deadline keeping the payment, and presents it on the next call', async () => {
+    const payTo = baseEnv.freshPayTo()
+    const chain = scriptedFirst(baseChain(payTo), 'pending', 2)
+    const app = await serve({ chains: [chain] })
+    const journal = memoryJournal()
+    const error = await callPaidEndpoint(
+      app.url,
+      {},
+      {
+        payers: allPayers(),
+        journal,
+        timeoutMs: 1500,
+      },
+    ).catch((e: unknown) => e)
+    assert.ok(error instanceof PaymentTimeoutError, String(error))
+    assert.equal(error.lastCode, 'payment_pending')
+    const [kept] = await journal.list()
+    assert.equal(kept?.payment.txId, error.txId)
+    assert.equal(kept?.state, 'confirmed')
+    const response = await callPaidEndpoint(app.url, {}, { payers: allPayers(), journal })
+    assert.equal(response.status, 200)
+    assert.equal(paymentResponse(response.headers).transaction, error.txId)
+    assert.deepEqual(
+      (await baseEnv.transfersTo(payTo)).map((t) => t.transactionHash),
+      [error.txId],
+    )
   })
 
   it('retries a 503 with the same transaction: one transfer on chain', async () => {

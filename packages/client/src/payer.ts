@@ -35,6 +35,8 @@ export interface Payer {
   getNetwork(): Promise<Network>
   /** True when this payer can send `asset` (its standard; the network is checked apart). */
   supports(asset: WireAsset): boolean
+  /** False when the signer cannot sign messages: options with `proofRequired` are not paid. */
+  readonly signsProofs: boolean
   /**
    * Builds and signs the transfer of `option.amount` of `option.asset` to `option.payTo`.
    * Broadcasts nothing. Throws `PaymentFailedError` when the asset on chain differs from the one

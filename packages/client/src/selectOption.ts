@@ -60,7 +60,8 @@ export async function selectOption(
 }
 
 /**
- * The first payer on `network` that can send the option's asset (any asset when omitted).
+ * The first payer on `network` that can pay the option: its asset, and its proof when it asks for
+ * one (any payer on `network` when the option is omitted).
  *
  * @example await findPayer(payers, 'eip155:8453')
  */
@@ -73,7 +74,9 @@ export async function findPayer(
     // A payer whose RPC cannot tell its network cannot pay now; another payer may.
     const own = await payer.getNetwork().catch(() => undefined)
     if (own?.toLowerCase() !== network.toLowerCase()) continue
-    if (!option || payer.supports(option.asset)) return payer
+    if (!option) return payer
+    // An option demanding a proof is paid only by a payer that can sign one.
+    if (payer.supports(option.asset) && (!option.proofRequired || payer.signsProofs)) return payer
   }
   return undefined
 }

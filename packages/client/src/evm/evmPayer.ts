@@ -22,11 +22,14 @@ import { BroadcastRejectedError, PaymentFailedError, PaymentTimeoutError } from 
 import type { Payer, PaymentStatus, SignedPayment } from '../payer.js'
 
 /** Options of `evmPayer`. */
-export interface EvmPayerOptions<chain extends Chain | undefined = Chain | undefined> {
+export interface EvmPayerOptions<
+  walletChain extends Chain | undefined = Chain | undefined,
+  publicChain extends Chain | undefined = Chain | undefined,
+> {
   /** Signs (and, for a browser wallet, sends). Its `account` pays unless `account` is given. */
-  walletClient: WalletClient<Transport, chain, Account | undefined>
+  walletClient: WalletClient<Transport, walletChain, Account | undefined>
   /** Reads the chain: chain id, token metadata, nonces, receipts; sends signed bytes. */
-  publicClient: PublicClient<Transport, chain>
+  publicClient: PublicClient<Transport, publicChain>
   /** Default: `walletClient.account`. */
   account?: Account | Address
 }
@@ -47,7 +50,10 @@ export interface EvmPayerOptions<chain extends Chain | undefined = Chain | undef
  *   publicClient: createPublicClient({ chain: base, transport: http() }),
  * })
  */
-export function evmPayer<chain extends Chain | undefined>(options: EvmPayerOptions<chain>): Payer {
+export function evmPayer<
+  walletChain extends Chain | undefined,
+  publicChain extends Chain | undefined,
+>(options: EvmPayerOptions<walletChain, publicChain>): Payer {
   // One concrete client type inside: chain-specific formatters do not matter to a transfer.
   const walletClient = options.walletClient as unknown as WalletClient<
     Transport,
@@ -131,14 +137,27 @@ export function evmPayer<chain extends Chain | undefined>(options: EvmPayerOptio
 
     supports: (asset) => asset.standard === 'erc20' || asset.standard === 'native',
 
+    signsProofs: true,
+
     async sign(option) {
       await checkAsset(option)
       const call = transfer(option)
-      const request = await walletClient.prepareTransactionRequest({
-        ...call,
-        account,
-        chain: walletClient.chain,
-      })
+      let request: Awaited<ReturnType<typeof walletClient.prepareTransactionRequest>>
+      try {
+        request = await walletClient.prepareTransactionRequest({
+          ...call,
+          account,
+          chain: walletClient.chain,
+        })
+      } catch (cause) {
+        // Gas estimation runs the transfer: a short balance or a reverting token fails here.
+        throw new PaymentFailedError(
+          'Could not prepare the payment transaction; nothing was paid.',
+          {
+            cause,
+          },
+        )
+      }
       if (account.type === 'local') {
         const serialized = await walletClient.signTransaction({
           ...request,

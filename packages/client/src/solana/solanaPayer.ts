@@ -167,6 +167,8 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
 
     supports: (asset) => asset.standard === 'spl' || asset.standard === 'native',
 
+    signsProofs: 'secretKey' in signer || typeof signer.signMessage === 'function',
+
     async sign(option) {
       const instructions = await transferInstructions(option)
       const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed')

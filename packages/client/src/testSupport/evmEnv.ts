@@ -2,11 +2,15 @@ import { type AnvilNode, deployTestToken, startAnvil } from '@tx402/testing/evm'
 import {
   type Account,
   type Address,
+  type Chain,
   createPublicClient,
   createWalletClient,
   erc20Abi,
   http,
+  type PublicClient,
   parseAbiItem,
+  type Transport,
+  type WalletClient,
 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { evmPayer } from '../evm/evmPayer.js'
@@ -19,8 +23,8 @@ export interface EvmEnv {
   usdc: Address
   payerAccount: Account
   /** A viem public client polling every 50 ms, as the client's payer reads the chain. */
-  publicClient: ReturnType<typeof createPublicClient>
-  walletClient: ReturnType<typeof createWalletClient>
+  publicClient: PublicClient<Transport, Chain>
+  walletClient: WalletClient<Transport, Chain, Account>
   payer: Payer
   /** A wallet address nobody has paid yet. */
   freshPayTo(): Address
