@@ -70,6 +70,18 @@ describe('a Koa route paid on anvil, end to end', function () {
     await new Promise((resolve) => server.once('listening', resolve))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/weather`
   })
+  /** The payer (dev account 1) sends `amount` of the test token to `to` and waits for it. */
+  const payToken = async (to: Address, amount: bigint, address = token) => {
+    const hash = await node.wallet(1).writeContract({
+      address,
+      abi: testTokenAbi,
+      functionName: 'transfer',
+      args: [to, amount],
+    })
+    await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    return hash
+  }
+
   after(async () => {
     await new Promise((resolve) => server?.close(resolve))
     await rpc?.close()
@@ -87,14 +99,11 @@ describe('a Koa route paid on anvil, end to end', function () {
     assert.ok(offer.asset.standard === 'erc20' && offer.asset.address === token)
 
     // The payer acts only on what the 402 said.
-    const wallet = node.wallet(1)
-    const hash = await wallet.writeContract({
-      address: offer.asset.address as Address,
-      abi: testTokenAbi,
-      functionName: 'transfer',
-      args: [offer.payTo as Address, BigInt(offer.amount)],
-    })
-    await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    const hash = await payToken(
+      offer.payTo as Address,
+      BigInt(offer.amount),
+      offer.asset.address as Address,
+    )
     const signer = privateKeyToAccount(node.accounts[1]!.privateKey)
     const proof = await signer.signMessage({
       message: proofMessage({ network: offer.network, txId: hash, challengeId: body.challenge.id }),
@@ -136,13 +145,7 @@ describe('a Koa route paid on anvil, end to end', function () {
   })
 
   it('answers 402 with the reason for a transfer that does not pay, and serves nothing', async () => {
-    const hash = await node.wallet(1).writeContract({
-      address: token,
-      abi: testTokenAbi,
-      functionName: 'transfer',
-      args: [node.accounts[9]!.address, 9_999n],
-    })
-    await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    const hash = await payToken(node.accounts[9]!.address, 9_999n)
     const response = await fetch(url, {
       headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
     })
@@ -151,13 +154,7 @@ describe('a Koa route paid on anvil, end to end', function () {
   })
 
   it('answers 503 while the RPC fails, consumes nothing, and serves the same headers after', async () => {
-    const hash = await node.wallet(1).writeContract({
-      address: token,
-      abi: testTokenAbi,
-      functionName: 'transfer',
-      args: [node.accounts[9]!.address, 10_000n],
-    })
-    await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    const hash = await payToken(node.accounts[9]!.address, 10_000n)
     const headers = { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
     rpcDown = true
     try {
