@@ -7,7 +7,7 @@ import { type ChainPlugin, proofMessage } from '@tx402/core'
 import { startSolanaRpc } from '@tx402/testing/solana'
 import type { Address } from 'viem'
 import { verifyMessage } from 'viem'
-import { callPaidEndpoint } from './callPaidEndpoint.js'
+import { callPaidEndpoint, type PaidFetchOptions } from './callPaidEndpoint.js'
 import { PaymentRejectedError, PaymentTimeoutError, SpendingCapError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
@@ -61,14 +61,14 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     return app
   }
   const allPayers = () => [baseEnv.payer, avalancheEnv.payer, solanaEnv.payer]
+  /** A paid GET with every payer and a fresh journal, unless `options` says otherwise. */
+  const pay = (url: string, options: Partial<PaidFetchOptions> = {}) =>
+    callPaidEndpoint(url, {}, { payers: allPayers(), journal: memoryJournal(), ...options })
 
   it('pays on Base, waits for its 2 confirmations, and returns the paid response', async () => {
     const payTo = baseEnv.freshPayTo()
     const app = await serve({ chains: [baseChain(payTo)] })
-    const response = await callPaidEndpoint(app.url, undefined, {
-      payers: allPayers(),
-      journal: memoryJournal(),
-    })
+    const response = await pay(app.url)
     assert.equal(response.status, 200)
     const receipt = paymentResponse(response.headers)
     assert.equal(receipt.chain, 'base')
@@ -83,15 +83,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const basePayTo = baseEnv.freshPayTo()
     const avalanchePayTo = avalancheEnv.freshPayTo()
     const app = await serve({ chains: [baseChain(basePayTo), avalancheChain(avalanchePayTo)] })
-    const response = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        preferredChains: ['avalanche'],
-        journal: memoryJournal(),
-      },
-    )
+    const response = await pay(app.url, { preferredChains: ['avalanche'] })
     assert.equal(response.status, 200)
     const receipt = paymentResponse(response.headers)
     assert.equal(receipt.network, 'eip155:43114')
@@ -104,15 +96,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const app = await serve({
       chains: [baseChain(baseEnv.freshPayTo()), solanaChain(payTo.toBase58())],
     })
-    const response = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        preferredChains: [solanaEnv.rpc.network],
-        journal: memoryJournal(),
-      },
-    )
+    const response = await pay(app.url, { preferredChains: [solanaEnv.rpc.network] })
     assert.equal(response.status, 200)
     const receipt = paymentResponse(response.headers)
     assert.equal(receipt.network, solanaEnv.rpc.network)
@@ -123,27 +107,12 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
   it('refuses above the spending cap with a typed error and no transfer', async () => {
     const payTo = baseEnv.freshPayTo()
     const app = await serve({ chains: [baseChain(payTo)], price: '0.25' })
-    const error = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        journal: memoryJournal(),
-      },
-    ).catch((e: unknown) => e)
+    const error = await pay(app.url).catch((e: unknown) => e)
     assert.ok(error instanceof SpendingCapError, String(error))
     assert.equal(error.amount, '0.25')
     assert.equal(error.cap, '0.1')
     // A cap the price fits in pays.
-    const paid = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        maxAmount: { USDC: '0.25' },
-        journal: memoryJournal(),
-      },
-    )
+    const paid = await pay(app.url, { maxAmount: { USDC: '0.25' } })
     assert.equal(paid.status, 200)
     assert.equal((await baseEnv.transfersTo(payTo)).length, 1)
   })
@@ -151,10 +120,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
   it('refuses without paying when the cap names no asset the server asks for', async () => {
     const payTo = baseEnv.freshPayTo()
     const app = await serve({ chains: [baseChain(payTo)] })
-    await assert.rejects(
-      callPaidEndpoint(app.url, {}, { payers: allPayers(), maxAmount: { ETH: '1' } }),
-      SpendingCapError,
-    )
+    await assert.rejects(pay(app.url, { maxAmount: { ETH: '1' } }), SpendingCapError)
     assert.deepEqual(await baseEnv.transfersTo(payTo), [])
   })
 
@@ -162,14 +128,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const payTo = baseEnv.freshPayTo()
     const chain = scriptedFirst(baseChain(payTo), 'pending')
     const app = await serve({ chains: [chain] })
-    const response = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        journal: memoryJournal(),
-      },
-    )
+    const response = await pay(app.url)
     assert.equal(response.status, 200)
     const transfers = await baseEnv.transfersTo(payTo)
     assert.equal(transfers.length, 1)
@@ -184,21 +143,13 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const chain = scriptedFirst(baseChain(payTo), 'pending', 2)
     const app = await serve({ chains: [chain] })
     const journal = memoryJournal()
-    const error = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        journal,
-        timeoutMs: 1500,
-      },
-    ).catch((e: unknown) => e)
+    const error = await pay(app.url, { journal, timeoutMs: 1500 }).catch((e: unknown) => e)
     assert.ok(error instanceof PaymentTimeoutError, String(error))
     assert.equal(error.lastCode, 'payment_pending')
     const [kept] = await journal.list()
     assert.equal(kept?.payment.txId, error.txId)
     assert.equal(kept?.state, 'confirmed')
-    const response = await callPaidEndpoint(app.url, {}, { payers: allPayers(), journal })
+    const response = await pay(app.url, { journal })
     assert.equal(response.status, 200)
     assert.equal(paymentResponse(response.headers).transaction, error.txId)
     assert.deepEqual(
@@ -211,14 +162,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const payTo = Keypair.generate().publicKey
     const chain = scriptedFirst(solanaChain(payTo.toBase58()), 'unavailable')
     const app = await serve({ chains: [chain] })
-    const response = await callPaidEndpoint(
-      app.url,
-      {},
-      {
-        payers: allPayers(),
-        journal: memoryJournal(),
-      },
-    )
+    const response = await pay(app.url)
     assert.equal(response.status, 200)
     const { transaction } = paymentResponse(response.headers)
     assert.deepEqual(chain.verifications, [transaction, transaction])
@@ -285,9 +229,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     })
     const app = await serve({ chains: [chain] })
     const journal = memoryJournal()
-    const error = await callPaidEndpoint(app.url, {}, { payers: allPayers(), journal }).catch(
-      (e: unknown) => e,
-    )
+    const error = await pay(app.url, { journal }).catch((e: unknown) => e)
     assert.ok(error instanceof PaymentRejectedError, String(error))
     assert.equal(error.code, 'tx_too_old')
     assert.equal(error.serverMessage, 'The transaction is too old (scripted).')
@@ -298,6 +240,34 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     assert.equal((await baseEnv.transfersTo(payTo)).length, 1)
   })
 
+  it('retries tx_not_found once, as the server RPC may lag, then surfaces it', async () => {
+    const notFound = {
+      status: 'invalid' as const,
+      reason: 'tx_not_found' as const,
+      message: 'No such transaction (scripted).',
+    }
+    const lagging = scriptedFirst(baseChain(baseEnv.freshPayTo()), notFound, 1)
+    const blind = scriptedFirst(avalancheChain(avalancheEnv.freshPayTo()), notFound, 100)
+    const [laggingApp, blindApp] = await Promise.all([
+      serve({ chains: [lagging] }),
+      serve({ chains: [blind] }),
+    ])
+    const journal = memoryJournal()
+    // Both wait out the retry delay at once.
+    const [served, error] = await Promise.all([
+      pay(laggingApp.url),
+      pay(blindApp.url, { journal }).catch((e: unknown) => e),
+    ])
+    assert.equal(served.status, 200)
+    assert.equal(lagging.verifications.length, 2)
+    assert.ok(error instanceof PaymentRejectedError, String(error))
+    assert.equal(error.code, 'tx_not_found')
+    assert.equal(error.serverMessage, 'No such transaction (scripted).')
+    assert.equal(blind.verifications.length, 2)
+    // Dropped rather than presented again forever.
+    assert.deepEqual(await journal.list(), [])
+  })
+
   it('sends x-payment-proof signed by the payer when the server requires it', async () => {
     const evmPayTo = baseEnv.freshPayTo()
     const solPayTo = Keypair.generate().publicKey.toBase58()
@@ -306,15 +276,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
       requireProof: true,
     })
     for (const preferred of ['base', solanaEnv.rpc.network]) {
-      const response = await callPaidEndpoint(
-        app.url,
-        {},
-        {
-          payers: allPayers(),
-          preferredChains: [preferred],
-          journal: memoryJournal(),
-        },
-      )
+      const response = await pay(app.url, { preferredChains: [preferred] })
       assert.equal(response.status, 200, preferred)
     }
     // The proof is what the server checked; check one signature independently too.
@@ -333,12 +295,11 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     const payTo = baseEnv.freshPayTo()
     const app = await serve({ chains: [baseChain(payTo)] })
     const journal = memoryJournal()
-    const options = { payers: allPayers(), journal }
-    const failed = await callPaidEndpoint(`${app.origin}/api/flaky`, {}, options)
+    const failed = await pay(`${app.origin}/api/flaky`, { journal })
     assert.equal(failed.status, 500)
     assert.deepEqual(await failed.json(), { error: 'internal', message: 'The handler failed.' })
     assert.equal((await journal.list()).length, 1)
-    const served = await callPaidEndpoint(`${app.origin}/api/flaky`, {}, options)
+    const served = await pay(`${app.origin}/api/flaky`, { journal })
     assert.equal(served.status, 200)
     const transfers = await baseEnv.transfersTo(payTo)
     assert.equal(transfers.length, 1)
@@ -359,22 +320,16 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
 
   it('returns responses that ask for no payment as they are', async () => {
     const app = await serve({ chains: [baseChain(baseEnv.freshPayTo())] })
-    const response = await callPaidEndpoint(
-      `${app.origin}/nowhere`,
-      {},
-      {
-        payers: allPayers(),
-      },
-    )
+    const response = await pay(`${app.origin}/nowhere`)
     assert.equal(response.status, 404)
   })
 
   it('pays a later request again once a served payment is settled', async () => {
     const payTo = avalancheEnv.freshPayTo()
     const app = await serve({ chains: [avalancheChain(payTo)] as ChainPlugin[] })
-    const options = { payers: allPayers(), journal: memoryJournal() }
-    const first = await callPaidEndpoint(app.url, {}, options)
-    const second = await callPaidEndpoint(app.url, {}, options)
+    const journal = memoryJournal()
+    const first = await pay(app.url, { journal })
+    const second = await pay(app.url, { journal })
     assert.equal(first.status, 200)
     assert.equal(second.status, 200)
     assert.notEqual(

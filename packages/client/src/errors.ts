@@ -39,8 +39,10 @@ export class NoPayableOptionError extends BaseError {
 }
 
 /**
- * The server answered a tx402 error other than a retryable one (`payment_pending`,
- * `payment_in_progress`, `verifier_unavailable`): its `error` code and `message` are here.
+ * The server answered a tx402 error the client does not retry: its `error` code and `message`
+ * are here. (`payment_pending`, `payment_in_progress`, `rate_limited` and `verifier_unavailable`
+ * are retried with the same transaction until the deadline instead, and `tx_not_found` once,
+ * after 6 s, in case the server's RPC lags the payer's.)
  *
  * @example
  * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)
@@ -67,9 +69,9 @@ export class PaymentRejectedError extends BaseError {
 }
 
 /**
- * The deadline passed while the transaction was confirming or the server kept answering
- * `payment_pending`, `payment_in_progress` or `verifier_unavailable`. The payment stays in the
- * journal: the next call to the same resource presents the same transaction.
+ * The deadline (`timeoutMs`) passed while the transaction was confirming or the server kept
+ * answering a retryable code. The payment stays in the journal: the next call to the same
+ * resource presents the same transaction.
  */
 export class PaymentTimeoutError extends BaseError {
   override name = 'PaymentTimeoutError' as const

@@ -10,10 +10,10 @@ import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { PaymentFailedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { JournalEntry, PaymentJournal } from './journal/types.js'
-import { readErrorBody } from './readErrorBody.js'
 import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
 import { fileJournal } from './testSupport/fileJournal.js'
 import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
+import { signUnsent } from './testSupport/signUnsent.js'
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const childScript = fileURLToPath(new URL('./testSupport/payAndDie.ts', import.meta.url))
@@ -107,30 +107,8 @@ describe('payment journal recovery', function () {
     const app = await serve(payTo)
     const journal = memoryJournal()
     // A crash after signing, before broadcast: the entry is journaled, the bytes never sent.
-    const first = await fetch(app.url)
-    const body = readErrorBody(await first.text())!
-    const option = body.accepts![0]!
-    const payment = await env.payer.sign(option)
-    await journal.put({
-      challengeId: body.challenge!.id,
-      resource: `${app.origin} GET /api/weather`,
-      chain: option.chain,
-      network: option.network,
-      payment,
-      asset: option.asset,
-      amount: option.amount,
-      payTo: option.payTo,
-      state: 'signed',
-      createdAt: Date.now(),
-    })
-    // Another transaction takes its nonce.
-    const other = await env.walletClient.sendTransaction({
-      account: env.payerAccount,
-      chain: env.node.chain,
-      to: env.payerAccount.address,
-      value: 0n,
-    })
-    await env.publicClient.waitForTransactionReceipt({ hash: other })
+    const payment = await signUnsent(app.url, env.payer, journal)
+    await env.takeNextNonce()
     assert.equal(parseTransaction(payment.serialized as `0x${string}`).nonce, payment.validUntil)
 
     const response = await callPaidEndpoint(app.url, {}, { payers: [env.payer], journal })
@@ -173,14 +151,7 @@ describe('payment journal recovery', function () {
       ...inner,
       async put(entry) {
         await inner.put(entry)
-        if (entry.state !== 'signed') return
-        const other = await env.walletClient.sendTransaction({
-          account: env.payerAccount,
-          chain: env.node.chain,
-          to: env.payerAccount.address,
-          value: 0n,
-        })
-        await env.publicClient.waitForTransactionReceipt({ hash: other })
+        if (entry.state === 'signed') await env.takeNextNonce()
       },
     }
     await assert.rejects(

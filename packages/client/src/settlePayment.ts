@@ -11,6 +11,7 @@ import {
   PaymentRejectedError,
   PaymentTimeoutError,
 } from './errors.js'
+import { journalEntry, resourceKey } from './journal/journalEntry.js'
 import type { JournalEntry, PaymentJournal } from './journal/types.js'
 import type { Payer } from './payer.js'
 import type { ResolvedPaymentOptions } from './paymentOptions.js'
@@ -48,9 +49,14 @@ const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'payment_in_progress',
   'verifier_unavailable',
   'rate_limited',
-  // The server's RPC can lag the payer's, which already saw the transaction confirmed.
-  'tx_not_found',
 ])
+/**
+ * `tx_not_found` is retried once, this long after (or after Retry-After): the server's RPC can lag
+ * the payer's, which already saw the transaction confirmed, and the engine answers a repeat within
+ * 5 s from memory. A second `tx_not_found` is a rejection: a transaction the server never sees is
+ * dropped rather than presented forever.
+ */
+const notFoundRetryMs = 6_000
 
 // Challenge ids being settled by a call in this process, per journal: another concurrent call
 // must not present the same transaction for its own request.
@@ -79,8 +85,11 @@ export async function settlePayment<R>(
   let body: PaymentRequiredBody = challenge
 
   const { journal } = options
-  const method = (body.resource.method || exchange.method).toUpperCase()
-  const resource = `${exchange.origin} ${method} ${body.resource.path || exchange.path}`
+  const resource = resourceKey(
+    exchange.origin,
+    body.resource.method || exchange.method,
+    body.resource.path || exchange.path,
+  )
   const deadline = Date.now() + options.timeoutMs
   const claimed = inUse.get(journal) ?? new Set<string>()
   inUse.set(journal, claimed)
@@ -106,18 +115,7 @@ export async function settlePayment<R>(
 
   const { option, payer } = await selectOption(body.accepts, options)
   const payment = await payer.sign(option)
-  const entry: JournalEntry = {
-    challengeId: body.challenge.id,
-    resource,
-    chain: option.chain,
-    network: option.network,
-    payment,
-    asset: option.asset,
-    amount: option.amount,
-    payTo: option.payTo,
-    state: 'signed',
-    createdAt: Date.now(),
-  }
+  const entry = journalEntry({ challengeId: body.challenge.id, resource, option, payment })
   claimed.add(entry.challengeId)
   try {
     // Journaled before broadcast: a crash from here on leaves the same bytes to present.
@@ -225,6 +223,7 @@ async function present<R>(
     headers[headerNames.proof] = await payer.signProof(message)
   }
   let lastCode: ErrorCode | undefined
+  let notFound = 0
   for (let attempt = 0; ; attempt++) {
     const response = await flow.exchange.send(headers)
     if (response.status < 400) {
@@ -234,9 +233,11 @@ async function present<R>(
     const error = readErrorBody(await response.body(), response.header(headerNames.paymentRequired))
     // The route's own error: the server released the payment, so the entry stays for reuse.
     if (!error) return { kind: 'answered', response: response.raw }
-    if (retryableCodes.has(error.error)) {
+    const lagging = error.error === 'tx_not_found' && notFound++ === 0
+    if (retryableCodes.has(error.error) || lagging) {
       lastCode = error.error
-      const wait = retryDelay(response.header('retry-after'), attempt)
+      const delay = retryDelay(response.header('retry-after'), attempt)
+      const wait = lagging ? Math.max(delay, notFoundRetryMs) : delay
       response.discard()
       if (Date.now() + wait > flow.deadline) {
         throw new PaymentTimeoutError({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { base } from '@tx402/chain-base'
+import type { EvmAsset } from '@tx402/chain-evm'
 import type { AcceptOption } from '@tx402/core'
 import { deployTestToken } from '@tx402/testing/evm'
 import { type Address, createWalletClient, http } from 'viem'
@@ -29,6 +30,12 @@ describe('evmPayer', function () {
     apps.push(app)
     return app
   }
+  /** A paid app taking `asset` on the Base preset against this node. */
+  const serveBase = (
+    payTo: Address,
+    asset: EvmAsset,
+    extra: Omit<Parameters<typeof startPaidApp>[0], 'chains'> = {},
+  ) => serve({ chains: [base({ rpcUrl: env.node.rpcUrl, payTo, assets: [asset] })], ...extra })
   const option = (payTo: Address, overrides: Partial<AcceptOption> = {}): AcceptOption => ({
     chain: 'base',
     network: 'eip155:8453',
@@ -64,14 +71,11 @@ describe('evmPayer', function () {
   it('refuses a challenge that misstates the decimals of the token, with no transfer', async () => {
     // The server claims 18 decimals: 0.01 "USDC" would be 10^16 base units of a 6-decimal token.
     const payTo = env.freshPayTo()
-    const app = await serve({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 18 }],
-        }),
-      ],
+    const app = await serveBase(payTo, {
+      standard: 'erc20',
+      address: env.usdc,
+      symbol: 'USDC',
+      decimals: 18,
     })
     await assert.rejects(
       callPaidEndpoint(app.url, {}, { payers: [env.payer], journal: memoryJournal() }),
@@ -99,17 +103,11 @@ describe('evmPayer', function () {
 
   it('pays in the native coin when the server asks for ETH', async () => {
     const payTo = env.freshPayTo()
-    const app = await serve({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'native', symbol: 'ETH', decimals: 18 }],
-        }),
-      ],
-      price: '0.001',
-      asset: 'ETH',
-    })
+    const app = await serveBase(
+      payTo,
+      { standard: 'native', symbol: 'ETH', decimals: 18 },
+      { price: '0.001', asset: 'ETH' },
+    )
     const response = await callPaidEndpoint(
       app.url,
       {},
@@ -135,14 +133,11 @@ describe('evmPayer', function () {
       publicClient: env.publicClient,
     })
     const payTo = env.freshPayTo()
-    const app = await serve({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+    const app = await serveBase(payTo, {
+      standard: 'erc20',
+      address: env.usdc,
+      symbol: 'USDC',
+      decimals: 6,
     })
     const journal = memoryJournal()
     await assert.rejects(

@@ -13,8 +13,8 @@ import bs58 from 'bs58'
 import { callPaidEndpoint } from '../callPaidEndpoint.js'
 import { NoPayableOptionError, PaymentFailedError } from '../errors.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
-import { readErrorBody } from '../readErrorBody.js'
 import { type PaidApp, paymentResponse, startPaidApp } from '../testSupport/paidApp.js'
+import { signUnsent } from '../testSupport/signUnsent.js'
 import { type SolanaEnv, startSolanaEnv } from '../testSupport/solanaEnv.js'
 import { type SolanaWalletSigner, solanaPayer } from './solanaPayer.js'
 
@@ -242,21 +242,7 @@ describe('solanaPayer', function () {
     const app = await serve({ chains: [chain(payTo.toBase58())] })
     const journal = memoryJournal()
     // A crash after signing, before broadcast.
-    const body = readErrorBody(await (await fetch(app.url)).text())!
-    const accepted = body.accepts![0]!
-    const payment = await env.payer.sign(accepted)
-    await journal.put({
-      challengeId: body.challenge!.id,
-      resource: `${app.origin} GET /api/weather`,
-      chain: accepted.chain,
-      network: accepted.network,
-      payment,
-      asset: accepted.asset,
-      amount: accepted.amount,
-      payTo: accepted.payTo,
-      state: 'signed',
-      createdAt: Date.now(),
-    })
+    const payment = await signUnsent(app.url, env.payer, journal)
     assert.equal(await env.payer.status(payment), 'missing')
     // Past the blockhash's last valid block height: those bytes can never land.
     while ((await env.connection.getBlockHeight('confirmed')) <= payment.validUntil) {

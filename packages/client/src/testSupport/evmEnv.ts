@@ -28,6 +28,8 @@ export interface EvmEnv {
   payer: Payer
   /** A wallet address nobody has paid yet. */
   freshPayTo(): Address
+  /** Mines a 0-value self-transfer of the payer: whatever was signed for its next nonce can never land. */
+  takeNextNonce(): Promise<void>
   /** ERC-20 Transfer logs of the test USDC to `payTo`. */
   transfersTo(payTo: Address): Promise<{ transactionHash: string; value: bigint }[]>
   stop(): Promise<void>
@@ -63,6 +65,10 @@ export async function startEvmEnv(chainId: number, payerIndex = 1): Promise<EvmE
     walletClient,
     payer: evmPayer({ walletClient, publicClient }),
     freshPayTo: () => privateKeyToAccount(generatePrivateKey()).address,
+    async takeNextNonce() {
+      const hash = await walletClient.sendTransaction({ to: payerAccount.address, value: 0n })
+      await publicClient.waitForTransactionReceipt({ hash })
+    },
     async transfersTo(payTo) {
       const logs = await publicClient.getLogs({
         address: usdc,
