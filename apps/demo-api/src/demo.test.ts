@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const demoScript = fileURLToPath(new URL('./demo.ts', import.meta.url))
 
-function anvilProcesses(): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', 'anvil'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-  } catch {
-    return [] // pgrep exits 1 when nothing matches
-  }
+/** True when something still accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 describe('pnpm demo', function () {
   this.timeout(180_000)
 
   it('pays on Base, Avalanche and Solana, gets 200 on each, refuses each replay, exits 0 and leaves no process', async () => {
-    const before = new Set(anvilProcesses())
     const child = spawn(process.execPath, ['--import', 'tsx', demoScript], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -45,7 +46,13 @@ describe('pnpm demo', function () {
       )
     }
     assert.match(output, /every chain paid once and served 200/)
-    const leftover = anvilProcesses().filter((pid) => !before.has(pid))
-    assert.deepEqual(leftover, [], 'the demo stopped its anvil nodes')
+    // Its anvil nodes, Solana RPC and API printed their URLs: none may still listen.
+    const ports = [...output.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
+    assert.ok(
+      new Set(ports).size >= 4,
+      `expected the chains' and the API's URLs in the output:\n${output}`,
+    )
+    for (const port of new Set(ports))
+      assert.equal(await listening(port), false, `port ${port} still open`)
   })
 })
