@@ -41,11 +41,7 @@ describe('a Koa route paid on anvil, end to end', function () {
     const payer = node.accounts[1]!.address
     token = await deployTestToken(node, { mint: [[payer, 5_000_000n]] })
     // The app reaches anvil through a loopback proxy that a test can take down.
-    const forward = forwardJsonRpc(node.rpcUrl)
-    rpc = await serveJsonRpc((method, params) => {
-      if (rpcDown) throw new Error('upstream unavailable')
-      return forward(method, params)
-    })
+    rpc = await serveJsonRpc(forwardJsonRpc(node.rpcUrl, { refuse: () => rpcDown }))
     const chain = evmChain({
       name: 'base',
       network: 'eip155:8453',

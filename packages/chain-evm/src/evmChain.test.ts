@@ -170,13 +170,7 @@ describe('evmChain against an RPC', function () {
 
   it('asks again after the chain id check failed', async () => {
     let down = true
-    const forward = forwardJsonRpc(node.rpcUrl)
-    const proxy = await serve(
-      serveJsonRpc((method, params) => {
-        if (down) throw new Error('upstream unavailable')
-        return forward(method, params)
-      }),
-    )
+    const proxy = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl, { refuse: () => down })))
     const chain = chainFor([proxy.url], { retryCount: 0 })
     await assert.rejects(chain.ready(), VerifierUnavailableError)
     await assert.rejects(chain.verify(context(paid)), VerifierUnavailableError)
@@ -192,10 +186,26 @@ describe('evmChain against an RPC', function () {
     await assert.rejects(chain.verify(context(paid)), VerifierUnavailableError)
   })
 
-  it('fails over to the next RPC URL when the first is down', async () => {
-    const chain = chainFor([await closedPortUrl(), node.rpcUrl])
-    const result = await chain.verify(context(paid))
-    assert.equal(result.status, 'confirmed')
+  it('fails over to the next proven RPC URL when the first goes down', async () => {
+    let down = false
+    const first = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl, { refuse: () => down })))
+    const chain = chainFor([first.url, node.rpcUrl])
+    await chain.ready()
+    down = true
+    assert.equal((await chain.verify(context(paid))).status, 'confirmed')
+    assert.ok(
+      first.requests.flat().includes('eth_getTransactionReceipt'),
+      'the first URL was tried',
+    )
+  })
+
+  it('never verifies through a URL that has not shown its chain id', async () => {
+    // Answers everything but eth_chainId, as a misconfigured or hostile endpoint might.
+    const refuse = (method: string) => method === 'eth_chainId'
+    const unproven = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl, { refuse })))
+    const chain = chainFor([unproven.url, node.rpcUrl])
+    assert.equal((await chain.verify(context(paid))).status, 'confirmed')
+    assert.deepEqual([...new Set(unproven.requests.flat())], ['eth_chainId'])
   })
 
   it('turns an RPC that never answers into VerifierUnavailableError after timeoutMs', async () => {

@@ -1,22 +1,7 @@
-import {
-  type ChainPlugin,
-  ConfigurationError,
-  type Network,
-  VerifierUnavailableError,
-  type WireAsset,
-} from '@tx402/core'
-import {
-  type Address,
-  createPublicClient,
-  fallback,
-  getAddress,
-  http,
-  isAddress,
-  type PublicClient,
-  zeroAddress,
-} from 'viem'
+import { type ChainPlugin, ConfigurationError, type Network, type WireAsset } from '@tx402/core'
+import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
 import { normalizeTxId } from './normalizeTxId.js'
-import { rpcFault } from './rpcFault.js'
+import { verifiedRpc } from './verifiedRpc.js'
 import { type Finality, verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
 
@@ -66,9 +51,11 @@ export interface EvmChainPlugin extends ChainPlugin {
 /**
  * A chain plugin for any EVM chain, on viem: verifies ERC-20 (and native coin) payments from
  * transaction receipts. Options are checked here, so a missing `payTo` or RPC URL, a bad address
- * or a malformed network fails at startup with `ConfigurationError`. The RPC's chain id is checked
- * by `ready()` (the engine calls it before every verification; it asks once and remembers), and a
- * mismatch is never a verified payment. Call `await plugin.ready()` before listening to fail fast.
+ * or a malformed network fails at startup with `ConfigurationError`. Each RPC URL must show
+ * `eth_chainId` equal to the network before anything is verified through it (asked once per URL,
+ * again after a failure); a URL serving another chain makes verification fail with 503, never
+ * succeed. The engine calls `ready()` before every verification; call `await plugin.ready()`
+ * before listening to fail fast.
  *
  * @example
  * const chain = evmChain({
@@ -80,18 +67,10 @@ export interface EvmChainPlugin extends ChainPlugin {
 export function evmChain(options: EvmChainOptions): EvmChainPlugin {
   const settings = validate(options)
   const { name, network, chainId, rpcUrls, timeoutMs } = settings
-  // One URL retries itself; several fail over in order, and the whole round retries.
-  const client = createPublicClient({
-    transport:
-      rpcUrls.length === 1
-        ? http(rpcUrls[0], { batch: true, timeout: timeoutMs, retryCount: settings.retryCount })
-        : fallback(
-            rpcUrls.map((url) => http(url, { batch: true, timeout: timeoutMs })),
-            { retryCount: settings.retryCount },
-          ),
-    cacheTime: 0,
-  }) as PublicClient
-  const ready = chainIdCheck(name, chainId, rpcUrls, timeoutMs)
+  const rpc = verifiedRpc({ name, chainId, rpcUrls, timeoutMs, retryCount: settings.retryCount })
+  const ready = async (): Promise<void> => {
+    await rpc.client()
+  }
 
   return {
     name,
@@ -106,55 +85,11 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     normalizeTxId,
     ready,
     async verify(context) {
-      await ready()
-      return verifyPayment(client, settings, context)
+      return verifyPayment(await rpc.client(), settings, context)
     },
     async verifyProof(args) {
-      await ready()
-      return verifyProof(client, name, args)
+      return verifyProof(await rpc.client(), name, args)
     },
-  }
-}
-
-/**
- * Asks every RPC URL for its chain id: a URL serving another chain is an error until fixed; the
- * answer is remembered once every URL has matched, and asked again after a failure.
- */
-function chainIdCheck(
-  name: string,
-  chainId: number,
-  rpcUrls: readonly string[],
-  timeoutMs: number,
-): () => Promise<void> {
-  const clients = rpcUrls.map((url) =>
-    createPublicClient({ transport: http(url, { timeout: timeoutMs, retryCount: 0 }) }),
-  )
-  let confirmed = false
-  let inFlight: Promise<boolean> | undefined
-  const check = async (): Promise<boolean> => {
-    const answers = await Promise.allSettled(clients.map((client) => client.getChainId()))
-    const served = answers.flatMap((answer) =>
-      answer.status === 'fulfilled' ? [answer.value] : [],
-    )
-    const wrong = served.find((id) => id !== chainId)
-    if (wrong !== undefined) {
-      throw new VerifierUnavailableError(
-        `The ${name} RPC serves chain id ${wrong}, not ${chainId}: no payment is verified on it.`,
-        { details: 'Point rpcUrls at nodes of the configured network.' },
-      )
-    }
-    if (served.length === 0) {
-      const failure = answers.find((answer) => answer.status === 'rejected')
-      throw rpcFault(name, 'checking the chain id', failure?.reason)
-    }
-    return served.length === clients.length
-  }
-  return async function ready() {
-    if (confirmed) return
-    inFlight ??= check().finally(() => {
-      inFlight = undefined
-    })
-    if (await inFlight) confirmed = true
   }
 }
 

@@ -79,12 +79,19 @@ export async function serveJsonRpc(answer: JsonRpcAnswer): Promise<JsonRpcServer
 
 /**
  * An answer that forwards each call to a real node: put `serveJsonRpc` in front of anvil to count
- * the round trips a client makes, or to make the node fail on demand.
+ * the round trips a client makes. Calls for which `refuse(method)` is true fail instead, with a
+ * JSON-RPC internal error, as an overloaded provider answers: a node that fails on demand.
  *
- * @example const proxy = await serveJsonRpc(forwardJsonRpc(node.rpcUrl))
+ * @example
+ * let down = false
+ * const proxy = await serveJsonRpc(forwardJsonRpc(node.rpcUrl, { refuse: () => down }))
  */
-export function forwardJsonRpc(url: string): JsonRpcAnswer {
+export function forwardJsonRpc(
+  url: string,
+  options: { refuse?: (method: string) => boolean } = {},
+): JsonRpcAnswer {
   return async (method, params) => {
+    if (options.refuse?.(method)) throw new JsonRpcError(-32603, 'upstream unavailable')
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
