@@ -96,6 +96,33 @@ describe('engine limits on unpaid verification work', () => {
     assert.equal(status(await engine.handle(request(hash(4)))), 402, 'room again once they finish')
   })
 
+  it('holds the cap against a burst that arrives together, while the ledger is still answering', async () => {
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const chain = countingChain(async () => {
+      await gate
+      return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
+    })
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
+      secret,
+      logger: silent,
+      limits: { maxConcurrentVerifications: 3 },
+    })
+    // Started in one tick: every request reaches the cap before any ledger lookup has answered.
+    const burst = Array.from({ length: 10 }, (_, n) => engine.handle(request(hash(n + 1))))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    open()
+    const statuses = (await Promise.all(burst)).map(status)
+    assert.equal(chain.calls.length, 3)
+    assert.deepEqual(statuses.sort(), [402, 402, 402, 429, 429, 429, 429, 429, 429, 429])
+    assert.equal(status(await engine.handle(request(hash(11)))), 402, 'every slot was given back')
+  })
+
   it('limits attempts per client when configured, leaving other clients alone', async () => {
     const chain = countingChain(async () => ({
       status: 'invalid',

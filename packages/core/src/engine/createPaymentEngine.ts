@@ -150,6 +150,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     )
   }
 
+  /** Counts one verification against the chain's cap; the returned function frees it once. */
+  const takeSlot = (chain: string): (() => void) => {
+    inFlight.set(chain, (inFlight.get(chain) ?? 0) + 1)
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      inFlight.set(chain, (inFlight.get(chain) ?? 1) - 1)
+    }
+  }
+
   const releaseQuietly = async (lease: Lease): Promise<void> => {
     try {
       await ledger.release(lease)
@@ -166,7 +177,6 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   ): Promise<VerifyResult> => {
     const { plugin, requirement } = offer
     const started = performance.now()
-    inFlight.set(plugin.name, (inFlight.get(plugin.name) ?? 0) + 1)
     observer.inFlight?.(plugin.name, 1)
     try {
       await plugin.ready?.()
@@ -177,7 +187,6 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       observer.verification?.(plugin.name, 'fault', performance.now() - started)
       throw error
     } finally {
-      inFlight.set(plugin.name, (inFlight.get(plugin.name) ?? 1) - 1)
       observer.inFlight?.(plugin.name, -1)
     }
   }
@@ -266,10 +275,14 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         1,
       )
     }
+    // The slot is taken at the check, not when the RPC call starts: a burst would otherwise pass
+    // the check together while the ledger lookups below are awaited.
+    const freeSlot = takeSlot(plugin.name)
 
     let lease: Lease | undefined
     try {
       if (await ledger.isConsumed(ledgerKey)) {
+        freeSlot()
         return respond(
           'tx_already_used',
           'This transaction has already paid for a request. Pay again per accepts.',
@@ -277,9 +290,11 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       }
       lease = await ledger.acquire(ledgerKey, claimTtlMs)
     } catch (error) {
+      freeSlot()
       return unavailable(request, 'ledger', trace, error)
     }
     if (!lease) {
+      freeSlot()
       return respond(
         'payment_in_progress',
         'Another request is verifying this transaction right now. Retry after Retry-After seconds.',
@@ -341,6 +356,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     } catch (error) {
       await releaseQuietly(held)
       return unavailable(request, 'rpc', trace, error)
+    } finally {
+      freeSlot()
     }
 
     try {
