@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { freePort } from '@tx402/testing/faults'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { LedgerMigrationError } from './errors.js'
 import { migrate } from './migrate.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 import { prepareTestDatabase, testDatabase, testDatabaseUrl } from './test/postgres.js'
-import { freePort } from './test/redisServer.js'
 
 describe('migrate', () => {
   const schemas: string[] = []

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
+import { freePort, type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { claimOnce, freshPayment } from './test/ledgerContract.js'
@@ -11,8 +12,6 @@ import {
   testDatabase,
   testDatabaseUrl,
 } from './test/postgres.js'
-import { freePort, startRedisServer } from './test/redisServer.js'
-import { type ProxyMode, tcpProxy } from './test/tcpProxy.js'
 
 function recordingLogger(): Logger & { warnings: string[]; infos: string[] } {
   const warnings: string[] = []

@@ -1,0 +1,139 @@
+import { once } from 'node:events'
+import { createConnection, createServer, type Socket } from 'node:net'
+
+/**
+ * How a `tcpProxy` treats connections:
+ * - `open`: forwards both ways;
+ * - `refuse`: accepts and closes at once (a server that went down);
+ * - `reset`: takes the request, then answers a TCP RST (connection reset by peer);
+ * - `blackhole`: accepts and never answers (a hung server: the client times out);
+ * - `garbage`: answers the first bytes received with `garbage` and closes;
+ * - `latency`: forwards both ways, every chunk `latencyMs` late.
+ */
+export type ProxyMode = 'open' | 'refuse' | 'reset' | 'blackhole' | 'garbage' | 'latency'
+
+/** Where a proxy forwards to. */
+export interface ProxyTarget {
+  host: string
+  port: number
+}
+
+/** Settings of the `garbage` and `latency` modes. */
+export interface ProxyModeOptions {
+  /** What `garbage` answers. Default: 64 bytes of 0xff. */
+  garbage?: string | Uint8Array
+  /** The delay of `latency`, in ms. Default 200. */
+  latencyMs?: number
+}
+
+/** A running loopback proxy. */
+export interface TcpProxy {
+  /** Its loopback port (host `127.0.0.1`). */
+  readonly port: number
+  /** The current mode. */
+  readonly mode: ProxyMode
+  /** Connections accepted so far, in every mode: tells a test that a fault was met. */
+  readonly accepted: number
+  /** Switches mode for new connections and drops every open one, as the fault would. */
+  setMode(mode: ProxyMode, options?: ProxyModeOptions): void
+  /** Forwards to another server from now on (an RPC of another chain…); drops open connections. */
+  setTarget(target: ProxyTarget): void
+  /** Stops listening and drops every connection. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/**
+ * A loopback TCP proxy in front of a server, to make it fail on demand without stopping it:
+ * Redis, PostgreSQL or an RPC node behind it can be cut off, hung, reset, answered with garbage,
+ * slowed down, or swapped for another server. Protocol-blind: it never parses what it carries.
+ *
+ * @example
+ * const proxy = await tcpProxy({ host: '127.0.0.1', port: 5432 })
+ * after(() => proxy.close())
+ * proxy.setMode('refuse') // PostgreSQL is "down" for every client that goes through the proxy
+ * proxy.setMode('open')
+ */
+export async function tcpProxy(target: ProxyTarget): Promise<TcpProxy> {
+  let upstream = target
+  let mode: ProxyMode = 'open'
+  let modeOptions: ProxyModeOptions = {}
+  let accepted = 0
+  let closed = false
+  const sockets = new Set<Socket>()
+  const track = (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    // A reset or dropped peer is what these modes are for, not an error of the proxy.
+    socket.on('error', () => {})
+  }
+
+  const forward = (client: Socket, latencyMs: number) => {
+    const server = createConnection(upstream)
+    track(server)
+    if (latencyMs > 0) {
+      // Timers of one duration fire in the order they were set, so the bytes keep their order.
+      const delayed = (from: Socket, to: Socket) =>
+        from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), latencyMs))
+      delayed(client, server)
+      delayed(server, client)
+    } else {
+      client.pipe(server).pipe(client)
+    }
+    client.on('close', () => server.destroy())
+    server.on('close', () => client.destroy())
+  }
+
+  const listener = createServer((client) => {
+    accepted++
+    track(client)
+    switch (mode) {
+      case 'open':
+        return forward(client, 0)
+      case 'latency':
+        return forward(client, modeOptions.latencyMs ?? 200)
+      case 'refuse':
+        return client.destroy()
+      case 'blackhole':
+        return client.resume()
+      case 'reset':
+        return client.once('data', () => client.resetAndDestroy())
+      case 'garbage': {
+        const reply = modeOptions.garbage ?? new Uint8Array(64).fill(0xff)
+        return client.once('data', () => client.end(reply))
+      }
+    }
+  })
+  listener.listen(0, '127.0.0.1')
+  await once(listener, 'listening')
+  const address = listener.address()
+  if (!address || typeof address === 'string') throw new Error('the proxy has no port')
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy()
+  }
+
+  return {
+    port: address.port,
+    get mode() {
+      return mode
+    },
+    get accepted() {
+      return accepted
+    },
+    setMode(next, options = {}) {
+      mode = next
+      modeOptions = options
+      dropAll()
+    },
+    setTarget(next) {
+      upstream = next
+      dropAll()
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      dropAll()
+      listener.close()
+      await once(listener, 'close')
+    },
+  }
+}
