@@ -85,9 +85,10 @@ export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<Pu
     async client() {
       const due = proven.size === 0 || wrongChain || Date.now() - lastCheck >= recheckMs
       if (proven.size < rpcUrls.length && due) {
-        const running = (inFlight ??= check().finally(() => {
+        inFlight ??= check().finally(() => {
           inFlight = undefined
-        }))
+        })
+        const running = inFlight
         if (proven.size === 0 || wrongChain) await running
         else running.catch(() => undefined)
       }
