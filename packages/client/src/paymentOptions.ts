@@ -43,7 +43,8 @@ export interface ResolvedPaymentOptions {
   timeoutMs: number
 }
 
-let sharedJournal: PaymentJournal | undefined
+let processJournal: PaymentJournal | undefined
+const storageJournals = new WeakMap<object, PaymentJournal>()
 
 /**
  * Validates options once and applies defaults; throws `ConfigurationError` on bad ones.
@@ -67,10 +68,17 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
   }
 }
 
+// One journal object per store, so concurrent calls see each other's in-flight payments.
 function defaultJournal(): PaymentJournal {
-  if (!sharedJournal) {
-    const storage = browserStorage()
-    sharedJournal = storage ? localStorageJournal({ storage }) : memoryJournal()
+  const storage = browserStorage()
+  if (!storage) {
+    processJournal ??= memoryJournal()
+    return processJournal
   }
-  return sharedJournal
+  let journal = storageJournals.get(storage)
+  if (!journal) {
+    journal = localStorageJournal({ storage })
+    storageJournals.set(storage, journal)
+  }
+  return journal
 }

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict'
 import { ConfigurationError } from '@tx402/core'
+import { mapStorage } from '../testSupport/mapStorage.js'
 import { sampleEntry } from '../testSupport/sampleEntry.js'
-import { type JournalStorage, localStorageJournal } from './localStorageJournal.js'
-
-/** The Web Storage API over a Map, as a browser's localStorage behaves. */
-function mapStorage(): JournalStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>()
-  return {
-    map,
-    get length() {
-      return map.size
-    },
-    key: (index) => [...map.keys()][index] ?? null,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, String(value)),
-    removeItem: (key) => void map.delete(key),
-  }
-}
+import { localStorageJournal } from './localStorageJournal.js'
 
 describe('localStorageJournal', () => {
   it('stores each entry under its prefixed key, synchronously on put', async () => {
