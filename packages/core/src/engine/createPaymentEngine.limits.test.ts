@@ -63,6 +63,8 @@ describe('engine limits on unpaid verification work', () => {
     for (let i = 0; i < 5; i++) {
       const outcome = await engine.handle(request(hash(1)))
       assert.equal(outcome.type === 'error' && outcome.body.error, 'tx_not_found')
+      // Says when the server will look again, so a payer whose RPC is ahead retries then.
+      assert.ok(outcome.type === 'error' && Number(outcome.headers['retry-after']) >= 4)
     }
     assert.equal(chain.calls.length, 1)
   })

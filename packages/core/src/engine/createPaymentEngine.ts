@@ -252,10 +252,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
     const ledgerKey = paymentKey(plugin.network, txId)
     const now = Date.now()
-    if (notFound.has(ledgerKey, now)) {
+    const notFoundMs = notFound.remainingMs(ledgerKey, now)
+    if (notFoundMs > 0) {
+      // Retry-After: when this server will ask the chain again (its RPC may lag the payer's).
       return respond(
         'tx_not_found',
         'No such transaction on this chain. Pay per accepts, then retry.',
+        Math.ceil(notFoundMs / 1000),
       )
     }
     if (perClient && request.client !== undefined) {
@@ -323,6 +326,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       if (result.status === 'invalid') {
         if (result.reason === 'tx_not_found' && notFoundCacheMs > 0) {
           notFound.add(ledgerKey, Date.now() + notFoundCacheMs)
+          return rejected(result.reason, result.message, Math.ceil(notFoundCacheMs / 1000))
         }
         return rejected(result.reason, result.message)
       }

@@ -20,12 +20,13 @@ export class ExpiringSet {
   private readonly entries = new Map<string, number>()
   constructor(private readonly maxSize = 10_000) {}
 
-  has(key: string, now: number): boolean {
+  /** Milliseconds until `key` expires; 0 when it is not held. */
+  remainingMs(key: string, now: number): number {
     const expiresAt = this.entries.get(key)
-    if (expiresAt === undefined) return false
-    if (expiresAt > now) return true
+    if (expiresAt === undefined) return 0
+    if (expiresAt > now) return expiresAt - now
     this.entries.delete(key)
-    return false
+    return 0
   }
 
   add(key: string, expiresAt: number): void {
