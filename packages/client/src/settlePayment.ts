@@ -51,7 +51,7 @@ const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'rate_limited',
 ])
 /**
- * `tx_not_found` is retried once, this long after (or after Retry-After): the server's RPC can lag
+ * `tx_not_found` is retried once, after its Retry-After (or this long without one): the server's RPC can lag
  * the payer's, which already saw the transaction confirmed, and the engine answers a repeat within
  * 5 s from memory. A second `tx_not_found` is a rejection: a transaction the server never sees is
  * dropped rather than presented forever.
@@ -237,7 +237,9 @@ async function present<R>(
     if (retryableCodes.has(error.error) || lagging) {
       lastCode = error.error
       const delay = retryDelay(response.header('retry-after'), attempt)
-      const wait = lagging ? Math.max(delay, notFoundRetryMs) : delay
+      // The engine says in Retry-After when it asks the chain again; older servers do not.
+      const wait =
+        lagging && !response.header('retry-after') ? Math.max(delay, notFoundRetryMs) : delay
       response.discard()
       if (Date.now() + wait > flow.deadline) {
         throw new PaymentTimeoutError({
