@@ -34,6 +34,9 @@ export function connectPostgres(
     })
     // An idle connection dropped by the server must not crash the process; the next query fails.
     pool.on('error', onPoolError)
+    // Nor one dropped while checked out: pg then emits 'error' on the client, which the pool no
+    // longer listens to (Kysely holds it); the query in flight fails with the same error.
+    pool.on('connect', (client) => client.on('error', () => {}))
     const db = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) })
     return { db, close: () => db.destroy() }
   }
