@@ -1,0 +1,60 @@
+// One API process of the fault suite, spawned by `spawnApi`: the paid app on the Redis +
+// PostgreSQL ledger and the Base plugin, everything reached through the suite's proxies. It writes
+// pino JSON lines to stdout (the engine's decision lines, and `listening`, `paid`, `held` events),
+// reads `release` from stdin, and exits when stdin closes (its parent is gone).
+import type { AddressInfo } from 'node:net'
+import { createInterface } from 'node:readline'
+import { base } from '@tx402/chain-base'
+import { redisPostgresLedger } from '@tx402/ledger'
+import { prometheusObserver } from '@tx402/metrics'
+import { pino } from 'pino'
+import type { ApiServerConfig } from './apiProcess.js'
+import { createPaidApp } from './paidApp.js'
+
+const config = JSON.parse(process.env.TX402_RELIABILITY_API!) as ApiServerConfig
+// Synchronous writes: a line written before a SIGKILL is a line the parent reads.
+const logger = pino({ base: { pid: process.pid } }, pino.destination({ fd: 1, sync: true }))
+
+const chain = base({
+  rpcUrl: config.rpcUrl,
+  payTo: config.payTo,
+  assets: [{ standard: 'erc20', address: config.token, symbol: 'USDC', decimals: 6 }],
+  confirmations: 1,
+  // Faults are found in about a second, so a scenario takes seconds, not minutes.
+  timeoutMs: 1_000,
+  retryCount: 0,
+})
+const ledger = redisPostgresLedger({
+  redis: config.redisUrl,
+  db: config.databaseUrl,
+  keyPrefix: config.keyPrefix,
+  logger,
+})
+const { app, release } = createPaidApp({
+  chain,
+  ledger,
+  secret: config.secret,
+  logger,
+  observer: prometheusObserver(),
+  claimTtlMs: config.claimTtlMs,
+  onPaid: (receipt) => logger.info({ event: 'paid', tx: receipt.transaction }, 'paid'),
+  onHold: (tx) => logger.info({ event: 'held', tx }, 'holding a claimed payment'),
+})
+
+const server = app.listen(0, '127.0.0.1')
+server.once('listening', () => {
+  logger.info({ event: 'listening', port: (server.address() as AddressInfo).port }, 'listening')
+})
+
+const shutdown = async () => {
+  server.closeAllConnections()
+  server.close()
+  await ledger.close()
+  process.exit(0)
+}
+process.once('SIGTERM', () => void shutdown())
+const commands = createInterface({ input: process.stdin })
+commands.on('line', (line) => {
+  if (line === 'release') release()
+})
+commands.once('close', () => void shutdown())

@@ -1,0 +1,188 @@
+import type { LedgerRow } from './database.js'
+import type { Exchange, Payment } from './traffic.js'
+
+/** What a scenario did, counted. */
+export interface Tally {
+  name: string
+  apis: number
+  payments: number
+  /** Served exactly once (client saw one 200, one process logged `paid`, PostgreSQL consumed). */
+  servedOnce: number
+  /** When each served payment was served, by phase. */
+  servedIn: Record<string, number>
+  servedTwice: number
+  notServed: number
+  requests: number
+  /** `200`, `402 tx_already_used`, `503`, `no answer`…: how many of each. */
+  answers: Record<string, number>
+  unpaidServed: number
+  wrongVerdicts: number
+  /** Wrong verdicts of the scenario's known issue: counted, shown, not failed on. */
+  tolerated: number
+  leaks: number
+  /** Every broken rule, one line each; empty when the scenario passed. */
+  problems: string[]
+}
+
+/** What the checks need besides the exchanges. */
+export interface TallyInput {
+  name: string
+  apis: number
+  exchanges: readonly Exchange[]
+  payments: readonly Payment[]
+  unpaid: ReadonlySet<string>
+  /** `paid` lines (onPaid) of every process, killed ones included: tx ids, with repeats. */
+  paidLines: readonly string[]
+  /** Ledger rows of the suite's payee and of the unpaid tx ids. */
+  rows: readonly LedgerRow[]
+  /** Every payment any scenario of this run has made (rows of the payee must be these). */
+  everyPayment: ReadonlySet<string>
+  /** A wrong 402 `error` known to happen in this scenario (a reported bug): counted apart. */
+  tolerated?: string | undefined
+}
+
+const retryable: Record<string, string> = {
+  409: 'payment_in_progress',
+  429: 'rate_limited',
+  503: 'verifier_unavailable',
+}
+
+/**
+ * Checks the invariants of a fault scenario and counts what happened: each paid transaction
+ * served at most once (here: exactly once, after recovery); no unpaid request served; every
+ * answer 503, 409, 429 or a correct verdict, never 500; no answer only from a killed process;
+ * nothing leaked; PostgreSQL holds exactly the served payments.
+ *
+ * @example const tally = tallyScenario({ name, exchanges, … }); assert.deepEqual(tally.problems, [])
+ */
+export function tallyScenario(input: TallyInput): Tally {
+  const problems: string[] = []
+  const answers: Record<string, number> = {}
+  let wrongVerdicts = 0
+  let tolerated = 0
+  let leaks = 0
+  const wrong = (exchange: Exchange, why: string) => {
+    if (exchange.status === 402 && exchange.error === input.tolerated) {
+      tolerated++
+      return
+    }
+    wrongVerdicts++
+    if (problems.length < 20) {
+      problems.push(
+        `${why}: ${exchange.kind}${exchange.probe ? `/${exchange.probe}` : ''} ${exchange.tx ?? ''} to ${exchange.api.name} (${exchange.phase}) → ${exchange.status} ${exchange.error ?? ''}`,
+      )
+    }
+  }
+
+  for (const exchange of input.exchanges) {
+    const label =
+      exchange.status === 402 || exchange.status === 400
+        ? `${exchange.status} ${exchange.error ?? '(no error code)'}`
+        : String(exchange.status)
+    answers[label] = (answers[label] ?? 0) + 1
+    if (exchange.leak) {
+      leaks++
+      problems.push(`leaked ${exchange.leak} to ${exchange.kind} ${exchange.tx ?? ''}`)
+    }
+    const { status, error } = exchange
+    if (status === 'no answer') {
+      if (!exchange.api.killed) wrong(exchange, 'no answer from a live process')
+      continue
+    }
+    if (retryable[status] !== undefined) {
+      if (error !== retryable[status]) wrong(exchange, `${status} with the wrong code`)
+      if (exchange.kind === 'challenge') wrong(exchange, 'a challenge needs no dependency')
+      continue
+    }
+    switch (exchange.kind) {
+      case 'challenge':
+        if (status !== 402 || error !== 'payment_required') wrong(exchange, 'not a challenge')
+        break
+      case 'payment':
+      case 'hold':
+        if (status === 200) {
+          if (exchange.served !== exchange.tx) wrong(exchange, 'served another transaction')
+        } else if (status !== 402 || (error !== 'tx_already_used' && error !== 'payment_pending')) {
+          wrong(exchange, 'a valid payment refused')
+        }
+        break
+      case 'unpaid':
+        if (status === 200) wrong(exchange, 'SERVED WITHOUT PAYMENT')
+        else if (error !== exchange.expected) wrong(exchange, `expected ${exchange.expected}`)
+        break
+    }
+  }
+
+  const servedAnswers = new Map<string, Exchange[]>()
+  for (const exchange of input.exchanges) {
+    if (exchange.status !== 200 || !exchange.tx) continue
+    servedAnswers.set(exchange.tx, [...(servedAnswers.get(exchange.tx) ?? []), exchange])
+  }
+  const rowOf = new Map(input.rows.map((row) => [row.txId, row]))
+  const servedIn: Record<string, number> = {}
+  let servedOnce = 0
+  let servedTwice = 0
+  let notServed = 0
+  for (const { tx } of input.payments) {
+    const answered = servedAnswers.get(tx) ?? []
+    const logged = input.paidLines.filter((line) => line === tx).length
+    const row = rowOf.get(tx)
+    if (answered.length > 1 || logged > 1) {
+      servedTwice++
+      problems.push(`SERVED TWICE: ${tx} (${answered.length} answers, ${logged} paid lines)`)
+    } else if (answered.length === 1 && logged === 1 && row?.status === 'consumed') {
+      servedOnce++
+      const phase = answered[0]!.phase
+      servedIn[phase] = (servedIn[phase] ?? 0) + 1
+    } else {
+      notServed++
+      problems.push(
+        `not served once fault was gone: ${tx} (${answered.length} answers, ${logged} paid lines, row ${row?.status ?? 'none'})`,
+      )
+    }
+  }
+
+  let unpaidServed = 0
+  for (const exchange of input.exchanges) {
+    if (exchange.kind === 'unpaid' && exchange.status === 200) unpaidServed++
+  }
+  for (const row of input.rows) {
+    if (input.unpaid.has(row.txId))
+      problems.push(`an unpaid transaction is in the ledger: ${row.txId}`)
+    else if (!input.everyPayment.has(row.txId)) problems.push(`unknown ledger row ${row.txId}`)
+    else if (row.status !== 'consumed') problems.push(`left claimed: ${row.txId}`)
+  }
+
+  return {
+    name: input.name,
+    apis: input.apis,
+    payments: input.payments.length,
+    servedOnce,
+    servedIn,
+    servedTwice,
+    notServed,
+    requests: input.exchanges.length,
+    answers,
+    unpaidServed,
+    wrongVerdicts,
+    tolerated,
+    leaks,
+    problems,
+  }
+}
+
+/**
+ * One line per scenario, for CI output and the issue's note.
+ *
+ * @example console.log(formatTally(tally))
+ */
+export function formatTally(tally: Tally): string {
+  const phases = Object.entries(tally.servedIn)
+    .map(([phase, n]) => `${phase} ${n}`)
+    .join(', ')
+  const answers = Object.entries(tally.answers)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, n]) => `${label} ×${n}`)
+    .join(', ')
+  return `${tally.name}: ${tally.apis} APIs, ${tally.payments} payments, ${tally.servedOnce} served once (${phases}), ${tally.servedTwice} twice, ${tally.notServed} not served; ${tally.requests} requests [${answers}]; unpaid served ${tally.unpaidServed}, wrong verdicts ${tally.wrongVerdicts}${tally.tolerated ? ` (+${tally.tolerated} known)` : ''}, leaks ${tally.leaks}`
+}
