@@ -1,0 +1,134 @@
+import type { Benchmark } from '../benchContext.js'
+import { countsBetween, describePerOp } from '../infra/countingRedis.js'
+import type { ProbeResult } from '../load/loadSpec.js'
+import { percentile, ratio } from '../report/stats.js'
+import { countVerifications } from './contention.js'
+
+const floodRequests = 10_000
+const floodConnections = 100
+const probes = 30
+// Paid requests before the idle ones, so neither side pays for a cold load generator or route.
+const warmUp = 5
+// The probe starts once the flood is under way.
+const probeDelayMs = 500
+
+/**
+ * `flood`: 10,000 requests with random well-formed transaction hashes. What they cost
+ * downstream (RPC round trips, SQL statements), and the latency of a legitimate paid request
+ * during the flood against the same request when idle. The legitimate client retries on 429 and
+ * 409 after Retry-After, as a real client would, so its latency is the time until it is served.
+ */
+export const flood: Benchmark = {
+  name: 'flood',
+  title: '10,000 random tx hashes: RPC and SQL they cause; legit paid latency during vs idle',
+  async run(context) {
+    const server = await context.mainServer()
+    const chain = await context.chain()
+    const load = await context.load()
+    const probeLoad = await context.probeLoad()
+    const hashes = await chain.pay(warmUp + 2 * probes)
+    const [warmUpSets, idleSets, duringSets] = [
+      hashes.slice(0, warmUp),
+      hashes.slice(warmUp, warmUp + probes),
+      hashes.slice(warmUp + probes),
+    ].map((part) => part.map((hash) => ({ 'x-payment-tx': hash, 'x-payment-chain': 'base' })))
+    const probe = (sets: Record<string, string>[]) =>
+      probeLoad.probe({
+        url: `${server.url}/paid`,
+        headerSets: sets,
+        maxAttempts: 30,
+        maxRetryWaitMs: 2_000,
+      })
+
+    await probe(warmUpSets!)
+    context.log(`  idle: ${probes} legitimate paid requests, one at a time`)
+    chain.rpc.reset()
+    const idleBefore = await server.stats()
+    const idle = await probe(idleSets!)
+    const idleRpc = chain.rpc.counts()
+    const idleAfter = await server.stats()
+    const idleStatements = idleAfter.postgresQueries - idleBefore.postgresQueries
+    const idleRedis = countsBetween(idleBefore.redisCommands, idleAfter.redisCommands)
+
+    context.log(
+      `  flood: ${floodRequests.toLocaleString('en-US')} random hashes over ${floodConnections} connections, ${probes} legitimate requests during it`,
+    )
+    chain.rpc.reset()
+    const statsBefore = await server.stats()
+    const started = performance.now()
+    const flooding = load.run({
+      urls: [`${server.url}/paid`],
+      connections: floodConnections,
+      amount: floodRequests,
+      randomTxOnChain: 'base',
+      tallyErrors: true,
+    })
+    await new Promise((resolve) => setTimeout(resolve, probeDelayMs))
+    const probeStarted = performance.now() - started
+    const during = await probe(duringSets!)
+    const probeEnded = performance.now() - started
+    const result = await flooding
+    const floodEnded = performance.now() - started
+    const rpc = chain.rpc.counts()
+    const statsAfter = await server.stats()
+    const redisCommands = countsBetween(
+      idleRedis,
+      countsBetween(statsBefore.redisCommands, statsAfter.redisCommands),
+    )
+
+    // What the legitimate requests cost on their own, measured when idle, is taken off.
+    const floodRoundTrips = rpc.httpRequests - idleRpc.httpRequests
+    const floodCalls = rpc.calls - idleRpc.calls
+    const verified = countVerifications(statsAfter) - countVerifications(statsBefore) - probes
+    const statements = statsAfter.postgresQueries - statsBefore.postgresQueries - idleStatements
+    const idleP50 = percentile(times(idle), 50)
+    const duringP50 = percentile(times(during), 50)
+    const retries = during.requests.reduce((sum, r) => sum + r.attempts - 1, 0)
+    const servedDuring = during.requests.filter((r) => r.status === 200).length
+    const answers = Object.entries(result.errorCodes)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ')
+    const overlap =
+      probeEnded <= floodEnded
+        ? 'all during the flood'
+        : `the last ${Math.round(probeEnded - floodEnded)} ms after it ended`
+    return [
+      {
+        bench: 'flood',
+        metric: `RPC round trips for ${floodRequests.toLocaleString('en-US')} random hashes`,
+        unit: 'count',
+        value: floodRoundTrips,
+        note: `${verified} reached the chain (${(floodRoundTrips / verified).toFixed(2)} round trips, ${(floodCalls / verified).toFixed(2)} calls each); answers: ${answers}`,
+        details: { rpc, idleRpc, result, verified, floodCalls },
+      },
+      {
+        bench: 'flood',
+        metric: 'SQL statements for the random hashes',
+        unit: 'count',
+        value: statements,
+        note: `${(statements / verified).toFixed(2)} per hash that reached the chain; Redis ${describePerOp(redisCommands, verified)} per hash that reached the chain`,
+        details: { statements, redisCommands },
+      },
+      {
+        bench: 'flood',
+        metric: 'legit paid request p50, during flood',
+        unit: 'ms',
+        value: duringP50,
+        floor: { label: 'same, idle', value: idleP50 },
+        ratio: ratio(duringP50, idleP50),
+        note: `${servedDuring}/${probes} served, ${retries} retries after 429/409; ${overlap}`,
+        details: {
+          idle: idle.requests,
+          during: during.requests,
+          probeStartedMs: probeStarted,
+          probeEndedMs: probeEnded,
+          floodEndedMs: floodEnded,
+        },
+      },
+    ]
+  },
+}
+
+function times(result: ProbeResult): number[] {
+  return result.requests.map((r) => r.ms)
+}

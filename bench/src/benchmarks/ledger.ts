@@ -1,0 +1,81 @@
+import type { Benchmark } from '../benchContext.js'
+import { benchKeyPrefix } from '../benchContext.js'
+import { startChild } from '../infra/children.js'
+import type { LedgerRunResult, LedgerRunSpec, LedgerWorkerConfig } from '../load/ledgerWorker.js'
+import type { Figure } from '../report/figure.js'
+import { median } from '../report/stats.js'
+
+const rounds = 3
+const seconds = 3
+const concurrency = 16
+
+/**
+ * `ledger`: claim + mark + commit per second (the ledger's work for one served payment) on Redis
+ * + PostgreSQL, against raw `INSERT … ON CONFLICT` per second on the same server with the same
+ * pool size and concurrency; and the same for the embedded ledger against raw inserts on PGlite.
+ */
+export const ledger: Benchmark = {
+  name: 'ledger',
+  title: 'claim+mark+commit/s vs raw INSERT … ON CONFLICT/s (Redis+PostgreSQL, embedded)',
+  async run(context) {
+    const redis = await context.redis()
+    const workerConfig: LedgerWorkerConfig = {
+      databaseUrl: await context.databaseUrl(),
+      redisUrl: redis.url,
+      keyPrefix: benchKeyPrefix,
+    }
+    const worker = await startChild(
+      new URL('../load/ledgerWorker.ts', import.meta.url),
+      workerConfig,
+      {
+        name: 'ledger worker',
+      },
+    )
+    const runStore = async (store: LedgerRunSpec['store']) => {
+      const spec: LedgerRunSpec = { store, rounds, seconds, concurrency }
+      const reply = await worker.request<{ type: string; result: LedgerRunResult }>({
+        type: 'run',
+        spec,
+      })
+      return reply.result
+    }
+    try {
+      context.log(
+        `  Redis + PostgreSQL: ${rounds} rounds of ${seconds} s each side, ${concurrency} at once`,
+      )
+      const postgres = await runStore('postgres')
+      context.log(`  embedded (PGlite on disk): ${rounds} rounds of ${seconds} s each side`)
+      const embedded = await runStore('pglite')
+      return [
+        figure('Redis+PostgreSQL claim+mark+commit/s', 'raw INSERT on PostgreSQL', postgres, {
+          note: `per op: ${postgres.statementsPerOp?.toFixed(2)} SQL statements, Redis ${postgres.redisPerOp}`,
+        }),
+        figure('embedded claim+mark+commit/s', 'raw INSERT on PGlite', embedded, {
+          note: 'PGlite (WASM PostgreSQL, one connection) on disk',
+        }),
+      ]
+    } finally {
+      await worker.stop()
+    }
+  },
+}
+
+function figure(
+  metric: string,
+  floorLabel: string,
+  result: LedgerRunResult,
+  extra: { note: string },
+): Figure {
+  const floorRates = result.rounds.map((r) => r.floorOps / r.floorSec)
+  const ledgerRates = result.rounds.map((r) => r.ledgerOps / r.ledgerSec)
+  return {
+    bench: 'ledger',
+    metric,
+    unit: 'ops/s',
+    value: median(ledgerRates),
+    floor: { label: floorLabel, value: median(floorRates) },
+    ratio: median(ledgerRates.map((rate, i) => rate / floorRates[i]!)),
+    note: extra.note,
+    details: { ...result, concurrency },
+  }
+}

@@ -1,0 +1,130 @@
+import pg from 'pg'
+import type { Benchmark } from '../benchContext.js'
+import { countsBetween, describePerOp } from '../infra/countingRedis.js'
+import { percentile, ratio } from '../report/stats.js'
+import { rawInsert } from './rawInsert.js'
+
+const warmUp = 20
+const samples = 200
+
+/**
+ * `verify`: latency of a first, successful paid request (a fresh transaction on anvil, Redis +
+ * PostgreSQL ledger), one at a time, against its floor measured on the same hashes: one raw
+ * `eth_getTransactionReceipt` round trip plus one `INSERT … ON CONFLICT` round trip. Also the
+ * RPC round trips per verification (1 is the least: the receipt; anvil attaches block times to
+ * logs, so no block read is needed).
+ */
+export const verify: Benchmark = {
+  name: 'verify',
+  title: 'latency of a first paid request vs one receipt RPC + one INSERT; RPC round trips',
+  async run(context) {
+    const server = await context.mainServer()
+    const chain = await context.chain()
+    const load = await context.load()
+    const databaseUrl = await context.databaseUrl()
+    context.log(`  paying ${warmUp + samples} fresh transactions on anvil`)
+    const hashes = await chain.pay(warmUp + samples)
+    const headerSets = hashes.map((hash) => ({ 'x-payment-tx': hash, 'x-payment-chain': 'base' }))
+    const run = (sets: typeof headerSets) =>
+      load.run({
+        urls: [`${server.url}/paid`],
+        connections: 1,
+        amount: sets.length,
+        headerSets: sets,
+        latencies: true,
+        tallyErrors: true,
+      })
+    await run(headerSets.slice(0, warmUp))
+
+    chain.rpc.reset()
+    const statsBefore = await server.stats()
+    context.log(`  ${samples} paid requests, one at a time`)
+    const measured = await run(headerSets.slice(warmUp))
+    const rpc = chain.rpc.counts()
+    const statsAfter = await server.stats()
+    const redisCommands = countsBetween(statsBefore.redisCommands, statsAfter.redisCommands)
+    const served = measured.statusCounts['200'] ?? 0
+    const postgresQueries = statsAfter.postgresQueries - statsBefore.postgresQueries
+
+    context.log('  floor: receipt RPC + INSERT … ON CONFLICT, same hashes, one at a time')
+    const floor = await measureFloor(chain.rpcUrl, databaseUrl, hashes.slice(warmUp))
+    const latencies = measured.latencies ?? []
+    const p50 = percentile(latencies, 50)
+    const p99 = percentile(latencies, 99)
+    const floorP50 = percentile(floor, 50)
+    const floorP99 = percentile(floor, 99)
+    const shapes = Object.entries(rpc.shapes)
+      .map(([shape, count]) => `${shape} ×${count}`)
+      .join(', ')
+    const perVerification = rpc.httpRequests / samples
+    const servedNote =
+      served === samples
+        ? `${samples} served`
+        : `only ${served} of ${samples} served: ${JSON.stringify(measured.errorCodes)}`
+    return [
+      {
+        bench: 'verify',
+        metric: 'first paid request p50',
+        unit: 'ms',
+        value: p50,
+        floor: { label: 'receipt RPC + INSERT', value: floorP50 },
+        ratio: ratio(p50, floorP50),
+        note: servedNote,
+        details: { samples, served, statusCounts: measured.statusCounts, latencies, floor },
+      },
+      {
+        bench: 'verify',
+        metric: 'first paid request p99',
+        unit: 'ms',
+        value: p99,
+        floor: { label: 'receipt RPC + INSERT', value: floorP99 },
+        ratio: ratio(p99, floorP99),
+      },
+      {
+        bench: 'verify',
+        metric: 'RPC round trips per verification',
+        unit: 'count',
+        value: perVerification,
+        expected: 1,
+        note: shapes,
+        details: { rpc },
+      },
+      {
+        bench: 'verify',
+        metric: 'SQL statements per verification',
+        unit: 'count',
+        value: postgresQueries / samples,
+        note: `Redis commands: ${describePerOp(redisCommands, samples)}`,
+        details: { postgresQueries, redisCommands },
+      },
+    ]
+  },
+}
+
+async function measureFloor(rpcUrl: string, databaseUrl: string, hashes: readonly string[]) {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const times: number[] = []
+    for (const [i, hash] of hashes.entries()) {
+      const started = performance.now()
+      const response = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: i,
+          method: 'eth_getTransactionReceipt',
+          params: [hash],
+        }),
+      })
+      const body = (await response.json()) as { result?: { status?: string } }
+      if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
+      await client.query(...rawInsert())
+      times.push(performance.now() - started)
+    }
+    return times
+  } finally {
+    await client.end()
+  }
+}

@@ -1,0 +1,146 @@
+// A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid. Started by startChild.
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { base } from '@tx402/chain-base'
+import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
+import { paymentRequired } from '@tx402/koa'
+import { redisPostgresLedger } from '@tx402/ledger'
+import Koa from 'koa'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { childConfig, failStartup, serveParent } from '../infra/childSide.js'
+import { countingRedis } from '../infra/countingRedis.js'
+import { paddedBody } from './paddedBody.js'
+
+/** What the parent passes to this process. */
+export interface KoaServerConfig {
+  ledger:
+    | { kind: 'memory' }
+    | { kind: 'redis-postgres'; redisUrl: string; databaseUrl: string; keyPrefix: string }
+  chain: { rpcUrl: string; chainId: number; token: string; payTo: string }
+  price: string
+  secret: string
+  limits?: VerificationLimits
+  /** Ask the RPC for its chain id before listening, so no request pays for it. */
+  warmRpc: boolean
+}
+
+/** The counters this process reports on `stats`. */
+export interface KoaServerStats {
+  /** On-chain verifications, by result (the engine's observer). */
+  verifications: Record<string, number>
+  /** Decisions by outcome (`served`, `tx_already_used`, …). */
+  decisions: Record<string, number>
+  /** SQL statements sent to PostgreSQL by the ledger. */
+  postgresQueries: number
+  /** Commands the ledger sent to Redis, by name (a script is one). */
+  redisCommands: Record<string, number>
+}
+
+const config = childConfig<KoaServerConfig>()
+const stats: KoaServerStats = {
+  verifications: {},
+  decisions: {},
+  postgresQueries: 0,
+  redisCommands: {},
+}
+let redisCounts = (): Record<string, number> => ({})
+const bump = (counts: Record<string, number>, key: string) => {
+  counts[key] = (counts[key] ?? 0) + 1
+}
+
+try {
+  const chain = base({
+    rpcUrl: config.chain.rpcUrl,
+    payTo: config.chain.payTo,
+    network: `eip155:${config.chain.chainId}`,
+    assets: [{ standard: 'erc20', address: config.chain.token, symbol: 'USDC', decimals: 6 }],
+  })
+  let ledger: Ledger
+  let closeLedger = async () => {}
+  if (config.ledger.kind === 'redis-postgres') {
+    // The pool the ledger would make from a URL, with a counter on every statement.
+    const pool = new pg.Pool({
+      connectionString: config.ledger.databaseUrl,
+      max: 10,
+      statement_timeout: 5_000,
+    })
+    pool.on('error', () => {})
+    const db = new Kysely({
+      dialect: new PostgresDialect({ pool }),
+      log: () => {
+        stats.postgresQueries++
+      },
+    })
+    const redis = countingRedis(config.ledger.redisUrl)
+    redisCounts = redis.counts
+    const own = redisPostgresLedger({
+      redis: redis.redis,
+      db,
+      keyPrefix: config.ledger.keyPrefix,
+    })
+    ledger = own
+    closeLedger = async () => {
+      await own.close()
+      await db.destroy()
+      redis.redis.disconnect()
+    }
+  } else {
+    ledger = memoryLedger()
+  }
+  if (config.warmRpc) await chain.ready()
+
+  const paid = paymentRequired({
+    price: config.price,
+    asset: 'USDC',
+    chains: [chain],
+    ledger,
+    secret: config.secret,
+    ...(config.limits ? { limits: config.limits } : {}),
+    logger: {
+      info() {},
+      warn: (object, message) => console.warn(message, object),
+      error: (object, message) => console.error(message, object),
+    },
+    observer: {
+      verification: (_chain, result) => bump(stats.verifications, result),
+      decision: (decision) => bump(stats.decisions, decision.outcome),
+    },
+  })
+  let bare: object = { ok: true }
+  const app = new Koa()
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/bare') {
+      ctx.body = bare
+      return
+    }
+    if (ctx.path === '/paid') {
+      return paid(ctx, async () => {
+        ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 }
+      })
+    }
+    return next()
+  })
+  const server: Server = app.listen(0, '127.0.0.1')
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  server.keepAliveTimeout = 60_000
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // The bare route answers as many body bytes as a 402 of the paid route.
+  const challengeBytes = (await (await fetch(`${url}/paid`)).text()).length
+  bare = paddedBody(challengeBytes)
+
+  serveParent(
+    { url, challengeBytes },
+    { stats: async () => ({ stats: { ...structuredClone(stats), redisCommands: redisCounts() } }) },
+    async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await closeLedger()
+    },
+  )
+} catch (error) {
+  failStartup(error)
+}
