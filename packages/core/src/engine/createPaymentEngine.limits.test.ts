@@ -46,6 +46,27 @@ const status = (outcome: Outcome) => (outcome.type === 'paid' ? 200 : outcome.st
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 const silent = { info() {}, warn() {}, error() {} }
 
+/** An engine whose verifications all wait until `open()`, with a cap of `max`. */
+function gatedEngine(max: number) {
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  const chain = countingChain(async () => {
+    await gate
+    return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
+  })
+  const engine = createPaymentEngine({
+    price: '0.01',
+    chains: [chain.plugin],
+    ledger: memoryLedger(),
+    secret,
+    logger: silent,
+    limits: { maxConcurrentVerifications: max },
+  })
+  return { chain, engine, open }
+}
+
 describe('engine limits on unpaid verification work', () => {
   it('answers a repeated unknown transaction from the negative cache, without RPC', async () => {
     const chain = countingChain(async () => ({
@@ -70,22 +91,7 @@ describe('engine limits on unpaid verification work', () => {
   })
 
   it('caps concurrent verifications per chain with 429 rate_limited and Retry-After', async () => {
-    let open!: () => void
-    const gate = new Promise<void>((resolve) => {
-      open = resolve
-    })
-    const chain = countingChain(async () => {
-      await gate
-      return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
-    })
-    const engine = createPaymentEngine({
-      price: '0.01',
-      chains: [chain.plugin],
-      ledger: memoryLedger(),
-      secret,
-      logger: silent,
-      limits: { maxConcurrentVerifications: 3 },
-    })
+    const { chain, engine, open } = gatedEngine(3)
     const pending = [1, 2, 3].map((n) => engine.handle(request(hash(n))))
     await new Promise((resolve) => setTimeout(resolve, 20))
     const flood = await engine.handle(request(hash(4)))
@@ -99,22 +105,7 @@ describe('engine limits on unpaid verification work', () => {
   })
 
   it('holds the cap against a burst that arrives together, while the ledger is still answering', async () => {
-    let open!: () => void
-    const gate = new Promise<void>((resolve) => {
-      open = resolve
-    })
-    const chain = countingChain(async () => {
-      await gate
-      return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
-    })
-    const engine = createPaymentEngine({
-      price: '0.01',
-      chains: [chain.plugin],
-      ledger: memoryLedger(),
-      secret,
-      logger: silent,
-      limits: { maxConcurrentVerifications: 3 },
-    })
+    const { chain, engine, open } = gatedEngine(3)
     // Started in one tick: every request reaches the cap before any ledger lookup has answered.
     const burst = Array.from({ length: 10 }, (_, n) => engine.handle(request(hash(n + 1))))
     await new Promise((resolve) => setTimeout(resolve, 20))
