@@ -24,6 +24,8 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       if (locks.get(key)?.token === token) locks.delete(key)
     },
     async lock(key, token, ttlMs) {
+      // As in Redis: no lock on a consumed payment, whoever checked it a moment ago.
+      if (consumed.has(key)) return false
       const now = Date.now()
       const held = locks.get(key)
       if (held && held.expiresAt > now) return false

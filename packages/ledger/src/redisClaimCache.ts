@@ -4,6 +4,11 @@ import type { ClaimCache } from './sqlLedger.js'
 // Compare-and-delete: a lease frees only its own lock, never one a later request took.
 const unlockScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`
+// The lock is refused once the payment is consumed: a request that passed the replay check just
+// before another one committed must not verify the transaction again.
+const lockScript = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+return 0`
 const setConsumedScript = `redis.call('set', KEYS[1], '1', 'EX', ARGV[2])
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
 return 1`
@@ -64,7 +69,9 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
       )
     },
     lock: async (key, token, ttlMs) =>
-      (await send(() => redis.set(lockKey(key), token, 'PX', ttlMs, 'NX'))) === 'OK',
+      (await send(() =>
+        redis.eval(lockScript, 2, consumedKey(key), lockKey(key), token, ttlMs),
+      )) === 1,
     unlock: async (key, token) => {
       await send(() => redis.eval(unlockScript, 1, lockKey(key), token))
     },

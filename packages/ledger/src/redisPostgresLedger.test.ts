@@ -67,6 +67,27 @@ describe('redisPostgresLedger', () => {
       assert.equal(counting.queries() - before, 1, 'the second replay came from Redis')
     })
 
+    it('releases a lease that never marked (a payment the chain refused) without PostgreSQL', async () => {
+      const { key } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      const before = counting.queries()
+      await ledger.release(lease)
+      assert.equal(counting.queries() - before, 0)
+      assert.equal(await redis.exists(`${keyPrefix}{${key}}:lock`), 0, 'the lock is freed')
+    })
+
+    it('deletes the claim of a released lease that marked, so the next request can mark', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      const before = counting.queries()
+      await ledger.release(lease)
+      assert.equal(counting.queries() - before, 1)
+      const next = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(next, record), 'marked')
+      await ledger.release(next)
+    })
+
     it('drops the in-flight lock at commit and keeps it only while the lease holds', async () => {
       const { key, record } = freshPayment()
       const lease = (await ledger.acquire(key, 30_000))!

@@ -20,7 +20,7 @@ export interface ClaimCache {
   isConsumed(key: string): Promise<boolean>
   /** Remembers a committed key and drops this lease's lock, in one round trip. */
   setConsumed(key: string, token: string): Promise<void>
-  /** Takes the lock for `ttlMs` if free (`SET NX PX`). */
+  /** Takes the lock for `ttlMs` if it is free and the key is not consumed, in one round trip. */
   lock(key: string, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
   unlock(key: string, token: string): Promise<void>
@@ -38,6 +38,11 @@ export function sqlLedger(options: {
 }): Ledger {
   const { store, cache, logger } = options
   let cacheDown = false
+  // Leases that reached the store (mark was called), by token, with when they lapse: only those
+  // can have a claim row to delete, so releasing any other (a payment the chain refused) costs no
+  // SQL. An entry whose lease lapsed may be dropped: its row, if any, is taken over anyway.
+  const claiming = new Map<string, number>()
+  let sweepAt = 10_000
 
   // Each call that reaches the cache says whether it worked, so a warning is written once when
   // an outage starts and a line when it ends, not once per request.
@@ -87,6 +92,12 @@ export function sqlLedger(options: {
           details: `lease ${lease.key}, record ${record.network}:${record.txId}`,
         })
       }
+      claiming.set(lease.token, lease.expiresAt)
+      if (claiming.size > sweepAt) {
+        const now = Date.now()
+        for (const [token, expiresAt] of claiming) if (expiresAt <= now) claiming.delete(token)
+        sweepAt = Math.max(10_000, claiming.size * 2)
+      }
       return store.claim(lease, record)
     },
 
@@ -94,6 +105,7 @@ export function sqlLedger(options: {
       if (!(await store.consume(lease))) {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
       }
+      claiming.delete(lease.token)
       await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
     },
 
@@ -101,7 +113,10 @@ export function sqlLedger(options: {
       // The claim first, then the lock: freeing the lock first would let a new request run into
       // the claim still held here.
       try {
-        await store.unclaim(lease)
+        if (claiming.has(lease.token)) {
+          await store.unclaim(lease)
+          claiming.delete(lease.token)
+        }
       } finally {
         await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
       }

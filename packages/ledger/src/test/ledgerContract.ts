@@ -103,6 +103,17 @@ export function describeLedgerContract(name: string, getLedger: () => Ledger | P
       assert.equal(await ledger.isConsumed(key), true, 'release never un-consumes')
     })
 
+    it('leases no consumed transaction, even to a request that checked it just before the commit', async () => {
+      const { key, record } = freshPayment()
+      const winner = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(winner, record), 'marked')
+      // A rival request passes the replay check while the winner still holds the claim…
+      assert.equal(await ledger.isConsumed(key), false)
+      await ledger.commit(winner)
+      // …and must not get a lease (and so verify on chain again) once the winner committed.
+      assert.equal(await ledger.acquire(key, 30_000), undefined)
+    })
+
     it('answers in_progress to a lease marking a transaction another live lease claimed', async () => {
       const { key, record } = freshPayment()
       const lease = (await ledger.acquire(key, 30_000))!
