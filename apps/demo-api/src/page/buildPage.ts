@@ -36,7 +36,8 @@ const html = `<!doctype html>
   <title>tx402 demo</title>
   <style>
     body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-    pre { background: #f4f4f4; padding: .75rem; overflow: auto; max-height: 22rem; }
+    pre { background: #f4f4f4; padding: .75rem; overflow: auto; max-height: 22rem; white-space: pre-wrap; word-break: break-all; }
+    pre:empty { display: none; }
     button { font-size: 1rem; padding: .5rem 1rem; }
   </style>
 </head>
