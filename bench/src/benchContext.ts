@@ -4,6 +4,7 @@ import { type RedisServer, startRedisServer } from '@tx402/testing/faults'
 import { type BenchChain, price, startBenchChain } from './infra/benchChain.js'
 import { prepareBenchDatabase } from './infra/benchDatabase.js'
 import { type Child, startChild, stopAllChildren } from './infra/children.js'
+import { killWithThisProcess } from './infra/killWithThisProcess.js'
 import { type LoadGenerator, startLoadGenerator } from './load/loadGenerator.js'
 import type { Figure } from './report/figure.js'
 import type { KoaServerConfig, KoaServerStats } from './servers/koaServer.js'
@@ -77,13 +78,18 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
     },
     (c) => c.stop(),
   )
-  const redis = once(
+  const redisProcess = once(
     async () => {
       log('starting a private redis-server')
-      return startRedisServer()
+      const server = await startRedisServer()
+      return { server, forget: killWithThisProcess(server.process.pid!) }
     },
-    (r) => r.stop(),
+    async ({ server, forget }) => {
+      forget()
+      await server.stop()
+    },
   )
+  const redis = async () => (await redisProcess()).server
   const databaseUrl = once(async () => {
     log('preparing PostgreSQL database tx402_bench (created if missing, migrated, emptied)')
     return prepareBenchDatabase()

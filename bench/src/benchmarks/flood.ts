@@ -116,7 +116,7 @@ export const flood: Benchmark = {
         value: duringP50,
         floor: { label: 'same, idle', value: idleP50 },
         ratio: ratio(duringP50, idleP50),
-        note: `${servedDuring}/${probes} served, ${retries} retries after 429/409; ${overlap}`,
+        note: `${servedDuring}/${probes} served, ${retries} retries after 429/409 (slowest ${Math.round(Math.max(...times(during)))} ms, idle ${Math.round(Math.max(...times(idle)))} ms); ${overlap}`,
         details: {
           idle: idle.requests,
           during: during.requests,

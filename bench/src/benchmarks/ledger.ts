@@ -3,10 +3,10 @@ import { benchKeyPrefix } from '../benchContext.js'
 import { startChild } from '../infra/children.js'
 import type { LedgerRunResult, LedgerRunSpec, LedgerWorkerConfig } from '../load/ledgerWorker.js'
 import type { Figure } from '../report/figure.js'
-import { median } from '../report/stats.js'
+import { medianRound } from './compareThroughput.js'
 
-const rounds = 3
-const seconds = 3
+const rounds = 5
+const seconds = 2
 const concurrency = 16
 
 /**
@@ -66,15 +66,24 @@ function figure(
   result: LedgerRunResult,
   extra: { note: string },
 ): Figure {
-  const floorRates = result.rounds.map((r) => r.floorOps / r.floorSec)
-  const ledgerRates = result.rounds.map((r) => r.ledgerOps / r.ledgerSec)
+  const pair = medianRound(
+    {
+      rounds: {
+        floor: result.rounds.map((r) => r.floorOps / r.floorSec),
+        ledger: result.rounds.map((r) => r.ledgerOps / r.ledgerSec),
+      },
+      answers: {},
+    },
+    'ledger',
+    'floor',
+  )
   return {
     bench: 'ledger',
     metric,
     unit: 'ops/s',
-    value: median(ledgerRates),
-    floor: { label: floorLabel, value: median(floorRates) },
-    ratio: median(ledgerRates.map((rate, i) => rate / floorRates[i]!)),
+    value: pair.value,
+    floor: { label: floorLabel, value: pair.floor },
+    ratio: pair.ratio,
     note: extra.note,
     details: { ...result, concurrency },
   }

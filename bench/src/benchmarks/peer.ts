@@ -1,8 +1,7 @@
 import type { Benchmark } from '../benchContext.js'
 import { startChild } from '../infra/children.js'
-import { addedMicroseconds } from '../report/stats.js'
 import type { ExpressServerConfig } from '../servers/expressServer.js'
-import { compareThroughput, roundRatio } from './compareThroughput.js'
+import { compareThroughput, throughputFigure } from './compareThroughput.js'
 
 /**
  * `peer`: the cost of issuing a 402 through `@tx402/koa` over bare Koa, beside the cost of
@@ -38,36 +37,32 @@ export const peer: Benchmark = {
           { label: 'express', url: `${expressUrl}/bare` },
           { label: 'x402', url: `${expressUrl}/paid` },
         ],
-        { log: context.log, seconds: 2 },
+        { log: context.log },
       )
-      const added = (subject: string, floor: string) =>
-        addedMicroseconds(throughput.rps[subject]!, throughput.rps[floor]!).toFixed(0)
       const check = (label: string) => {
         const statuses = throughput.answers[label]!.statusCounts
         const other = Object.keys(statuses).filter((status) => status !== '402')
         return other.length ? `; ${label} also answered ${other.join(', ')}` : ''
       }
       return [
-        {
+        throughputFigure(throughput, {
           bench: 'peer',
           metric: '@tx402/koa 402 req/s',
-          unit: 'req/s',
-          value: throughput.rps.tx402!,
-          floor: { label: 'bare Koa', value: throughput.rps.koa! },
-          ratio: roundRatio(throughput, 'tx402', 'koa'),
-          note: `+${added('tx402', 'koa')} µs per request; ${koa.challengeBytes} B body + PAYMENT-REQUIRED header${check('tx402')}`,
-          details: { ...throughput, challengeBytes: koa.challengeBytes },
-        },
-        {
+          subject: 'tx402',
+          floor: 'koa',
+          floorLabel: 'bare Koa',
+          note: `${koa.challengeBytes} B body + PAYMENT-REQUIRED header${check('tx402')}`,
+          details: { challengeBytes: koa.challengeBytes },
+        }),
+        throughputFigure(throughput, {
           bench: 'peer',
           metric: 'x402-express 402 req/s',
-          unit: 'req/s',
-          value: throughput.rps.x402!,
-          floor: { label: 'bare Express', value: throughput.rps.express! },
-          ratio: roundRatio(throughput, 'x402', 'express'),
-          note: `+${added('x402', 'express')} µs per request; ${expressBytes} B body, no header${check('x402')}`,
+          subject: 'x402',
+          floor: 'express',
+          floorLabel: 'bare Express',
+          note: `${expressBytes} B body, no header${check('x402')}`,
           details: { challengeBytes: expressBytes },
-        },
+        }),
       ]
     } finally {
       await koa.stop()

@@ -1,8 +1,7 @@
 import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
-import { addedMicroseconds } from '../report/stats.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
-import { compareThroughput, roundRatio } from './compareThroughput.js'
+import { compareThroughput, throughputFigure } from './compareThroughput.js'
 
 /**
  * `replay`: requests per second presenting a transaction that already paid, against the bare Koa
@@ -48,18 +47,17 @@ export const replay: Benchmark = {
     const answers = throughput.answers.replay!.errorCodes
     const allRefused = (answers.tx_already_used ?? 0) === replays
     return [
-      {
+      throughputFigure(throughput, {
         bench: 'replay',
         metric: 'consumed-tx req/s',
-        unit: 'req/s',
-        value: throughput.rps.replay!,
-        floor: { label: 'bare Koa JSON', value: throughput.rps.bare! },
-        ratio: roundRatio(throughput, 'replay', 'bare'),
+        subject: 'replay',
+        floor: 'bare',
+        floorLabel: 'bare Koa JSON',
         note: allRefused
-          ? `+${addedMicroseconds(throughput.rps.replay!, throughput.rps.bare!).toFixed(0)} µs per request; ${replays.toLocaleString('en-US')} replays, all 402 tx_already_used`
+          ? `${replays.toLocaleString('en-US')} replays, all 402 tx_already_used`
           : `answers: ${JSON.stringify(answers)}`,
-        details: { ...throughput, replays, redisCommands },
-      },
+        details: { replays, redisCommands },
+      }),
       {
         bench: 'replay',
         metric: 'RPC calls during replays',

@@ -5,7 +5,7 @@ import { percentile, ratio } from '../report/stats.js'
 import { rawInsert } from './rawInsert.js'
 
 const warmUp = 20
-const samples = 200
+const samples = 300
 
 /**
  * `verify`: latency of a first, successful paid request (a fresh transaction on anvil, Redis +

@@ -1,6 +1,4 @@
 // A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid. Started by startChild.
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
@@ -11,6 +9,7 @@ import pg from 'pg'
 import { childConfig, failStartup, serveParent } from '../infra/childSide.js'
 import { countingRedis } from '../infra/countingRedis.js'
 import { paddedBody } from './paddedBody.js'
+import { serveOnLoopback } from './serveOnLoopback.js'
 
 /** What the parent passes to this process. */
 export interface KoaServerConfig {
@@ -121,23 +120,15 @@ try {
     }
     return next()
   })
-  const server: Server = app.listen(0, '127.0.0.1')
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
-  })
-  server.keepAliveTimeout = 60_000
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // The bare route answers as many body bytes as a 402 of the paid route.
-  const challengeBytes = (await (await fetch(`${url}/paid`)).text()).length
-  bare = paddedBody(challengeBytes)
+  const server = await serveOnLoopback(app.callback())
+  bare = paddedBody(server.challengeBytes)
 
   serveParent(
-    { url, challengeBytes },
+    { url: server.url, challengeBytes: server.challengeBytes },
     { stats: async () => ({ stats: { ...structuredClone(stats), redisCommands: redisCounts() } }) },
     async () => {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await server.close()
       await closeLedger()
     },
   )
