@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { testTokenAbi } from '@tx402/testing/evm'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { ledgerRows } from './support/database.js'
 import { type FaultLab, holderAccount, startFaultLab, strangerAccount } from './support/faultLab.js'
 import { prng } from './support/prng.js'
 import { runScenario, type Scenario, type ScenarioRun } from './support/runScenario.js'
-import { formatTally, type Tally } from './support/tally.js'
+import { formatTally, type KnownIssue, type Tally } from './support/tally.js'
 import type { Exchange, Payment } from './support/traffic.js'
 
 // A claim lapses this long after a process took it: short, so a killed process's claim frees soon.
@@ -19,6 +21,11 @@ const servedDuring = (exchanges: readonly Exchange[]) =>
   exchanges.some((e) => e.phase === 'fault' && e.kind === 'payment' && e.status === 200)
     ? undefined
     : 'no payment served while it lasted (the ledger should run on PostgreSQL alone)'
+
+const ambiguousCommit: KnownIssue = {
+  kind: 'ambiguous-commit',
+  note: 'a commit whose PostgreSQL connection drops after the UPDATE was sent can land while the process answers 503 "nothing was consumed"; release() only deletes claimed rows, so the payment stays consumed, unserved, and every retry is told tx_already_used ("pay again").',
+}
 
 /** An HTTP answer whose JSON body breaks off: what a broken RPC gateway sends. */
 const malformedJson = [
@@ -68,9 +75,12 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
       tallies.push(tally)
       console.log(`      ${formatTally(tally)}`)
       assert.deepEqual(tally.problems, [])
-      assert.ok(tally.payments > 0 && tally.servedOnce === tally.payments)
+      assert.ok(tally.payments > 0)
+      // Every payment served once; the only exception, a known issue's lost one, was vetted above.
+      assert.equal(tally.servedOnce + tally.lost, tally.payments)
       if (tally.tolerated > 0) {
-        console.log(`      KNOWN ISSUE, test left pending: ${definition.knownIssue?.note}`)
+        const notes = (definition.knownIssues ?? []).map((issue) => issue.note).join(' / ')
+        console.log(`      KNOWN ISSUE, test left pending: ${notes}`)
         this.skip()
       }
     })
@@ -136,8 +146,44 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
     },
   })
 
+  let lostReply: Payment | undefined
+  scenario({
+    name: "a commit's reply is lost: PostgreSQL applies it, then the connection drops",
+    faultMs: 200,
+    knownIssues: [ambiguousCommit],
+    async inject(lab, traffic) {
+      const api = lab.apis[0]!
+      const challenge = await traffic.send(api, '/api/hold', {}, { kind: 'challenge' })
+      if (!challenge.body?.accepts) throw new Error('no challenge from /api/hold')
+      lostReply = await traffic.pay(holderAccount, challenge.body)
+      lostReply.challengeId = ''
+      const holding = traffic.send(api, '/api/hold', traffic.headers(lostReply), {
+        kind: 'hold',
+        tx: lostReply.tx,
+      })
+      await api.waitFor((line) => line.event === 'held' && line.tx === lostReply!.tx, 30_000)
+      // Requests still reach PostgreSQL; its answers no longer come back.
+      lab.postgresProxy.setMode('mute', { keepConnections: true })
+      api.release()
+      const consumed = async () =>
+        (await ledgerRows(lab.pool, { payTo: lab.payTo })).some(
+          (row) => row.txId === lostReply!.tx && row.status === 'consumed',
+        )
+      for (let i = 0; i < 200 && !(await consumed()); i++) await sleep(50)
+      // The commit has landed; its connection drops before the answer arrives.
+      lab.postgresProxy.setMode('refuse')
+      await holding
+    },
+    heal: async (lab) => lab.postgresProxy.setMode('open'),
+    bit: (exchanges) =>
+      exchanges.some((e) => e.kind === 'hold' && e.status === 503)
+        ? undefined
+        : 'the held request was not answered 503',
+  })
+
   scenario({
     name: 'PostgreSQL goes down during traffic (connections dropped and refused), then comes back',
+    knownIssues: [ambiguousCommit],
     inject: async (lab) => lab.postgresProxy.setMode('refuse'),
     heal: async (lab) => lab.postgresProxy.setMode('open'),
     bit: saw503,
@@ -145,6 +191,7 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
 
   scenario({
     name: 'PostgreSQL stops answering (connections hang)',
+    knownIssues: [ambiguousCommit],
     faultMs: 2_500,
     inject: async (lab) => lab.postgresProxy.setMode('blackhole'),
     heal: async (lab) => lab.postgresProxy.setMode('open'),
@@ -174,10 +221,13 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
 
   scenario({
     name: 'the RPC answers for the wrong chain',
-    knownIssue: {
-      error: 'tx_not_found',
-      note: 'chain-evm checks eth_chainId once per URL, so an RPC URL that starts serving another chain answers valid payments 402 tx_not_found ("pay again") instead of 503; the payments are served once the RPC is right again.',
-    },
+    knownIssues: [
+      {
+        kind: 'verdict',
+        error: 'tx_not_found',
+        note: 'chain-evm checks eth_chainId once per URL, so an RPC URL that starts serving another chain answers valid payments 402 tx_not_found ("pay again") instead of 503; the payments are served once the RPC is right again.',
+      },
+    ],
     inject: async (lab) =>
       lab.rpcProxy.setTarget({
         host: '127.0.0.1',

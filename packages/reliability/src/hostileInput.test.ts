@@ -336,6 +336,12 @@ describe('hostile input against a paid route on a real server', function () {
     if (!answer.error && !answer.byParser && request.method !== 'HEAD' && answer.status !== 431) {
       return `${what}: ${answer.status} without an error code`
     }
+    if (
+      [409, 429, 503].includes(answer.status) &&
+      !/^retry-after: [1-9][0-9]*\r?$/im.test(answer.text)
+    ) {
+      return `${what}: ${answer.status} without Retry-After`
+    }
     const leak = findLeak(answer.text, secrets)
     return leak ? `${what}: leaked ${leak}` : undefined
   }

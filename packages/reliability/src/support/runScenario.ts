@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ledgerRows } from './database.js'
 import { type FaultLab, payerAccounts } from './faultLab.js'
 import type { Prng } from './prng.js'
-import { type Tally, tallyScenario } from './tally.js'
+import { type KnownIssue, type Tally, tallyScenario } from './tally.js'
 import { type Exchange, Traffic } from './traffic.js'
 
 /** One fault: how to cause it and mend it while traffic runs, and how to tell it bit. */
@@ -14,11 +14,8 @@ export interface Scenario {
   faultMs?: number
   /** What proves the fault was felt, e.g. a 503 while it lasted; a problem line if it was not. */
   bit(exchanges: readonly Exchange[]): string | undefined
-  /**
-   * A reported bug this scenario shows: the wrong 402 `error` it causes is counted apart, and
-   * the test is marked pending (not passed) while it still happens.
-   */
-  knownIssue?: { error: string; note: string }
+  /** Reported bugs this scenario can show (see `KnownIssue`). */
+  knownIssues?: readonly KnownIssue[]
 }
 
 /** What every scenario of one run shares. */
@@ -76,11 +73,11 @@ export async function runScenario(run: ScenarioRun, scenario: Scenario): Promise
   } finally {
     traffic.stop()
     await Promise.all(loops)
+    // Known to later scenarios' checks even when this one fails.
+    for (const payment of traffic.payments) run.everyPayment.add(payment.tx)
   }
   if (failure) throw failure
   await traffic.recover(recoveryMs)
-
-  for (const payment of traffic.payments) run.everyPayment.add(payment.tx)
   const tally = tallyScenario({
     name: scenario.name,
     apis: new Set(traffic.exchanges.map((exchange) => exchange.api)).size,
@@ -92,7 +89,10 @@ export async function runScenario(run: ScenarioRun, scenario: Scenario): Promise
     ),
     rows: await ledgerRows(lab.pool, { payTo: lab.payTo, txIds: [...traffic.unpaid] }),
     everyPayment: run.everyPayment,
-    tolerated: scenario.knownIssue?.error,
+    decisions: lab.everyApi.flatMap((api) =>
+      api.lines.filter((line) => line.msg === 'tx402: payment decision'),
+    ),
+    knownIssues: scenario.knownIssues,
   })
   const missed = scenario.bit(traffic.exchanges)
   if (missed) tally.problems.push(`the fault did not bite: ${missed}`)

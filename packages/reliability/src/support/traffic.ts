@@ -33,6 +33,8 @@ export interface Exchange {
   error?: string
   /** On 200: the transaction the handler says it served. */
   served?: string
+  /** The Retry-After header, if any. */
+  retryAfter?: string
   /** What the response leaked, if anything. */
   leak?: string
 }
@@ -104,6 +106,8 @@ export class Traffic {
       return exchange
     }
     exchange.status = response.status
+    const retryAfter = response.headers.get('retry-after')
+    if (retryAfter) exchange.retryAfter = retryAfter
     const shown = [text]
     response.headers.forEach((value, name) => {
       shown.push(`${name}: ${value}`)
@@ -165,10 +169,11 @@ export class Traffic {
   }
 
   /**
-   * Presents a payment to two live processes at once: `served` once one served it, `refused`
-   * on a final 402, `retry` otherwise (503, 409, 429, no answer).
+   * Presents a payment to two live processes at once: `served` once one served it, `used` when
+   * it was refused as already used, `refused` on another final 402, `retry` otherwise (503, 409,
+   * 429, no answer).
    */
-  async presentOnce(payment: Payment): Promise<'served' | 'refused' | 'retry'> {
+  async presentOnce(payment: Payment): Promise<'served' | 'used' | 'refused' | 'retry'> {
     const apis = [...this.lab.apis].sort(() => this.rng.next() - 0.5).slice(0, 2)
     const answers = await Promise.all(
       apis.map((api) =>
@@ -176,6 +181,7 @@ export class Traffic {
       ),
     )
     if (answers.some((answer) => answer.status === 200)) return 'served'
+    if (answers.some((answer) => answer.error === 'tx_already_used')) return 'used'
     if (answers.some((answer) => answer.status === 402 && answer.error !== 'payment_pending')) {
       return 'refused'
     }
@@ -259,7 +265,9 @@ export class Traffic {
         .filter((payment) => !served.has(payment.tx))
         .map(async (payment) => {
           while (Date.now() < deadline) {
-            if ((await this.presentOnce(payment)) === 'served') return
+            const result = await this.presentOnce(payment)
+            // Already used and not served here: presenting it again cannot change that.
+            if (result === 'served' || result === 'used') return
             await sleep(retryDelayMs)
           }
         }),

@@ -76,6 +76,41 @@ describe('tcpProxy', () => {
     assert.equal(proxy.accepted, 7)
   })
 
+  it('loses the replies of a kept connection while muted: the server still gets the request', async () => {
+    let received = ''
+    const server = createServer((socket) => {
+      socket.on('error', () => {})
+      socket.on('data', (chunk) => {
+        received += chunk.toString()
+        socket.write(`ack:${chunk}`)
+      })
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    cleanup.push(() => server.close())
+    const proxy = await tcpProxy({
+      host: '127.0.0.1',
+      port: (server.address() as { port: number }).port,
+    })
+    cleanup.push(() => proxy.close())
+    const socket = createConnection({ host: '127.0.0.1', port: proxy.port })
+    socket.on('error', () => {})
+    const replies: string[] = []
+    socket.on('data', (chunk) => replies.push(chunk.toString()))
+    await once(socket, 'connect')
+    socket.write('one')
+    while (replies.length === 0) await once(socket, 'data')
+    proxy.setMode('mute', { keepConnections: true })
+    socket.write('two')
+    while (!received.includes('two')) await new Promise((resolve) => setTimeout(resolve, 10))
+    proxy.setMode('open', { keepConnections: true })
+    socket.write('three')
+    while (!replies.join('').includes('three')) await once(socket, 'data')
+    assert.equal(replies.join(''), 'ack:oneack:three')
+    assert.equal(received, 'onetwothree')
+    socket.destroy()
+  })
+
   it('drops open connections when the mode changes, as a crashed server would', async () => {
     const a = await echoServer('a')
     cleanup.push(() => a.close())

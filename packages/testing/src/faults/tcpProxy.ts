@@ -8,9 +8,10 @@ import { createConnection, createServer, type Socket } from 'node:net'
  * - `reset`: takes the request, then answers a TCP RST (connection reset by peer);
  * - `blackhole`: accepts and never answers (a hung server: the client times out);
  * - `garbage`: answers the first bytes received with `garbage` and closes;
- * - `latency`: forwards both ways, every chunk `latencyMs` late.
+ * - `latency`: forwards both ways, every chunk `latencyMs` late;
+ * - `mute`: forwards requests, loses every reply (the server acts, the client never hears).
  */
-export type ProxyMode = 'open' | 'refuse' | 'reset' | 'blackhole' | 'garbage' | 'latency'
+export type ProxyMode = 'open' | 'refuse' | 'reset' | 'blackhole' | 'garbage' | 'latency' | 'mute'
 
 /** Where a proxy forwards to. */
 export interface ProxyTarget {
@@ -24,6 +25,11 @@ export interface ProxyModeOptions {
   garbage?: string | Uint8Array
   /** The delay of `latency`, in ms. Default 200. */
   latencyMs?: number
+  /**
+   * Keep open connections (they carry on in the new mode) instead of dropping them. Default
+   * false. Only `open`, `latency` and `mute` apply to a connection already forwarded.
+   */
+  keepConnections?: boolean
 }
 
 /** A running loopback proxy. */
@@ -34,7 +40,7 @@ export interface TcpProxy {
   readonly mode: ProxyMode
   /** Connections accepted so far, in every mode: tells a test that a fault was met. */
   readonly accepted: number
-  /** Switches mode for new connections and drops every open one, as the fault would. */
+  /** Switches mode and drops every open connection, as the fault would (unless kept). */
   setMode(mode: ProxyMode, options?: ProxyModeOptions): void
   /** Forwards to another server from now on (an RPC of another chain…); drops open connections. */
   setTarget(target: ProxyTarget): void
@@ -67,18 +73,20 @@ export async function tcpProxy(target: ProxyTarget): Promise<TcpProxy> {
     socket.on('error', () => {})
   }
 
-  const forward = (client: Socket, latencyMs: number) => {
+  // Each chunk is relayed by the mode of the moment, so a kept connection changes with it.
+  const relay = (from: Socket, to: Socket, reply: boolean) =>
+    from.on('data', (chunk) => {
+      if (reply && mode === 'mute') return
+      const latencyMs = mode === 'latency' ? (modeOptions.latencyMs ?? 200) : 0
+      // Timers of one duration fire in the order they were set, so the bytes keep their order.
+      if (latencyMs > 0) setTimeout(() => to.destroyed || to.write(chunk), latencyMs)
+      else if (!to.destroyed) to.write(chunk)
+    })
+  const forward = (client: Socket) => {
     const server = createConnection(upstream)
     track(server)
-    if (latencyMs > 0) {
-      // Timers of one duration fire in the order they were set, so the bytes keep their order.
-      const delayed = (from: Socket, to: Socket) =>
-        from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), latencyMs))
-      delayed(client, server)
-      delayed(server, client)
-    } else {
-      client.pipe(server).pipe(client)
-    }
+    relay(client, server, false)
+    relay(server, client, true)
     client.on('close', () => server.destroy())
     server.on('close', () => client.destroy())
   }
@@ -88,9 +96,9 @@ export async function tcpProxy(target: ProxyTarget): Promise<TcpProxy> {
     track(client)
     switch (mode) {
       case 'open':
-        return forward(client, 0)
       case 'latency':
-        return forward(client, modeOptions.latencyMs ?? 200)
+      case 'mute':
+        return forward(client)
       case 'refuse':
         return client.destroy()
       case 'blackhole':
@@ -122,7 +130,7 @@ export async function tcpProxy(target: ProxyTarget): Promise<TcpProxy> {
     setMode(next, options = {}) {
       mode = next
       modeOptions = options
-      dropAll()
+      if (!options.keepConnections) dropAll()
     },
     setTarget(next) {
       upstream = next
