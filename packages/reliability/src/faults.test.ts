@@ -118,19 +118,11 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
     faultMs: 200,
     async inject(lab, traffic) {
       const victim = lab.apis[0]!
-      const challenge = await traffic.send(victim, '/api/hold', {}, { kind: 'challenge' })
-      if (!challenge.body?.accepts) throw new Error('no challenge from /api/hold')
-      held = await traffic.pay(holderAccount, challenge.body)
-      // Paid against /api/hold's challenge; presented again to /api/paid, so without it.
-      held.challengeId = ''
-      const holding = traffic.send(victim, '/api/hold', traffic.headers(held), {
-        kind: 'hold',
-        tx: held.tx,
-      })
-      await victim.waitFor((line) => line.event === 'held' && line.tx === held!.tx, 30_000)
+      const holding = await traffic.hold(victim, holderAccount)
+      held = holding.payment
       await victim.kill()
       lab.apis.splice(lab.apis.indexOf(victim), 1)
-      await holding
+      await holding.answer
       // Its claim is still held by the dead process: refused with 409 until the TTL lapses.
       await traffic.presentOnce(held)
       replacement = lab.addApi('a2')
@@ -153,15 +145,8 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
     knownIssues: [ambiguousCommit],
     async inject(lab, traffic) {
       const api = lab.apis[0]!
-      const challenge = await traffic.send(api, '/api/hold', {}, { kind: 'challenge' })
-      if (!challenge.body?.accepts) throw new Error('no challenge from /api/hold')
-      lostReply = await traffic.pay(holderAccount, challenge.body)
-      lostReply.challengeId = ''
-      const holding = traffic.send(api, '/api/hold', traffic.headers(lostReply), {
-        kind: 'hold',
-        tx: lostReply.tx,
-      })
-      await api.waitFor((line) => line.event === 'held' && line.tx === lostReply!.tx, 30_000)
+      const holding = await traffic.hold(api, holderAccount)
+      lostReply = holding.payment
       // Requests still reach PostgreSQL; its answers no longer come back.
       lab.postgresProxy.setMode('mute', { keepConnections: true })
       api.release()
@@ -172,7 +157,7 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
       for (let i = 0; i < 200 && !(await consumed()); i++) await sleep(50)
       // The commit has landed; its connection drops before the answer arrives.
       lab.postgresProxy.setMode('refuse')
-      await holding
+      await holding.answer
     },
     heal: async (lab) => lab.postgresProxy.setMode('open'),
     bit: (exchanges) =>

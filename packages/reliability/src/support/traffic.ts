@@ -158,6 +158,27 @@ export class Traffic {
     return payment
   }
 
+  /**
+   * Pays from `account` and presents the payment to `api`'s `/api/hold`, whose handler waits
+   * after the claim; resolves once it waits. `answer` is that request's exchange, to come.
+   */
+  async hold(
+    api: ApiProcess,
+    account: number,
+  ): Promise<{ payment: Payment; answer: Promise<Exchange> }> {
+    const challenge = await this.send(api, '/api/hold', {}, { kind: 'challenge' })
+    if (!challenge.body?.accepts) throw new Error(`no challenge from ${api.name}'s /api/hold`)
+    const payment = await this.pay(account, challenge.body)
+    // Paid against /api/hold's challenge; presented again to /api/paid, so without it.
+    payment.challengeId = ''
+    const answer = this.send(api, '/api/hold', this.headers(payment), {
+      kind: 'hold',
+      tx: payment.tx,
+    })
+    await api.waitFor((line) => line.event === 'held' && line.tx === payment.tx, 30_000)
+    return { payment, answer }
+  }
+
   /** Payment headers, in one of the spellings of the same payment. */
   headers(payment: Payment): Record<string, string> {
     const spelling = this.spelling++ % 3
