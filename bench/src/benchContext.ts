@@ -7,7 +7,7 @@ import { type Child, startChild, stopAllChildren } from './infra/children.js'
 import { killWithThisProcess } from './infra/killWithThisProcess.js'
 import { type LoadGenerator, startLoadGenerator } from './load/loadGenerator.js'
 import type { Figure } from './report/figure.js'
-import type { KoaServerConfig, KoaServerStats } from './servers/koaServer.js'
+import type { KoaServerConfig, KoaServerStats, KoaServerTimings } from './servers/koaServer.js'
 
 /** A Koa bench server process (see `servers/koaServer.ts`). */
 export interface KoaServer {
@@ -15,6 +15,8 @@ export interface KoaServer {
   /** Body bytes of one 402 of `/paid` (the bare route answers as many). */
   challengeBytes: number
   stats(): Promise<KoaServerStats>
+  /** Takes (and clears) the durations the server measured. */
+  timings(): Promise<KoaServerTimings>
   stop(): Promise<void>
 }
 
@@ -141,6 +143,9 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
       challengeBytes: Number(child.ready.challengeBytes),
       stats: async () =>
         (await child.request<{ type: string; stats: KoaServerStats }>({ type: 'stats' })).stats,
+      timings: async () =>
+        (await child.request<{ type: string; timings: KoaServerTimings }>({ type: 'timings' }))
+          .timings,
       stop: () => child.stop(),
     }
     stops.push(() => server.stop())

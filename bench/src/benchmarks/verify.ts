@@ -37,11 +37,13 @@ export const verify: Benchmark = {
     await run(headerSets.slice(0, warmUp))
 
     chain.rpc.reset()
+    await server.timings()
     const statsBefore = await server.stats()
     context.log(`  ${samples} paid requests, one at a time`)
     const measured = await run(headerSets.slice(warmUp))
     const rpc = chain.rpc.counts()
     const statsAfter = await server.stats()
+    const inServer = await server.timings()
     const redisCommands = countsBetween(statsBefore.redisCommands, statsAfter.redisCommands)
     const served = measured.statusCounts['200'] ?? 0
     const postgresQueries = statsAfter.postgresQueries - statsBefore.postgresQueries
@@ -69,8 +71,15 @@ export const verify: Benchmark = {
         value: p50,
         floor: { label: 'receipt RPC + INSERT', value: floorP50 },
         ratio: ratio(p50, floorP50),
-        note: servedNote,
-        details: { samples, served, statusCounts: measured.statusCounts, latencies, floor },
+        note: `${servedNote}; in the server: engine ${percentile(inServer.decision, 50).toFixed(1)} ms, of which on-chain verification ${percentile(inServer.verification, 50).toFixed(1)} ms (p50)`,
+        details: {
+          samples,
+          served,
+          statusCounts: measured.statusCounts,
+          latencies,
+          floor,
+          inServer,
+        },
       },
       {
         bench: 'verify',

@@ -24,6 +24,14 @@ export interface KoaServerConfig {
   warmRpc: boolean
 }
 
+/** Durations in ms, as the server measured them, since they were last taken. */
+export interface KoaServerTimings {
+  /** `plugin.verify` of each confirmed payment. */
+  verification: number[]
+  /** The engine's decision on each served payment: ledger and chain, not the route. */
+  decision: number[]
+}
+
 /** The counters this process reports on `stats`. */
 export interface KoaServerStats {
   /** On-chain verifications, by result (the engine's observer). */
@@ -44,6 +52,12 @@ const stats: KoaServerStats = {
   redisCommands: {},
 }
 let redisCounts = (): Record<string, number> => ({})
+// Durations (ms) since the last `timings` request: verifications that confirmed, and decisions
+// of served payments (the engine's whole work for one, without the route).
+let timings = { verification: [] as number[], decision: [] as number[] }
+const keep = (list: number[], ms: number) => {
+  if (list.length < 100_000) list.push(ms)
+}
 const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1
 }
@@ -102,8 +116,14 @@ try {
       error: (object, message) => console.error(message, object),
     },
     observer: {
-      verification: (_chain, result) => bump(stats.verifications, result),
-      decision: (decision) => bump(stats.decisions, decision.outcome),
+      verification: (_chain, result, ms) => {
+        bump(stats.verifications, result)
+        if (result === 'confirmed') keep(timings.verification, ms)
+      },
+      decision: (decision) => {
+        bump(stats.decisions, decision.outcome)
+        if (decision.outcome === 'served') keep(timings.decision, decision.durationMs)
+      },
     },
   })
   let bare: object = { ok: true }
@@ -126,7 +146,14 @@ try {
 
   serveParent(
     { url: server.url, challengeBytes: server.challengeBytes },
-    { stats: async () => ({ stats: { ...structuredClone(stats), redisCommands: redisCounts() } }) },
+    {
+      stats: async () => ({ stats: { ...structuredClone(stats), redisCommands: redisCounts() } }),
+      timings: async () => {
+        const taken = timings
+        timings = { verification: [], decision: [] }
+        return { timings: taken }
+      },
+    },
     async () => {
       await server.close()
       await closeLedger()
