@@ -125,6 +125,15 @@ export const flood: Benchmark = {
           floodEndedMs: floodEnded,
         },
       },
+      {
+        bench: 'flood',
+        metric: 'legit paid request p90, during flood',
+        unit: 'ms',
+        value: percentile(times(during), 90),
+        floor: { label: 'same, idle', value: percentile(times(idle), 90) },
+        ratio: ratio(percentile(times(during), 90), percentile(times(idle), 90)),
+        note: 'a payer refused 429 waits Retry-After (1 s) and tries again',
+      },
     ]
   },
 }
