@@ -47,9 +47,16 @@ export interface Ledger {
   acquire(key: string, ttlMs: number): Promise<Lease | undefined>
   /** Atomically claims the payment for this lease; exactly one lease across all processes wins. */
   mark(lease: Lease, record: PaymentRecord): Promise<MarkResult>
-  /** The response was served: the payment is consumed for good. Throws if the lease lost its claim. */
+  /**
+   * The response is about to be served: the payment is consumed for good. Idempotent for the
+   * same lease (a retry after a lost reply succeeds). Throws if the lease lost its claim.
+   */
   commit(lease: Lease): Promise<void>
-  /** Nothing was served: the transaction can be presented again. */
+  /**
+   * Nothing was served: the transaction can be presented again. Undoes this lease's own commit
+   * too, since a commit whose outcome the engine could not confirm is answered 503, not served;
+   * never touches another lease's claim or commit.
+   */
   release(lease: Lease): Promise<void>
   close?(): Promise<void>
 }

@@ -59,14 +59,14 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
     },
     async commit(lease) {
       const entry = owned(lease)
-      if (entry?.state !== 'claimed') {
+      if (entry?.state !== 'claimed' && entry?.state !== 'consumed') {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
       }
       entry.state = 'consumed'
     },
     async release(lease) {
       const entry = owned(lease)
-      if (entry && entry.state !== 'consumed') entries.delete(lease.key)
+      if (entry) entries.delete(lease.key)
     },
     records() {
       return [...entries.values()].flatMap((entry) =>

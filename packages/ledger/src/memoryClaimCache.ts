@@ -40,5 +40,8 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
     async unlock(key, token) {
       if (locks.get(key)?.token === token) locks.delete(key)
     },
+    async forgetConsumed(key) {
+      consumed.delete(key)
+    },
   }
 }

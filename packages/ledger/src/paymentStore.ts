@@ -14,10 +14,10 @@ export interface PaymentStore {
   isConsumed(key: string): Promise<boolean>
   /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
   claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
-  /** Claimed by this lease → consumed. False when the lease no longer holds the claim. */
+  /** Claimed by this lease → consumed (again, if already). False when the lease lost the claim. */
   consume(lease: Lease): Promise<boolean>
-  /** Deletes the claim if this lease still holds it. */
-  unclaim(lease: Lease): Promise<void>
+  /** Deletes this lease's row, claimed or consumed; says which it was, if any. */
+  unclaim(lease: Lease): Promise<'claimed' | 'consumed' | undefined>
 }
 
 // A race the claim lost can turn over between its two statements (released, or lapsed just
@@ -128,7 +128,8 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .where('network', '=', network)
           .where('tx_id', '=', txId)
           .where('lease_token', '=', lease.token)
-          .where('status', '=', 'claimed')
+          // Also 'consumed': a retry after a commit whose reply was lost succeeds.
+          .where('status', 'in', ['claimed', 'consumed'])
           .returning('status')
           .execute()
         return rows.length === 1
@@ -137,13 +138,17 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
     unclaim: (lease) =>
       unavailableOnFault('release', async () => {
         const { network, txId } = parsePaymentKey(lease.key)
-        await db
+        // Also this lease's own consumed row: a release after a commit is a commit whose reply
+        // was lost (the response was not served), so the payment must be usable again.
+        const rows = await db
           .deleteFrom(paymentsTable)
           .where('network', '=', network)
           .where('tx_id', '=', txId)
           .where('lease_token', '=', lease.token)
-          .where('status', '=', 'claimed')
+          .where('status', 'in', ['claimed', 'consumed'])
+          .returning('status')
           .execute()
+        return rows[0]?.status
       }),
   }
 }

@@ -75,5 +75,8 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
     unlock: async (key, token) => {
       await send(() => redis.eval(unlockScript, 1, lockKey(key), token))
     },
+    forgetConsumed: async (key) => {
+      await send(() => redis.del(consumedKey(key)))
+    },
   }
 }

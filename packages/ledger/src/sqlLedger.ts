@@ -24,6 +24,8 @@ export interface ClaimCache {
   lock(key: string, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
   unlock(key: string, token: string): Promise<void>
+  /** Forgets a consumed key: its commit was undone (the response was never served). */
+  forgetConsumed(key: string): Promise<void>
 }
 
 /**
@@ -105,7 +107,8 @@ export function sqlLedger(options: {
       if (!(await store.consume(lease))) {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
       }
-      claiming.delete(lease.token)
+      // Kept in `claiming` until released or lapsed: a commit the engine could not confirm is
+      // undone by `release`, which must then reach the store.
       await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
     },
 
@@ -114,8 +117,11 @@ export function sqlLedger(options: {
       // the claim still held here.
       try {
         if (claiming.has(lease.token)) {
-          await store.unclaim(lease)
+          const undone = await store.unclaim(lease)
           claiming.delete(lease.token)
+          // Another request may have cached the consumed row while the commit's reply was lost.
+          if (undone === 'consumed')
+            await viaCache(() => cache.forgetConsumed(lease.key), undefined)
         }
       } finally {
         await viaCache(() => cache.unlock(lease.key, lease.token), undefined)

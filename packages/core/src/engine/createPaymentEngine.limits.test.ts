@@ -1,50 +1,10 @@
 import assert from 'node:assert/strict'
-import { InvalidTxIdError } from '../errors.js'
 import { memoryLedger } from '../memoryLedger.js'
-import type { ChainPlugin, VerifyResult } from '../plugin.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { PaymentDecision } from './observer.js'
-import type { Outcome } from './outcome.js'
+import { countingChain, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'limits-test-secret-at-least-32-bytes!!'
-
-function countingChain(verdict: () => Promise<VerifyResult>) {
-  const calls: string[] = []
-  const plugin: ChainPlugin = {
-    name: 'testnet',
-    network: 'eip155:31337',
-    payTo: '0x000000000000000000000000000000000000bEEF',
-    assets: [
-      {
-        standard: 'erc20',
-        address: '0x00000000000000000000000000000000000000a1',
-        symbol: 'USDC',
-        decimals: 6,
-      },
-    ],
-    maxAgeSeconds: 900,
-    acceptsFields: () => ({}),
-    normalizeTxId(raw) {
-      if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
-      return raw
-    },
-    async verify({ txId }) {
-      calls.push(txId)
-      return verdict()
-    },
-  }
-  return { plugin, calls }
-}
-
-const request = (tx: string, client = '127.0.0.1') => ({
-  method: 'GET',
-  path: '/paid',
-  headers: { 'x-payment-tx': [tx], 'x-payment-chain': ['testnet'] },
-  client,
-})
-const status = (outcome: Outcome) => (outcome.type === 'paid' ? 200 : outcome.status)
-const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
-const silent = { info() {}, warn() {}, error() {} }
 
 /** An engine whose verifications all wait until `open()`, with a cap of `max`. */
 function gatedEngine(max: number) {

@@ -10,6 +10,7 @@ import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
 import type { PaymentResponse, WireAsset } from '../protocol/types.js'
 import { buildResponse, type RouteTerms } from './challengeResponse.js'
+import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
 import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
 import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
@@ -161,14 +162,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     }
   }
 
-  const releaseQuietly = async (lease: Lease): Promise<void> => {
-    try {
-      await ledger.release(lease)
-    } catch (cause) {
-      // The claim expires by its TTL; the payer can present the transaction again then.
-      logger.warn({ err: describeFault(cause) }, 'tx402: release failed')
-    }
-  }
+  const settler = leaseSettler(ledger, logger)
+  const releaseQuietly = (lease: Lease): Promise<void> => settler.release(lease)
 
   const verifyOnChain = async (
     offer: ResolvedOffer,
@@ -284,6 +279,12 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
     let lease: Lease | undefined
     try {
+      // A release this process still owes (the ledger was down) goes first: until it lands, the
+      // payment looks consumed although it was never served.
+      if (!(await settler.settled(ledgerKey))) {
+        freeSlot()
+        return unavailable(request, 'ledger', trace, new Error('a release is still pending'))
+      }
       if (await ledger.isConsumed(ledgerKey)) {
         freeSlot()
         return respond(
@@ -426,9 +427,11 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
           return undefined
         }
         try {
-          await ledger.commit(held)
+          await settler.commit(held)
           return undefined
         } catch (error) {
+          // Not served, so not consumed: undo the commit in case it landed and only the reply
+          // was lost.
           await releaseQuietly(held)
           return unavailable(request, 'ledger', trace, error)
         }
@@ -494,11 +497,4 @@ function assetId(asset: WireAsset): string {
   if (asset.standard === 'erc20') return asset.address
   if (asset.standard === 'spl') return asset.mint
   return 'native'
-}
-
-// Name and first line only: RPC URLs and secrets can sit in a cause's other fields.
-function describeFault(cause: unknown): { name: string; message: string } {
-  if (cause instanceof Error)
-    return { name: cause.name, message: cause.message.split('\n')[0]!.slice(0, 300) }
-  return { name: 'unknown', message: String(cause).slice(0, 200) }
 }

@@ -148,6 +148,31 @@ export function describeLedgerContract(name: string, getLedger: () => Ledger | P
       assert.equal(await ledger.isConsumed(key), true)
     })
 
+    it('accepts the same commit twice, as when the first reply was lost', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      await ledger.commit(lease)
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true)
+    })
+
+    it('undoes a commit when the committing lease releases (its response was not served)', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      await ledger.commit(lease)
+      // Another request saw it consumed meanwhile (and a cache may now hold that)…
+      assert.equal(await ledger.isConsumed(key), true)
+      await ledger.release(lease)
+      // …yet the payment is usable again, everywhere.
+      assert.equal(await ledger.isConsumed(key), false)
+      assert.equal(await claimOnce(ledger, key, record), 'won')
+      const rival: Lease = { key, token: 'rival', expiresAt: Date.now() + 30_000 }
+      await ledger.release(rival)
+      assert.equal(await ledger.isConsumed(key), true, "another lease's release never un-consumes")
+    })
+
     it('throws LedgerUnavailableError when committing a released or never-marked lease', async () => {
       const { key, record } = freshPayment()
       const unmarked = (await ledger.acquire(key, 30_000))!

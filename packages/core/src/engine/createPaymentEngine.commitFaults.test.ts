@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { LedgerUnavailableError } from '../errors.js'
+import type { Ledger } from '../ledger.js'
+import { memoryLedger } from '../memoryLedger.js'
+import { createPaymentEngine } from './createPaymentEngine.js'
+import { confirmed, countingChain, hash, request, silent, status } from './testSupport.js'
+
+const secret = 'commit-faults-secret-at-least-32-bytes!'
+
+/** A memory ledger whose commits land but whose replies are lost, and whose releases can fail. */
+function flakyLedger() {
+  const inner = memoryLedger()
+  const faults = { lostCommitReplies: 0, releaseDown: false }
+  const ledger: Ledger = {
+    isConsumed: (key) => inner.isConsumed(key),
+    acquire: (key, ttl) => inner.acquire(key, ttl),
+    mark: (lease, record) => inner.mark(lease, record),
+    async commit(lease) {
+      await inner.commit(lease)
+      if (faults.lostCommitReplies > 0) {
+        faults.lostCommitReplies--
+        throw new LedgerUnavailableError('connection lost after the commit was sent')
+      }
+    },
+    async release(lease) {
+      if (faults.releaseDown) throw new LedgerUnavailableError('database down')
+      await inner.release(lease)
+    },
+  }
+  return { ledger, faults, inner }
+}
+
+describe('engine when a commit cannot be confirmed', function () {
+  this.timeout(20_000)
+
+  const setup = () => {
+    const flaky = flakyLedger()
+    const chain = countingChain(confirmed)
+    const engine = createPaymentEngine({
+      price: '0.01',
+      chains: [chain.plugin],
+      ledger: flaky.ledger,
+      secret,
+      logger: silent,
+    })
+    const serve = async (tx: string) => {
+      const outcome = await engine.handle(request(tx))
+      if (outcome.type !== 'paid') return status(outcome)
+      const failure = await outcome.finish(true)
+      return failure ? failure.status : 200
+    }
+    return { ...flaky, engine, serve }
+  }
+
+  it('serves when a retried commit succeeds after a lost reply, and counts the payment once', async () => {
+    const { faults, serve, inner } = setup()
+    faults.lostCommitReplies = 1
+    assert.equal(await serve(hash(1)), 200)
+    assert.equal(inner.records().length, 1)
+    assert.equal(await serve(hash(1)), 402)
+  })
+
+  it('answers 503 when no commit is confirmed, and the payment can be presented again', async () => {
+    const { faults, serve } = setup()
+    faults.lostCommitReplies = 10
+    assert.equal(await serve(hash(2)), 503)
+    faults.lostCommitReplies = 0
+    assert.equal(await serve(hash(2)), 200, 'not served, so not consumed')
+  })
+
+  it('keeps answering 503 for that payment until the owed release lands, then serves it', async () => {
+    const { faults, serve } = setup()
+    faults.lostCommitReplies = 10
+    faults.releaseDown = true
+    assert.equal(await serve(hash(3)), 503)
+    faults.lostCommitReplies = 0
+    assert.equal(await serve(hash(3)), 503, 'the ledger still refuses the release')
+    faults.releaseDown = false
+    assert.equal(await serve(hash(3)), 200)
+  })
+
+  it('lands an owed release in the background once the ledger is back', async () => {
+    const { faults, serve, inner } = setup()
+    faults.lostCommitReplies = 10
+    faults.releaseDown = true
+    assert.equal(await serve(hash(4)), 503)
+    faults.releaseDown = false
+    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    assert.equal(await inner.isConsumed(`eip155:31337:${hash(4)}`), false)
+  })
+})

@@ -1,0 +1,88 @@
+import type { Lease, Ledger } from '../ledger.js'
+
+/** Where the settler reports what it could not do. */
+interface SettlerLog {
+  warn(object: object, message?: string): void
+  error(object: object, message?: string): void
+}
+
+const commitRetryDelaysMs = [250, 1_000]
+const releaseRetryIntervalMs = 500
+const releaseRetryForMs = 10 * 60_000
+
+/**
+ * Commits and releases leases so that an outage never keeps a payment consumed that was not
+ * served. A commit is retried briefly (it is idempotent, so a lost reply is recovered); a release
+ * that fails is retried in the background until the ledger is back, and a new request for that
+ * payment in this process waits for it first.
+ */
+export function leaseSettler(ledger: Ledger, log: SettlerLog) {
+  const pending = new Map<string, { lease: Lease; since: number }>()
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  const tryRelease = async (lease: Lease): Promise<boolean> => {
+    try {
+      await ledger.release(lease)
+      pending.delete(lease.key)
+      return true
+    } catch (cause) {
+      if (!pending.has(lease.key)) {
+        log.warn({ err: describeFault(cause), key: lease.key }, 'tx402: release failed; retrying')
+        pending.set(lease.key, { lease, since: Date.now() })
+        startRetrying()
+      }
+      return false
+    }
+  }
+
+  const startRetrying = () => {
+    if (timer) return
+    timer = setInterval(() => {
+      for (const [key, { lease, since }] of pending) {
+        if (Date.now() - since > releaseRetryForMs) {
+          pending.delete(key)
+          log.error({ key }, 'tx402: gave up releasing a payment that was not served')
+          continue
+        }
+        void tryRelease(lease)
+      }
+      if (pending.size === 0) {
+        clearInterval(timer)
+        timer = undefined
+      }
+    }, releaseRetryIntervalMs)
+    timer.unref?.()
+  }
+
+  return {
+    /** Commits, retrying a failed attempt twice; throws the last fault. */
+    async commit(lease: Lease): Promise<void> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await ledger.commit(lease)
+        } catch (error) {
+          const delay = commitRetryDelaysMs[attempt]
+          if (delay === undefined) throw error
+          await new Promise((resolve) => setTimeout(resolve, delay))
+        }
+      }
+    },
+    /** Releases now, or keeps trying in the background. Never throws. */
+    async release(lease: Lease): Promise<void> {
+      await tryRelease(lease)
+    },
+    /** False while a release of this payment is still owed and the ledger still refuses it. */
+    async settled(key: string): Promise<boolean> {
+      const owed = pending.get(key)
+      return owed ? tryRelease(owed.lease) : true
+    },
+  }
+}
+
+/** Name and first line only: RPC URLs and secrets can sit in a cause's other fields. */
+export function describeFault(cause: unknown): { name: string; message: string } {
+  if (cause instanceof Error) {
+    return { name: cause.name, message: cause.message.split('\n')[0]!.slice(0, 300) }
+  }
+  return { name: 'unknown', message: String(cause).slice(0, 200) }
+}
