@@ -56,7 +56,10 @@ function challengeBody(
   const context: ChallengeContext = {
     id: challenge.id,
     issuedAt: challenge.issuedAt,
-    reference: deriveReference(challenge.id),
+    // Derived only when a plugin asks (Solana): a hash per 402 that EVM routes never need.
+    get reference() {
+      return deriveReference(challenge.id)
+    },
   }
   const accepts = terms.offers.map(
     ({ plugin, requirement }): AcceptOption => ({
