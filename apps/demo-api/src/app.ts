@@ -81,8 +81,10 @@ export function createDemoApp(options: DemoAppOptions): Koa {
 
   router.post(
     '/api/encrypt',
-    bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }),
+    // Payment first: an unpaid body is never read; a body that fails to parse is a 400, which
+    // releases the payment.
     paymentRequired({ ...shared, price: options.priceEncrypt }),
+    bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }),
     (ctx) => {
       const text = (ctx.request.body as { text?: unknown } | undefined)?.text
       if (typeof text !== 'string' || text.length === 0 || text.length > 4096) {

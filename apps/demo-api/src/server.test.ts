@@ -99,7 +99,7 @@ describe('demo API configured from the environment', function () {
     assert.equal(((await response.json()) as { error: string }).error, 'insufficient_amount')
   })
 
-  it('leaves the payment usable when POST /api/encrypt gets a bad body, and serves a good one with it', async () => {
+  it('leaves the payment usable when POST /api/encrypt gets a bad or broken body, and serves a good one with it', async () => {
     const hash = await transfer(100_000n)
     const post = (body: string) =>
       fetch(`${server.url}/api/encrypt`, {
@@ -111,6 +111,8 @@ describe('demo API configured from the environment', function () {
     assert.equal(bad.status, 400)
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_body')
     assert.equal(bad.headers.get('payment-response'), null)
+    const broken = await post('{"text": "no closing brace"')
+    assert.equal(broken.status, 400, 'a body that does not parse is a 400 too')
     const good = await post(JSON.stringify({ text: 'attack at dawn' }))
     assert.equal(good.status, 200)
     const sealed = (await good.json()) as { algorithm: string; ciphertext: string }
