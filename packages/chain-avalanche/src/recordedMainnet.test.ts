@@ -90,7 +90,7 @@ describe('avalanche() on recorded mainnet data', () => {
       blockTime: Number(madeUpBlockTime),
     })
     assert.deepEqual(trips, [
-      ['eth_blockNumber', 'eth_getTransactionReceipt'],
+      ['eth_blockNumber', 'eth_chainId', 'eth_getTransactionReceipt'],
       ['eth_getBlockByHash'],
     ])
   })

@@ -159,13 +159,38 @@ describe('evmChain against an RPC', function () {
     await node?.stop()
   })
 
-  it('asks eth_chainId once and remembers the answer', async () => {
+  it('proves eth_chainId once on its own, then asks it only inside verification batches', async () => {
     const proxy = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl)))
     const chain = chainFor([proxy.url])
     await Promise.all([chain.ready(), chain.ready()])
     await chain.ready()
     assert.equal((await chain.verify(context(paid))).status, 'confirmed')
-    assert.equal(proxy.requests.flat().filter((method) => method === 'eth_chainId').length, 1)
+    assert.equal(chainIdChecks(proxy), 1)
+    assert.equal(proxy.requests.flat().filter((method) => method === 'eth_chainId').length, 2)
+  })
+
+  it('answers 503, never tx_not_found, while its proven RPC serves another chain, until it is right again', async () => {
+    const other = await startAnvil({ chainId: 8453 })
+    servers.push({ close: () => other.stop() })
+    // A load balancer an operator re-points: the URL stays, the chain behind it changes.
+    let target = node.rpcUrl
+    const proxy = await serve(
+      serveJsonRpc((method, params) => forwardJsonRpc(target)(method, params)),
+    )
+    const chain = chainFor([proxy.url])
+    assert.equal((await chain.verify(context(paid))).status, 'confirmed')
+    target = other.rpcUrl
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await assert.rejects(chain.verify(context(paid)), (error: Error) => {
+        assert.ok(error instanceof VerifierUnavailableError, String(error))
+        assert.match(error.message, /serves chain id 8453, not 31337/)
+        return true
+      })
+    }
+    target = node.rpcUrl
+    assert.equal((await chain.verify(context(paid))).status, 'confirmed')
+    // Proven at first, re-checked after the mismatch (still wrong), then once it was right again.
+    assert.equal(chainIdChecks(proxy), 3)
   })
 
   it('asks again after the chain id check failed', async () => {
@@ -240,7 +265,11 @@ describe('evmChain against an RPC', function () {
     assert.equal((await chain.verify(context(paid))).status, 'confirmed')
     const trips = proxy.requests.slice(before)
     assert.equal(trips.length, 1)
-    assert.deepEqual([...trips[0]!].sort(), ['eth_blockNumber', 'eth_getTransactionReceipt'])
+    assert.deepEqual([...trips[0]!].sort(), [
+      'eth_blockNumber',
+      'eth_chainId',
+      'eth_getTransactionReceipt',
+    ])
   })
 
   it('looks a missing receipt up as a transaction in a second round trip', async () => {
@@ -252,10 +281,18 @@ describe('evmChain against an RPC', function () {
     assert.equal(result.status === 'invalid' && result.reason, 'tx_not_found')
     assert.deepEqual(
       proxy.requests.slice(before).map((methods) => [...methods].sort()),
-      [['eth_blockNumber', 'eth_getTransactionReceipt'], ['eth_getTransactionByHash']],
+      [
+        ['eth_blockNumber', 'eth_chainId', 'eth_getTransactionReceipt'],
+        ['eth_getTransactionByHash'],
+      ],
     )
   })
 })
+
+/** Round trips that asked only `eth_chainId`: the checks that prove a URL. */
+function chainIdChecks(proxy: JsonRpcServer): number {
+  return proxy.requests.filter((methods) => methods.join() === 'eth_chainId').length
+}
 
 /** A loopback URL on which nothing listens: connections are refused. */
 async function closedPortUrl(): Promise<string> {

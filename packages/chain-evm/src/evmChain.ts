@@ -52,10 +52,11 @@ export interface EvmChainPlugin extends ChainPlugin {
  * A chain plugin for any EVM chain, on viem: verifies ERC-20 (and native coin) payments from
  * transaction receipts. Options are checked here, so a missing `payTo` or RPC URL, a bad address
  * or a malformed network fails at startup with `ConfigurationError`. Each RPC URL must show
- * `eth_chainId` equal to the network before anything is verified through it (asked once per URL,
- * again after a failure); a URL serving another chain makes verification fail with 503, never
- * succeed. The engine calls `ready()` before every verification; call `await plugin.ready()`
- * before listening to fail fast.
+ * `eth_chainId` equal to the network before anything is verified through it (asked again after a
+ * failure), and every verification asks it again in its own batch, at no extra round trip: a URL
+ * serving another chain, even one re-pointed after it was proven, makes verification fail with
+ * 503 (never succeed, never "not found") until it is checked right again. The engine calls
+ * `ready()` before every verification; call `await plugin.ready()` before listening to fail fast.
  *
  * @example
  * const chain = evmChain({
@@ -85,7 +86,8 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     normalizeTxId,
     ready,
     async verify(context) {
-      return verifyPayment(await rpc.client(), settings, context)
+      const client = await rpc.client()
+      return verifyPayment(client, settings, context, () => rpc.distrust(client))
     },
     async verifyProof(args) {
       return verifyProof(await rpc.client(), name, args)

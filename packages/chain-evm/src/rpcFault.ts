@@ -38,3 +38,19 @@ export function rpcFault(chain: string, step: string, cause: unknown): VerifierU
     cause,
   })
 }
+
+/**
+ * The `VerifierUnavailableError` for an RPC that answers `eth_chainId` with another chain id.
+ *
+ * @example throw wrongChainError('base', 1, 8453)
+ */
+export function wrongChainError(
+  chain: string,
+  answered: number,
+  expected: number,
+): VerifierUnavailableError {
+  return new VerifierUnavailableError(
+    `The ${chain} RPC serves chain id ${answered}, not ${expected}: no payment is verified on it.`,
+    { details: 'Point rpcUrls at nodes of the configured network.' },
+  )
+}

@@ -1,6 +1,6 @@
-import { VerifierUnavailableError } from '@tx402/core'
+import type { VerifierUnavailableError } from '@tx402/core'
 import { createPublicClient, fallback, http, type PublicClient } from 'viem'
-import { rpcFault } from './rpcFault.js'
+import { rpcFault, wrongChainError } from './rpcFault.js'
 
 /** Options of `verifiedRpc`. */
 export interface VerifiedRpcOptions {
@@ -17,17 +17,30 @@ export interface VerifiedRpcOptions {
   recheckMs?: number
 }
 
+/** What `verifiedRpc` returns. */
+export interface VerifiedRpc {
+  /** A client over the proven URLs; throws `VerifierUnavailableError` while none can be used. */
+  client(): Promise<PublicClient>
+  /**
+   * Reports that `client` (from `client()`) answered `eth_chainId` for another chain: its URLs are
+   * unproven again, re-checked like URLs that were down at startup before they serve anything.
+   */
+  distrust(client: PublicClient): void
+}
+
 /**
  * The RPC side of an EVM plugin: a viem client that only ever talks to URLs that have shown they
  * serve `chainId`. `client()` asks `eth_chainId` of every URL not yet proven: it waits while no URL
  * is proven, and otherwise asks the missing ones in the background (at most every `recheckMs`), so
- * one dead backup never slows verification. Each proven URL is asked once. A URL serving another
- * chain makes `client()` throw `VerifierUnavailableError` until it is fixed; so does having no
- * URL proven. Requests are batched (one HTTP request per tick) and fail over in the given order.
+ * one dead backup never slows verification. A proven URL stays proven until a caller that saw it
+ * answer for another chain reports it with `distrust` (verification asks `eth_chainId` in each
+ * batch). A URL serving another chain makes `client()` throw `VerifierUnavailableError` until it
+ * is fixed; so does having no URL proven. Requests are batched (one HTTP request per tick) and
+ * fail over in the given order.
  *
  * @example const client = await verifiedRpc({ name: 'base', chainId: 8453, rpcUrls, timeoutMs: 10_000, retryCount: 1 }).client()
  */
-export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<PublicClient> } {
+export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
   const { name, chainId, rpcUrls, timeoutMs, retryCount } = options
   const recheckMs = options.recheckMs ?? 30_000
   const checkers = rpcUrls.map((url) =>
@@ -35,6 +48,7 @@ export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<Pu
   )
   const proven = new Set<number>()
   const clients = new Map<string, PublicClient>()
+  const urlsOf = new Map<PublicClient, number[]>()
   let wrongChain: VerifierUnavailableError | undefined
   let inFlight: Promise<void> | undefined
   let lastCheck = Number.NEGATIVE_INFINITY
@@ -50,13 +64,7 @@ export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<Pu
       else if (answer.value === chainId) proven.add(unproven[position]!)
       else wrong = answer.value
     })
-    wrongChain =
-      wrong === undefined
-        ? undefined
-        : new VerifierUnavailableError(
-            `The ${name} RPC serves chain id ${wrong}, not ${chainId}: no payment is verified on it.`,
-            { details: 'Point rpcUrls at nodes of the configured network.' },
-          )
+    wrongChain = wrong === undefined ? undefined : wrongChainError(name, wrong, chainId)
     if (proven.size === 0 && !wrongChain) throw rpcFault(name, 'checking the chain id', failure)
   }
 
@@ -77,6 +85,7 @@ export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<Pu
         cacheTime: 0,
       }) as PublicClient
       clients.set(key, client)
+      urlsOf.set(client, indexes)
     }
     return client
   }
@@ -94,6 +103,11 @@ export function verifiedRpc(options: VerifiedRpcOptions): { client(): Promise<Pu
       }
       if (wrongChain) throw wrongChain
       return clientFor([...proven].sort((a, b) => a - b))
+    },
+    distrust(client) {
+      // Which of a fallback's URLs answered is unknown: all of them are asked again.
+      for (const index of urlsOf.get(client) ?? []) proven.delete(index)
+      lastCheck = Number.NEGATIVE_INFINITY
     },
   }
 }

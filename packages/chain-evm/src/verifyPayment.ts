@@ -4,12 +4,13 @@ import {
   BlockNotFoundError,
   getAddress,
   type Hash,
+  hexToNumber,
   isAddressEqual,
   type PublicClient,
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from 'viem'
-import { rpcFault, withRpcFault } from './rpcFault.js'
+import { rpcFault, withRpcFault, wrongChainError } from './rpcFault.js'
 import { verifyTransferLogs } from './verifyTransferLogs.js'
 
 /** How far a block must be behind the head before a payment in it counts. */
@@ -19,6 +20,8 @@ export type Finality = 'latest' | 'safe' | 'finalized'
 export interface VerifySettings {
   /** Chain name, for messages. */
   name: string
+  /** The chain id the RPC must answer with, in the same batch as the receipt. */
+  chainId: number
   /** Blocks the transaction must have, counting its own. */
   confirmations: number
   /** `safe` / `finalized`: the block must also be at or below that head. */
@@ -33,21 +36,23 @@ const maxRetryAfterMs = 60_000
 
 /**
  * Verifies one payment from the chain's own record, in as few sequential round trips as the data
- * allows: one JSON-RPC batch (receipt, head number, the `safe`/`finalized` head when asked, and
- * the transaction for native coin), then the block for its time only when the node did not attach
- * `blockTimestamp` to the logs. Expected failures are values; RPC faults throw
- * `VerifierUnavailableError`.
+ * allows: one JSON-RPC batch (chain id, receipt, head number, the `safe`/`finalized` head when
+ * asked, and the transaction for native coin), then the block for its time only when the node did
+ * not attach `blockTimestamp` to the logs. Expected failures are values; RPC faults throw
+ * `VerifierUnavailableError`, and so does an RPC that answers for another chain than
+ * `settings.chainId` (a missing receipt there proves nothing), after calling `onWrongChain`.
  *
  * Order: missing receipt (pending if the node knows the transaction, else `tx_not_found`),
  * reverted (`tx_failed`), what moved (`wrong_asset`, `wrong_recipient`, `insufficient_amount`),
  * depth (pending), age (`tx_too_old`).
  *
- * @example await verifyPayment(client, settings, { txId, requirement, now: Date.now() })
+ * @example await verifyPayment(client, settings, { txId, requirement, now: Date.now() }, () => rpc.distrust(client))
  */
 export async function verifyPayment(
   client: PublicClient,
   settings: VerifySettings,
   context: VerifyContext,
+  onWrongChain?: (answered: number) => void,
 ): Promise<VerifyResult> {
   const { requirement } = context
   const hash = context.txId as Hash
@@ -55,11 +60,13 @@ export async function verifyPayment(
   const payTo = requirement.payTo as Address
 
   // Round trip 1: started in the same tick, so viem's http transport sends them as one batch.
-  const [receipt, head, finalHead, transaction] = await withRpcFault(
+  const [chainId, receipt, head, finalHead, transaction] = await withRpcFault(
     settings.name,
     'reading the transaction',
     () =>
       Promise.all([
+        // Not getChainId(): it dedupes, so its answer could come from another batch.
+        client.request({ method: 'eth_chainId' }).then((id) => hexToNumber(id)),
         client.getTransactionReceipt({ hash }).catch(orNull(TransactionReceiptNotFoundError)),
         client.getBlockNumber({ cacheTime: 0 }),
         settings.finality === 'latest'
@@ -70,6 +77,12 @@ export async function verifyPayment(
           : undefined,
       ]),
   )
+
+  // An RPC re-pointed at another chain after it was proven: its answers say nothing here.
+  if (chainId !== settings.chainId) {
+    onWrongChain?.(chainId)
+    throw wrongChainError(settings.name, chainId, settings.chainId)
+  }
 
   if (!receipt) {
     const known =
