@@ -38,6 +38,21 @@ describe('challenges', () => {
     assert.throws(() => verifyChallenge(key, flipped, resource), /not issued by this server/)
   })
 
+  it('rejects another spelling of a valid signature (the spare bits of its last character)', () => {
+    const { id } = issueChallenge(key, { ...resource, ttlSeconds: 900 })
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet.indexOf(id.at(-1)!)
+    // A 32-byte signature ends in a character whose two low bits carry no data.
+    const respelled = id.slice(0, -1) + alphabet[last ^ 1]
+    assert.equal(
+      Buffer.from(respelled.split('.')[2]!, 'base64url').equals(
+        Buffer.from(id.split('.')[2]!, 'base64url'),
+      ),
+      true,
+    )
+    assert.throws(() => verifyChallenge(key, respelled, resource), InvalidChallengeError)
+  })
+
   it('rejects a challenge signed with another secret', () => {
     const foreign = issueChallenge(challengeKey('another-secret-that-is-long-enough-111'), {
       ...resource,

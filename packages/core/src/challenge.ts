@@ -107,7 +107,9 @@ function decodeSigned(key: Uint8Array, id: string): ChallengePayload {
     throw new InvalidChallengeError('Malformed challenge.')
   }
   const given = fromBase64Url(signature)
-  if (!given || !equalBytes(given, sign(key, body))) {
+  // Canonical encoding only: the last character's spare bits would otherwise let one challenge
+  // be spelled several ways.
+  if (!given || toBase64Url(given) !== signature || !equalBytes(given, sign(key, body))) {
     throw new InvalidChallengeError('This challenge was not issued by this server.')
   }
   const json = fromBase64Url(body)
