@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ledgerRows } from './database.js'
 import { type FaultLab, payerAccounts } from './faultLab.js'
 import type { Prng } from './prng.js'
-import { type KnownIssue, type Tally, tallyScenario } from './tally.js'
+import { type Tally, tallyScenario } from './tally.js'
 import { type Exchange, Traffic } from './traffic.js'
 
 /** One fault: how to cause it and mend it while traffic runs, and how to tell it bit. */
@@ -14,8 +14,6 @@ export interface Scenario {
   faultMs?: number
   /** What proves the fault was felt, e.g. a 503 while it lasted; a problem line if it was not. */
   bit(exchanges: readonly Exchange[]): string | undefined
-  /** Reported bugs this scenario can show (see `KnownIssue`). */
-  knownIssues?: readonly KnownIssue[]
 }
 
 /** What every scenario of one run shares. */
@@ -92,7 +90,6 @@ export async function runScenario(run: ScenarioRun, scenario: Scenario): Promise
     decisions: lab.everyApi.flatMap((api) =>
       api.lines.filter((line) => line.msg === 'tx402: payment decision'),
     ),
-    knownIssues: scenario.knownIssues,
   })
   const missed = scenario.bit(traffic.exchanges)
   if (missed) tally.problems.push(`the fault did not bite: ${missed}`)

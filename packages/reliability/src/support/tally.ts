@@ -2,16 +2,6 @@ import type { ApiLine } from './apiProcess.js'
 import type { LedgerRow } from './database.js'
 import type { Exchange, Payment } from './traffic.js'
 
-/**
- * A reported bug a scenario can show: counted apart and shown, and the test is left pending (not
- * passed) while it happens. `verdict`: a wrong 402 `error`. `ambiguous-commit`: the commit reached
- * PostgreSQL but its answer was lost, the process answered 503, and the payment stays consumed
- * without ever having been served.
- */
-export type KnownIssue =
-  | { kind: 'verdict'; error: string; note: string }
-  | { kind: 'ambiguous-commit'; note: string }
-
 /** What a scenario did, counted. */
 export interface Tally {
   name: string
@@ -28,9 +18,7 @@ export interface Tally {
   answers: Record<string, number>
   unpaidServed: number
   wrongVerdicts: number
-  /** Occurrences of the scenario's known issues: counted and shown, not failed on. */
-  tolerated: number
-  /** Payments consumed in the ledger but never served (known issue `ambiguous-commit`). */
+  /** Payments consumed in the ledger but never served (always a problem). */
   lost: number
   leaks: number
   /** Every broken rule, one line each; empty when the scenario passed. */
@@ -52,7 +40,6 @@ export interface TallyInput {
   rows: readonly LedgerRow[]
   /** Every payment any scenario of this run has made (rows of the payee must be these). */
   everyPayment: ReadonlySet<string>
-  knownIssues?: readonly KnownIssue[] | undefined
 }
 
 const retryable: Record<string, string> = {
@@ -73,17 +60,9 @@ export function tallyScenario(input: TallyInput): Tally {
   const problems: string[] = []
   const answers: Record<string, number> = {}
   let wrongVerdicts = 0
-  let tolerated = 0
   let lost = 0
   let leaks = 0
-  const known = input.knownIssues ?? []
-  const wrongVerdictKnown = (error: string | undefined) =>
-    known.some((issue) => issue.kind === 'verdict' && issue.error === error)
   const wrong = (exchange: Exchange, why: string) => {
-    if (exchange.status === 402 && wrongVerdictKnown(exchange.error)) {
-      tolerated++
-      return
-    }
     wrongVerdicts++
     if (problems.length < 20) {
       problems.push(
@@ -160,12 +139,9 @@ export function tallyScenario(input: TallyInput): Tally {
         (line) => line.transaction === tx && line.status === 503 && line.payer !== undefined,
       )
       lost++
-      if (commitFailed && known.some((issue) => issue.kind === 'ambiguous-commit')) tolerated++
-      else {
-        problems.push(
-          `LOST: ${tx} is consumed but was never served${commitFailed ? ' (a commit answered 503 but landed)' : ''}`,
-        )
-      }
+      problems.push(
+        `LOST: ${tx} is consumed but was never served${commitFailed ? ' (a commit answered 503 but landed)' : ''}`,
+      )
     } else {
       notServed++
       problems.push(
@@ -197,7 +173,6 @@ export function tallyScenario(input: TallyInput): Tally {
     answers,
     unpaidServed,
     wrongVerdicts,
-    tolerated,
     lost,
     leaks,
     problems,
@@ -217,5 +192,5 @@ export function formatTally(tally: Tally): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, n]) => `${label} ×${n}`)
     .join(', ')
-  return `${tally.name}: ${tally.apis} APIs, ${tally.payments} payments, ${tally.servedOnce} served once (${phases}), ${tally.servedTwice} twice, ${tally.notServed} not served${tally.lost ? ` (${tally.lost} consumed without being served)` : ''}; ${tally.requests} requests [${answers}]; unpaid served ${tally.unpaidServed}, wrong verdicts ${tally.wrongVerdicts}${tally.tolerated ? ` (+${tally.tolerated} known)` : ''}, leaks ${tally.leaks}`
+  return `${tally.name}: ${tally.apis} APIs, ${tally.payments} payments, ${tally.servedOnce} served once (${phases}), ${tally.servedTwice} twice, ${tally.notServed} not served${tally.lost ? ` (${tally.lost} consumed without being served)` : ''}; ${tally.requests} requests [${answers}]; unpaid served ${tally.unpaidServed}, wrong verdicts ${tally.wrongVerdicts}, leaks ${tally.leaks}`
 }
