@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net'
 import {
   type ChainPlugin,
   ConfigurationError,
-  InvalidTxIdError,
   memoryLedger,
   type PaymentRequiredBody,
   proofMessage,
 } from '@tx402/core'
+import { confirmedPayment, scriptedChain, scriptedPayer } from '@tx402/core/testing'
 import Koa from 'koa'
 import { paymentRequired } from './paymentRequired.js'
 
@@ -17,32 +17,8 @@ const tx = `0x${'cd'.repeat(32)}`
 function chainWithProofs(): ChainPlugin & { signed: string[] } {
   const signed: string[] = []
   return {
+    ...scriptedChain({ otherwise: confirmedPayment }).plugin,
     signed,
-    name: 'testnet',
-    network: 'eip155:31337',
-    payTo: '0x000000000000000000000000000000000000bEEF',
-    assets: [
-      {
-        standard: 'erc20',
-        address: '0x00000000000000000000000000000000000000a1',
-        symbol: 'USDC',
-        decimals: 6,
-      },
-    ],
-    maxAgeSeconds: 900,
-    acceptsFields: () => ({ minConfirmations: 1 }),
-    normalizeTxId(raw) {
-      if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
-      return raw
-    },
-    async verify() {
-      return {
-        status: 'confirmed',
-        payer: '0xpayer',
-        amount: 10000n,
-        blockTime: Math.floor(Date.now() / 1000),
-      }
-    },
     // A "signature" here is the message itself prefixed by the payer: enough to test the wiring.
     async verifyProof({ message, signature, payer }) {
       signed.push(message)
@@ -115,7 +91,7 @@ describe('@tx402/koa options', () => {
         challengeId: challenge.challenge.id,
       })
       assert.equal(chain.signed.at(-1), message)
-      const proof = `0xpayer:${Buffer.from(message).toString('base64')}`
+      const proof = `${scriptedPayer}:${Buffer.from(message).toString('base64')}`
       const ok = await fetch(url, { headers: { ...headers, 'x-payment-proof': proof } })
       assert.equal(ok.status, 200)
     } finally {

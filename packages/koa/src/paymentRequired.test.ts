@@ -2,15 +2,13 @@ import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import {
-  type ChainPlugin,
   decodeBase64Json,
-  InvalidTxIdError,
   memoryLedger,
   type PaymentRequiredBody,
   type PaymentResponse,
   VerifierUnavailableError,
-  type VerifyResult,
 } from '@tx402/core'
+import { type ScriptedChain, scriptedChain } from '@tx402/core/testing'
 import Koa from 'koa'
 import { paymentRequired } from './paymentRequired.js'
 
@@ -23,65 +21,12 @@ const usdc = {
   decimals: 6,
 } as const
 
-/** A chain whose verdicts the test scripts: real engine and ledger, no RPC. */
-function scriptedChain() {
-  const verdicts = new Map<string, VerifyResult | Error>()
-  const calls: string[] = []
-  let gate: Promise<void> | undefined
-  const plugin: ChainPlugin = {
-    name: 'testnet',
-    network: 'eip155:31337',
-    payTo,
-    assets: [usdc],
-    maxAgeSeconds: 900,
-    acceptsFields: () => ({ minConfirmations: 1 }),
-    normalizeTxId(raw) {
-      const hex = raw.toLowerCase().replace(/^0x/, '')
-      if (!/^[0-9a-f]{64}$/.test(hex)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
-      return `0x${hex}`
-    },
-    async verify({ txId }) {
-      calls.push(txId)
-      await gate
-      const verdict = verdicts.get(txId) ?? {
-        status: 'invalid',
-        reason: 'tx_not_found',
-        message: 'Not found.',
-      }
-      if (verdict instanceof Error) throw verdict
-      return verdict
-    },
-  }
-  return {
-    plugin,
-    calls,
-    pay: (txId: string, amount = 10000n) =>
-      verdicts.set(txId, {
-        status: 'confirmed',
-        payer: '0x00000000000000000000000000000000000000aa',
-        amount,
-        blockTime: Math.floor(Date.now() / 1000),
-      }),
-    set: (txId: string, verdict: VerifyResult | Error) => verdicts.set(txId, verdict),
-    hold() {
-      let open!: () => void
-      gate = new Promise((resolve) => {
-        open = resolve
-      })
-      return () => {
-        gate = undefined
-        open()
-      }
-    },
-  }
-}
-
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 
 describe('@tx402/koa paymentRequired over HTTP', () => {
   let server: ReturnType<Koa['listen']>
   let url: string
-  let chain: ReturnType<typeof scriptedChain>
+  let chain: ScriptedChain
   let served: number
 
   before(async () => {

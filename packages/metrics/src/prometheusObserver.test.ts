@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict'
-import {
-  type ChainPlugin,
-  createPaymentEngine,
-  InvalidTxIdError,
-  memoryLedger,
-  VerifierUnavailableError,
-} from '@tx402/core'
+import { createPaymentEngine, memoryLedger, VerifierUnavailableError } from '@tx402/core'
+import { confirmedPayment, scriptedChain } from '@tx402/core/testing'
 import { prometheusObserver } from './prometheusObserver.js'
 
 const tx = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 
 describe('prometheusObserver', () => {
   it('counts payments by outcome, verifications, faults and in-flight verifications', async () => {
-    const plugin: ChainPlugin = {
-      name: 'testnet',
-      network: 'eip155:31337',
-      payTo: '0x000000000000000000000000000000000000bEEF',
-      assets: [{ standard: 'native', symbol: 'USDC', decimals: 6 }],
-      maxAgeSeconds: 900,
-      acceptsFields: () => ({}),
-      normalizeTxId(raw) {
-        if (!/^0x[0-9a-f]{64}$/.test(raw)) throw new InvalidTxIdError('Expected 32 bytes of hex.')
-        return raw
-      },
-      async verify({ txId }) {
-        if (txId === tx(3)) throw new VerifierUnavailableError('RPC down')
-        return {
-          status: 'confirmed',
-          payer: '0xpayer',
-          amount: 10000n,
-          blockTime: Math.floor(Date.now() / 1000),
-        }
-      },
-    }
+    const chain = scriptedChain({ otherwise: confirmedPayment })
+    chain.set(tx(3), new VerifierUnavailableError('RPC down'))
+    const plugin = chain.plugin
     const metrics = prometheusObserver()
     const silent = { info() {}, warn() {}, error() {} }
     const engine = createPaymentEngine({

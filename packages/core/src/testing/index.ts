@@ -1,0 +1,2 @@
+export type { ScriptedChain, ScriptedChainOptions } from './scriptedChain.js'
+export { confirmedPayment, scriptedChain, scriptedPayer } from './scriptedChain.js'
