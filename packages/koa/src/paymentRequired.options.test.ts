@@ -130,4 +130,35 @@ describe('@tx402/koa options', () => {
       server.close()
     }
   })
+
+  it('binds a challenge fetched with HEAD to the GET it answers', async () => {
+    const chain = scriptedChain({ otherwise: confirmedPayment })
+    const { server, url } = await serve(
+      paymentRequired({
+        price: '0.01',
+        chains: [chain.plugin],
+        ledger: memoryLedger(),
+        secret,
+        logger: silent,
+      }),
+    )
+    try {
+      const head = await fetch(url, { method: 'HEAD' })
+      assert.equal(head.status, 402)
+      const body = JSON.parse(
+        Buffer.from(head.headers.get('payment-required')!, 'base64').toString(),
+      )
+      assert.deepEqual(body.resource, { method: 'GET', path: '/paid' })
+      const paid = await fetch(url, {
+        headers: {
+          'x-payment-tx': tx,
+          'x-payment-chain': 'testnet',
+          'x-payment-challenge': body.challenge.id,
+        },
+      })
+      assert.equal(paid.status, 200)
+    } finally {
+      server.close()
+    }
+  })
 })

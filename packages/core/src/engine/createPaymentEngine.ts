@@ -453,7 +453,10 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     )
   }
 
-  async function handle(request: PaymentRequest): Promise<Outcome> {
+  async function handle(incoming: PaymentRequest): Promise<Outcome> {
+    // HEAD is GET without a body (Koa routes it to the GET handler): one resource, one challenge.
+    const method = incoming.method.toUpperCase()
+    const request = { ...incoming, method: method === 'HEAD' ? 'GET' : method }
     const started = performance.now()
     const trace: Trace = {}
     const outcome = await evaluate(request, trace)
