@@ -1,19 +1,26 @@
 import {
   type Address,
+  hashMessage,
   isAddress,
   isAddressEqual,
   isHex,
   type PublicClient,
+  parseAbi,
   recoverMessageAddress,
 } from 'viem'
-import { withRpcFault } from './rpcFault.js'
+import { rpcFault, withRpcFault } from './rpcFault.js'
+
+const erc1271Abi = parseAbi([
+  'function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)',
+])
+const erc1271MagicValue = '0x1626ba7e'
 
 /**
  * Checks an `x-payment-proof`: an EIP-191 (`personal_sign`) signature of `message` by `payer`.
- * An EOA's signature is recovered locally, with no RPC; otherwise, when `payer` has code, viem's
- * `verifyMessage` asks the chain (ERC-1271, ERC-6492), so smart wallets can prove payments too.
- * A malformed signature is `false`; an RPC failure while reading the payer's code throws
- * `VerifierUnavailableError`.
+ * An EOA's signature is recovered locally, with no RPC; otherwise, when `payer` has code, its
+ * ERC-1271 `isValidSignature` is asked, so smart wallets can prove payments too. A malformed
+ * signature, or a wallet that refuses or reverts, is `false`; an RPC failure throws
+ * `VerifierUnavailableError` (503), so an outage never turns a good proof into `proof_invalid`.
  *
  * @example await verifyProof(client, 'base', { message: proofMessage(…), signature, payer })
  */
@@ -34,8 +41,33 @@ export async function verifyProof(
     client.getCode({ address: payer }),
   )
   if (!code || code === '0x') return false
-  // viem reports a failed or reverted validation call as false.
-  return withRpcFault(chain, 'checking the proof', () =>
-    client.verifyMessage({ address: payer, message, signature }),
-  )
+  try {
+    const answer = await client.readContract({
+      address: payer,
+      abi: erc1271Abi,
+      functionName: 'isValidSignature',
+      args: [hashMessage(message), signature],
+    })
+    return answer.toLowerCase() === erc1271MagicValue
+  } catch (error) {
+    // viem's verifyMessage reports every failure as false, and readContract calls any RPC error a
+    // revert: only the node's own "execution reverted" or an empty answer is the wallet saying no.
+    if (isWalletRefusal(error)) return false
+    throw rpcFault(chain, 'checking the proof', error)
+  }
+}
+
+// By name, not instanceof: a client built by another copy of viem throws other classes.
+const refusals = new Set([
+  'ExecutionRevertedError',
+  'ContractFunctionZeroDataError',
+  'AbiDecodingZeroDataError',
+  'AbiDecodingDataSizeTooSmallError',
+])
+
+function isWalletRefusal(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (refusals.has(cause.name)) return true
+  }
+  return false
 }

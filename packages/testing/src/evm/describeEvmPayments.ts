@@ -18,6 +18,7 @@ import {
   smartWalletAbi,
   testTokenAbi,
 } from './deployTestContracts.js'
+import { forwardJsonRpc, serveJsonRpc } from './serveJsonRpc.js'
 import { type AnvilNode, startAnvil } from './startAnvil.js'
 
 /** An asset an EVM plugin verifies. */
@@ -383,6 +384,31 @@ export function describeEvmPayments(suite: {
         plugin.verifyProof!({ message, signature, payer: smartWallet })
       assert.equal(await proof(await owner.signMessage({ message })), true)
       assert.equal(await proof(await stranger.signMessage({ message })), false)
+
+      // A contract that is no wallet (no isValidSignature: the call reverts) refuses the proof.
+      const signed = await owner.signMessage({ message })
+      assert.equal(
+        await plugin.verifyProof!({ message, signature: signed, payer: usdc.address }),
+        false,
+      )
+
+      // An RPC that fails the wallet's check is an outage (503), never proof_invalid.
+      const failing = await serveJsonRpc(
+        forwardJsonRpc(node.rpcUrl, { refuse: (method) => method === 'eth_call' }),
+      )
+      try {
+        const behindFailingRpc = suite.plugin(options({ rpcUrls: [failing.url] }))
+        await assert.rejects(
+          behindFailingRpc.verifyProof!({
+            message,
+            signature: await owner.signMessage({ message }),
+            payer: smartWallet,
+          }),
+          VerifierUnavailableError,
+        )
+      } finally {
+        await failing.close()
+      }
     })
 
     it('refuses an RPC that serves another chain id', async () => {
