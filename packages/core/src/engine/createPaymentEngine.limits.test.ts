@@ -6,41 +6,46 @@ import { countingChain, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'limits-test-secret-at-least-32-bytes!!'
 
-/** An engine whose verifications all wait until `open()`, with a cap of `max`. */
-function gatedEngine(max: number) {
-  let open!: () => void
-  const gate = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  const chain = countingChain(async () => {
-    await gate
-    return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
-  })
+/** An engine on a chain answering `verdict()`, with the memory ledger and `extra` options. */
+function engineFor(
+  verdict: Parameters<typeof countingChain>[0],
+  extra: Partial<Parameters<typeof createPaymentEngine>[0]> = {},
+) {
+  const chain = countingChain(verdict)
   const engine = createPaymentEngine({
     price: '0.01',
     chains: [chain.plugin],
     ledger: memoryLedger(),
     secret,
     logger: silent,
-    limits: { maxConcurrentVerifications: max },
+    ...extra,
   })
+  return { chain, engine }
+}
+
+/** An engine whose verifications all wait until `open()`, with a cap of `max`. */
+function gatedEngine(max: number) {
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  const { chain, engine } = engineFor(
+    async () => {
+      await gate
+      return { status: 'invalid', reason: 'wrong_recipient', message: 'Elsewhere.' }
+    },
+    { limits: { maxConcurrentVerifications: max } },
+  )
   return { chain, engine, open }
 }
 
 describe('engine limits on unpaid verification work', () => {
   it('answers a repeated unknown transaction from the negative cache, without RPC', async () => {
-    const chain = countingChain(async () => ({
+    const { chain, engine } = engineFor(async () => ({
       status: 'invalid',
       reason: 'tx_not_found',
       message: 'Not found.',
     }))
-    const engine = createPaymentEngine({
-      price: '0.01',
-      chains: [chain.plugin],
-      ledger: memoryLedger(),
-      secret,
-      logger: silent,
-    })
     for (let i = 0; i < 5; i++) {
       const outcome = await engine.handle(request(hash(1)))
       assert.equal(outcome.type === 'error' && outcome.body.error, 'tx_not_found')
@@ -77,19 +82,16 @@ describe('engine limits on unpaid verification work', () => {
   })
 
   it('limits attempts per client when configured, leaving other clients alone', async () => {
-    const chain = countingChain(async () => ({
-      status: 'invalid',
-      reason: 'wrong_recipient',
-      message: 'Elsewhere.',
-    }))
-    const engine = createPaymentEngine({
-      price: '0.01',
-      chains: [chain.plugin],
-      ledger: memoryLedger(),
-      secret,
-      logger: silent,
-      limits: { perClient: { max: 2, windowMs: 60_000 } },
-    })
+    const { chain, engine } = engineFor(
+      async () => ({
+        status: 'invalid',
+        reason: 'wrong_recipient',
+        message: 'Elsewhere.',
+      }),
+      {
+        limits: { perClient: { max: 2, windowMs: 60_000 } },
+      },
+    )
     assert.equal(status(await engine.handle(request(hash(1), 'a'))), 402)
     assert.equal(status(await engine.handle(request(hash(2), 'a'))), 402)
     const third = await engine.handle(request(hash(3), 'a'))
