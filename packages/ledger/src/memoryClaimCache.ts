@@ -9,12 +9,17 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
   // Insertion-ordered, so the first key is the oldest one to drop.
   const consumed = new Set<string>()
   const locks = new Map<string, { token: string; expiresAt: number }>()
+  // Releases this process owes (the database refused them): few, and cleared once they land.
+  const owed = new Map<string, string>()
   let sweepAt = 1_000
 
   return {
     name: 'in-process cache',
-    async isConsumed(key) {
-      return consumed.has(key)
+    async lookup(key) {
+      return { consumed: consumed.has(key), owedRelease: owed.get(key) }
+    },
+    async oweRelease(key, token) {
+      owed.set(key, token)
     },
     async setConsumed(key, token) {
       consumed.add(key)
@@ -42,6 +47,7 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
     },
     async forgetConsumed(key) {
       consumed.delete(key)
+      owed.delete(key)
     },
   }
 }

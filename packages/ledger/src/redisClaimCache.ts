@@ -32,6 +32,7 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
   })
   const consumedKey = (key: string) => `${options.keyPrefix}{${key}}:consumed`
   const lockKey = (key: string) => `${options.keyPrefix}{${key}}:lock`
+  const owedKey = (key: string) => `${options.keyPrefix}{${key}}:owed-release`
 
   const send = async <T>(command: () => Promise<T>): Promise<T> => {
     const status = redis.status
@@ -55,7 +56,10 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
 
   return {
     name: 'Redis',
-    isConsumed: async (key) => (await send(() => redis.exists(consumedKey(key)))) === 1,
+    lookup: async (key) => {
+      const [consumed, owed] = await send(() => redis.mget(consumedKey(key), owedKey(key)))
+      return { consumed: consumed !== null, owedRelease: owed ?? undefined }
+    },
     setConsumed: async (key, token) => {
       await send(() =>
         redis.eval(
@@ -75,8 +79,11 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
     unlock: async (key, token) => {
       await send(() => redis.eval(unlockScript, 1, lockKey(key), token))
     },
+    oweRelease: async (key, token) => {
+      await send(() => redis.set(owedKey(key), token, 'EX', options.consumedTtlSeconds))
+    },
     forgetConsumed: async (key) => {
-      await send(() => redis.del(consumedKey(key)))
+      await send(() => redis.del(consumedKey(key), owedKey(key)))
     },
   }
 }

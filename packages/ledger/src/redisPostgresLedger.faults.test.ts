@@ -206,6 +206,28 @@ describe('redisPostgresLedger under faults', () => {
       assert.equal(await claimOnce(ledger, committing.key, committing.record), 'won')
     })
 
+    it('leaves a release it could not make to whichever process looks next, even if it died', async function () {
+      this.timeout(30_000)
+      const payment = freshPayment()
+      const lease = (await ledger.acquire(payment.key, 30_000))!
+      assert.equal(await ledger.mark(lease, payment.record), 'marked')
+      await ledger.commit(lease)
+      // The engine could not confirm that commit (its reply was lost), answered 503 and releases
+      // it; the database is unreachable, and then this process dies.
+      setMode('refuse')
+      await assert.rejects(ledger.release(lease), LedgerUnavailableError)
+      setMode('open')
+      const other = open({
+        redis: 'redis://127.0.0.1:6379',
+        db: testDatabaseUrl,
+        keyPrefix,
+        logger: recordingLogger(),
+      })
+      assert.equal(await other.isConsumed(payment.key), false, 'never served, so not consumed')
+      assert.equal(await claimOnce(other, payment.key, payment.record), 'won')
+      assert.equal(await ledger.isConsumed(payment.key), true)
+    })
+
     it('fails fast when PostgreSQL takes connections but never answers', async function () {
       this.timeout(30_000)
       setMode('blackhole')

@@ -17,14 +17,20 @@ import type { PaymentStore } from './paymentStore.js'
 export interface ClaimCache {
   /** What to call it in the log line written when it fails. */
   readonly name: string
-  isConsumed(key: string): Promise<boolean>
+  /** Whether the key is cached as consumed, and the token of a release still owed for it. */
+  lookup(key: string): Promise<{ consumed: boolean; owedRelease: string | undefined }>
+  /**
+   * Records that `token`'s release could not reach the database: its commit may have landed for
+   * a response that was never served. Any process finishes that release before answering.
+   */
+  oweRelease(key: string, token: string): Promise<void>
   /** Remembers a committed key and drops this lease's lock, in one round trip. */
   setConsumed(key: string, token: string): Promise<void>
   /** Takes the lock for `ttlMs` if it is free and the key is not consumed, in one round trip. */
   lock(key: string, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
   unlock(key: string, token: string): Promise<void>
-  /** Forgets a consumed key: its commit was undone (the response was never served). */
+  /** Forgets a consumed key and any release owed for it: its commit was undone. */
   forgetConsumed(key: string): Promise<void>
 }
 
@@ -44,6 +50,8 @@ export function sqlLedger(options: {
   // can have a claim row to delete, so releasing any other (a payment the chain refused) costs no
   // SQL. An entry whose lease lapsed may be dropped: its row, if any, is taken over anyway.
   const claiming = new Map<string, number>()
+  // Tokens whose release this process recorded as owed in the cache, to clear once it lands.
+  const owedHere = new Set<string>()
   let sweepAt = 10_000
 
   // Each call that reaches the cache says whether it worked, so a warning is written once when
@@ -70,7 +78,14 @@ export function sqlLedger(options: {
 
   return {
     async isConsumed(key) {
-      if (await viaCache(() => cache.isConsumed(key), false)) return true
+      const cached = await viaCache(() => cache.lookup(key), undefined)
+      if (cached?.owedRelease) {
+        // Another process (maybe one that died) owes this release: finish it before answering.
+        await store.unclaim({ key, token: cached.owedRelease, expiresAt: 0 })
+        await viaCache(() => cache.forgetConsumed(key), undefined)
+      } else if (cached?.consumed) {
+        return true
+      }
       // A miss is not an answer: the cache may have been flushed or may be down.
       const consumed = await store.isConsumed(key)
       if (consumed) await viaCache(() => cache.setConsumed(key, ''), undefined)
@@ -117,11 +132,21 @@ export function sqlLedger(options: {
       // the claim still held here.
       try {
         if (claiming.has(lease.token)) {
-          const undone = await store.unclaim(lease)
+          let undone: 'claimed' | 'consumed' | undefined
+          try {
+            undone = await store.unclaim(lease)
+          } catch (error) {
+            // Recorded where every process looks first, so none calls the payment used meanwhile.
+            await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
+            owedHere.add(lease.token)
+            throw error
+          }
           claiming.delete(lease.token)
-          // Another request may have cached the consumed row while the commit's reply was lost.
-          if (undone === 'consumed')
+          // Another request may have cached the consumed row while the commit's reply was lost,
+          // and a release owed earlier has now landed.
+          if (undone === 'consumed' || owedHere.delete(lease.token)) {
             await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+          }
         }
       } finally {
         await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
