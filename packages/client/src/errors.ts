@@ -42,7 +42,7 @@ export class NoPayableOptionError extends BaseError {
  * The server answered a tx402 error the client does not retry: its `error` code and `message`
  * are here. (`payment_pending`, `payment_in_progress`, `rate_limited` and `verifier_unavailable`
  * are retried with the same transaction until the deadline instead, and `tx_not_found` once,
- * after 6 s, in case the server's RPC lags the payer's.)
+ * after the server's Retry-After (6 s without one), in case the server's RPC lags the payer's.)
  *
  * @example
  * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)

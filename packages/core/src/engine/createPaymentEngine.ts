@@ -12,7 +12,7 @@ import type { PaymentResponse, WireAsset } from '../protocol/types.js'
 import { buildResponse, type RouteTerms } from './challengeResponse.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
-import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
+import { type EngineHooks, type EngineObserver, guarded, type PaymentDecision } from './observer.js'
 import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { type RequestHeaders, readPaymentHeaders } from './readPaymentHeaders.js'
 
@@ -108,8 +108,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   }
   const claimTtlMs = options.claimTtlMs ?? 60_000
   const skewSeconds = options.clockSkewSeconds ?? 60
-  const logger = options.logger ?? faultsOnly
-  const observer = options.observer ?? {}
+  const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
+  const observer = guarded(options.observer ?? {}, [
+    'decision',
+    'verification',
+    'fault',
+    'inFlight',
+  ])
   const graceSeconds = Math.max(
     ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
   )
@@ -442,15 +447,20 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   const report = (decision: PaymentDecision, receipt?: PaymentReceipt): void => {
     observer.decision?.(decision)
     logger.info(decision, 'tx402: payment decision')
-    const hook =
-      receipt && decision.outcome === 'served'
-        ? options.onPaid?.(receipt, decision)
-        : decision.outcome !== 'served' && decision.outcome !== 'released'
-          ? options.onRejected?.(decision)
-          : undefined
-    Promise.resolve(hook).catch((cause: unknown) =>
-      logger.warn({ err: describeFault(cause) }, 'tx402: hook failed'),
-    )
+    const hookFailed = (cause: unknown) =>
+      logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
+    try {
+      const hook =
+        receipt && decision.outcome === 'served'
+          ? options.onPaid?.(receipt, decision)
+          : decision.outcome !== 'served' && decision.outcome !== 'released'
+            ? options.onRejected?.(decision)
+            : undefined
+      Promise.resolve(hook).catch(hookFailed)
+    } catch (cause) {
+      // A hook never changes an answer: after a commit, a throw would make a paid response a 500.
+      hookFailed(cause)
+    }
   }
 
   async function handle(incoming: PaymentRequest): Promise<Outcome> {
@@ -459,7 +469,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     const request = { ...incoming, method: method === 'HEAD' ? 'GET' : method }
     const started = performance.now()
     const trace: Trace = {}
-    const outcome = await evaluate(request, trace)
+    let outcome: Outcome
+    try {
+      outcome = await evaluate(request, trace)
+    } catch (error) {
+      // A bug in a plugin or here (evaluate answers every expected failure): 503, never 500.
+      outcome = unavailable(request, 'rpc', trace, error)
+    }
     const resource = `${request.method.toUpperCase()} ${request.path}`
     if (outcome.type !== 'paid') {
       if (outcome.type === 'payment_required') return outcome // no payment headers: nothing decided

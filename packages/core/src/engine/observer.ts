@@ -44,3 +44,23 @@ export interface EngineHooks {
   /** A request with payment headers was refused (400, 402, 409, 429 or 503). */
   onRejected?(decision: PaymentDecision): void | Promise<void>
 }
+
+/**
+ * `target` with the named methods made unable to throw (looked up on each call, so prototype
+ * methods such as pino's work): metrics and logging never change an answer, and a throw after a
+ * commit would turn a paid response into a 500.
+ */
+export function guarded<T extends object>(target: T, methods: readonly (keyof T & string)[]): T {
+  const wrapped: Record<string, unknown> = {}
+  for (const name of methods) {
+    if (typeof target[name] !== 'function') continue
+    wrapped[name] = (...args: unknown[]) => {
+      try {
+        return (target[name] as (...a: unknown[]) => unknown).apply(target, args)
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return wrapped as T
+}
