@@ -26,7 +26,13 @@ async function raceMidway(first: string, second: string, tx: string) {
   await sleep(handlerMs / 2)
   const midway = await payWith(second, tx)
   const answered = await running
-  const after = await payWith(second, tx)
+  // The commit follows the response (settle on delivery): until it lands, a few ms later, the
+  // payment is still in progress, as Retry-After says.
+  let after = await payWith(second, tx)
+  for (let i = 0; i < 50 && after.status === 409; i++) {
+    await sleep(100)
+    after = await payWith(second, tx)
+  }
   return { answered, midway, after }
 }
 
