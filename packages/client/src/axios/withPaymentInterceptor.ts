@@ -4,6 +4,7 @@ import {
   type AxiosInstance,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
+  isCancel,
 } from 'axios'
 import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
@@ -15,8 +16,10 @@ type PayingConfig = InternalAxiosRequestConfig & { [paying]?: true }
 /**
  * Adds a response interceptor to an axios instance that pays 402s as `callPaidEndpoint` does:
  * a 402 `payment_required` is paid within the spending cap and the request is retried with the
- * payment headers; the paid response resolves the original call. axios is an optional peer
- * dependency, needed only for this entry. Returns the same instance.
+ * payment headers; the paid response resolves the original call. A network error or a timeout
+ * (the request's `timeout`) after the payment headers were sent sends the same headers again;
+ * a cancelled request stops, keeping the payment journaled for the next call. axios is an
+ * optional peer dependency, needed only for this entry. Returns the same instance.
  *
  * @example
  * import axios from 'axios'
@@ -41,6 +44,7 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
       method: (config.method ?? 'get').toUpperCase(),
       path: url.pathname,
       signal: config.signal as AbortSignal | undefined,
+      isAbort: (error) => isCancel(error),
       async send(extra) {
         const headers = new AxiosHeaders(config.headers)
         for (const [name, value] of Object.entries(extra)) headers.set(name, value)
