@@ -20,8 +20,10 @@ const retried: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
  * How the client handles a server's `error` code for a presented payment. Every code not retried
  * is a refusal that presenting the same transaction again cannot change: the transaction failed,
  * paid the wrong asset, recipient or amount, is too old, was already used (served, to this payer
- * past the server's re-delivery window, or to whoever presented it first), or the headers around
- * it are refused for good (`challenge_invalid`, `proof_invalid`, `invalid_payment_headers`).
+ * past the server's re-delivery window, or to whoever presented it first), its lost response was
+ * too large for the server to keep (`response_not_stored`: served once, never again), or the
+ * headers around it are refused for good (`challenge_invalid`, `proof_invalid`,
+ * `invalid_payment_headers`).
  *
  * @example handlingOf('tx_not_found') // 'not_found'
  */

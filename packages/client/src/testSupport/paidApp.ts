@@ -8,7 +8,7 @@ import {
   VerifierUnavailableError,
   type VerifyResult,
 } from '@tx402/core'
-import { paymentRequired } from '@tx402/koa'
+import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import Koa from 'koa'
 
 /**
@@ -43,8 +43,14 @@ export async function startPaidApp(options: {
   asset?: string
   requireProof?: boolean
   drop?: DroppedResponses
+  /** More engine options (claimTtlMs, maxStoredResponseBytes, ledger…). */
+  engine?: Partial<PaymentRequiredOptions>
+  /** Mounts more routes: `paid` is the app's `paymentRequired`. */
+  routes?: (router: Router, paid: Koa.Middleware, app: Koa) => void
 }): Promise<PaidApp> {
   const app = new Koa()
+  // The failures the tests provoke are what they assert, not noise for the console.
+  app.silent = true
   const router = new Router()
   const presented: (string | null)[] = []
   app.use((ctx, next) => {
@@ -59,6 +65,7 @@ export async function startPaidApp(options: {
     secret: 'client-test-secret-of-at-least-32-bytes!',
     requireProof: options.requireProof ?? false,
     logger: { info() {}, warn() {}, error() {} },
+    ...options.engine,
   })
   let flakyFailures = 1
   router.get('/api/weather', paid, (ctx) => {
@@ -90,6 +97,7 @@ export async function startPaidApp(options: {
     }
     ctx.body = { forecast: 'sunny', paidWith: ctx.state.payment?.transaction }
   })
+  options.routes?.(router, paid, app)
   app.use(router.routes())
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))
