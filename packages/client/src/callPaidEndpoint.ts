@@ -1,6 +1,7 @@
 import type { Exchange, ExchangeResponse } from './exchange.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
 import { receiveWhole } from './receiveWhole.js'
+import { requestFingerprint } from './requestFingerprint.js'
 import { settlePayment } from './settlePayment.js'
 
 /** Options of `callPaidEndpoint`: how to pay, and optionally which `fetch` to use. */
@@ -53,6 +54,8 @@ export async function paidFetch(
     path: url.pathname,
     send,
     signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
+    fingerprint: async () =>
+      requestFingerprint(template.method, template.url, await template.clone().arrayBuffer()),
   }
   return settlePayment(await send({}), exchange, options)
 }

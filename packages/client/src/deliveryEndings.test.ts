@@ -262,6 +262,30 @@ describe('every ending of a paid request costs one Transfer (callPaidEndpoint, a
     assert.deepEqual(await transfers(payTo), [paymentResponse(response.headers).transaction])
   })
 
+  it("a journaled POST payment is not taken for another POST's request: the replay is refused, paid once more", async () => {
+    const payTo = env.freshPayTo()
+    const app = await serve(payTo, {})
+    // A journal that loses its deletes: the first POST's payment, served, is presented again.
+    const inner = memoryJournal()
+    const journal: PaymentJournal = { ...inner, delete: async () => {} }
+    const order = (body: string) =>
+      pay(`${app.origin}/order`, { journal }, { method: 'POST', body })
+    const first = await order('two coffees')
+    assert.equal(await first.text(), '{"order":"two coffees","number":1}')
+    const second = await order('one tea')
+    assert.equal(second.status, 200)
+    assert.equal(await second.text(), '{"order":"one tea","number":2}')
+    assert.equal(paymentResponse(second.headers).redelivered, undefined)
+    // The same request again is the lost-response case: its kept response, no new payment.
+    const again = await order('two coffees')
+    assert.equal(await again.text(), '{"order":"two coffees","number":1}')
+    assert.equal(paymentResponse(again.headers).redelivered, true)
+    assert.deepEqual(await transfers(payTo), [
+      paymentResponse(first.headers).transaction,
+      paymentResponse(second.headers).transaction,
+    ])
+  })
+
   it('a lost POST response too large to keep: a typed error with the transaction, no second payment', async () => {
     const payTo = env.freshPayTo()
     const { proxy } = await serveLossy(payTo, { maxStoredResponseBytes: 1_024 })

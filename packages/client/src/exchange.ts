@@ -33,6 +33,11 @@ export interface Exchange<R> {
   send(headers: Record<string, string>): Promise<ExchangeResponse<R>>
   /** The caller's signal: once it aborts, nothing is sent again and the payment stays journaled. */
   signal?: AbortSignal | null | undefined
+  /**
+   * The request's `requestFingerprint` (method, URL, body), for methods that are not safe: a
+   * journaled payment keeps it, so a response kept for another request is not taken for this one.
+   */
+  fingerprint?(): Promise<string>
   /** True when a rejection of `send` is the caller giving up (e.g. a cancelled axios request). */
   isAbort?(error: unknown): boolean
 }

@@ -1,8 +1,10 @@
 import {
   type AcceptOption,
+  decodeBase64Json,
   type ErrorCode,
   headerNames,
   type PaymentRequiredBody,
+  type PaymentResponse,
   proofMessage,
 } from '@tx402/core'
 import { PaymentRejectedError, PaymentTimeoutError } from './errors.js'
@@ -16,7 +18,8 @@ import { handlingOf } from './serverAnswers.js'
 
 /** How a presentation ended: the caller's response, or a refusal with the server's fresh 402. */
 export type Presented<R> =
-  | { kind: 'answered'; response: R }
+  /** `redelivered`: the server served this payment again (`PAYMENT-RESPONSE`), charging nothing. */
+  | { kind: 'answered'; response: R; redelivered?: boolean }
   | { kind: 'rejected'; body: PaymentRequiredBody; error: PaymentRejectedError }
 
 /**
@@ -54,7 +57,8 @@ export async function presentPayment<R>(
     const { response } = sent
     if ('served' in sent) {
       await flow.journal.delete(entry.challengeId)
-      return { kind: 'answered', response: sent.served }
+      const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
+      return { kind: 'answered', response: sent.served, redelivered }
     }
     const error = readErrorBody(await response.body(), response.header(headerNames.paymentRequired))
     // The route's own error: the server released the payment, so the entry stays for reuse.
@@ -168,4 +172,13 @@ function describe(fault: unknown): string {
   const cause =
     fault instanceof Error && fault.cause instanceof Error ? `: ${fault.cause.message}` : ''
   return fault instanceof Error ? `${fault.message}${cause}` : String(fault)
+}
+
+function isRedelivery(header: string | null): boolean {
+  if (!header) return false
+  try {
+    return decodeBase64Json<PaymentResponse>(header).redelivered === true
+  } catch {
+    return false
+  }
 }

@@ -6,6 +6,7 @@ import { bringOnChain, broadcast, confirm } from './onChain.js'
 import type { ResolvedPaymentOptions } from './paymentOptions.js'
 import { optionFor, type Presented, presentPayment } from './presentPayment.js'
 import { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
+import { isSafeMethod } from './requestFingerprint.js'
 import { findPayer, selectOption } from './selectOption.js'
 
 export type { Exchange, ExchangeResponse } from './exchange.js'
@@ -48,6 +49,14 @@ export async function settlePayment<R>(
   const deadline = Date.now() + options.timeoutMs
   const claimed = inUse.get(journal) ?? new Set<string>()
   inUse.set(journal, claimed)
+  // Fingerprinted once, and only for methods whose re-delivery replays a kept response.
+  let fingerprint: Promise<string | undefined> | undefined
+  const request = () => {
+    fingerprint ??= isSafeMethod(exchange.method)
+      ? Promise.resolve(undefined)
+      : (exchange.fingerprint?.() ?? Promise.resolve(undefined))
+    return fingerprint
+  }
   const flow: Flow<R> = {
     exchange,
     journal,
@@ -65,7 +74,15 @@ export async function settlePayment<R>(
     try {
       if (!(await bringOnChain(flow, entry, payer, optionFor(body, entry.network) ?? {}))) continue
       const result: Presented<R> = await presentPayment(flow, entry, payer, body)
-      if (result.kind === 'answered') return result.response
+      if (result.kind === 'answered') {
+        if (!(result.redelivered && entry.request && entry.request !== (await request()))) {
+          return result.response
+        }
+        // The kept response of the earlier request this payment was made for, not this one's:
+        // that payment is spent (served), so this request is paid once, now. (Received whole
+        // already: nothing to free.)
+        continue
+      }
       // That transaction does not pay for this request: pay once against the fresh challenge.
       body = result.body
     } finally {
@@ -75,7 +92,13 @@ export async function settlePayment<R>(
 
   const { option, payer } = await selectOption(body.accepts, options)
   const payment = await payer.sign(option)
-  const entry = journalEntry({ challengeId: body.challenge.id, resource, option, payment })
+  const entry = journalEntry({
+    challengeId: body.challenge.id,
+    resource,
+    option,
+    payment,
+    request: await request(),
+  })
   claimed.add(entry.challengeId)
   try {
     // Journaled before broadcast: a crash from here on leaves the same bytes to present.

@@ -7,6 +7,7 @@ import {
   isCancel,
 } from 'axios'
 import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
+import { requestFingerprint } from '../requestFingerprint.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
 
 // Marks the requests the interceptor sends itself, so their answers are not intercepted again.
@@ -45,6 +46,9 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
       path: url.pathname,
       signal: config.signal as AbortSignal | undefined,
       isAbort: (error) => isCancel(error),
+      // The body as sent (axios has serialized it); a body of another kind counts as none.
+      fingerprint: () =>
+        requestFingerprint(config.method ?? 'get', url.href, sentBody(config.data)),
       async send(extra) {
         const headers = new AxiosHeaders(config.headers)
         for (const [name, value] of Object.entries(extra)) headers.set(name, value)
@@ -93,4 +97,11 @@ function wrap(response: AxiosResponse): ExchangeResponse<AxiosResponse> {
 
 function isAxiosError(error: unknown): error is AxiosError {
   return typeof error === 'object' && error !== null && (error as AxiosError).isAxiosError === true
+}
+
+function sentBody(data: unknown): string | ArrayBuffer | Uint8Array | undefined {
+  if (typeof data === 'string' || data instanceof ArrayBuffer || data instanceof Uint8Array) {
+    return data
+  }
+  return undefined
 }
