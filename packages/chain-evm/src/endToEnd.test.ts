@@ -126,8 +126,10 @@ describe('a Koa route paid on anvil, end to end', function () {
     })
     assert.equal(ledger.records().length, 1)
 
+    // Presented by anyone watching the chain: the hash alone (the payer's own challenge would
+    // re-deliver its response, PROTOCOL.md section 6.2).
     const replays = [
-      headers,
+      { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
       // Another spelling of the same hash, under the network id instead of the chain name.
       { 'x-payment-tx': hash.slice(2).toUpperCase(), 'x-payment-chain': 'EIP155:8453' },
     ]

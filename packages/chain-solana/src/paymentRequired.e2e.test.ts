@@ -90,7 +90,14 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
     assert.equal(receipt.transaction, txId)
     assert.equal(receipt.amount, '10000')
 
-    const replay = await fetch(url, { headers })
+    // The signature alone, as anyone watching the chain has it (the payer's own challenge would
+    // re-deliver its response, PROTOCOL.md section 6.2).
+    const replay = await fetch(url, {
+      headers: {
+        'x-payment-tx': headers['x-payment-tx'],
+        'x-payment-chain': headers['x-payment-chain'],
+      },
+    })
     assert.equal(replay.status, 402)
     assert.equal(((await replay.json()) as PaymentRequiredBody).error, 'tx_already_used')
   })
