@@ -240,34 +240,6 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     assert.equal((await baseEnv.transfersTo(payTo)).length, 1)
   })
 
-  it('retries tx_not_found once, as the server RPC may lag, then surfaces it', async () => {
-    const notFound = {
-      status: 'invalid' as const,
-      reason: 'tx_not_found' as const,
-      message: 'No such transaction (scripted).',
-    }
-    const lagging = scriptedFirst(baseChain(baseEnv.freshPayTo()), notFound, 1)
-    const blind = scriptedFirst(avalancheChain(avalancheEnv.freshPayTo()), notFound, 100)
-    const [laggingApp, blindApp] = await Promise.all([
-      serve({ chains: [lagging] }),
-      serve({ chains: [blind] }),
-    ])
-    const journal = memoryJournal()
-    // Both wait out the retry delay at once.
-    const [served, error] = await Promise.all([
-      pay(laggingApp.url),
-      pay(blindApp.url, { journal }).catch((e: unknown) => e),
-    ])
-    assert.equal(served.status, 200)
-    assert.equal(lagging.verifications.length, 2)
-    assert.ok(error instanceof PaymentRejectedError, String(error))
-    assert.equal(error.code, 'tx_not_found')
-    assert.equal(error.serverMessage, 'No such transaction (scripted).')
-    assert.equal(blind.verifications.length, 2)
-    // Dropped rather than presented again forever.
-    assert.deepEqual(await journal.list(), [])
-  })
-
   it('sends x-payment-proof signed by the payer when the server requires it', async () => {
     const evmPayTo = baseEnv.freshPayTo()
     const solPayTo = Keypair.generate().publicKey.toBase58()

@@ -1,5 +1,8 @@
+import type { Exchange, ExchangeResponse } from './exchange.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
-import { type Exchange, type ExchangeResponse, settlePayment } from './settlePayment.js'
+import { receiveWhole } from './receiveWhole.js'
+import { requestFingerprint } from './requestFingerprint.js'
+import { settlePayment } from './settlePayment.js'
 
 /** Options of `callPaidEndpoint`: how to pay, and optionally which `fetch` to use. */
 export interface PaidFetchOptions extends PaymentOptions {
@@ -10,9 +13,11 @@ export interface PaidFetchOptions extends PaymentOptions {
 /**
  * `fetch` that pays: on a 402 `payment_required` it pays one accepted option within the
  * spending cap, waits for confirmation and retries with the payment headers, returning the paid
- * `Response`. Other responses come back as they are. Throws `SpendingCapError`,
- * `NoPayableOptionError`, `PaymentRejectedError` (the server's `error` and `message`),
- * `PaymentTimeoutError` or `PaymentFailedError`; it never pays twice for one challenge.
+ * `Response`, received whole (its body is read before it is returned, so a connection lost
+ * mid-response is sent again with the same headers). Other responses come back as they are.
+ * Throws `SpendingCapError`, `NoPayableOptionError`, `PaymentRejectedError` (the server's `error`
+ * and `message`), `PaymentTimeoutError` (the payment stays journaled) or `PaymentFailedError`,
+ * or the caller's abort reason; it never pays twice in one call.
  *
  * @example
  * const res = await callPaidEndpoint('https://api.example.com/weather', {}, {
@@ -49,6 +54,8 @@ export async function paidFetch(
     path: url.pathname,
     send,
     signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
+    fingerprint: async () =>
+      requestFingerprint(template.method, template.url, await template.clone().arrayBuffer()),
   }
   return settlePayment(await send({}), exchange, options)
 }
@@ -61,6 +68,7 @@ function wrap(response: Response): ExchangeResponse<Response> {
     discard: () => {
       response.body?.cancel().catch(() => {})
     },
+    complete: () => receiveWhole(response),
     raw: response,
   }
 }

@@ -41,8 +41,9 @@ export class NoPayableOptionError extends BaseError {
 /**
  * The server answered a tx402 error the client does not retry: its `error` code and `message`
  * are here. (`payment_pending`, `payment_in_progress`, `rate_limited` and `verifier_unavailable`
- * are retried with the same transaction until the deadline instead, and `tx_not_found` once,
- * after the server's Retry-After (6 s without one), in case the server's RPC lags the payer's.)
+ * are retried with the same transaction until the deadline instead, and `tx_not_found` while the
+ * payer's own RPC reports the transaction confirmed, for `notFoundWindowMs`.) The journal entry
+ * is dropped: the transaction will never pay for this request.
  *
  * @example
  * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)
@@ -69,19 +70,31 @@ export class PaymentRejectedError extends BaseError {
 }
 
 /**
- * The deadline (`timeoutMs`) passed while the transaction was confirming or the server kept
- * answering a retryable code. The payment stays in the journal: the next call to the same
- * resource presents the same transaction.
+ * The call gave up on a payment it made or found journaled, without paying again: the deadline
+ * (`timeoutMs`) passed while the transaction was confirming, while the server kept answering a
+ * retryable code, or while every attempt met a network error or a timeout (`cause` is the last
+ * one); or the server kept answering `tx_not_found` (`lastCode`) for a transaction the payer's own
+ * RPC reports confirmed, for `notFoundWindowMs`. The payment stays in the journal: the next call
+ * to the same resource presents the same transaction.
+ *
+ * @example
+ * if (e instanceof PaymentTimeoutError && e.lastCode === 'tx_not_found') console.log('unseen by the server:', e.txId)
  */
 export class PaymentTimeoutError extends BaseError {
   override name = 'PaymentTimeoutError' as const
   readonly txId: string
-  /** The last retryable code the server answered, if it answered one. */
+  /** The last code the server answered, if it answered one. */
   readonly lastCode: ErrorCode | undefined
 
-  constructor(args: { txId: string; lastCode?: ErrorCode | undefined; waiting: string }) {
+  constructor(args: {
+    txId: string
+    lastCode?: ErrorCode | undefined
+    waiting: string
+    cause?: unknown
+  }) {
     super(`Gave up waiting for ${args.waiting}.`, {
       details: `Transaction ${args.txId} is kept in the payment journal; call again to present it instead of paying again.`,
+      cause: args.cause,
     })
     this.txId = args.txId
     this.lastCode = args.lastCode

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { base } from '@tx402/chain-base'
+import type { PaymentRequiredOptions } from '@tx402/koa'
 import { type Address, parseTransaction } from 'viem'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { PaymentFailedError } from './errors.js'
@@ -54,8 +55,9 @@ describe('payment journal recovery', function () {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  const serve = async (payTo: Address) => {
+  const serve = async (payTo: Address, engine: Partial<PaymentRequiredOptions> = {}) => {
     const app = await startPaidApp({
+      engine,
       chains: [
         base({
           rpcUrl: env.node.rpcUrl,
@@ -121,7 +123,7 @@ describe('payment journal recovery', function () {
     )
   })
 
-  it('pays once against a fresh challenge when the journaled one was already used', async () => {
+  it('gets a served GET re-delivered, not paid again, when the journal failed to forget it', async () => {
     const payTo = env.freshPayTo()
     const app = await serve(payTo)
     // A journal that loses its deletes: as if the process died after being served.
@@ -131,6 +133,25 @@ describe('payment journal recovery', function () {
     const first = await callPaidEndpoint(app.url, {}, options)
     const stale = (await inner.list()) as JournalEntry[]
     assert.equal(stale.length, 1)
+    const second = await callPaidEndpoint(app.url, {}, options)
+    assert.equal(first.status, 200)
+    assert.equal(second.status, 200)
+    const [paid, again] = [first, second].map((r) => paymentResponse(r.headers))
+    assert.equal(again!.transaction, paid!.transaction)
+    assert.equal(again!.redelivered, true)
+    assert.deepEqual(
+      (await env.transfersTo(payTo)).map((t) => t.transactionHash),
+      [paid!.transaction],
+    )
+  })
+
+  it('pays once against a fresh challenge when the journaled one was already used', async () => {
+    const payTo = env.freshPayTo()
+    const app = await serve(payTo, { redeliveryWindowSeconds: 0 })
+    const inner = memoryJournal()
+    const forgetful: PaymentJournal = { ...inner, delete: async () => {} }
+    const options = { payers: [env.payer], journal: forgetful }
+    const first = await callPaidEndpoint(app.url, {}, options)
     const second = await callPaidEndpoint(app.url, {}, options)
     assert.equal(first.status, 200)
     assert.equal(second.status, 200)

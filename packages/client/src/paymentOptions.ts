@@ -32,6 +32,13 @@ export interface PaymentOptions {
    * (`payment_pending`, 409, 503), in ms. Default 120000. The payment stays journaled after.
    */
   timeoutMs?: number
+  /**
+   * How long a payment that the payer's own RPC reports confirmed is presented again while the
+   * server answers `tx_not_found` (its RPC lags), in ms from the first such answer. Default
+   * 120000. After it the call throws `PaymentTimeoutError` and keeps the payment journaled; it
+   * never pays again instead. 0 gives up at the first `tx_not_found`.
+   */
+  notFoundWindowMs?: number
 }
 
 /** `PaymentOptions` with every default applied. */
@@ -41,6 +48,7 @@ export interface ResolvedPaymentOptions {
   maxAmount: MaxAmount
   journal: PaymentJournal
   timeoutMs: number
+  notFoundWindowMs: number
 }
 
 let processJournal: PaymentJournal | undefined
@@ -59,12 +67,17 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError('timeoutMs must be a positive number of milliseconds.')
   }
+  const notFoundWindowMs = options.notFoundWindowMs ?? 120_000
+  if (!Number.isFinite(notFoundWindowMs) || notFoundWindowMs < 0) {
+    throw new ConfigurationError('notFoundWindowMs must be 0 or a positive number of milliseconds.')
+  }
   return {
     payers: options.payers,
     preferredChains: options.preferredChains,
     maxAmount,
     journal: options.journal ?? defaultJournal(),
     timeoutMs,
+    notFoundWindowMs,
   }
 }
 

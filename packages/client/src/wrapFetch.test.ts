@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { Keypair } from '@solana/web3.js'
+import { Keypair, PublicKey } from '@solana/web3.js'
 import { solana } from '@tx402/chain-solana'
 import { ConfigurationError } from '@tx402/core'
 import { memoryJournal } from './journal/memoryJournal.js'
@@ -13,19 +13,18 @@ describe('wrapFetch', function () {
   let app: PaidApp
   let payTo: string
 
+  const chain = () =>
+    solana({
+      rpcUrl: env.rpc.rpcUrl,
+      network: env.rpc.network,
+      payTo,
+      assets: [{ standard: 'spl', mint: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
+    })
+
   before(async () => {
     env = await startSolanaEnv()
     payTo = Keypair.generate().publicKey.toBase58()
-    app = await startPaidApp({
-      chains: [
-        solana({
-          rpcUrl: env.rpc.rpcUrl,
-          network: env.rpc.network,
-          payTo,
-          assets: [{ standard: 'spl', mint: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
-    })
+    app = await startPaidApp({ chains: [chain()] })
   })
   after(async () => {
     await app?.stop()
@@ -50,6 +49,22 @@ describe('wrapFetch', function () {
       { method: 'POST', tx: transaction },
     ])
     assert.deepEqual(await response.json(), { echo: 'ping', paidWith: transaction })
+  })
+
+  it('sends the same headers again when the paid response is lost mid-body: one payment', async () => {
+    const lossy = await startPaidApp({ chains: [chain()], drop: { count: 1, at: 'mid-body' } })
+    try {
+      const paidFetch = wrapFetch(fetch, { payers: [env.payer], journal: memoryJournal() })
+      const before = await env.balanceOf(new PublicKey(payTo))
+      const response = await paidFetch(`${lossy.origin}/api/dropped`)
+      assert.equal(response.status, 200)
+      const { transaction } = paymentResponse(response.headers)
+      assert.deepEqual(await response.json(), { forecast: 'sunny', paidWith: transaction })
+      assert.deepEqual(lossy.presented, [null, transaction, transaction])
+      assert.equal((await env.balanceOf(new PublicKey(payTo))) - before, 10000n)
+    } finally {
+      await lossy.stop()
+    }
   })
 
   it('validates its options once, at setup', () => {

@@ -6,6 +6,7 @@ import { SpendingCapError } from '../errors.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
 import { type EvmEnv, startEvmEnv } from '../testSupport/evmEnv.js'
 import {
+  type DroppedResponses,
   type PaidApp,
   paymentResponse,
   scriptedFirst,
@@ -26,7 +27,7 @@ describe('withPaymentInterceptor (axios)', function () {
     await env?.stop()
   })
 
-  const serve = async (payTo: Address, pendingFirst = false) => {
+  const serve = async (payTo: Address, pendingFirst = false, drop?: DroppedResponses) => {
     const chain = base({
       rpcUrl: env.node.rpcUrl,
       payTo,
@@ -34,6 +35,7 @@ describe('withPaymentInterceptor (axios)', function () {
     })
     const app = await startPaidApp({
       chains: [pendingFirst ? scriptedFirst(chain, 'pending') : chain],
+      ...(drop ? { drop } : {}),
     })
     apps.push(app)
     return app
@@ -99,5 +101,21 @@ describe('withPaymentInterceptor (axios)', function () {
     const served = await api.get('/api/flaky')
     assert.equal(served.status, 200)
     assert.equal((await env.transfersTo(payTo)).length, 1)
+  })
+  it('sends the same headers again when the paid response is lost: one transfer', async () => {
+    const payTo = env.freshPayTo()
+    const app = await serve(payTo, false, { count: 1, at: 'before-headers' })
+    const api = withPaymentInterceptor(axios.create({ baseURL: app.origin }), {
+      payers: [env.payer],
+      journal: memoryJournal(),
+    })
+    const response = await api.get('/api/dropped')
+    assert.equal(response.status, 200)
+    const { transaction } = paymentResponse(headersOf(response))
+    assert.deepEqual(app.presented, [null, transaction, transaction])
+    assert.deepEqual(
+      (await env.transfersTo(payTo)).map((t) => t.transactionHash),
+      [transaction],
+    )
   })
 })

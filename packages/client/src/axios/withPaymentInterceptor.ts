@@ -4,8 +4,10 @@ import {
   type AxiosInstance,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
+  isCancel,
 } from 'axios'
 import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
+import { requestFingerprint } from '../requestFingerprint.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
 
 // Marks the requests the interceptor sends itself, so their answers are not intercepted again.
@@ -15,8 +17,10 @@ type PayingConfig = InternalAxiosRequestConfig & { [paying]?: true }
 /**
  * Adds a response interceptor to an axios instance that pays 402s as `callPaidEndpoint` does:
  * a 402 `payment_required` is paid within the spending cap and the request is retried with the
- * payment headers; the paid response resolves the original call. axios is an optional peer
- * dependency, needed only for this entry. Returns the same instance.
+ * payment headers; the paid response resolves the original call. A network error or a timeout
+ * (the request's `timeout`) after the payment headers were sent sends the same headers again;
+ * a cancelled request stops, keeping the payment journaled for the next call. axios is an
+ * optional peer dependency, needed only for this entry. Returns the same instance.
  *
  * @example
  * import axios from 'axios'
@@ -41,6 +45,10 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
       method: (config.method ?? 'get').toUpperCase(),
       path: url.pathname,
       signal: config.signal as AbortSignal | undefined,
+      isAbort: (error) => isCancel(error),
+      // The body as sent (axios has serialized it); a body of another kind counts as none.
+      fingerprint: () =>
+        requestFingerprint(config.method ?? 'get', url.href, sentBody(config.data)),
       async send(extra) {
         const headers = new AxiosHeaders(config.headers)
         for (const [name, value] of Object.entries(extra)) headers.set(name, value)
@@ -89,4 +97,11 @@ function wrap(response: AxiosResponse): ExchangeResponse<AxiosResponse> {
 
 function isAxiosError(error: unknown): error is AxiosError {
   return typeof error === 'object' && error !== null && (error as AxiosError).isAxiosError === true
+}
+
+function sentBody(data: unknown): string | ArrayBuffer | Uint8Array | undefined {
+  if (typeof data === 'string' || data instanceof ArrayBuffer || data instanceof Uint8Array) {
+    return data
+  }
+  return undefined
 }

@@ -22,6 +22,7 @@ export function journalEntry(args: {
   resource: string
   option: AcceptOption
   payment: SignedPayment
+  request?: string | undefined
 }): JournalEntry {
   const { option } = args
   return {
@@ -35,5 +36,6 @@ export function journalEntry(args: {
     payTo: option.payTo,
     state: 'signed',
     createdAt: Date.now(),
+    ...(args.request ? { request: args.request } : {}),
   }
 }

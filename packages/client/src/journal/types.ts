@@ -21,6 +21,11 @@ export interface JournalEntry {
   state: 'signed' | 'broadcast' | 'confirmed'
   /** Unix ms. */
   createdAt: number
+  /**
+   * The `requestFingerprint` of the request paid for, when its method is not safe (POST…): the
+   * server's replay of that request's kept response is taken only by the same request.
+   */
+  request?: string
 }
 
 /**

@@ -8,14 +8,29 @@ import {
   VerifierUnavailableError,
   type VerifyResult,
 } from '@tx402/core'
-import { paymentRequired } from '@tx402/koa'
+import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import Koa from 'koa'
 
-/** A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails once). */
+/**
+ * A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails
+ * once, and `/api/dropped`, which loses the connection of its first paid requests).
+ */
 export interface PaidApp {
   url: string
   origin: string
+  /** The `x-payment-tx` of every request the app received (null when it carried none). */
+  presented: (string | null)[]
   stop(): Promise<void>
+}
+
+/**
+ * How `/api/dropped` loses the response of its first `count` paid requests: the connection is
+ * destroyed before anything is sent (`before-headers`) or after the status line, headers and part
+ * of the body (`mid-body`), and the handler then fails, so the server releases the payment.
+ */
+export interface DroppedResponses {
+  count: number
+  at: 'before-headers' | 'mid-body'
 }
 
 /**
@@ -27,9 +42,21 @@ export async function startPaidApp(options: {
   price?: string
   asset?: string
   requireProof?: boolean
+  drop?: DroppedResponses
+  /** More engine options (claimTtlMs, maxStoredResponseBytes, ledger…). */
+  engine?: Partial<PaymentRequiredOptions>
+  /** Mounts more routes: `paid` is the app's `paymentRequired`. */
+  routes?: (router: Router, paid: Koa.Middleware, app: Koa) => void
 }): Promise<PaidApp> {
   const app = new Koa()
+  // The failures the tests provoke are what they assert, not noise for the console.
+  app.silent = true
   const router = new Router()
+  const presented: (string | null)[] = []
+  app.use((ctx, next) => {
+    presented.push(ctx.get('x-payment-tx') || null)
+    return next()
+  })
   const paid = paymentRequired({
     price: options.price ?? '0.01',
     asset: options.asset ?? 'USDC',
@@ -38,6 +65,7 @@ export async function startPaidApp(options: {
     secret: 'client-test-secret-of-at-least-32-bytes!',
     requireProof: options.requireProof ?? false,
     logger: { info() {}, warn() {}, error() {} },
+    ...options.engine,
   })
   let flakyFailures = 1
   router.get('/api/weather', paid, (ctx) => {
@@ -56,6 +84,20 @@ export async function startPaidApp(options: {
     }
     ctx.body = { ok: true, paidWith: ctx.state.payment?.transaction }
   })
+  const drop = { count: 0, at: 'before-headers', ...options.drop }
+  router.get('/api/dropped', paid, async (ctx) => {
+    if (drop.count-- > 0) {
+      if (drop.at === 'mid-body') {
+        ctx.res.writeHead(200, { 'content-type': 'application/json' })
+        await new Promise((resolve) => ctx.res.write('{"forecast":', resolve))
+      }
+      ctx.req.socket.destroy()
+      // Exposed: Koa would log it otherwise; nobody is left to read it.
+      throw Object.assign(new Error('The connection was lost (scripted).'), { expose: true })
+    }
+    ctx.body = { forecast: 'sunny', paidWith: ctx.state.payment?.transaction }
+  })
+  options.routes?.(router, paid, app)
   app.use(router.routes())
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))
@@ -64,6 +106,7 @@ export async function startPaidApp(options: {
   return {
     url: `${origin}/api/weather`,
     origin,
+    presented,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

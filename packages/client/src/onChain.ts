@@ -1,0 +1,102 @@
+import type { AcceptOption } from '@tx402/core'
+import { BroadcastRejectedError, PaymentFailedError } from './errors.js'
+import type { Flow } from './exchange.js'
+import type { JournalEntry } from './journal/types.js'
+import type { Payer } from './payer.js'
+
+/**
+ * Makes sure a journaled payment is on chain and confirmed, by the payer's own RPC: a `confirmed`
+ * entry is taken as is unless `recheck` (the server just answered `tx_not_found`). Rebroadcasts
+ * the same signed bytes when the chain lost them. False, with the entry dropped, when it can
+ * never land (nothing was paid); throws `PaymentFailedError` (entry dropped) when it failed on
+ * chain, and `PaymentTimeoutError` (entry kept) at `flow.deadline`.
+ *
+ * @example if (!(await bringOnChain(flow, entry, payer, option))) payAgain()
+ */
+export async function bringOnChain<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  payer: Payer,
+  option: Pick<AcceptOption, 'minConfirmations' | 'commitment'>,
+  recheck = false,
+): Promise<boolean> {
+  if (entry.state === 'confirmed' && !recheck) return true
+  const status = await payer.status(entry.payment)
+  if (status === 'expired') {
+    // Never sent, and it no longer can be: nothing was paid, so paying now is paying once.
+    await flow.journal.delete(entry.challengeId)
+    return false
+  }
+  if (status === 'missing') await broadcast(flow, entry, payer)
+  else if (entry.state === 'signed') await record(flow, entry, 'broadcast')
+  await confirm(flow, entry, payer, option)
+  return true
+}
+
+/**
+ * Sends the signed bytes and records `broadcast`. A definite refusal drops the entry and throws
+ * `PaymentFailedError`; a network fault keeps it (the next call sends the same bytes).
+ *
+ * @example await broadcast(flow, entry, payer)
+ */
+export async function broadcast<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  payer: Payer,
+): Promise<void> {
+  try {
+    await payer.broadcast(entry.payment)
+  } catch (error) {
+    // The bytes may have reached the node even though the call failed: ask the chain.
+    const status = await payer.status(entry.payment).catch(() => undefined)
+    if (status !== 'known') {
+      if (status === 'expired' || error instanceof BroadcastRejectedError) {
+        await flow.journal.delete(entry.challengeId)
+        throw new PaymentFailedError(
+          'The node refused the payment transaction; nothing was paid.',
+          { cause: error },
+        )
+      }
+      // Unknown fate (network fault): kept journaled, the next call sends the same bytes.
+      throw error
+    }
+  }
+  await record(flow, entry, 'broadcast')
+}
+
+/**
+ * Waits for the confirmations `option` asks for and records `confirmed`, under the id the
+ * transaction landed with (a wallet's speed-up changes an EVM hash).
+ *
+ * @example await confirm(flow, entry, payer, option)
+ */
+export async function confirm<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  payer: Payer,
+  option: Pick<AcceptOption, 'minConfirmations' | 'commitment'>,
+): Promise<void> {
+  let landed: { txId: string }
+  try {
+    landed = await payer.confirm(entry.payment, option, flow.deadline)
+  } catch (error) {
+    if (error instanceof PaymentFailedError) await flow.journal.delete(entry.challengeId)
+    throw error
+  }
+  if (landed.txId !== entry.payment.txId) {
+    // Replaced by the wallet with the same payment under a new id: that one is presented.
+    entry.payment = { ...entry.payment, txId: landed.txId, serialized: '' }
+  }
+  entry.state = 'confirmed'
+  await flow.journal.put(entry)
+}
+
+async function record<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  state: JournalEntry['state'],
+): Promise<void> {
+  if (entry.state === state) return
+  entry.state = state
+  await flow.journal.put(entry)
+}

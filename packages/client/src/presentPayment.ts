@@ -1,0 +1,184 @@
+import {
+  type AcceptOption,
+  decodeBase64Json,
+  type ErrorCode,
+  headerNames,
+  type PaymentRequiredBody,
+  type PaymentResponse,
+  proofMessage,
+} from '@tx402/core'
+import { PaymentRejectedError, PaymentTimeoutError } from './errors.js'
+import type { ExchangeResponse, Flow } from './exchange.js'
+import type { JournalEntry } from './journal/types.js'
+import { bringOnChain } from './onChain.js'
+import type { Payer } from './payer.js'
+import { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
+import { retryDelay, sleep } from './retryDelay.js'
+import { handlingOf } from './serverAnswers.js'
+
+/** How a presentation ended: the caller's response, or a refusal with the server's fresh 402. */
+export type Presented<R> =
+  /** `redelivered`: the server served this payment again (`PAYMENT-RESPONSE`), charging nothing. */
+  | { kind: 'answered'; response: R; redelivered?: boolean }
+  | { kind: 'rejected'; body: PaymentRequiredBody; error: PaymentRejectedError }
+
+/**
+ * Sends the request with a confirmed payment's headers until the server answers for good, and
+ * never pays: a network error or a timeout sends the same headers again (the server re-delivers
+ * a response it served), as do the retryable codes until `flow.deadline`; `tx_not_found` for a
+ * transaction the payer's own RPC reports confirmed is presented again until
+ * `flow.notFoundWindowMs` after the first one. The journal entry is dropped once the response was
+ * received whole, or on a refusal that presenting again cannot change; it is kept when the call
+ * gives up (`PaymentTimeoutError`, the caller's abort), so the next call presents it again.
+ *
+ * @example const result = await presentPayment(flow, entry, payer, challengeBody)
+ */
+export async function presentPayment<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  payer: Payer,
+  body: PaymentRequiredBody,
+): Promise<Presented<R>> {
+  const option = optionFor(body, entry.network)
+  let headers = await paymentHeaders(entry, payer, option)
+  let lastCode: ErrorCode | undefined
+  let notFoundUntil: number | undefined
+  for (let attempt = 0; ; attempt++) {
+    const { txId } = entry.payment
+    const sent = await deliver(flow, headers)
+    if ('fault' in sent) {
+      // The headers may have reached the server and its answer been lost: the same headers
+      // again are a re-delivery, never a second payment.
+      const wait = retryDelay(null, attempt)
+      const waiting = `a response from the server (last attempt: ${describe(sent.fault)})`
+      await pause(flow, wait, flow.deadline, { txId, lastCode, waiting, cause: sent.fault })
+      continue
+    }
+    const { response } = sent
+    if ('served' in sent) {
+      await flow.journal.delete(entry.challengeId)
+      const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
+      return { kind: 'answered', response: sent.served, redelivered }
+    }
+    const error = readErrorBody(await response.body(), response.header(headerNames.paymentRequired))
+    // The route's own error: the server released the payment, so the entry stays for reuse.
+    if (!error) return { kind: 'answered', response: response.raw }
+    response.discard()
+    lastCode = error.error
+    const handling = handlingOf(error.error)
+    const wait = retryDelay(response.header('retry-after'), attempt)
+    if (handling === 'retry') {
+      const waiting = `the server to accept the payment (last answer: ${lastCode})`
+      await pause(flow, wait, flow.deadline, { txId, lastCode, waiting })
+      continue
+    }
+    if (handling === 'not_found') {
+      notFoundUntil ??= Date.now() + flow.notFoundWindowMs
+      const waiting = `the server's RPC to see the transaction (it answered tx_not_found for ${Math.round(flow.notFoundWindowMs / 1000)} s)`
+      if (Date.now() + wait > notFoundUntil) {
+        throw new PaymentTimeoutError({ txId, lastCode, waiting })
+      }
+      // Public RPCs lag each other: the payer's own RPC says whether the payment is there.
+      const window = { ...flow, deadline: notFoundUntil }
+      if (await bringOnChain(window, entry, payer, option ?? {}, true)) {
+        if (entry.payment.txId !== txId) headers = await paymentHeaders(entry, payer, option)
+        await pause(flow, wait, notFoundUntil, { txId, lastCode, waiting })
+        continue
+      }
+      // It can never land (bringOnChain dropped it): nothing was paid.
+      return refusal(response, error, txId)
+    }
+    await flow.journal.delete(entry.challengeId)
+    return refusal(response, error, txId)
+  }
+}
+
+/**
+ * The option of the server's `accepts` on a journaled payment's network, if it still offers one.
+ *
+ * @example const option = optionFor(challengeBody, entry.network)
+ */
+export function optionFor(body: PaymentRequiredBody, network: string): AcceptOption | undefined {
+  return body.accepts.find((o) => o.network.toLowerCase() === network.toLowerCase())
+}
+
+/** The payment headers of a journaled payment, with a proof when the option asks for one. */
+async function paymentHeaders(
+  entry: JournalEntry,
+  payer: Payer,
+  option: AcceptOption | undefined,
+): Promise<Record<string, string>> {
+  const { txId } = entry.payment
+  const headers: Record<string, string> = {
+    [headerNames.tx]: txId,
+    [headerNames.chain]: entry.chain,
+    [headerNames.challenge]: entry.challengeId,
+  }
+  if (option?.proofRequired) {
+    const message = proofMessage({ network: entry.network, txId, challengeId: entry.challengeId })
+    headers[headerNames.proof] = await payer.signProof(message)
+  }
+  return headers
+}
+
+type Sent<R> =
+  | { response: ExchangeResponse<R>; served: R }
+  | { response: ExchangeResponse<R> }
+  | { fault: unknown }
+
+/**
+ * Sends once. A response below 400 is received whole here, so a connection lost mid-body is a
+ * fault like any other. The caller's abort is thrown: nothing is sent again after it.
+ */
+async function deliver<R>(flow: Flow<R>, headers: Record<string, string>): Promise<Sent<R>> {
+  try {
+    const response = await flow.exchange.send(headers)
+    if (response.status >= 400) return { response }
+    return { response, served: response.complete ? await response.complete() : response.raw }
+  } catch (fault) {
+    if (flow.exchange.signal?.aborted || flow.exchange.isAbort?.(fault)) throw fault
+    return { fault }
+  }
+}
+
+async function pause<R>(
+  flow: Flow<R>,
+  wait: number,
+  until: number,
+  giveUp: ConstructorParameters<typeof PaymentTimeoutError>[0],
+): Promise<void> {
+  if (Date.now() + wait > until) throw new PaymentTimeoutError(giveUp)
+  await sleep(wait, flow.exchange.signal)
+}
+
+function refusal<R>(
+  response: ExchangeResponse<R>,
+  error: NonNullable<ReturnType<typeof readErrorBody>>,
+  txId: string,
+): Presented<R> {
+  const rejection = new PaymentRejectedError({
+    code: error.error,
+    message: error.message,
+    status: response.status,
+    txId,
+  })
+  if (response.status === 402 && isPaymentRequiredBody(error)) {
+    return { kind: 'rejected', body: error, error: rejection }
+  }
+  throw rejection
+}
+
+function describe(fault: unknown): string {
+  const cause =
+    fault instanceof Error && fault.cause instanceof Error ? `: ${fault.cause.message}` : ''
+  return fault instanceof Error ? `${fault.message}${cause}` : String(fault)
+}
+
+function isRedelivery(header: string | null): boolean {
+  if (!header) return false
+  try {
+    return decodeBase64Json<PaymentResponse>(header).redelivered === true
+  } catch {
+    return false
+  }
+}
