@@ -4,6 +4,7 @@ export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { parsePaymentKey } from './parsePaymentKey.js'
+export { reconcileEvery } from './periodicReconcile.js'
 export {
   type ListPaymentsFilter,
   listPayments,
