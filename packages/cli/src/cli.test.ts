@@ -1,6 +1,7 @@
 import { type CliFixture, startCliFixture } from './test/cliFixture.js'
 import { doctorTests } from './test/doctorTests.js'
 import { ledgerTests } from './test/ledgerTests.js'
+import { reconcileTests } from './test/reconcileTests.js'
 import { buildCli } from './test/runCli.js'
 import { usageTests } from './test/usageTests.js'
 import { verifyTests } from './test/verifyTests.js'
@@ -19,5 +20,6 @@ describe('tx402 CLI, the built executable', function () {
   usageTests()
   verifyTests(fixture)
   ledgerTests(fixture)
+  reconcileTests(fixture)
   doctorTests(fixture)
 })

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import type { Env } from './chains.js'
 import type { DoctorFlags } from './commands/doctor.js'
 import type { LedgerCommandFlags, LedgerListFlags, LedgerStatsFlags } from './commands/ledger.js'
+import type { ReconcileFlags } from './commands/reconcile.js'
 import type { VerifyFlags } from './commands/verify.js'
 import type { ExitCode } from './exitCodes.js'
 import type { OutputOptions } from './output.js'
@@ -90,6 +91,16 @@ export function createProgram(env: Env, exit: (code: ExitCode) => void): Command
     .action(
       run(async (flags: LedgerStatsFlags) =>
         (await ledgerCommands()).ledgerStatsCommand(flags, env),
+      ),
+    )
+
+  program
+    .command('reconcile')
+    .description('release the claims left by processes that died (--dry-run: only say which)')
+    .option('--dry-run', 'read and report, change nothing')
+    .action(
+      run(async (flags: ReconcileFlags) =>
+        (await import('./commands/reconcile.js')).reconcileCommand(flags, env),
       ),
     )
 

@@ -6,6 +6,8 @@ export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js
 export { parsePaymentKey } from './parsePaymentKey.js'
 export { reconcileEvery } from './periodicReconcile.js'
 export {
+  type ClaimRow,
+  claims,
   type ListPaymentsFilter,
   listPayments,
   type PaymentRow,

@@ -85,6 +85,30 @@ export async function paymentsOfTransaction(
   return rows.map(toPaymentRow)
 }
 
+/** A claim in the ledger, and whether its lease lapsed (by the database's clock). */
+export interface ClaimRow extends PaymentRow {
+  /** True when no live process holds it any more: `reconcile` removes it. */
+  lapsed: boolean
+}
+
+/**
+ * Every claimed row: lapsed ones (their holder died or lost the ledger for longer than the TTL;
+ * what `Ledger.reconcile` removes) and live ones (held by a request in flight). Read-only: what
+ * `tx402 reconcile --dry-run` reports.
+ *
+ * @example (await claims(db)).filter((claim) => claim.lapsed)
+ */
+export async function claims(db: Kysely<LedgerDatabase>): Promise<ClaimRow[]> {
+  const rows = await db
+    .selectFrom(paymentsTable)
+    .selectAll()
+    .select(sql<boolean>`claim_expires_at <= now()`.as('lapsed'))
+    .where('status', '=', 'claimed')
+    .orderBy('claim_expires_at')
+    .execute()
+  return rows.map((row) => ({ ...toPaymentRow(row), lapsed: row.lapsed }))
+}
+
 /** How `paymentStats` groups served payments. */
 export type PaymentStatsGrouping = 'day' | 'chain' | 'asset' | 'route'
 

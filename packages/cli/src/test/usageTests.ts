@@ -50,7 +50,7 @@ export function usageTests(): void {
     it('prints help with exit 0, and a fresh 32-byte secret', async () => {
       const help = await runCli(['--help'])
       assert.equal(help.code, 0)
-      for (const command of ['verify', 'ledger', 'migrate', 'doctor', 'secret']) {
+      for (const command of ['verify', 'ledger', 'reconcile', 'migrate', 'doctor', 'secret']) {
         assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`))
       }
       const first = await runCli(['secret'])
