@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup'
 
-// One executable, dist/tx402.js, with a chunk per command so that each loads only what it uses.
+// One executable, dist/tx402.js, with a chunk per command so that each loads only what it uses
+// (dependencies are bundled, so they are devDependencies; PGlite alone is installed with it).
 // The workspace's packages ship TypeScript sources, so they are bundled in, and so is every
 // dependency (one file loads in a fraction of the time of viem's or web3.js's hundreds), except
 // PGlite, which finds its WASM next to its own files, and pg's optional native binding.

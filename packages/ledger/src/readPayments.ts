@@ -1,19 +1,14 @@
-import { type Kysely, sql } from 'kysely'
-import { type LedgerDatabase, type PaymentStatus, paymentsTable } from './schema.js'
+import type { Network, PaymentRecord } from '@tx402/core'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import {
+  type LedgerDatabase,
+  type PaymentStatus,
+  type PaymentsTable,
+  paymentsTable,
+} from './schema.js'
 
-/** One ledger row as operator tools read it: amounts in base units, times as `Date`. */
-export interface PaymentRow {
-  network: string
-  txId: string
-  chain: string
-  payer: string
-  payTo: string
-  /** Contract address, mint or `native`. */
-  asset: string
-  /** Base units. */
-  amount: bigint
-  /** `METHOD /path`. */
-  resource: string
+/** One ledger row as operator tools read it: the payment's record, its state and times. */
+export interface PaymentRow extends Omit<PaymentRecord, 'challengeId'> {
   challengeId: string | null
   status: PaymentStatus
   /** When a claim lapses; null once consumed. */
@@ -173,24 +168,9 @@ export async function paymentStats(
   }))
 }
 
-function toPaymentRow(row: {
-  network: string
-  tx_id: string
-  chain: string
-  payer: string
-  pay_to: string
-  asset: string
-  amount: string
-  resource: string
-  challenge_id: string | null
-  status: PaymentStatus
-  claim_expires_at: Date | null
-  created_at: Date
-  consumed_at: Date | null
-  remaining_credit: string | null
-}): PaymentRow {
+function toPaymentRow(row: Selectable<PaymentsTable>): PaymentRow {
   return {
-    network: row.network,
+    network: row.network as Network,
     txId: row.tx_id,
     chain: row.chain,
     payer: row.payer,

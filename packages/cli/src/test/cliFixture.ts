@@ -3,6 +3,7 @@ import { type AnvilNode, deployTestToken, startAnvil, testTokenAbi } from '@tx40
 import { type RedisServer, startRedisServer } from '@tx402/testing/faults'
 import { type SolanaRpc, sendTransfer, startSolanaRpc } from '@tx402/testing/solana'
 import pg from 'pg'
+import type { PaidApiConfig } from './paidApi.js'
 
 /** Real parts the CLI's tests run against, and a server's variables pointing at them. */
 export interface CliFixture {
@@ -22,6 +23,8 @@ export interface CliFixture {
   secret: string
   /** The variables a server of this deployment reads (chains, secret; no ledger). */
   env: Record<string, string>
+  /** A paid API of this deployment: both chains, on Redis + PostgreSQL unless `overrides` say. */
+  paidApi(overrides?: Partial<PaidApiConfig>): PaidApiConfig
   /** Creates (or empties) a PostgreSQL database of this name; returns its URL. */
   freshDatabase(name: string): Promise<string>
   /** Transfers `amount` test USDC from dev account 1 to `to` (default the service); returns the hash. */
@@ -98,6 +101,18 @@ export async function startCliFixture(): Promise<CliFixture> {
       paySolana(amount, to = solanaPayTo) {
         return sendTransfer(connection, { payer: solanaPayer, to: new PublicKey(to), mint, amount })
       },
+      paidApi: (overrides = {}) => ({
+        secret,
+        ledger: { databaseUrl, redisUrl: redis.url },
+        base: { rpcUrl: base.rpcUrl, token, payTo: basePayTo },
+        solana: {
+          rpcUrl: solana.rpcUrl,
+          network: solana.network,
+          mint: mint.toBase58(),
+          payTo: solanaPayTo,
+        },
+        ...overrides,
+      }),
       freshDatabase,
       stop,
     }

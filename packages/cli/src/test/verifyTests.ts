@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict'
+import { tcpProxy } from '@tx402/testing/faults'
+import type { VerifyReport as VerifyJson } from '../commands/verify.js'
 import type { CliFixture } from './cliFixture.js'
 import { runCli } from './runCli.js'
 import { type PaidApi, spawnPaidApi } from './spawnPaidApi.js'
-
-/** The fields `tx402 verify --json` documents. */
-interface VerifyJson {
-  code: string
-  status: number
-  message: string
-  chain: string
-  network: string
-  transaction: string
-  payTo: string
-  required: { amount: string; symbol: string; raw: string }
-  received: { amount: string; symbol: string; raw: string } | null
-  payer: string | null
-  blockTime: number | null
-  confirmations: number | null
-  commitment: string | null
-  ledger?: { rows: Array<{ status: string; transaction: string }> }
-}
 
 /**
  * `tx402 verify` against anvil and the litesvm RPC, compared with what a real server (the paid
@@ -29,17 +13,7 @@ export function verifyTests(fixture: CliFixture): void {
   describe('verify', () => {
     let api: PaidApi
     before(async () => {
-      api = await spawnPaidApi({
-        secret: fixture.secret,
-        ledger: { databaseUrl: fixture.databaseUrl, redisUrl: fixture.redis.url },
-        base: { rpcUrl: fixture.base.rpcUrl, token: fixture.token, payTo: fixture.basePayTo },
-        solana: {
-          rpcUrl: fixture.solana.rpcUrl,
-          network: fixture.solana.network,
-          mint: fixture.mint,
-          payTo: fixture.solanaPayTo,
-        },
-      })
+      api = await spawnPaidApi(fixture.paidApi())
     })
     after(() => api?.stop())
 
@@ -134,6 +108,22 @@ export function verifyTests(fixture: CliFixture): void {
           expected,
           `the server answers ${expected} too`,
         )
+      }
+    })
+
+    it('says on stderr what it waits for when the RPC is slow, and stdout still parses', async () => {
+      const hash = await fixture.payBase(10_000n)
+      const { port } = new URL(fixture.base.rpcUrl)
+      const slow = await tcpProxy({ host: '127.0.0.1', port: Number(port) })
+      slow.setMode('latency', { latencyMs: 400 })
+      try {
+        const run = await verify('base', hash, '--rpc', `http://127.0.0.1:${slow.port}`)
+        assert.equal(run.code, 0, run.stderr)
+        assert.equal(run.json<VerifyJson>().code, 'confirmed')
+        assert.match(run.stderr, new RegExp(`^verifying ${hash} on base…$`, 'm'))
+        assert.match(run.stderr, /: done in \d+\.\d s$/m)
+      } finally {
+        await slow.close()
       }
     })
 
