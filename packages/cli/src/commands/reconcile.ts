@@ -49,12 +49,12 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
       await ledger.close()
     }
   })
-  let released = new Set<string>()
+  let released: unknown[] = []
   if (!flags.dryRun && found.some((claim) => claim.lapsed)) {
     released = await withProgress(`releasing lapsed claims in the ${where}`, async () => {
       const ledger = openLedger(config)
       try {
-        return new Set((await ledger.reconcile()).released)
+        return (await ledger.reconcile()).released as unknown[]
       } finally {
         await ledger.close?.()
       }
@@ -65,8 +65,9 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
     action: action(claim, flags.dryRun === true, released),
   }))
   // Claims that lapsed between the read and the release were released too.
-  const listed = new Set(found.map((claim) => `${claim.network}:${claim.txId}`))
-  const others = [...released].filter((key) => !listed.has(key))
+  const others = released
+    .filter((key) => !found.some((claim) => sameClaim(key, claim)))
+    .map((key) => (typeof key === 'string' ? key : JSON.stringify(key)))
   print(
     flags,
     { dryRun: flags.dryRun === true, ledger: where, claims: entries, alsoReleased: others },
@@ -91,11 +92,24 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
   return exitCodes.ok
 }
 
-function action(claim: ClaimRow, dryRun: boolean, released: Set<string>): ReconcileEntry['action'] {
+function action(claim: ClaimRow, dryRun: boolean, released: unknown[]): ReconcileEntry['action'] {
   if (!claim.lapsed) return 'left alone'
   if (dryRun) return 'would release'
   // A lapsed claim that reconcile did not delete was taken over by a live request meanwhile.
-  return released.has(`${claim.network}:${claim.txId}`) ? 'released' : 'left alone'
+  return released.some((key) => sameClaim(key, claim)) ? 'released' : 'left alone'
+}
+
+// A ledger key is `network:txId` today, and a structured key once it also names the payee and
+// the payer: compare whatever it carries.
+function sameClaim(key: unknown, claim: ClaimRow): boolean {
+  if (typeof key === 'string') return key === `${claim.network}:${claim.txId}`
+  const parts = key as { network?: string; txId?: string; payTo?: string; payer?: string }
+  return (
+    parts.network === claim.network &&
+    parts.txId === claim.txId &&
+    (parts.payTo === undefined || parts.payTo === claim.payTo) &&
+    (parts.payer === undefined || parts.payer === claim.payer)
+  )
 }
 
 // The ledger's own reconcile, on the ledger the server runs.

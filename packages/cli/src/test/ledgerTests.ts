@@ -140,10 +140,10 @@ export function ledgerTests(fixture: CliFixture): void {
       const databaseUrl = await fixture.freshDatabase('tx402_cli_migrate')
       const first = await runCli(['migrate', '--json', '--database-url', databaseUrl])
       assert.equal(first.code, 0, first.stderr)
-      assert.deepEqual(first.json<{ ran: string[] }>().ran, [
-        '0001_create_payments',
-        '0002_keep_responses',
-      ])
+      // Every migration, from the first (later issues add their own).
+      const { ran } = first.json<{ ran: string[] }>()
+      assert.equal(ran[0], '0001_create_payments')
+      assert.ok(ran.includes('0002_keep_responses'))
       const again = await runCli(['migrate', '--json'], { DATABASE_URL: databaseUrl })
       assert.deepEqual(again.json<{ ran: string[] }>().ran, [])
     })
