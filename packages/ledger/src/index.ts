@@ -1,9 +1,21 @@
 export type { PostgresInput } from './connectPostgres.js'
 export { type EmbeddedLedgerOptions, embeddedLedger } from './embeddedLedger.js'
 export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
-export { migrate } from './migrate.js'
+export { migrate, migrationStatus } from './migrate.js'
+export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { parsePaymentKey } from './parsePaymentKey.js'
 export { reconcileEvery } from './periodicReconcile.js'
+export {
+  type ClaimRow,
+  claims,
+  type ListPaymentsFilter,
+  listPayments,
+  type PaymentRow,
+  type PaymentStatsGrouping,
+  type PaymentStatsRow,
+  paymentStats,
+  paymentsOfTransaction,
+} from './readPayments.js'
 export { type RedisPostgresLedgerOptions, redisPostgresLedger } from './redisPostgresLedger.js'
 export type { LedgerDatabase, PaymentStatus, PaymentsTable } from './schema.js'
 export { paymentsTable } from './schema.js'

@@ -99,19 +99,46 @@ export async function migrate(db: PostgresInput): Promise<string[]> {
   }
 }
 
+/**
+ * Which of the ledger's migrations have run on this database and which are pending, without
+ * running any (for `tx402 doctor`). Takes what `migrate` takes.
+ *
+ * @example
+ * const { pending } = await migrationStatus(process.env.DATABASE_URL!)
+ * if (pending.length) console.log('run `tx402 migrate`')
+ */
+export async function migrationStatus(
+  db: PostgresInput,
+): Promise<{ applied: string[]; pending: string[] }> {
+  const postgres = connectPostgres(db, () => {})
+  try {
+    const migrations = await (await migrator(postgres.db)).getMigrations()
+    return {
+      applied: migrations.filter((m) => m.executedAt).map((m) => m.name),
+      pending: migrations.filter((m) => !m.executedAt).map((m) => m.name),
+    }
+  } finally {
+    await postgres.close()
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
-async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+async function migrator(db: Kysely<any>): Promise<Migrator> {
   // Kysely looks for its migration tables in every schema unless told one; name the schema the
   // ledger's table goes to (the first of the search_path), so each schema keeps its own state.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
-  const migrator = new Migrator({
+  return new Migrator({
     db,
     migrationTableSchema: rows[0]!.schema,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'tx402_migration',
     migrationLockTableName: 'tx402_migration_lock',
   })
-  const { error, results = [] } = await migrator.migrateToLatest()
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
+async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results = [] } = await (await migrator(db)).migrateToLatest()
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName
     throw new LedgerMigrationError(

@@ -77,6 +77,7 @@ export const localGenesisHash = getBase58Decoder().decode(
 /**
  * Starts litesvm behind a JSON-RPC endpoint on a free loopback port, answering what the tx402
  * plugin and client use: `getGenesisHash`, `getLatestBlockhash`, `getBlockHeight`, `getSlot`,
+ * `getBlockTime`,
  * `sendTransaction` (base64 or base58, with or without preflight), `getSignatureStatuses`,
  * `getTransaction` (jsonParsed, with pre/post token balances and lookup-table keys),
  * `getAccountInfo` (base64), `getBalance`, `getTokenAccountBalance` and
@@ -113,6 +114,9 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       case 'getSlot':
       case 'getBlockHeight':
         return node.slot()
+      case 'getBlockTime':
+        // The wall-clock time the latest transaction landed (each lands in a slot of its own).
+        return Number(svm.getClock().unixTimestamp)
       case 'getLatestBlockhash':
         return {
           ...context(),
