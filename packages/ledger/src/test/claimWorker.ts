@@ -9,6 +9,8 @@ export interface ClaimWorkerConfig {
   redisUrl: string
   dbUrl: string
   keyPrefix: string
+  /** `'transaction'` when `dbUrl` is PgBouncer in transaction pooling mode. */
+  dbPooling?: 'session' | 'transaction'
   claims: number
   /** Raced through the whole flow: replay check, in-flight lock, mark, commit. */
   flow: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
@@ -30,6 +32,9 @@ const ledger = redisPostgresLedger({
   redis: config.redisUrl,
   db: config.dbUrl,
   keyPrefix: config.keyPrefix,
+  // stdout carries the answer: the ledger's Redis lines go to stderr.
+  logger: { info: console.error, warn: console.error, error: console.error },
+  ...(config.dbPooling ? { dbPooling: config.dbPooling } : {}),
 })
 // Warm up both connections so the race is not decided by who connected first.
 await ledger.isConsumed(config.flow.key)
