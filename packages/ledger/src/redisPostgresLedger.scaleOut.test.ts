@@ -7,6 +7,7 @@ import {
   type Logger,
   paymentKey,
 } from '@tx402/core'
+import { pgbouncerPort } from '@tx402/testing/faults'
 import { Cluster, type Command, type Redis } from 'ioredis'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -20,7 +21,6 @@ import { raceFourProcesses } from './test/processRace.js'
 import {
   clusterNode,
   clusterUrl,
-  pgbouncerPort,
   pooledDatabaseUrl,
   requireScaleOutServices,
 } from './test/scaleOut.js'

@@ -1,5 +1,6 @@
+import { redisClusterPorts } from '@tx402/testing/faults'
 import type { Redis } from 'ioredis'
-import { clusterNode, clusterPorts } from './scaleOut.js'
+import { clusterNode } from './scaleOut.js'
 
 type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]]
 
@@ -24,7 +25,7 @@ export async function slotOwner(
 export async function slotMigration(admin: Redis, slot: number) {
   const { owner, masters } = await slotOwner(admin, slot)
   const target = masters.find((port) => port !== owner)!
-  const nodes = new Map<number, Redis>(clusterPorts.map((port) => [port, clusterNode(port)]))
+  const nodes = new Map<number, Redis>(redisClusterPorts.map((port) => [port, clusterNode(port)]))
   const id = async (port: number) => String(await nodes.get(port)!.call('cluster', 'myid'))
   const [sourceId, targetId] = [await id(owner), await id(target)]
   const source = nodes.get(owner)!
