@@ -1,11 +1,13 @@
 import { LedgerUnavailableError } from './errors.js'
-import type { Lease, Ledger, MarkResult, PaymentRecord } from './ledger.js'
+import type { Lease, Ledger, MarkResult, PaymentRecord, StoredResponse } from './ledger.js'
 
 interface Entry {
   token: string
   expiresAt: number
   state: 'verifying' | 'claimed' | 'consumed'
   record?: PaymentRecord
+  deliveredAt?: number
+  response?: StoredResponse | undefined
 }
 
 /**
@@ -57,16 +59,42 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       })
       return 'marked'
     },
-    async commit(lease) {
+    async renew(lease, ttlMs) {
+      const entry = live(lease.key)
+      if (entry?.token !== lease.token || entry.state === 'consumed') return false
+      lease.expiresAt = now() + ttlMs
+      entry.expiresAt = lease.expiresAt
+      return true
+    },
+    async commit(lease, response) {
       const entry = owned(lease)
       if (entry?.state !== 'claimed' && entry?.state !== 'consumed') {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
+      }
+      if (entry.state === 'claimed') {
+        entry.deliveredAt = now()
+        entry.response = response
       }
       entry.state = 'consumed'
     },
     async release(lease) {
       const entry = owned(lease)
       if (entry) entries.delete(lease.key)
+    },
+    async findDelivered(key) {
+      const entry = live(key)
+      if (entry?.state !== 'consumed' || !entry.record) return undefined
+      return { ...entry.record, deliveredAt: entry.deliveredAt ?? 0, response: entry.response }
+    },
+    async reconcile() {
+      const released: string[] = []
+      for (const [key, entry] of entries) {
+        if (entry.state === 'claimed' && entry.expiresAt <= now()) {
+          entries.delete(key)
+          released.push(key)
+        }
+      }
+      return { released }
     },
     records() {
       return [...entries.values()].flatMap((entry) =>

@@ -37,7 +37,7 @@ describe('migrate', () => {
   it('creates the payments table once and leaves it and its rows alone when run again', async () => {
     const db = await freshSchema()
     try {
-      assert.deepEqual(await migrate(db), ['0001_create_payments'])
+      assert.deepEqual(await migrate(db), ['0001_create_payments', '0002_keep_responses'])
       await db
         .insertInto(paymentsTable)
         .values({
@@ -65,7 +65,7 @@ describe('migrate', () => {
     const db = await freshSchema()
     try {
       const ran = await Promise.all([migrate(db), migrate(db), migrate(db)])
-      assert.deepEqual(ran.flat(), ['0001_create_payments'])
+      assert.deepEqual(ran.flat().sort(), ['0001_create_payments', '0002_keep_responses'])
     } finally {
       await db.destroy()
     }

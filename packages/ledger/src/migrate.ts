@@ -43,6 +43,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable(paymentsTable).execute()
     },
   },
+  // Re-delivery of a lost paid response: what a non-safe request answered, kept at its commit;
+  // and an index for `reconcile`, which looks for lapsed claims.
+  '0002_keep_responses': {
+    async up(db) {
+      await db.schema
+        .alterTable(paymentsTable)
+        .addColumn('response_status', 'integer')
+        .addColumn('response_headers', 'text')
+        .addColumn('response_body', 'bytea')
+        .execute()
+      await db.schema
+        .createIndex(`${paymentsTable}_lapsing_claims`)
+        .on(paymentsTable)
+        .column('claim_expires_at')
+        .where(sql.ref('status'), '=', 'claimed')
+        .execute()
+    },
+    async down(db) {
+      await db.schema.dropIndex(`${paymentsTable}_lapsing_claims`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .dropColumn('response_status')
+        .dropColumn('response_headers')
+        .dropColumn('response_body')
+        .execute()
+    },
+  },
 }
 
 // Taken per transaction: a session-level lock (what Kysely's Migrator takes on its own) would,
@@ -63,7 +90,7 @@ const migrationLockId = '7402402402402402402'
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })
