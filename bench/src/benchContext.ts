@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { VerificationLimits } from '@tx402/core'
-import { type RedisServer, startRedisServer } from '@tx402/testing/faults'
+import {
+  pgbouncerPort,
+  type RedisServer,
+  redisClusterUrl,
+  startRedisServer,
+  waitForClusterHealthy,
+} from '@tx402/testing/faults'
 import { type BenchChain, price, startBenchChain } from './infra/benchChain.js'
 import { prepareBenchDatabase } from './infra/benchDatabase.js'
 import { type Child, startChild, stopAllChildren } from './infra/children.js'
@@ -30,11 +36,17 @@ export interface BenchContext {
   chain(): Promise<BenchChain>
   redis(): Promise<RedisServer>
   databaseUrl(): Promise<string>
+  /**
+   * The Redis Cluster (127.0.0.1:7001-7006) and the bench database through PgBouncer in
+   * transaction pooling mode (127.0.0.1:6432), both started by `.ci/cluster.sh start`.
+   */
+  scaleOut(): Promise<{ redisUrl: string; databaseUrl: string }>
   /** The production-like server: Redis + PostgreSQL ledger, RPC through the counting proxy. */
   mainServer(): Promise<KoaServer>
   /** A new Koa server; `ledger: 'memory'` and no chain needed when only 402s are asked. */
   startKoaServer(options: {
-    ledger: 'memory' | 'redis-postgres'
+    /** `scale-out`: Redis + PostgreSQL on the Redis Cluster and through PgBouncer. */
+    ledger: 'memory' | 'redis-postgres' | 'scale-out'
     limits?: VerificationLimits
   }): Promise<KoaServer>
   /** Stops everything this context started. */
@@ -96,6 +108,13 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
     log('preparing PostgreSQL database tx402_bench (created if missing, migrated, emptied)')
     return prepareBenchDatabase()
   })
+  const scaleOut = once(async () => {
+    log('checking the Redis Cluster (7001-7006) and PgBouncer (6432) of .ci/cluster.sh')
+    await waitForClusterHealthy(5_000)
+    const pooled = new URL(await databaseUrl())
+    pooled.port = String(pgbouncerPort)
+    return { redisUrl: redisClusterUrl, databaseUrl: pooled.toString() }
+  })
   const load = once(
     () => startLoadGenerator(),
     (l) => l.stop(),
@@ -106,18 +125,25 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
   )
 
   const startKoaServer: BenchContext['startKoaServer'] = async (options) => {
-    const needsChain = options.ledger === 'redis-postgres'
+    const needsChain = options.ledger !== 'memory'
     const c = needsChain ? await chain() : undefined
     const config: KoaServerConfig = {
       ledger:
         options.ledger === 'memory'
           ? { kind: 'memory' }
-          : {
-              kind: 'redis-postgres',
-              redisUrl: (await redis()).url,
-              databaseUrl: await databaseUrl(),
-              keyPrefix: benchKeyPrefix,
-            },
+          : options.ledger === 'scale-out'
+            ? {
+                kind: 'redis-postgres',
+                ...(await scaleOut()),
+                keyPrefix: benchKeyPrefix,
+                dbPooling: 'transaction',
+              }
+            : {
+                kind: 'redis-postgres',
+                redisUrl: (await redis()).url,
+                databaseUrl: await databaseUrl(),
+                keyPrefix: benchKeyPrefix,
+              },
       chain: c
         ? { rpcUrl: c.rpcUrl, chainId: c.chainId, token: c.token, payTo: c.payTo }
         : {
@@ -163,6 +189,7 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
     chain,
     redis,
     databaseUrl,
+    scaleOut,
     mainServer,
     startKoaServer,
     async close() {

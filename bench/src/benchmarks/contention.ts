@@ -1,5 +1,6 @@
-import type { Benchmark } from '../benchContext.js'
+import type { BenchContext, Benchmark } from '../benchContext.js'
 import type { LoadResult } from '../load/loadSpec.js'
+import type { Figure } from '../report/figure.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
 
 const processes = 4
@@ -11,84 +12,96 @@ const trials = 3
  * `contention`: four API processes sharing one Redis + PostgreSQL ledger; 1,000 concurrent
  * requests (one connection each, spread over the four) present the same fresh transaction,
  * `trials` times. Exactly one request per transaction may be served, and the in-flight lock
- * should let exactly one on-chain verification run per transaction.
+ * should let exactly one on-chain verification run per transaction. Run on one Redis and a direct
+ * PostgreSQL, then on the Redis Cluster with PostgreSQL through PgBouncer (transaction pooling).
  */
 export const contention: Benchmark = {
   name: 'contention',
-  title: `4 API processes, ${requests.toLocaleString('en-US')} concurrent requests per fresh tx: served (1 per tx), verifications`,
+  title: `4 API processes, ${requests.toLocaleString('en-US')} concurrent requests per fresh tx: served (1 per tx), verifications (one Redis; Cluster+PgBouncer)`,
   async run(context) {
-    const chain = await context.chain()
-    const load = await context.load()
-    context.log(`  starting ${processes} API processes on one ledger`)
-    const servers = await Promise.all(
-      Array.from({ length: processes }, () => context.startKoaServer({ ledger: 'redis-postgres' })),
-    )
-    try {
-      const runs: {
-        served: number
-        verifications: number[]
-        rpcRoundTrips: number
-        result: LoadResult
-      }[] = []
-      for (let trial = 1; trial <= trials; trial++) {
-        const [hash] = await chain.pay(1)
-        const before = await Promise.all(servers.map((s) => s.stats()))
-        chain.rpc.reset()
-        const result = await load.run({
-          urls: servers.map((s) => `${s.url}/paid`),
-          connections: requests,
-          amount: requests,
-          headers: { 'x-payment-tx': hash!, 'x-payment-chain': 'base' },
-          tallyErrors: true,
-        })
-        const rpcRoundTrips = chain.rpc.counts().httpRequests
-        const after = await Promise.all(servers.map((s) => s.stats()))
-        const verifications = after.map(
-          (stats, i) => countVerifications(stats) - countVerifications(before[i]!),
-        )
-        const served = result.statusCounts['200'] ?? 0
-        runs.push({ served, verifications, rpcRoundTrips, result })
-        context.log(
-          `  trial ${trial}/${trials}: ${served} served, verifications per process ${verifications.join('/')}, answers ${JSON.stringify(result.errorCodes)}`,
-        )
-      }
-      const served = runs.reduce((sum, r) => sum + r.served, 0)
-      const verifications = runs.reduce(
-        (sum, r) => sum + r.verifications.reduce((a, b) => a + b, 0),
-        0,
-      )
-      const answers: Record<string, number> = {}
-      for (const run of runs) {
-        for (const [code, n] of Object.entries(run.result.errorCodes)) {
-          answers[code] = (answers[code] ?? 0) + n
-        }
-      }
-      const socketErrors = runs.reduce((sum, r) => sum + r.result.socketErrors, 0)
-      return [
-        {
-          bench: 'contention',
-          metric: `served, ${trials} txs × ${requests.toLocaleString('en-US')} requests`,
-          unit: 'count',
-          value: served,
-          expected: trials,
-          note: `others: ${Object.entries(answers)
-            .map(([code, n]) => `${code} ${n}`)
-            .join(', ')}${socketErrors ? `; ${socketErrors} socket errors` : ''}`,
-          details: { runs },
-        },
-        {
-          bench: 'contention',
-          metric: `on-chain verifications, ${trials} txs`,
-          unit: 'count',
-          value: verifications,
-          expected: trials,
-          note: `per tx ${runs.map((r) => r.verifications.reduce((a, b) => a + b, 0)).join('/')}; RPC round trips per tx ${runs.map((r) => r.rpcRoundTrips).join('/')}`,
-        },
-      ]
-    } finally {
-      await Promise.all(servers.map((s) => s.stop()))
-    }
+    return [
+      ...(await contend(context, 'redis-postgres', '')),
+      ...(await contend(context, 'scale-out', ' (Cluster+PgBouncer)')),
+    ]
   },
+}
+
+async function contend(
+  context: BenchContext,
+  ledger: 'redis-postgres' | 'scale-out',
+  suffix: string,
+): Promise<Figure[]> {
+  const chain = await context.chain()
+  const load = await context.load()
+  context.log(`  starting ${processes} API processes on one ledger${suffix}`)
+  const servers = await Promise.all(
+    Array.from({ length: processes }, () => context.startKoaServer({ ledger })),
+  )
+  try {
+    const runs: {
+      served: number
+      verifications: number[]
+      rpcRoundTrips: number
+      result: LoadResult
+    }[] = []
+    for (let trial = 1; trial <= trials; trial++) {
+      const [hash] = await chain.pay(1)
+      const before = await Promise.all(servers.map((s) => s.stats()))
+      chain.rpc.reset()
+      const result = await load.run({
+        urls: servers.map((s) => `${s.url}/paid`),
+        connections: requests,
+        amount: requests,
+        headers: { 'x-payment-tx': hash!, 'x-payment-chain': 'base' },
+        tallyErrors: true,
+      })
+      const rpcRoundTrips = chain.rpc.counts().httpRequests
+      const after = await Promise.all(servers.map((s) => s.stats()))
+      const verifications = after.map(
+        (stats, i) => countVerifications(stats) - countVerifications(before[i]!),
+      )
+      const served = result.statusCounts['200'] ?? 0
+      runs.push({ served, verifications, rpcRoundTrips, result })
+      context.log(
+        `  trial ${trial}/${trials}: ${served} served, verifications per process ${verifications.join('/')}, answers ${JSON.stringify(result.errorCodes)}`,
+      )
+    }
+    const served = runs.reduce((sum, r) => sum + r.served, 0)
+    const verifications = runs.reduce(
+      (sum, r) => sum + r.verifications.reduce((a, b) => a + b, 0),
+      0,
+    )
+    const answers: Record<string, number> = {}
+    for (const run of runs) {
+      for (const [code, n] of Object.entries(run.result.errorCodes)) {
+        answers[code] = (answers[code] ?? 0) + n
+      }
+    }
+    const socketErrors = runs.reduce((sum, r) => sum + r.result.socketErrors, 0)
+    return [
+      {
+        bench: 'contention',
+        metric: `served, ${trials} txs × ${requests.toLocaleString('en-US')} requests${suffix}`,
+        unit: 'count',
+        value: served,
+        expected: trials,
+        note: `others: ${Object.entries(answers)
+          .map(([code, n]) => `${code} ${n}`)
+          .join(', ')}${socketErrors ? `; ${socketErrors} socket errors` : ''}`,
+        details: { runs },
+      },
+      {
+        bench: 'contention',
+        metric: `on-chain verifications, ${trials} txs${suffix}`,
+        unit: 'count',
+        value: verifications,
+        expected: trials,
+        note: `per tx ${runs.map((r) => r.verifications.reduce((a, b) => a + b, 0)).join('/')}; RPC round trips per tx ${runs.map((r) => r.rpcRoundTrips).join('/')}`,
+      },
+    ]
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()))
+  }
 }
 
 /** On-chain verifications a server has run, whatever their result. */

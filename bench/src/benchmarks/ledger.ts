@@ -12,17 +12,21 @@ const concurrency = 16
 /**
  * `ledger`: claim + mark + commit per second (the ledger's work for one served payment) on Redis
  * + PostgreSQL, against raw `INSERT … ON CONFLICT` per second on the same server with the same
- * pool size and concurrency; and the same for the embedded ledger against raw inserts on PGlite.
+ * pool size and concurrency; the same on the Redis Cluster with PostgreSQL through PgBouncer
+ * (transaction pooling), against raw inserts through PgBouncer; and the embedded ledger against
+ * raw inserts on PGlite.
  */
 export const ledger: Benchmark = {
   name: 'ledger',
-  title: 'claim+mark+commit/s vs raw INSERT … ON CONFLICT/s (Redis+PostgreSQL, embedded)',
+  title:
+    'claim+mark+commit/s vs raw INSERT … ON CONFLICT/s (Redis+PostgreSQL, Cluster+PgBouncer, embedded)',
   async run(context) {
     const redis = await context.redis()
     const workerConfig: LedgerWorkerConfig = {
       databaseUrl: await context.databaseUrl(),
       redisUrl: redis.url,
       keyPrefix: benchKeyPrefix,
+      scaleOut: await context.scaleOut(),
     }
     const worker = await startChild(
       new URL('../load/ledgerWorker.ts', import.meta.url),
@@ -44,11 +48,18 @@ export const ledger: Benchmark = {
         `  Redis + PostgreSQL: ${rounds} rounds of ${seconds} s each side, ${concurrency} at once`,
       )
       const postgres = await runStore('postgres')
+      context.log(
+        `  Redis Cluster + PgBouncer (transaction pooling): ${rounds} rounds of ${seconds} s each side`,
+      )
+      const scaleOut = await runStore('scale-out')
       context.log(`  embedded (PGlite on disk): ${rounds} rounds of ${seconds} s each side`)
       const embedded = await runStore('pglite')
       return [
         figure('Redis+PostgreSQL claim+mark+commit/s', 'raw INSERT on PostgreSQL', postgres, {
           note: `per op: ${postgres.statementsPerOp?.toFixed(2)} SQL statements, Redis ${postgres.redisPerOp}`,
+        }),
+        figure('Cluster+PgBouncer claim+mark+commit/s', 'raw INSERT through PgBouncer', scaleOut, {
+          note: `3-master Redis Cluster, PgBouncer transaction pooling; per op: ${scaleOut.statementsPerOp?.toFixed(2)} SQL statements, Redis ${scaleOut.redisPerOp}`,
         }),
         figure('embedded claim+mark+commit/s', 'raw INSERT on PGlite', embedded, {
           note: 'PGlite (WASM PostgreSQL, one connection) on disk',

@@ -1,32 +1,38 @@
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 
 /** An ioredis client that counts the commands it sends (one per round trip; a script is one). */
 export interface CountingRedis {
-  redis: Redis
+  redis: Redis | Cluster
   /** Commands sent so far, by name. */
   counts(): Record<string, number>
 }
 
 /**
  * An ioredis client set up as `redisPostgresLedger` sets up the one it makes from a URL (connect
- * 2 s, command 1 s, one retry), that counts what it sends. Commands a script runs inside Redis
- * are not counted: this is what crosses the network.
+ * 2 s, command 1 s, one retry), that counts what it sends. A `redis+cluster://host:port,…` URL
+ * gives a `Cluster`. Commands a script runs inside Redis are not counted: this is what crosses
+ * the network.
  *
  * @example const { redis, counts } = countingRedis(url); redisPostgresLedger({ redis, db })
  */
 export function countingRedis(url: string): CountingRedis {
-  const redis = new Redis(url, {
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
-  })
+  const nodeOptions = { connectTimeout: 2_000, commandTimeout: 1_000, maxRetriesPerRequest: 1 }
+  const redis = url.startsWith('redis+cluster://')
+    ? new Cluster(
+        url
+          .slice('redis+cluster://'.length)
+          .split(',')
+          .map((seed) => ({ host: seed.split(':')[0]!, port: Number(seed.split(':')[1]) })),
+        { redisOptions: nodeOptions, retryDelayOnFailover: 100, retryDelayOnTryAgain: 100 },
+      )
+    : new Redis(url, { ...nodeOptions, retryStrategy: (times) => Math.min(times * 100, 2_000) })
   redis.on('error', () => {})
   const counts: Record<string, number> = {}
-  const send = redis.sendCommand.bind(redis)
-  redis.sendCommand = (command, stream) => {
+  const send = redis.sendCommand.bind(redis) as (...args: unknown[]) => unknown
+  // biome-ignore lint/suspicious/noExplicitAny: Redis' and Cluster's sendCommand differ in arity
+  ;(redis as any).sendCommand = (command: { name: string }, ...rest: unknown[]) => {
     counts[command.name] = (counts[command.name] ?? 0) + 1
-    return send(command, stream)
+    return send(command, ...rest)
   }
   return { redis, counts: () => ({ ...counts }) }
 }

@@ -11,17 +11,21 @@ import pg from 'pg'
 import { rawInsert } from '../benchmarks/rawInsert.js'
 import { childConfig, serveParent } from '../infra/childSide.js'
 import { countingRedis, describePerOp } from '../infra/countingRedis.js'
+import { ledgerPool } from '../infra/ledgerPool.js'
 
 /** What the parent passes to this process. */
 export interface LedgerWorkerConfig {
   databaseUrl: string
   redisUrl: string
   keyPrefix: string
+  /** The Redis Cluster's seeds and the bench database through PgBouncer, for `scale-out`. */
+  scaleOut?: { redisUrl: string; databaseUrl: string }
 }
 
 /** A `run` request: which store, how long, how many at once. */
 export interface LedgerRunSpec {
-  store: 'postgres' | 'pglite'
+  /** `scale-out`: the Redis Cluster, and PostgreSQL through PgBouncer (transaction pooling). */
+  store: 'postgres' | 'scale-out' | 'pglite'
   rounds: number
   seconds: number
   concurrency: number
@@ -60,7 +64,12 @@ async function run(spec: LedgerRunSpec): Promise<LedgerRunResult> {
   const count = () => {
     statements++
   }
-  const parts = spec.store === 'postgres' ? await postgresParts(count) : await pgliteParts()
+  const parts =
+    spec.store === 'postgres'
+      ? await postgresParts(count, config)
+      : spec.store === 'scale-out'
+        ? await postgresParts(count, { ...config, ...config.scaleOut!, dbPooling: 'transaction' })
+        : await pgliteParts()
   try {
     const rounds: LedgerRound[] = []
     // Warm-up of both, then alternate rounds so a neighbour's load falls on both alike.
@@ -87,7 +96,7 @@ async function run(spec: LedgerRunSpec): Promise<LedgerRunResult> {
     }
     return {
       rounds,
-      ...(spec.store === 'postgres'
+      ...(spec.store !== 'pglite'
         ? {
             statementsPerOp: statements / ledgerOps,
             redisPerOp: describePerOp(redisCommands, ledgerOps),
@@ -145,16 +154,15 @@ interface Parts {
   close(): Promise<void>
 }
 
-async function postgresParts(count: () => void): Promise<Parts> {
+async function postgresParts(
+  count: () => void,
+  where: { databaseUrl: string; redisUrl: string; dbPooling?: 'transaction' },
+): Promise<Parts> {
   // Both sides get the pool the ledger makes from a URL: 10 connections.
-  const floorPool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
-  const ledgerPool = new pg.Pool({
-    connectionString: config.databaseUrl,
-    max: 10,
-    statement_timeout: 5_000,
-  })
-  const db = new Kysely({ dialect: new PostgresDialect({ pool: ledgerPool }), log: count })
-  const redis = countingRedis(config.redisUrl)
+  const floorPool = new pg.Pool({ connectionString: where.databaseUrl, max: 10 })
+  const pool = ledgerPool(where.databaseUrl, where.dbPooling)
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }), log: count })
+  const redis = countingRedis(where.redisUrl)
   const ledger = redisPostgresLedger({ redis: redis.redis, db, keyPrefix: config.keyPrefix })
   return {
     floor: () => floorPool.query(...rawInsert()),

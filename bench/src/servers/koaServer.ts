@@ -5,9 +5,9 @@ import { paymentRequired } from '@tx402/koa'
 import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
 import { childConfig, failStartup, serveParent } from '../infra/childSide.js'
 import { countingRedis } from '../infra/countingRedis.js'
+import { ledgerPool } from '../infra/ledgerPool.js'
 import { paddedBody } from './paddedBody.js'
 import { serveOnLoopback } from './serveOnLoopback.js'
 
@@ -15,7 +15,15 @@ import { serveOnLoopback } from './serveOnLoopback.js'
 export interface KoaServerConfig {
   ledger:
     | { kind: 'memory' }
-    | { kind: 'redis-postgres'; redisUrl: string; databaseUrl: string; keyPrefix: string }
+    | {
+        kind: 'redis-postgres'
+        /** `redis://`, or `redis+cluster://` seeds of a Redis Cluster. */
+        redisUrl: string
+        databaseUrl: string
+        keyPrefix: string
+        /** `'transaction'` when `databaseUrl` is PgBouncer in transaction pooling mode. */
+        dbPooling?: 'session' | 'transaction'
+      }
   chain: { rpcUrl: string; chainId: number; token: string; payTo: string }
   price: string
   secret: string
@@ -73,12 +81,7 @@ try {
   let closeLedger = async () => {}
   if (config.ledger.kind === 'redis-postgres') {
     // The pool the ledger would make from a URL, with a counter on every statement.
-    const pool = new pg.Pool({
-      connectionString: config.ledger.databaseUrl,
-      max: 10,
-      statement_timeout: 5_000,
-    })
-    pool.on('error', () => {})
+    const pool = ledgerPool(config.ledger.databaseUrl, config.ledger.dbPooling)
     const db = new Kysely({
       dialect: new PostgresDialect({ pool }),
       log: () => {

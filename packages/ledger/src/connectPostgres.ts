@@ -18,16 +18,25 @@ export const postgresTimeouts = {
 /**
  * Turns a `PostgresInput` into a Kysely instance. Only what it created itself is closed by
  * `close()`: a Kysely instance or pool passed in belongs to the caller.
+ *
+ * A pool made from a URL sets nothing on its sessions but `application_name` (which poolers
+ * carry per client), unless `statementTimeout` is set: then the server-side statement timeout is
+ * sent as a startup parameter, which a transaction pooler such as PgBouncer refuses
+ * ("unsupported startup parameter") or drops. The ledger sends no named prepared statement (pg
+ * sends each parameterized query as an unnamed one), so transaction pooling is safe otherwise.
  */
 export function connectPostgres(
   input: PostgresInput,
   onPoolError: (error: Error) => void,
+  options: { statementTimeout: boolean } = { statementTimeout: true },
 ): { db: Kysely<LedgerDatabase>; close(): Promise<void> } {
   if (typeof input === 'string') {
     const pool = new pg.Pool({
       connectionString: input,
       connectionTimeoutMillis: postgresTimeouts.connectTimeoutMs,
-      statement_timeout: postgresTimeouts.statementTimeoutMs,
+      ...(options.statementTimeout
+        ? { statement_timeout: postgresTimeouts.statementTimeoutMs }
+        : {}),
       query_timeout: postgresTimeouts.queryTimeoutMs,
       application_name: 'tx402-ledger',
       max: 10,

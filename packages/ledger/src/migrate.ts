@@ -72,22 +72,33 @@ const migrations: Record<string, Migration> = {
   },
 }
 
+// Taken per transaction: a session-level lock (what Kysely's Migrator takes on its own) would,
+// through a transaction pooler, stay on a server connection another client is given next.
+const migrationLockId = '7402402402402402402'
+
 /**
  * Brings the ledger's tables up to date with versioned Kysely migrations. Safe to run at every
- * startup and from several processes at once (Kysely takes a lock); runs nothing when up to date.
- * Migration state lives in `tx402_migration` / `tx402_migration_lock`, apart from the app's own.
+ * startup and from several processes at once; runs nothing when up to date. Migration state lives
+ * in `tx402_migration` / `tx402_migration_lock`, apart from the app's own.
  *
  * Takes what `redisPostgresLedger` takes: a Kysely instance, a pg Pool or a URL (a pool it makes
- * from a URL is closed before it returns).
+ * from a URL is closed before it returns, and sets no statement timeout). Everything runs in one
+ * transaction that holds a transaction-level advisory lock, so it works the same on a direct
+ * connection and through PgBouncer in transaction pooling mode; a failed migration leaves nothing
+ * behind.
  *
  * @returns the names of the migrations it ran.
+ * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
  * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
-  const postgres = connectPostgres(db, () => {})
+  const postgres = connectPostgres(db, () => {}, { statementTimeout: false })
   try {
-    return await migrateToLatest(postgres.db)
+    return await postgres.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${migrationLockId}::bigint)`.execute(trx)
+      return migrateToLatest(trx)
+    })
   } catch (error) {
     if (error instanceof LedgerMigrationError) throw error
     throw new LedgerMigrationError("The ledger's migrations could not run.", {
@@ -140,6 +151,7 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
 async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results = [] } = await (await migrator(db)).migrateToLatest()
   if (error) {
+    // Thrown, so the transaction rolls back.
     const failed = results.find((r) => r.status === 'Error')?.migrationName
     throw new LedgerMigrationError(
       `The ledger's migrations failed${failed ? ` at ${failed}` : ''}.`,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { ClaimCache } from './sqlLedger.js'
 
 // Compare-and-delete: a lease frees only its own lock, never one a later request took.
@@ -29,18 +29,42 @@ export interface RedisClaimCacheOptions {
 }
 
 /**
- * Consumed keys and in-flight locks in Redis. The keys of one payment share a hash tag so a
- * script may touch both on Redis Cluster. Fails fast: while the client is not connected no command
- * is sent (so none waits in ioredis' offline queue), and each command has its own deadline.
+ * The Redis keys of one payment. They differ only after the `{…}` hash tag that holds the ledger
+ * key, so Redis Cluster puts all three in one slot and a script or MGET may touch them together.
+ * (A `keyPrefix` with a brace would move the tag, hence `redisPostgresLedger` refuses one.)
+ *
+ * @example paymentRedisKeys('tx402:', 'eip155:8453:0xab').lock // 'tx402:{eip155:8453:0xab}:lock'
  */
-export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): ClaimCache {
+export function paymentRedisKeys(
+  keyPrefix: string,
+  key: string,
+): { consumed: string; lock: string; owedRelease: string } {
+  const tagged = `${keyPrefix}{${key}}`
+  return {
+    consumed: `${tagged}:consumed`,
+    lock: `${tagged}:lock`,
+    owedRelease: `${tagged}:owed-release`,
+  }
+}
+
+/**
+ * Consumed keys and in-flight locks in Redis, on one server or a Redis Cluster: every command and
+ * script touches the keys of one payment only (`paymentRedisKeys`), all in one slot. Fails fast:
+ * while the client is not connected no command is sent (so none waits in ioredis' offline
+ * queue), and each command has its own deadline, which also bounds a cluster's MOVED/ASK
+ * redirections and the wait while a replica takes over from a dead master.
+ */
+export function redisClaimCache(
+  redis: Redis | Cluster,
+  options: RedisClaimCacheOptions,
+): ClaimCache {
   let wasReady = redis.status === 'ready'
   redis.on('ready', () => {
     wasReady = true
   })
-  const consumedKey = (key: string) => `${options.keyPrefix}{${key}}:consumed`
-  const lockKey = (key: string) => `${options.keyPrefix}{${key}}:lock`
-  const owedKey = (key: string) => `${options.keyPrefix}{${key}}:owed-release`
+  const consumedKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).consumed
+  const lockKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).lock
+  const owedKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).owedRelease
 
   const send = async <T>(command: () => Promise<T>): Promise<T> => {
     const status = redis.status

@@ -6,9 +6,9 @@ import { Redis } from 'ioredis'
 import { InvalidLedgerKeyError } from './errors.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { paymentsTable } from './schema.js'
-import type { ClaimWorkerResult } from './test/claimWorker.js'
 import { describeLedgerContract, freshPayment } from './test/ledgerContract.js'
 import { countingDb, prepareTestDatabase, testDatabaseUrl } from './test/postgres.js'
+import { raceFourProcesses } from './test/processRace.js'
 import { nextLine, spawnScript } from './test/spawnScript.js'
 
 const redisUrl = 'redis://127.0.0.1:6379'
@@ -161,41 +161,12 @@ describe('redisPostgresLedger', () => {
 
     it('gives one winner to 4 processes making 200 concurrent claims on one transaction', async function () {
       this.timeout(60_000)
-      const flow = freshPayment()
-      const direct = freshPayment()
-      const workers = Array.from({ length: 4 }, () =>
-        spawnScript('claimWorker.ts', 'TX402_CLAIM_WORKER', {
-          redisUrl,
-          dbUrl: testDatabaseUrl,
-          keyPrefix,
-          claims: 50,
-          flow: { key: flow.key, record: wire(flow.record) },
-          direct: { key: direct.key, record: wire(direct.record) },
-        }),
-      )
-      spawned.push(...workers)
-      for (const worker of workers) assert.equal(await nextLine(worker.lines), 'ready')
-      for (const worker of workers) worker.child.stdin!.write('go\n')
-      const results = await Promise.all(
-        workers.map(async (w) => JSON.parse(await nextLine(w.lines)) as ClaimWorkerResult),
-      )
-      const flows = results.flatMap((r) => r.flow)
-      const directs = results.flatMap((r) => r.direct)
-      assert.equal(flows.length, 200)
-      assert.equal(flows.filter((r) => r === 'won').length, 1, JSON.stringify(flows))
-      assert.equal(directs.length, 200)
-      assert.equal(directs.filter((r) => r === 'marked').length, 1, JSON.stringify(directs))
-      assert.equal(await ledger.isConsumed(flow.key), true)
-      assert.equal(await ledger.isConsumed(direct.key), true)
-      const rows = await counting.db
-        .selectFrom(paymentsTable)
-        .select('status')
-        .where('tx_id', 'in', [flow.record.txId, direct.record.txId])
-        .execute()
-      assert.deepEqual(
-        rows.map((r) => r.status),
-        ['consumed', 'consumed'],
-      )
+      await raceFourProcesses({
+        ledger: { redisUrl, dbUrl: testDatabaseUrl, keyPrefix },
+        db: counting.db,
+        spawned,
+        isConsumed: (key) => ledger.isConsumed(key),
+      })
     })
 
     it('frees the claim of a process killed with SIGKILL once its TTL has passed', async function () {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { paymentKey } from '@tx402/core'
 import { redisPostgresLedger } from '@tx402/ledger'
-import { testTokenAbi } from '@tx402/testing/evm'
-import type { Address } from 'viem'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { databaseUrl, ledgerRows } from './support/database.js'
-import { type FaultLab, holderAccount, startFaultLab, strangerAccount } from './support/faultLab.js'
-import { prng } from './support/prng.js'
-import { runScenario, type Scenario, type ScenarioRun } from './support/runScenario.js'
+import { type FaultLab, holderAccount, startFaultLab } from './support/faultLab.js'
+import {
+  runScenario,
+  type Scenario,
+  type ScenarioRun,
+  startScenarioRun,
+} from './support/runScenario.js'
 import { formatTally, type Tally } from './support/tally.js'
 import type { Exchange, Payment } from './support/traffic.js'
 
@@ -37,24 +38,16 @@ const malformedJson = [
 describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, under paid traffic', function () {
   this.timeout(120_000)
   let lab: FaultLab
-  let run: ScenarioRun
+  let run: ScenarioRun & { seed: number }
   const tallies: Tally[] = []
 
   before(async function () {
     this.timeout(180_000)
     lab = await startFaultLab({ apiCount: 2, claimTtlMs })
-    // A real transfer of the test token to someone else: it pays for nothing here.
-    const stranger = lab.node.wallet(strangerAccount)
-    const wrongRecipientTx = await stranger.writeContract({
-      address: lab.token,
-      abi: testTokenAbi,
-      functionName: 'transfer',
-      args: [privateKeyToAccount(generatePrivateKey()).address as Address, 10_000n],
-    })
-    await lab.node.publicClient.waitForTransactionReceipt({ hash: wrongRecipientTx })
-    const seed = Number(process.env.TX402_FAULT_SEED ?? 9402)
-    console.log(`      fault suite: seed ${seed} (TX402_FAULT_SEED), claim TTL ${claimTtlMs} ms`)
-    run = { lab, rng: prng(seed), wrongRecipientTx, served: [], everyPayment: new Set() }
+    run = await startScenarioRun(lab)
+    console.log(
+      `      fault suite: seed ${run.seed} (TX402_FAULT_SEED), claim TTL ${claimTtlMs} ms`,
+    )
   })
 
   after(async function () {

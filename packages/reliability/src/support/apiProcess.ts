@@ -7,8 +7,11 @@ export interface ApiServerConfig {
   rpcUrl: string
   token: `0x${string}`
   payTo: `0x${string}`
+  /** A `redis://` URL, or the cluster's `redis+cluster://` seeds. */
   redisUrl: string
   databaseUrl: string
+  /** `'transaction'` when `databaseUrl` leads to PgBouncer in transaction pooling mode. */
+  dbPooling?: 'session' | 'transaction'
   keyPrefix: string
   secret: string
   claimTtlMs: number

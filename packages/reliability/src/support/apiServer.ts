@@ -28,6 +28,7 @@ const ledger = redisPostgresLedger({
   redis: config.redisUrl,
   db: config.databaseUrl,
   keyPrefix: config.keyPrefix,
+  ...(config.dbPooling ? { dbPooling: config.dbPooling } : {}),
   logger,
 })
 const { app, release } = createPaidApp({

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { type AnvilNode, deployTestToken, startAnvil } from '@tx402/testing/evm'
-import { type RedisServer, startRedisServer, type TcpProxy, tcpProxy } from '@tx402/testing/faults'
+import {
+  pgbouncerPort,
+  type RedisServer,
+  redisClusterUrl,
+  startRedisServer,
+  type TcpProxy,
+  tcpProxy,
+  waitForClusterHealthy,
+} from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { Address } from 'viem'
@@ -49,14 +57,19 @@ export interface FaultLab {
 
 /**
  * Starts the lab: two anvil nodes, a test USDC, a private redis-server, the three proxies, the
- * suite's database, and `apiCount` API processes sharing the ledger through the proxies.
+ * suite's database, and `apiCount` API processes sharing the ledger through the proxies. With
+ * `ledger: 'scale-out'` the processes use the Redis Cluster of `.ci/cluster.sh` instead (seed
+ * URL, no proxy: a cluster client talks to every node) and reach PostgreSQL through PgBouncer in
+ * transaction pooling mode (the PostgreSQL proxy is in front of PgBouncer).
  *
  * @example const lab = await startFaultLab({ apiCount: 2, claimTtlMs: 3_000 })
  */
 export async function startFaultLab(options: {
   apiCount: number
   claimTtlMs: number
+  ledger?: 'single' | 'scale-out'
 }): Promise<FaultLab> {
+  const scaleOut = options.ledger === 'scale-out'
   const closers: (() => Promise<unknown> | unknown)[] = []
   const close = async () => {
     for (const step of closers.splice(0).reverse()) await Promise.resolve(step()).catch(() => {})
@@ -66,6 +79,7 @@ export async function startFaultLab(options: {
       startAnvil({ chainId: 8453 }),
       startAnvil({ chainId: 84532 }),
       prepareDatabase(),
+      scaleOut ? waitForClusterHealthy(10_000) : undefined,
     ])
     closers.push(
       () => node.stop(),
@@ -87,7 +101,7 @@ export async function startFaultLab(options: {
     const rpcPort = Number(new URL(node.rpcUrl).port)
     const [redisProxy, postgresProxy, rpcProxy] = await Promise.all([
       tcpProxy({ host: '127.0.0.1', port: redis.port }),
-      tcpProxy(postgresServer),
+      tcpProxy(scaleOut ? { ...postgresServer, port: pgbouncerPort } : postgresServer),
       tcpProxy({ host: '127.0.0.1', port: rpcPort }),
     ])
     closers.push(
@@ -102,8 +116,9 @@ export async function startFaultLab(options: {
       rpcUrl: `http://127.0.0.1:${rpcProxy.port}/?apikey=${rpcKey}`,
       token,
       payTo,
-      redisUrl: `redis://127.0.0.1:${redisProxy.port}`,
+      redisUrl: scaleOut ? redisClusterUrl : `redis://127.0.0.1:${redisProxy.port}`,
       databaseUrl: databaseUrl(postgresProxy.port),
+      ...(scaleOut ? { dbPooling: 'transaction' as const } : {}),
       keyPrefix: `tx402rel:${randomBytes(4).toString('hex')}:`,
       secret,
       claimTtlMs: options.claimTtlMs,
@@ -148,6 +163,9 @@ export async function startFaultLab(options: {
         '127.0.0.1:5432',
         'postgres://',
         'redis://',
+        'redis+cluster://',
+        '127.0.0.1:700',
+        `127.0.0.1:${pgbouncerPort}`,
       ],
       stopRedis: () => redis.stop(),
       async startRedis() {

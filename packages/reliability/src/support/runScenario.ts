@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { testTokenAbi } from '@tx402/testing/evm'
+import type { Address } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ledgerRows } from './database.js'
-import { type FaultLab, payerAccounts } from './faultLab.js'
-import type { Prng } from './prng.js'
+import { type FaultLab, payerAccounts, strangerAccount } from './faultLab.js'
+import { type Prng, prng } from './prng.js'
 import { type Tally, tallyScenario } from './tally.js'
 import { type Exchange, Traffic } from './traffic.js'
 
@@ -26,6 +29,26 @@ export interface ScenarioRun {
   served: string[]
   /** Every payment made in this run. */
   everyPayment: Set<string>
+}
+
+/**
+ * What a suite's scenarios share, made once the lab is up: a real transfer of the test token to
+ * someone else (it pays for nothing here) and the traffic's random source, seeded from
+ * `TX402_FAULT_SEED` (default 9402).
+ *
+ * @example const run = await startScenarioRun(lab)
+ */
+export async function startScenarioRun(lab: FaultLab): Promise<ScenarioRun & { seed: number }> {
+  const stranger = lab.node.wallet(strangerAccount)
+  const wrongRecipientTx = await stranger.writeContract({
+    address: lab.token,
+    abi: testTokenAbi,
+    functionName: 'transfer',
+    args: [privateKeyToAccount(generatePrivateKey()).address as Address, 10_000n],
+  })
+  await lab.node.publicClient.waitForTransactionReceipt({ hash: wrongRecipientTx })
+  const seed = Number(process.env.TX402_FAULT_SEED ?? 9402)
+  return { lab, rng: prng(seed), seed, wrongRecipientTx, served: [], everyPayment: new Set() }
 }
 
 // Bounds of one scenario: traffic before, during and after the fault, then recovery.
