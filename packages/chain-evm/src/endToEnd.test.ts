@@ -66,6 +66,14 @@ describe('a Koa route paid on anvil, end to end', function () {
     await new Promise((resolve) => server.once('listening', resolve))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/weather`
   })
+  /** The payment headers with the payer's proof, as the default binding asks. */
+  const signed = async (hash: `0x${string}`) => ({
+    'x-payment-tx': hash,
+    'x-payment-chain': 'base',
+    'x-payment-proof': await privateKeyToAccount(node.accounts[1]!.privateKey).signMessage({
+      message: proofMessage({ network: 'eip155:8453', txId: hash }),
+    }),
+  })
   /** The payer (dev account 1) sends `amount` of the test token to `to` and waits for it. */
   const payToken = async (to: Address, amount: bigint, address = token) => {
     const hash = await node.wallet(1).writeContract({
@@ -129,7 +137,7 @@ describe('a Koa route paid on anvil, end to end', function () {
     const replays = [
       headers,
       // Another spelling of the same hash, under the network id instead of the chain name.
-      { 'x-payment-tx': hash.slice(2).toUpperCase(), 'x-payment-chain': 'EIP155:8453' },
+      { ...headers, 'x-payment-tx': hash.slice(2).toUpperCase(), 'x-payment-chain': 'EIP155:8453' },
     ]
     for (const replay of replays) {
       const refused = await fetch(url, { headers: replay })
@@ -142,16 +150,14 @@ describe('a Koa route paid on anvil, end to end', function () {
 
   it('answers 402 with the reason for a transfer that does not pay, and serves nothing', async () => {
     const hash = await payToken(node.accounts[9]!.address, 9_999n)
-    const response = await fetch(url, {
-      headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
-    })
+    const response = await fetch(url, { headers: await signed(hash) })
     assert.equal(response.status, 402)
     assert.equal(((await response.json()) as { error: string }).error, 'insufficient_amount')
   })
 
   it('answers 503 while the RPC fails, consumes nothing, and serves the same headers after', async () => {
     const hash = await payToken(node.accounts[9]!.address, 10_000n)
-    const headers = { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
+    const headers = await signed(hash)
     rpcDown = true
     try {
       const unavailable = await fetch(url, { headers })

@@ -1,13 +1,9 @@
+import type { PaymentKey } from './paymentKey.js'
 import type { Network } from './protocol/types.js'
 
-/** The ledger key of a payment: `network + ':' + canonical tx id` (PROTOCOL.md section 1). */
-export function paymentKey(network: Network, txId: string): string {
-  return `${network}:${txId}`
-}
-
-/** A held right to verify and then use one transaction, until `expiresAt`. */
+/** A held right to use one payment (one payer's transfer to one payee), until `expiresAt`. */
 export interface Lease {
-  key: string
+  key: PaymentKey
   /** Unique per acquisition: a lease can only mark, commit or release its own claim. */
   token: string
   /** Unix milliseconds. */
@@ -34,17 +30,19 @@ export interface PaymentRecord {
 export type MarkResult = 'marked' | 'consumed' | 'in_progress'
 
 /**
- * Records which transactions have paid, so each pays once. Faults raise
+ * Records which payments (`PaymentKey`: network, transaction, payee, payer) have been used, so
+ * each pays once. Faults raise
  * `LedgerUnavailableError`; every method is safe to call concurrently from many processes.
  *
- * Flow: `isConsumed` (fast replay check) → `acquire` (one verifier per transaction) →
+ * Flow, once the chain has shown who paid whom: `isConsumed` (replay check) → `acquire` (one
+ * request per payment at a time) →
  * `mark` (the atomic check-and-mark) → `commit` when served, or `release` when not.
  */
 export interface Ledger {
   /** True once a payment was committed. */
-  isConsumed(key: string): Promise<boolean>
+  isConsumed(key: PaymentKey): Promise<boolean>
   /** Takes the in-flight lock for `ttlMs`; `undefined` when another request holds it. */
-  acquire(key: string, ttlMs: number): Promise<Lease | undefined>
+  acquire(key: PaymentKey, ttlMs: number): Promise<Lease | undefined>
   /** Atomically claims the payment for this lease; exactly one lease across all processes wins. */
   mark(lease: Lease, record: PaymentRecord): Promise<MarkResult>
   /**

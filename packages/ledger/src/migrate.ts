@@ -5,7 +5,7 @@ import { LedgerMigrationError } from './errors.js'
 import { paymentsTable } from './schema.js'
 
 // Versioned, in code: a migration, once released, is never edited; changes are new entries.
-const migrations: Record<string, Migration> = {
+const migrations = {
   '0001_create_payments': {
     async up(db) {
       await db.schema
@@ -43,7 +43,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable(paymentsTable).execute()
     },
   },
-}
+  // A payment is one payer's transfer to one payee: two payers in one transaction (a batch, an
+  // ERC-4337 bundle), or one transaction paying two payees, are separate payments. Existing rows
+  // already hold their payee and payer, so they keep their meaning under the wider key.
+  '0002_key_payments_by_payee_and_payer': {
+    async up(db) {
+      await db.schema.alterTable(paymentsTable).dropConstraint(`${paymentsTable}_pkey`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .addPrimaryKeyConstraint(`${paymentsTable}_pkey`, ['network', 'tx_id', 'pay_to', 'payer'])
+        .execute()
+    },
+    async down(db) {
+      // Only possible while no transaction holds two payments.
+      await db.schema.alterTable(paymentsTable).dropConstraint(`${paymentsTable}_pkey`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .addPrimaryKeyConstraint(`${paymentsTable}_pkey`, ['network', 'tx_id'])
+        .execute()
+    },
+  },
+} satisfies Record<string, Migration>
 
 /**
  * Brings the ledger's tables up to date with versioned Kysely migrations. Safe to run at every
@@ -55,7 +75,7 @@ const migrations: Record<string, Migration> = {
  *
  * @returns the names of the migrations it ran.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_key_payments_by_payee_and_payer'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {})
@@ -72,8 +92,22 @@ export async function migrate(db: PostgresInput): Promise<string[]> {
   }
 }
 
+/** The names of the ledger's migrations, oldest first. */
+export type LedgerMigrationName = keyof typeof migrations
+
+/**
+ * Runs the ledger's migrations up to and including `name` only: for tests of a later migration
+ * against rows written under an earlier schema. Apps call `migrate`.
+ *
+ * @example await migrateUpTo(db, '0001_create_payments')
+ */
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
-async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateUpTo(db: Kysely<any>, name: LedgerMigrationName): Promise<string[]> {
+  return migrateToLatest(db, name)
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
+async function migrateToLatest(db: Kysely<any>, target?: LedgerMigrationName): Promise<string[]> {
   // Kysely looks for its migration tables in every schema unless told one; name the schema the
   // ledger's table goes to (the first of the search_path), so each schema keeps its own state.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
@@ -84,7 +118,9 @@ async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     migrationTableName: 'tx402_migration',
     migrationLockTableName: 'tx402_migration_lock',
   })
-  const { error, results = [] } = await migrator.migrateToLatest()
+  const { error, results = [] } = await (target
+    ? migrator.migrateTo(target)
+    : migrator.migrateToLatest())
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName
     throw new LedgerMigrationError(

@@ -2,16 +2,16 @@ import {
   type Lease,
   LedgerUnavailableError,
   type MarkResult,
+  type PaymentKey,
   type PaymentRecord,
 } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { InvalidLedgerKeyError } from './errors.js'
-import { parsePaymentKey } from './parsePaymentKey.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 
 /** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
 export interface PaymentStore {
-  isConsumed(key: string): Promise<boolean>
+  isConsumed(key: PaymentKey): Promise<boolean>
   /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
   claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
   /** Claimed by this lease → consumed (again, if already). False when the lease lost the claim. */
@@ -54,11 +54,9 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       })
       .onConflict((oc) =>
         oc
-          .columns(['network', 'tx_id'])
+          .columns(['network', 'tx_id', 'pay_to', 'payer'])
           .doUpdateSet((eb) => ({
             chain: eb.ref('excluded.chain'),
-            payer: eb.ref('excluded.payer'),
-            pay_to: eb.ref('excluded.pay_to'),
             asset: eb.ref('excluded.asset'),
             amount: eb.ref('excluded.amount'),
             resource: eb.ref('excluded.resource'),
@@ -85,6 +83,8 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       .select(['status', sql<boolean>`claim_expires_at > now()`.as('live')])
       .where('network', '=', record.network)
       .where('tx_id', '=', record.txId)
+      .where('pay_to', '=', record.payTo)
+      .where('payer', '=', record.payer)
       .executeTakeFirst()
     if (held?.status === 'consumed') return 'consumed'
     if (held?.live) return 'in_progress'
@@ -94,12 +94,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
   return {
     isConsumed: (key) =>
       unavailableOnFault('read', async () => {
-        const { network, txId } = parsePaymentKey(key)
         const row = await db
           .selectFrom(paymentsTable)
           .select('status')
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(key)))
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         return row !== undefined
@@ -116,7 +114,6 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     consume: (lease) =>
       unavailableOnFault('commit', async () => {
-        const { network, txId } = parsePaymentKey(lease.key)
         const rows = await db
           .updateTable(paymentsTable)
           .set({
@@ -125,8 +122,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
             consumed_at: sql<Date>`now()`,
             updated_at: sql<Date>`now()`,
           })
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
           // Also 'consumed': a retry after a commit whose reply was lost succeeds.
           .where('status', 'in', ['claimed', 'consumed'])
@@ -137,13 +133,11 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     unclaim: (lease) =>
       unavailableOnFault('release', async () => {
-        const { network, txId } = parsePaymentKey(lease.key)
         // Also this lease's own consumed row: a release after a commit is a commit whose reply
         // was lost (the response was not served), so the payment must be usable again.
         const rows = await db
           .deleteFrom(paymentsTable)
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
           .where('status', 'in', ['claimed', 'consumed'])
           .returning('status')
@@ -151,6 +145,11 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
         return rows[0]?.status
       }),
   }
+}
+
+/** The row of one payment: its whole primary key. */
+function byKey(key: PaymentKey) {
+  return { network: key.network, tx_id: key.txId, pay_to: key.payTo, payer: key.payer }
 }
 
 async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // A separate process racing for payments through its own redisPostgresLedger (spawned by
 // redisPostgresLedger.test.ts). It waits for "go" on stdin so all processes start together.
 import { createInterface } from 'node:readline'
-import type { Lease, MarkResult, PaymentRecord } from '@tx402/core'
+import type { Lease, MarkResult, PaymentKey, PaymentRecord } from '@tx402/core'
 import { redisPostgresLedger } from '../redisPostgresLedger.js'
 import { claimOnce } from './ledgerContract.js'
 
@@ -11,9 +11,9 @@ export interface ClaimWorkerConfig {
   keyPrefix: string
   claims: number
   /** Raced through the whole flow: replay check, in-flight lock, mark, commit. */
-  flow: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+  flow: { key: PaymentKey; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
   /** Raced at mark with leases of their own, as if the in-flight lock had been lost. */
-  direct: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+  direct: { key: PaymentKey; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
 }
 
 export interface ClaimWorkerResult {

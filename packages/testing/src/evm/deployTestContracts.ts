@@ -30,6 +30,19 @@ export const smartWalletAbi = parseAbi([
   'function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)',
 ])
 
+/** `BatchPay`: several payments in one transaction (two payers, or two payees). */
+export const batchPayAbi = parseAbi([
+  'function payFromTwo(address token, address to, address first, uint256 firstValue, address second, uint256 secondValue)',
+  'function payTwo(address token, address firstTo, uint256 firstValue, address secondTo, uint256 secondValue)',
+])
+
+/** `SmartWalletFactory`: `SmartWallet`s at CREATE2 addresses known before they exist. */
+export const smartWalletFactoryAbi = parseAbi([
+  'function createWallet(address owner, bytes32 salt) returns (address)',
+  'function walletAddress(address owner, bytes32 salt) view returns (address)',
+  'function createAndExecute(bytes32 salt, address target, uint256 value, bytes data)',
+])
+
 /**
  * Which ERC-20 to deploy: `standard` behaves; `fee` keeps 1% of every transfer (the recipient's
  * Transfer log shows less than was sent); `false` returns false from `transfer` and moves nothing.
@@ -106,6 +119,25 @@ export function deployPayRouter(node: AnvilNode): Promise<Address> {
  */
 export function deploySmartWallet(node: AnvilNode, owner: Address): Promise<Address> {
   return deploy(node, 'SmartWallet', [owner])
+}
+
+/**
+ * Deploys `BatchPay`, which moves several approved payments in one transaction.
+ *
+ * @example const batch = await deployBatchPay(node)
+ */
+export function deployBatchPay(node: AnvilNode): Promise<Address> {
+  return deploy(node, 'BatchPay', [])
+}
+
+/**
+ * Deploys `SmartWalletFactory`, whose wallets have addresses before they are deployed (for
+ * ERC-6492 proofs of counterfactual wallets).
+ *
+ * @example const factory = await deploySmartWalletFactory(node)
+ */
+export function deploySmartWalletFactory(node: AnvilNode): Promise<Address> {
+  return deploy(node, 'SmartWalletFactory', [])
 }
 
 async function deploy(

@@ -2,12 +2,16 @@ export type { CompiledContract, ContractName } from './compileContracts.js'
 export { compileContracts } from './compileContracts.js'
 export type { TestTokenKind } from './deployTestContracts.js'
 export {
+  batchPayAbi,
+  deployBatchPay,
   deployPayRouter,
   deploySmartWallet,
+  deploySmartWalletFactory,
   deployTestToken,
   mintTestToken,
   payRouterAbi,
   smartWalletAbi,
+  smartWalletFactoryAbi,
   testTokenAbi,
 } from './deployTestContracts.js'
 export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
