@@ -46,7 +46,7 @@ const migrations = {
   // A payment is one payer's transfer to one payee: two payers in one transaction (a batch, an
   // ERC-4337 bundle), or one transaction paying two payees, are separate payments. Existing rows
   // already hold their payee and payer, so they keep their meaning under the wider key.
-  '0002_key_payments_by_payee_and_payer': {
+  '0003_key_payments_by_payee_and_payer': {
     async up(db) {
       await db.schema.alterTable(paymentsTable).dropConstraint(`${paymentsTable}_pkey`).execute()
       await db.schema
@@ -75,7 +75,7 @@ const migrations = {
  *
  * @returns the names of the migrations it ran.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_key_payments_by_payee_and_payer'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0003_key_payments_by_payee_and_payer'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {})

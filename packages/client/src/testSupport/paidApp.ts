@@ -11,7 +11,10 @@ import {
 import { paymentRequired } from '@tx402/koa'
 import Koa from 'koa'
 
-/** A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails once). */
+/**
+ * A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails
+ * once, and `/api/long/:segment`, for paths of any length).
+ */
 export interface PaidApp {
   url: string
   origin: string
@@ -42,6 +45,9 @@ export async function startPaidApp(options: {
   let flakyFailures = 1
   router.get('/api/weather', paid, (ctx) => {
     ctx.body = { forecast: 'sunny', paidWith: ctx.state.payment?.transaction }
+  })
+  router.get('/api/long/:segment', paid, (ctx) => {
+    ctx.body = { length: ctx.path.length, paidWith: ctx.state.payment?.transaction }
   })
   router.post('/api/echo', paid, async (ctx) => {
     let text = ''

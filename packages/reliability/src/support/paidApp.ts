@@ -52,6 +52,9 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
     ledger: options.ledger,
     secret: options.secret,
     logger: options.logger,
+    // Unbound, so the storms and faults reach the chain and ledger with bare transaction hashes;
+    // the default binding's own refusals are tested end to end in chain-evm and chain-solana.
+    binding: 'none',
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
