@@ -54,7 +54,15 @@ describe('a Koa route paid on anvil, end to end', function () {
     const router = new Router()
     router.get(
       '/api/weather',
-      paymentRequired({ price: '0.01', chains: [chain], ledger, secret, logger: silent }),
+      paymentRequired({
+        price: '0.01',
+        chains: [chain],
+        ledger,
+        secret,
+        logger: silent,
+        // Re-delivery off: every replay, even the payer's own, is refused.
+        redeliveryWindowSeconds: 0,
+      }),
       (ctx) => {
         ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer }
       },

@@ -86,6 +86,8 @@ describe('a payment belongs to the one who paid, on anvil', function () {
           ledger: memoryLedger(),
           secret,
           logger: silent,
+          // Re-delivery off: every replay, even the payer's own, is refused.
+          redeliveryWindowSeconds: 0,
           ...options,
         }),
         (ctx) => {

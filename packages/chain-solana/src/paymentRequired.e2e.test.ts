@@ -30,6 +30,8 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
       ledger: memoryLedger(),
       secret: 'solana-koa-e2e-secret-at-least-32-bytes',
       logger: { info() {}, warn() {}, error() {} },
+      // Re-delivery off: every replay, even the payer's own, is refused.
+      redeliveryWindowSeconds: 0,
     }
     const weather = (ctx: Koa.Context) => {
       ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer }

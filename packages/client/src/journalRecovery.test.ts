@@ -56,6 +56,8 @@ describe('payment journal recovery', function () {
 
   const serve = async (payTo: Address) => {
     const app = await startPaidApp({
+      // Re-delivery off: a journaled payment already served is refused, never served again.
+      redeliveryWindowSeconds: 0,
       chains: [
         base({
           rpcUrl: env.node.rpcUrl,

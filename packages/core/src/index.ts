@@ -21,7 +21,13 @@ export type {
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
 export type { VerificationLimits } from './engine/limits.js'
 export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
-export type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './engine/outcome.js'
+export type {
+  Outcome,
+  PaidOutcome,
+  PaymentReceipt,
+  ReplayOutcome,
+  RespondOutcome,
+} from './engine/outcome.js'
 export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
 export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
 export {
@@ -33,7 +39,15 @@ export {
   LedgerUnavailableError,
   VerifierUnavailableError,
 } from './errors.js'
-export type { Lease, Ledger, MarkResult, PaymentRecord } from './ledger.js'
+export type {
+  DeliveredPayment,
+  Lease,
+  Ledger,
+  MarkResult,
+  PaymentRecord,
+  ReconcileResult,
+  StoredResponse,
+} from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
 export { formatAmount, parseAmount, parseBaseUnits } from './money.js'
 export type { PaymentKey } from './paymentKey.js'

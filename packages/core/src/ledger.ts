@@ -26,6 +26,31 @@ export interface PaymentRecord {
   challengeId?: string | undefined
 }
 
+/**
+ * A paid response kept so a non-safe request (POST, PUT…) can be re-delivered byte for byte when
+ * its payer lost it (PROTOCOL.md section 6). `PAYMENT-RESPONSE` is not part of it.
+ */
+export interface StoredResponse {
+  status: number
+  /** Lower-case names; a header sent several times (`set-cookie`) as an array. */
+  headers: Record<string, string | string[]>
+  body: Uint8Array
+}
+
+/** A payment whose response was delivered, as `findDelivered` returns it. */
+export interface DeliveredPayment extends PaymentRecord {
+  /** When the commit landed (the response had been handed to the socket), Unix milliseconds. */
+  deliveredAt: number
+  /** The response kept at the commit, if the route's method needed one and it fit. */
+  response?: StoredResponse | undefined
+}
+
+/** What `reconcile` changed: claims whose holder was gone, now usable again. */
+export interface ReconcileResult {
+  /** Ledger keys of the lapsed claims it removed. */
+  released: PaymentKey[]
+}
+
 /** `marked`: this lease now holds the payment; otherwise who has it. */
 export type MarkResult = 'marked' | 'consumed' | 'in_progress'
 
@@ -35,8 +60,10 @@ export type MarkResult = 'marked' | 'consumed' | 'in_progress'
  * `LedgerUnavailableError`; every method is safe to call concurrently from many processes.
  *
  * Flow, once the chain has shown who paid whom: `isConsumed` (replay check) → `acquire` (one
- * request per payment at a time) →
- * `mark` (the atomic check-and-mark) → `commit` when served, or `release` when not.
+ * request per payment at a time) → `mark` (the atomic check-and-mark) → `commit` once the response was delivered, or `release`
+ * when it was not. `renew` keeps the lease alive from `acquire` until then, however long the
+ * handler and the send take; only a holder that stopped renewing (its process died, or it lost
+ * the ledger for longer than the TTL) can be taken over.
  */
 export interface Ledger {
   /** True once a payment was committed. */
@@ -46,15 +73,29 @@ export interface Ledger {
   /** Atomically claims the payment for this lease; exactly one lease across all processes wins. */
   mark(lease: Lease, record: PaymentRecord): Promise<MarkResult>
   /**
-   * The response is about to be served: the payment is consumed for good. Idempotent for the
-   * same lease (a retry after a lost reply succeeds). Throws if the lease lost its claim.
+   * Extends this lease (its lock and, once marked, its claim) to `ttlMs` from now and updates
+   * `lease.expiresAt`. False when the lease lost them (it lapsed and another lease took over).
    */
-  commit(lease: Lease): Promise<void>
+  renew(lease: Lease, ttlMs: number): Promise<boolean>
+  /**
+   * The response was served: the payment is consumed for good, with `response` kept for its
+   * re-delivery when given. Idempotent for the same lease (a retry after a lost reply succeeds).
+   * Throws if the lease lost its claim.
+   */
+  commit(lease: Lease, response?: StoredResponse): Promise<void>
   /**
    * Nothing was served: the transaction can be presented again. Undoes this lease's own commit
    * too, since a commit whose outcome the engine could not confirm is answered 503, not served;
    * never touches another lease's claim or commit.
    */
   release(lease: Lease): Promise<void>
+  /** The committed payment of `key` with what re-delivery needs; `undefined` if not committed. */
+  findDelivered(key: PaymentKey): Promise<DeliveredPayment | undefined>
+  /**
+   * Removes claims whose lease lapsed (their holder died or lost the ledger), so those payments
+   * are usable again, and says which. A lapsed claim is taken over by the next request anyway;
+   * this repairs what no request comes back for, and reports it.
+   */
+  reconcile(): Promise<ReconcileResult>
   close?(): Promise<void>
 }

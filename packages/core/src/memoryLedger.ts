@@ -1,12 +1,15 @@
 import { LedgerUnavailableError } from './errors.js'
-import type { Lease, Ledger, MarkResult, PaymentRecord } from './ledger.js'
+import type { Lease, Ledger, MarkResult, PaymentRecord, StoredResponse } from './ledger.js'
 import { type PaymentKey, paymentKeyId } from './paymentKey.js'
 
 interface Entry {
+  key: PaymentKey
   token: string
   expiresAt: number
   state: 'verifying' | 'claimed' | 'consumed'
   record?: PaymentRecord
+  deliveredAt?: number
+  response?: StoredResponse | undefined
 }
 
 /**
@@ -44,6 +47,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       if (live(key)) return undefined
       const lease = { key, token: `m${++counter}`, expiresAt: now() + ttlMs }
       entries.set(paymentKeyId(key), {
+        key,
         token: lease.token,
         expiresAt: lease.expiresAt,
         state: 'verifying',
@@ -55,6 +59,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       if (entry?.state === 'consumed') return 'consumed'
       if (entry && entry.token !== lease.token) return 'in_progress'
       entries.set(paymentKeyId(lease.key), {
+        key: lease.key,
         token: lease.token,
         expiresAt: lease.expiresAt,
         state: 'claimed',
@@ -62,16 +67,42 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       })
       return 'marked'
     },
-    async commit(lease) {
+    async renew(lease, ttlMs) {
+      const entry = live(lease.key)
+      if (entry?.token !== lease.token || entry.state === 'consumed') return false
+      lease.expiresAt = now() + ttlMs
+      entry.expiresAt = lease.expiresAt
+      return true
+    },
+    async commit(lease, response) {
       const entry = owned(lease)
       if (entry?.state !== 'claimed' && entry?.state !== 'consumed') {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
+      }
+      if (entry.state === 'claimed') {
+        entry.deliveredAt = now()
+        entry.response = response
       }
       entry.state = 'consumed'
     },
     async release(lease) {
       const entry = owned(lease)
       if (entry) entries.delete(paymentKeyId(lease.key))
+    },
+    async findDelivered(key) {
+      const entry = live(key)
+      if (entry?.state !== 'consumed' || !entry.record) return undefined
+      return { ...entry.record, deliveredAt: entry.deliveredAt ?? 0, response: entry.response }
+    },
+    async reconcile() {
+      const released: PaymentKey[] = []
+      for (const [id, entry] of entries) {
+        if (entry.state === 'claimed' && entry.expiresAt <= now()) {
+          entries.delete(id)
+          released.push(entry.key)
+        }
+      }
+      return { released }
     },
     records() {
       return [...entries.values()].flatMap((entry) =>

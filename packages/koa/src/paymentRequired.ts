@@ -1,14 +1,23 @@
 import {
   createPaymentEngine,
+  type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
   type RespondOutcome,
+  type StoredResponse,
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
+import onFinished from 'on-finished'
+import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
   interface DefaultState {
-    /** Set by `paymentRequired` once a payment is verified: what paid for this request. */
+    /**
+     * Set by `paymentRequired` once a payment is verified: what paid for this request.
+     * `redelivered` is true when the payer lost this paid response and asked again: the route
+     * runs again (GET, HEAD) and nothing is charged, so a route must be safe to run twice for
+     * one payment (PROTOCOL.md section 6).
+     */
     payment?: PaymentReceipt
   }
 }
@@ -20,8 +29,14 @@ const paymentHeaders = ['x-payment-tx', 'x-payment-chain', 'x-payment-challenge'
 
 /**
  * Koa middleware that answers 402 until a request carries a verified payment, then runs the
- * route and commits the payment only if the route answered below 400. Options are validated
- * here, at setup: a missing secret, ledger, chain or asset throws before the app listens.
+ * route and charges the payment only for a response the server completed: status below 400 and
+ * the whole body handed to the socket (PROTOCOL.md section 6). A throw, a status of 400 or more,
+ * a body Koa cannot write (a stream that errors, a `bigint` in JSON), an outer middleware's
+ * throw or a client that went away leave the payment usable. A payer that lost a paid response
+ * gets it again without paying, within `redeliveryWindowSeconds`: GET and HEAD run the route
+ * again (`ctx.state.payment.redelivered`), other methods get the kept response byte for byte.
+ * Options are validated here, at setup: a missing secret, ledger, chain or asset throws before
+ * the app listens.
  *
  * @example
  * router.get('/api/weather', paymentRequired({
@@ -43,25 +58,49 @@ export function paymentRequired(options: PaymentRequiredOptions): Middleware {
       case 'payment_required':
       case 'error':
         return write(ctx, outcome)
-      case 'paid': {
+      case 'replay':
         ctx.state.payment = outcome.payment
-        let served = false
-        try {
-          await next()
-          served = ctx.status < 400
-        } finally {
-          const failure = await outcome.finish(served)
-          if (failure) {
-            delete ctx.state.payment
-            write(ctx, failure)
-          } else if (served) {
-            ctx.set(outcome.headers)
-          }
-        }
+        writeStoredResponse(ctx, outcome.response)
+        ctx.set(outcome.headers)
         return
-      }
+      case 'paid':
+        return servePaid(ctx, next, outcome)
     }
   }
+}
+
+async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promise<void> {
+  ctx.state.payment = outcome.payment
+  let kept: StoredResponse | undefined
+  try {
+    await next()
+    if (ctx.status >= 400 || !ctx.writable) {
+      // Not served, or nobody left to serve it to.
+      await outcome.settle(false)
+      return
+    }
+    if (outcome.storeResponseUpTo !== undefined) {
+      kept = captureResponse(ctx, outcome.storeResponseUpTo)
+    }
+  } catch (error) {
+    await outcome.settle(false)
+    throw error
+  }
+  // The last moment before Koa writes the first byte: is the claim still ours?
+  const failure = await outcome.confirm()
+  if (failure) {
+    delete ctx.state.payment
+    clearResponse(ctx)
+    write(ctx, failure)
+    return
+  }
+  ctx.set(outcome.headers)
+  // Koa writes the body after the middleware chain returns; only the response itself says
+  // whether it reached the socket whole, and with what status an outer layer left it.
+  onFinished(ctx.res, (error) => {
+    const delivered = !error && ctx.res.writableFinished && ctx.res.statusCode < 400
+    void outcome.settle(delivered, delivered ? kept : undefined)
+  })
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

@@ -5,6 +5,7 @@ import { lockDataDir } from './lockDataDir.js'
 import { memoryClaimCache } from './memoryClaimCache.js'
 import { migrate } from './migrate.js'
 import { type PaymentStore, paymentStore } from './paymentStore.js'
+import { reconcileEvery } from './periodicReconcile.js'
 import type { LedgerDatabase } from './schema.js'
 import { sqlLedger } from './sqlLedger.js'
 
@@ -20,6 +21,8 @@ export interface EmbeddedLedgerOptions {
   maxCachedConsumed?: number
   /** Default `console`. */
   logger?: Logger
+  /** Run `reconcile()` this often, in ms, logging what it released. Default 0: never. */
+  reconcileEveryMs?: number
 }
 
 /**
@@ -72,8 +75,11 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
   const store: PaymentStore = {
     isConsumed: async (key) => (await open()).store.isConsumed(key),
     claim: async (lease, record) => (await open()).store.claim(lease, record),
-    consume: async (lease) => (await open()).store.consume(lease),
+    renew: async (lease, ttlMs) => (await open()).store.renew(lease, ttlMs),
+    consume: async (lease, response) => (await open()).store.consume(lease, response),
     unclaim: async (lease) => (await open()).store.unclaim(lease),
+    findConsumed: async (key) => (await open()).store.findConsumed(key),
+    deleteLapsedClaims: async () => (await open()).store.deleteLapsedClaims(),
   }
 
   const ledger = sqlLedger({
@@ -81,12 +87,14 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
     cache: memoryClaimCache({ maxConsumed: options.maxCachedConsumed ?? 100_000 }),
     logger,
   })
+  const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,
     async ready() {
       await open()
     },
     async close() {
+      stopReconciling()
       closed = true
       const opened = opening
       opening = undefined

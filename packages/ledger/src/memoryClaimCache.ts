@@ -42,6 +42,14 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       }
       return true
     },
+    async renew(key, token, ttlMs) {
+      if (consumed.has(key)) return false
+      const now = Date.now()
+      const held = locks.get(key)
+      if (held && held.token !== token && held.expiresAt > now) return false
+      locks.set(key, { token, expiresAt: now + ttlMs })
+      return true
+    },
     async unlock(key, token) {
       if (locks.get(key)?.token === token) locks.delete(key)
     },

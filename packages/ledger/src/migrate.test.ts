@@ -39,6 +39,7 @@ describe('migrate', () => {
     try {
       assert.deepEqual(await migrate(db), [
         '0001_create_payments',
+        '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
       ])
       await db
@@ -68,7 +69,11 @@ describe('migrate', () => {
     const db = await freshSchema()
     try {
       const ran = await Promise.all([migrate(db), migrate(db), migrate(db)])
-      assert.deepEqual(ran.flat(), ['0001_create_payments', '0003_key_payments_by_payee_and_payer'])
+      assert.deepEqual(ran.flat().sort(), [
+        '0001_create_payments',
+        '0002_keep_responses',
+        '0003_key_payments_by_payee_and_payer',
+      ])
     } finally {
       await db.destroy()
     }
@@ -99,7 +104,10 @@ describe('migrate', () => {
           .execute(),
         /tx402_payments_pkey/,
       )
-      assert.deepEqual(await migrate(db), ['0003_key_payments_by_payee_and_payer'])
+      assert.deepEqual(await migrate(db), [
+        '0002_keep_responses',
+        '0003_key_payments_by_payee_and_payer',
+      ])
       await db
         .insertInto(paymentsTable)
         .values({ ...row, payer: '0xPayerTwo' })

@@ -43,6 +43,33 @@ const migrations = {
       await db.schema.dropTable(paymentsTable).execute()
     },
   },
+  // Re-delivery of a lost paid response: what a non-safe request answered, kept at its commit;
+  // and an index for `reconcile`, which looks for lapsed claims.
+  '0002_keep_responses': {
+    async up(db) {
+      await db.schema
+        .alterTable(paymentsTable)
+        .addColumn('response_status', 'integer')
+        .addColumn('response_headers', 'text')
+        .addColumn('response_body', 'bytea')
+        .execute()
+      await db.schema
+        .createIndex(`${paymentsTable}_lapsing_claims`)
+        .on(paymentsTable)
+        .column('claim_expires_at')
+        .where(sql.ref('status'), '=', 'claimed')
+        .execute()
+    },
+    async down(db) {
+      await db.schema.dropIndex(`${paymentsTable}_lapsing_claims`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .dropColumn('response_status')
+        .dropColumn('response_headers')
+        .dropColumn('response_body')
+        .execute()
+    },
+  },
   // A payment is one payer's transfer to one payee: two payers in one transaction (a batch, an
   // ERC-4337 bundle), or one transaction paying two payees, are separate payments. Existing rows
   // already hold their payee and payer, so they keep their meaning under the wider key.
@@ -75,7 +102,7 @@ const migrations = {
  *
  * @returns the names of the migrations it ran.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0003_key_payments_by_payee_and_payer'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {})

@@ -1,9 +1,13 @@
 import {
+  type DeliveredPayment,
   type Lease,
   LedgerUnavailableError,
   type MarkResult,
+  type Network,
   type PaymentKey,
   type PaymentRecord,
+  paymentKey,
+  type StoredResponse,
 } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { InvalidLedgerKeyError } from './errors.js'
@@ -14,10 +18,19 @@ export interface PaymentStore {
   isConsumed(key: PaymentKey): Promise<boolean>
   /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
   claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
-  /** Claimed by this lease → consumed (again, if already). False when the lease lost the claim. */
-  consume(lease: Lease): Promise<boolean>
+  /** Moves this lease's claim to lapse `ttlMs` from now (database clock). False if not its claim. */
+  renew(lease: Lease, ttlMs: number): Promise<boolean>
+  /**
+   * Claimed by this lease → consumed (again, if already), keeping `response` the first time.
+   * False when the lease lost the claim.
+   */
+  consume(lease: Lease, response?: StoredResponse): Promise<boolean>
   /** Deletes this lease's row, claimed or consumed; says which it was, if any. */
   unclaim(lease: Lease): Promise<'claimed' | 'consumed' | undefined>
+  /** The consumed row of `key`, with its kept response. */
+  findConsumed(key: PaymentKey): Promise<DeliveredPayment | undefined>
+  /** Deletes every claim whose lease lapsed; returns their keys. */
+  deleteLapsedClaims(): Promise<PaymentKey[]>
 }
 
 // A race the claim lost can turn over between its two statements (released, or lapsed just
@@ -112,15 +125,39 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
         return 'in_progress'
       }),
 
-    consume: (lease) =>
+    renew: (lease, ttlMs) =>
+      unavailableOnFault('renew', async () => {
+        const rows = await db
+          .updateTable(paymentsTable)
+          .set({
+            claim_expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000}::double precision)`,
+          })
+          .where((eb) => eb.and(byKey(lease.key)))
+          .where('lease_token', '=', lease.token)
+          .where('status', '=', 'claimed')
+          .returning('status')
+          .execute()
+        return rows.length === 1
+      }),
+
+    consume: (lease, response) =>
       unavailableOnFault('commit', async () => {
+        const kept = response
+          ? {
+              response_status: response.status,
+              response_headers: JSON.stringify(response.headers),
+              response_body: response.body,
+            }
+          : {}
         const rows = await db
           .updateTable(paymentsTable)
           .set({
             status: 'consumed',
             claim_expires_at: null,
-            consumed_at: sql<Date>`now()`,
+            // A retry after a lost reply keeps the first commit's time.
+            consumed_at: sql<Date>`coalesce(consumed_at, now())`,
             updated_at: sql<Date>`now()`,
+            ...kept,
           })
           .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
@@ -143,6 +180,55 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .returning('status')
           .execute()
         return rows[0]?.status
+      }),
+
+    findConsumed: (key) =>
+      unavailableOnFault('read', async () => {
+        const row = await db
+          .selectFrom(paymentsTable)
+          .selectAll()
+          .where((eb) => eb.and(byKey(key)))
+          .where('status', '=', 'consumed')
+          .executeTakeFirst()
+        if (!row?.consumed_at) return undefined
+        return {
+          network: row.network as Network,
+          txId: row.tx_id,
+          chain: row.chain,
+          payer: row.payer,
+          payTo: row.pay_to,
+          asset: row.asset,
+          amount: BigInt(row.amount),
+          resource: row.resource,
+          challengeId: row.challenge_id ?? undefined,
+          deliveredAt: new Date(row.consumed_at).getTime(),
+          response:
+            row.response_status === null
+              ? undefined
+              : {
+                  status: row.response_status,
+                  headers: JSON.parse(row.response_headers ?? '{}') as StoredResponse['headers'],
+                  body: new Uint8Array(row.response_body ?? []),
+                },
+        }
+      }),
+
+    deleteLapsedClaims: () =>
+      unavailableOnFault('reconcile', async () => {
+        const rows = await db
+          .deleteFrom(paymentsTable)
+          .where('status', '=', 'claimed')
+          .where('claim_expires_at', '<=', sql<Date>`now()`)
+          .returning(['network', 'tx_id', 'pay_to', 'payer'])
+          .execute()
+        return rows.map((row) =>
+          paymentKey({
+            network: row.network as Network,
+            txId: row.tx_id,
+            payTo: row.pay_to,
+            payer: row.payer,
+          }),
+        )
       }),
   }
 }

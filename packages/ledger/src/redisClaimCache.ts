@@ -9,6 +9,14 @@ return 0`
 const lockScript = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
 if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`
+// Keeps a live holder's lock: extended if it is still this token's, taken again if it lapsed
+// and nobody took it, refused if another token holds it or the payment was consumed meanwhile.
+const renewScript = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
+local holder = redis.call('get', KEYS[2])
+if holder == ARGV[1] then return redis.call('pexpire', KEYS[2], ARGV[2]) end
+if holder then return 0 end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+return 0`
 const setConsumedScript = `redis.call('set', KEYS[1], '1', 'EX', ARGV[2])
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
 return 1`
@@ -75,6 +83,10 @@ export function redisClaimCache(redis: Redis, options: RedisClaimCacheOptions): 
     lock: async (key, token, ttlMs) =>
       (await send(() =>
         redis.eval(lockScript, 2, consumedKey(key), lockKey(key), token, ttlMs),
+      )) === 1,
+    renew: async (key, token, ttlMs) =>
+      (await send(() =>
+        redis.eval(renewScript, 2, consumedKey(key), lockKey(key), token, ttlMs),
       )) === 1,
     unlock: async (key, token) => {
       await send(() => redis.eval(unlockScript, 1, lockKey(key), token))

@@ -2,6 +2,7 @@ import { ConfigurationError, type Ledger, type Logger } from '@tx402/core'
 import { Redis } from 'ioredis'
 import { connectPostgres, type PostgresInput } from './connectPostgres.js'
 import { paymentStore } from './paymentStore.js'
+import { reconcileEvery } from './periodicReconcile.js'
 import { redisClaimCache } from './redisClaimCache.js'
 import { sqlLedger } from './sqlLedger.js'
 
@@ -23,6 +24,11 @@ export interface RedisPostgresLedgerOptions {
   redisTimeoutMs?: number
   /** Where the once-per-outage Redis warning goes. Default `console`. */
   logger?: Logger
+  /**
+   * Run `reconcile()` this often, in ms, logging the claims it released (their holder died).
+   * Default 0: never (call `reconcile()` yourself, e.g. from a cron job).
+   */
+  reconcileEveryMs?: number
 }
 
 /**
@@ -88,9 +94,11 @@ export function redisPostgresLedger(
     }),
     logger,
   })
+  const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,
     async close() {
+      stopReconciling()
       if (ownRedis) redis.disconnect()
       await postgres.close()
     },

@@ -31,6 +31,11 @@ export interface PaymentsTable {
   created_at: Generated<Date>
   updated_at: Generated<Date>
   consumed_at: ColumnType<Date | null, Date | string | null, Date | string | null>
+  /** The kept response of a non-safe request, for its re-delivery (migration 0002). */
+  response_status: number | null
+  /** JSON object of lower-case header names to a value or an array of values. */
+  response_headers: string | null
+  response_body: Uint8Array | null
 }
 
 /**

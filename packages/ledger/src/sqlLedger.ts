@@ -29,6 +29,11 @@ export interface ClaimCache {
   setConsumed(key: string, token: string): Promise<void>
   /** Takes the lock for `ttlMs` if it is free and the key is not consumed, in one round trip. */
   lock(key: string, token: string, ttlMs: number): Promise<boolean>
+  /**
+   * Extends this token's lock to `ttlMs` (taking it again if it lapsed and nobody took it);
+   * false when another token holds it or the payment is consumed.
+   */
+  renew(key: string, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
   unlock(key: string, token: string): Promise<void>
   /** Forgets a consumed key and any release owed for it: its commit was undone. */
@@ -129,8 +134,30 @@ export function sqlLedger(options: {
       return store.claim(lease, record)
     },
 
-    async commit(lease) {
-      if (!(await store.consume(lease))) {
+    async renew(lease, ttlMs) {
+      const sent = Date.now()
+      if (claiming.has(lease.token)) {
+        // Marked: the claim row decides; the lock only saves other requests an RPC call.
+        if (!(await store.renew(lease, ttlMs))) return false
+        claiming.set(lease.token, sent + ttlMs)
+        await viaCache(
+          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
+          true,
+        )
+      } else if (
+        !(await viaCache(
+          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
+          true,
+        ))
+      ) {
+        return false
+      }
+      lease.expiresAt = sent + ttlMs
+      return true
+    },
+
+    async commit(lease, response) {
+      if (!(await store.consume(lease, response))) {
         throw new LedgerUnavailableError('The claim on this payment was lost before commit.')
       }
       // Kept in `claiming` until released or lapsed: a commit the engine could not confirm is
@@ -162,6 +189,12 @@ export function sqlLedger(options: {
       } finally {
         await viaCache(() => cache.unlock(paymentKeyId(lease.key), lease.token), undefined)
       }
+    },
+
+    findDelivered: (key) => store.findConsumed(key),
+
+    async reconcile() {
+      return { released: await store.deleteLapsedClaims() }
     },
   }
 }

@@ -67,6 +67,8 @@ describe('two payees of one transaction, sharing one Redis + PostgreSQL ledger',
         ledger,
         secret,
         logger: silent,
+        // Re-delivery off: every replay, even the payer's own, is refused.
+        redeliveryWindowSeconds: 0,
       }),
       (ctx) => {
         ctx.body = { payTo: ctx.state.payment!.payTo, amount: String(ctx.state.payment!.amount) }

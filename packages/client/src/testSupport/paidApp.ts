@@ -30,6 +30,8 @@ export async function startPaidApp(options: {
   price?: string
   asset?: string
   requireProof?: boolean
+  /** Default: the engine's (600). */
+  redeliveryWindowSeconds?: number
 }): Promise<PaidApp> {
   const app = new Koa()
   const router = new Router()
@@ -40,6 +42,9 @@ export async function startPaidApp(options: {
     ledger: memoryLedger(),
     secret: 'client-test-secret-of-at-least-32-bytes!',
     requireProof: options.requireProof ?? false,
+    ...(options.redeliveryWindowSeconds === undefined
+      ? {}
+      : { redeliveryWindowSeconds: options.redeliveryWindowSeconds }),
     logger: { info() {}, warn() {}, error() {} },
   })
   let flakyFailures = 1

@@ -13,9 +13,7 @@ function flakyLedger() {
   const inner = memoryLedger()
   const faults = { lostCommitReplies: 0, releaseDown: false }
   const ledger: Ledger = {
-    isConsumed: (key) => inner.isConsumed(key),
-    acquire: (key, ttl) => inner.acquire(key, ttl),
-    mark: (lease, record) => inner.mark(lease, record),
+    ...inner,
     async commit(lease) {
       await inner.commit(lease)
       if (faults.lostCommitReplies > 0) {

@@ -8,20 +8,22 @@ import { paymentKey } from '../paymentKey.js'
 import type { ChallengeContext, PaymentRequirement, VerifyResult } from '../plugin.js'
 import { describeCost, type ResolvedOffer, type RoutePrice, resolveOffers } from '../price.js'
 import { proofMessage } from '../proofMessage.js'
-import { encodeBase64Json } from '../protocol/base64Json.js'
 import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
-import type { PaymentResponse } from '../protocol/types.js'
 import { answeredRequirement, offeredTerms } from './answeredTerms.js'
 import { offerBindings, type RouteBinding } from './bindingPolicy.js'
 import { assertChallengeFits, buildResponse, type RouteTerms } from './challengeResponse.js'
 import { choosePayer } from './choosePayer.js'
+import { startHeartbeat } from './claimHeartbeat.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
 import { type EngineHooks, type EngineObserver, guarded, type PaymentDecision } from './observer.js'
 import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
+import { paymentResponseHeaders } from './paymentResponse.js'
 import { type RequestHeaders, readPaymentHeaders } from './readPaymentHeaders.js'
+import { findRedelivery } from './redelivery.js'
 import { offerSelector } from './selectOffer.js'
+import { settlement } from './settlement.js'
 
 /** A pino-compatible logger. */
 export interface Logger {
@@ -46,8 +48,23 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   maxAgeSeconds?: number
   /** How long a challenge may be paid against. Default 900. */
   challengeTtlSeconds?: number
-  /** How long a claim holds a transaction while it is verified and the handler runs. Default 60000. */
+  /**
+   * How long a claim outlives its last renewal, in ms. The claim is renewed every third of it
+   * from the lock until the payment settles, so it lapses only when its process died or lost the
+   * ledger for this long; then another request may take the payment over. Default 60000.
+   */
   claimTtlMs?: number
+  /**
+   * How long after its commit the payer of a response may have it again without paying, when
+   * it lost it (PROTOCOL.md section 6), in seconds. 0 turns re-delivery off. Default 600.
+   */
+  redeliveryWindowSeconds?: number
+  /**
+   * For methods other than GET and HEAD: the largest response body kept in the ledger for its
+   * re-delivery, in bytes. A larger one (or a stream) is not kept, and its re-delivery is refused
+   * with 409 `response_not_stored`. Default 1048576 (1 MiB).
+   */
+  maxStoredResponseBytes?: number
   /** Tolerated clock difference between the chain and this server, in seconds. Default 60. */
   clockSkewSeconds?: number
   /**
@@ -122,6 +139,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   }
   assertChallengeFits(terms)
   const claimTtlMs = options.claimTtlMs ?? 60_000
+  const redeliveryWindowMs =
+    nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000
+  const maxStoredResponseBytes = nonNegative(
+    options.maxStoredResponseBytes,
+    1_048_576,
+    'maxStoredResponseBytes',
+  )
   const skewSeconds = options.clockSkewSeconds ?? 60
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
   const observer = guarded(options.observer ?? {}, [
@@ -370,9 +394,53 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         return unavailable(request, 'ledger', trace, new Error('a release is still pending'))
       }
       if (await ledger.isConsumed(ledgerKey)) {
+        const again = await findRedelivery({
+          ledger,
+          key: ledgerKey,
+          plugin,
+          txId,
+          resource: `${request.method} ${request.path}`,
+          challenge,
+          proof: headers.proof,
+          windowMs: redeliveryWindowMs,
+        })
+        if (!again) {
+          return respond(
+            'tx_already_used',
+            'This transaction has already paid for a request. Pay again per accepts.',
+          )
+        }
+        trace.payer = again.payer
+        trace.amount = again.amount.toString()
+        const payment: PaymentReceipt = {
+          chain: plugin.name,
+          network: plugin.network,
+          transaction: txId,
+          payer: again.payer,
+          payTo: again.payTo,
+          asset: requirement.asset,
+          amount: again.amount,
+          challengeId: again.challengeId,
+          redelivered: true,
+        }
+        const replayHeaders = paymentResponseHeaders(payment)
+        if (request.method === 'GET') {
+          // Safe: the route runs again. Nothing to commit or release.
+          return {
+            type: 'paid',
+            payment,
+            headers: replayHeaders,
+            confirm: async () => undefined,
+            settle: async () => {},
+            finish: async () => undefined,
+          }
+        }
+        if (again.response) {
+          return { type: 'replay', payment, response: again.response, headers: replayHeaders }
+        }
         return respond(
-          'tx_already_used',
-          'This transaction has already paid for a request. Pay again per accepts.',
+          'response_not_stored',
+          'This payment was served, but its response was too large (or a stream) to keep for re-delivery, so it cannot be served again. Pay again per accepts for a new request.',
         )
       }
       lease = await ledger.acquire(ledgerKey, claimTtlMs)
@@ -387,8 +455,15 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       )
     }
     const held = lease
-    const rejected = async (error: ErrorCode, message: string, retryAfterSeconds?: number) => {
+    // From here until the payment settles, the claim is renewed: a slow handler or send never
+    // lets another request take it over.
+    const heartbeat = startHeartbeat(ledger, held, claimTtlMs, logger)
+    const releaseHeld = async () => {
+      heartbeat.stop()
       await releaseQuietly(held)
+    }
+    const rejected = async (error: ErrorCode, message: string, retryAfterSeconds?: number) => {
+      await releaseHeld()
       return respond(error, message, retryAfterSeconds)
     }
 
@@ -418,7 +493,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         )
       }
     } catch (error) {
-      await releaseQuietly(held)
+      await releaseHeld()
       return unavailable(request, 'ledger', trace, error)
     }
     const receipt: PaymentReceipt = {
@@ -431,36 +506,25 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       amount,
       challengeId: challenge?.id,
     }
-    const paymentResponse: PaymentResponse = {
-      success: true,
-      network: plugin.network,
-      chain: plugin.name,
-      transaction: txId,
-      payer,
-      asset: requirement.asset,
-      amount: amount.toString(),
-    }
-    let finished = false
+    const settled = settlement({
+      lease: held,
+      heartbeat,
+      settler,
+      unavailable: (cause) => unavailable(request, 'ledger', trace, cause),
+    })
     return {
       type: 'paid',
       payment: receipt,
-      headers: { [headerNames.paymentResponse]: encodeBase64Json(paymentResponse) },
-      async finish(served) {
-        if (finished) return undefined
-        finished = true
-        if (!served) {
-          await releaseQuietly(held)
-          return undefined
-        }
-        try {
-          await settler.commit(held)
-          return undefined
-        } catch (error) {
-          // Not served, so not consumed: undo the commit in case it landed and only the reply
-          // was lost.
-          await releaseQuietly(held)
-          return unavailable(request, 'ledger', trace, error)
-        }
+      headers: paymentResponseHeaders(receipt),
+      storeResponseUpTo:
+        request.method !== 'GET' && redeliveryWindowMs > 0 ? maxStoredResponseBytes : undefined,
+      confirm: settled.confirm,
+      settle: async (delivered, response) => {
+        await settled.settle(delivered, response)
+      },
+      finish: async (served) => {
+        const end = await settled.finish(served)
+        return typeof end === 'string' ? undefined : end
       },
     }
   }
@@ -498,37 +562,73 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       outcome = unavailable(request, 'rpc', trace, error)
     }
     const resource = `${request.method.toUpperCase()} ${request.path}`
-    if (outcome.type !== 'paid') {
-      if (outcome.type === 'payment_required') return outcome // no payment headers: nothing decided
-      report({
-        resource,
-        ...trace,
-        outcome: outcome.body.error,
-        status: outcome.status,
-        durationMs: performance.now() - started,
-      })
+    const decision = (outcome: PaymentDecision['outcome'], status: number) => ({
+      resource,
+      ...trace,
+      outcome,
+      status,
+      durationMs: performance.now() - started,
+    })
+    if (outcome.type === 'replay') {
+      report(decision('redelivered', outcome.response.status))
       return outcome
     }
+    if (outcome.type !== 'paid') {
+      if (outcome.type === 'payment_required') return outcome // no payment headers: nothing decided
+      report(decision(outcome.body.error, outcome.status))
+      return outcome
+    }
+    // One decision line per paid request, when it ends; the time is the deciding time only.
     const decidedMs = performance.now() - started
-    const finish = outcome.finish
+    const paid = outcome
+    let reported = false
+    const ended = (failure: RespondOutcome | undefined, served: boolean) => {
+      if (reported) return
+      reported = true
+      const redelivered = paid.payment.redelivered === true
+      report(
+        {
+          ...decision(
+            failure
+              ? failure.body.error
+              : served
+                ? redelivered
+                  ? 'redelivered'
+                  : 'served'
+                : 'released',
+            failure ? failure.status : served ? 200 : 0,
+          ),
+          durationMs: decidedMs,
+        },
+        redelivered ? undefined : paid.payment,
+      )
+    }
     return {
-      ...outcome,
+      ...paid,
+      async confirm() {
+        const failure = await paid.confirm()
+        if (failure) ended(failure, false)
+        return failure
+      },
+      async settle(delivered, response) {
+        await paid.settle(delivered, response)
+        ended(undefined, delivered)
+      },
       async finish(served) {
-        const failure = await finish(served)
-        report(
-          {
-            resource,
-            ...trace,
-            outcome: failure ? failure.body.error : served ? 'served' : 'released',
-            status: failure ? failure.status : served ? 200 : 0,
-            durationMs: decidedMs,
-          },
-          outcome.payment,
-        )
+        const failure = await paid.finish(served)
+        ended(failure, served)
         return failure
       },
     } satisfies PaidOutcome
   }
 
   return { handle, offers }
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new ConfigurationError(`${name} must be a number of 0 or more, got ${value}.`)
+  }
+  return value
 }

@@ -1,4 +1,4 @@
-import type { Lease, Ledger } from '../ledger.js'
+import type { Lease, Ledger, StoredResponse } from '../ledger.js'
 import { type PaymentKey, paymentKeyId } from '../paymentKey.js'
 
 /** Where the settler reports what it could not do. */
@@ -10,6 +10,7 @@ interface SettlerLog {
 const commitRetryDelaysMs = [250, 1_000]
 const releaseRetryIntervalMs = 500
 const releaseRetryForMs = 10 * 60_000
+const lateCommitIntervalMs = 1_000
 
 /**
  * Commits and releases leases so that an outage never keeps a payment consumed that was not
@@ -58,16 +59,42 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
 
   return {
     /** Commits, retrying a failed attempt twice; throws the last fault. */
-    async commit(lease: Lease): Promise<void> {
+    async commit(lease: Lease, response?: StoredResponse): Promise<void> {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await ledger.commit(lease)
+          return await ledger.commit(lease, response)
         } catch (error) {
           const delay = commitRetryDelaysMs[attempt]
           if (delay === undefined) throw error
           await new Promise((resolve) => setTimeout(resolve, delay))
         }
       }
+    },
+    /**
+     * Commits a delivered payment in the background, every second for up to 10 minutes, while
+     * `holder` keeps its claim alive; stops it when done, or when the claim was lost.
+     */
+    commitLater(
+      lease: Lease,
+      response: StoredResponse | undefined,
+      holder: { readonly lost: boolean; stop(): void },
+    ): void {
+      log.warn({ key: lease.key }, 'tx402: commit of a delivered payment failed; retrying')
+      const since = Date.now()
+      const attempt = async () => {
+        if (holder.lost || Date.now() - since > releaseRetryForMs) {
+          holder.stop()
+          log.error({ key: lease.key }, 'tx402: gave up committing a delivered payment')
+          return
+        }
+        try {
+          await ledger.commit(lease, response)
+          holder.stop()
+        } catch {
+          setTimeout(attempt, lateCommitIntervalMs).unref?.()
+        }
+      }
+      setTimeout(attempt, lateCommitIntervalMs).unref?.()
     },
     /** Releases now, or keeps trying in the background. Never throws. */
     async release(lease: Lease): Promise<void> {

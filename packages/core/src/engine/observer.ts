@@ -8,8 +8,12 @@ export interface PaymentDecision {
   chain?: string | undefined
   network?: string | undefined
   transaction?: string | undefined
-  /** `served` (committed), `released` (the route did not serve), or the error code answered. */
-  outcome: ErrorCode | 'served' | 'released'
+  /**
+   * `served` (delivered and committed), `released` (the route did not serve, or the response
+   * did not reach the socket), `redelivered` (a lost paid response served again, not charged), or
+   * the error code answered.
+   */
+  outcome: ErrorCode | 'served' | 'released' | 'redelivered'
   status: number
   payer?: string | undefined
   /** Base units, decimal string. */

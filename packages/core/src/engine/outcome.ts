@@ -1,3 +1,4 @@
+import type { StoredResponse } from '../ledger.js'
 import type { ErrorBody, Network, PaymentRequiredBody, WireAsset } from '../protocol/types.js'
 
 /** What a payment receipt says about the payment that paid for a request. */
@@ -12,6 +13,11 @@ export interface PaymentReceipt {
   /** Base units received, from the chain. */
   amount: bigint
   challengeId?: string | undefined
+  /**
+   * True when this request re-delivers a response already paid for (its payer lost it): nothing
+   * is charged, and the route runs again (GET, HEAD). PROTOCOL.md section 6.
+   */
+  redelivered?: boolean
 }
 
 /** An answer the adapter writes as it is: a 402 challenge or an error. */
@@ -23,17 +29,51 @@ export interface RespondOutcome {
 }
 
 /**
- * Paid: run the route, then call `finish(served)` once. `served` true commits the payment (the
- * handler answered below 400); false releases it. `finish` returns an error outcome to answer
- * instead when the commit could not be made (the response must then not be served).
+ * Paid: run the route. An adapter that can watch its response reach the socket (PROTOCOL.md
+ * section 6) calls `confirm()` right before the first byte and, once the response ended,
+ * `settle(delivered)`; one that cannot calls `finish(served)` once instead. Either way the
+ * payment is committed only for a served response, and released otherwise.
  */
 export interface PaidOutcome {
   type: 'paid'
   payment: PaymentReceipt
   /** Headers for the served response: `PAYMENT-RESPONSE`. */
   headers: Record<string, string>
+  /**
+   * Set for methods other than GET and HEAD while re-delivery is on: keep the response (status,
+   * headers, body up to this many bytes) and pass it to `settle`, so it can be replayed.
+   */
+  storeResponseUpTo?: number | undefined
+  /**
+   * Call once the route answered below 400, right before the first byte is written: checks the
+   * claim is still this request's. An error outcome (503) to answer instead, with none of the
+   * route's headers or body; the payment was released.
+   */
+  confirm(): Promise<RespondOutcome | undefined>
+  /**
+   * Call once when the response ended: `delivered` when it was handed to the socket whole with a
+   * status below 400 (commits, with `response` kept for re-delivery), false on any other ending
+   * (releases: the payment is usable again). Never throws.
+   */
+  settle(delivered: boolean, response?: StoredResponse): Promise<void>
+  /**
+   * For adapters that cannot watch the delivery: `served` true commits before the response is
+   * written (the route answered below 400), false releases. Returns an error outcome to answer
+   * instead when the commit could not be made (the response must then not be served).
+   */
   finish(served: boolean): Promise<RespondOutcome | undefined>
 }
 
+/**
+ * A re-delivery of a response already paid for and kept (a non-safe method): write `response`
+ * as it is, with `headers` (`PAYMENT-RESPONSE`, marked `redelivered`). Nothing is charged.
+ */
+export interface ReplayOutcome {
+  type: 'replay'
+  payment: PaymentReceipt
+  response: StoredResponse
+  headers: Record<string, string>
+}
+
 /** The result of `engine.handle(request)`. */
-export type Outcome = RespondOutcome | PaidOutcome
+export type Outcome = RespondOutcome | PaidOutcome | ReplayOutcome

@@ -15,7 +15,12 @@ export const request = (tx: string, client = '127.0.0.1') => ({
   headers: { 'x-payment-tx': [tx], 'x-payment-chain': ['testnet'] },
   client,
 })
-export const status = (outcome: Outcome) => (outcome.type === 'paid' ? 200 : outcome.status)
+export const status = (outcome: Outcome) =>
+  outcome.type === 'paid'
+    ? 200
+    : outcome.type === 'replay'
+      ? outcome.response.status
+      : outcome.status
 export const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 export const silent = { info() {}, warn() {}, error() {} }
 export { confirmedPayment as confirmed } from '../testing/scriptedChain.js'

@@ -31,6 +31,7 @@ export const errorStatus = {
   ambiguous_payer: 402,
   payment_pending: 402,
   payment_in_progress: 409,
+  response_not_stored: 409,
   rate_limited: 429,
   verifier_unavailable: 503,
 } as const satisfies Record<string, 400 | 402 | 409 | 429 | 503>

@@ -57,4 +57,6 @@ export interface PaymentResponse {
   /** Base units, decimal string. */
   amount: string
   creditRemaining?: string
+  /** Present when this response re-delivers one already paid for: nothing was charged. */
+  redelivered?: true
 }

@@ -8,6 +8,7 @@ import {
   type PaymentKey,
   type PaymentRecord,
   paymentKey,
+  samePayment,
 } from '@tx402/core'
 
 const network = 'eip155:8453'
@@ -238,6 +239,91 @@ export function describeLedgerContract(name: string, getLedger: () => Ledger | P
       const results = await Promise.all(leases.map((lease) => ledger.mark(lease, record)))
       assert.equal(results.filter((r) => r === 'marked').length, 1, results.join(','))
       assert.equal(results.filter((r) => r === 'in_progress').length, 19)
+    })
+
+    it('keeps a renewed claim past its TTL, and refuses it to every other lease meanwhile', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 300))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      for (let i = 0; i < 4; i++) {
+        await sleep(150)
+        assert.equal(await ledger.renew(lease, 300), true)
+        assert.ok(lease.expiresAt >= Date.now() + 250, 'renew moves expiresAt')
+        assert.equal(await ledger.acquire(key, 300), undefined, 'still held')
+        const rival: Lease = { key, token: `rival-${i}`, expiresAt: Date.now() + 300 }
+        assert.equal(await ledger.mark(rival, record), 'in_progress')
+      }
+      const { released } = await ledger.reconcile()
+      assert.ok(!released.includes(key), 'a live claim is not reconciled')
+      await ledger.commit(lease)
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(
+        await ledger.renew(lease, 300),
+        false,
+        'a consumed payment has no claim to renew',
+      )
+    })
+
+    it('renews a lease before its mark, and reports a lease that lost its claim', async () => {
+      const { key, record } = freshPayment()
+      const early = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.renew(early, 30_000), true)
+      await ledger.release(early)
+      const stale = (await ledger.acquire(key, 100))!
+      assert.equal(await ledger.mark(stale, record), 'marked')
+      await sleep(300)
+      const fresh = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(fresh, record), 'marked')
+      assert.equal(await ledger.renew(stale, 30_000), false)
+      await ledger.release(fresh)
+    })
+
+    it('keeps the response given at commit, and finds the delivered payment with it', async () => {
+      const { key, record } = freshPayment()
+      const body = new Uint8Array([0, 1, 2, 250, 255, 10, 13])
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      assert.equal(await ledger.findDelivered(key), undefined, 'a claim is not delivered')
+      const before = Date.now()
+      const response = {
+        status: 201,
+        headers: { 'content-type': 'application/octet-stream', 'set-cookie': ['a=1', 'b=2'] },
+        body,
+      }
+      await ledger.commit(lease, response)
+      await ledger.commit(lease, response)
+      const found = await ledger.findDelivered(key)
+      assert.ok(found)
+      assert.equal(found.payer, record.payer)
+      assert.equal(found.resource, record.resource)
+      assert.equal(found.challengeId, record.challengeId)
+      assert.equal(found.amount, record.amount)
+      assert.ok(Math.abs(found.deliveredAt - before) < 5_000, `deliveredAt ${found.deliveredAt}`)
+      assert.deepEqual(found.response?.headers, response.headers)
+      assert.equal(found.response?.status, 201)
+      assert.deepEqual([...found.response!.body], [...body])
+      const plain = freshPayment()
+      assert.equal(await claimOnce(ledger, plain.key, plain.record), 'won')
+      assert.equal((await ledger.findDelivered(plain.key))?.response, undefined)
+    })
+
+    it('reconciles a lapsed claim (its holder died) into a usable payment, and says so', async () => {
+      const dead = freshPayment()
+      const lease = (await ledger.acquire(dead.key, 100))!
+      assert.equal(await ledger.mark(lease, dead.record), 'marked')
+      const consumed = freshPayment()
+      assert.equal(await claimOnce(ledger, consumed.key, consumed.record), 'won')
+      await sleep(300)
+      const { released } = await ledger.reconcile()
+      assert.ok(
+        released.some((key) => samePayment(key, dead.key)),
+        JSON.stringify(released),
+      )
+      assert.ok(!released.some((key) => samePayment(key, consumed.key)))
+      assert.equal(await ledger.isConsumed(dead.key), false)
+      assert.equal(await ledger.isConsumed(consumed.key), true)
+      assert.equal(await claimOnce(ledger, dead.key, dead.record), 'won')
+      assert.ok(!(await ledger.reconcile()).released.includes(dead.key))
     })
   })
 }

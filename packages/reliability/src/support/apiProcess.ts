@@ -17,7 +17,7 @@ export interface ApiServerConfig {
 /** One JSON line an API process wrote (pino's fields and ours). */
 export interface ApiLine {
   msg?: string
-  event?: 'listening' | 'paid' | 'held'
+  event?: 'listening' | 'paid' | 'held' | 'handler'
   port?: number
   tx?: string
   /** On decision lines: the engine's `PaymentDecision`. */
@@ -52,14 +52,19 @@ export interface ApiProcess {
 const workspaceRoot = new URL('../../../../', import.meta.url).pathname
 
 /**
- * Starts `apiServer.ts` in its own Node process and resolves once it listens.
+ * Starts `apiServer.ts` (or another server script of this folder, given its config) in its own
+ * Node process and resolves once it listens.
  *
  * @example const api = await spawnApi('a', config); after(() => api.stop())
  */
-export async function spawnApi(name: string, config: ApiServerConfig): Promise<ApiProcess> {
+export async function spawnApi(
+  name: string,
+  config: ApiServerConfig | object,
+  script = './apiServer.ts',
+): Promise<ApiProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('./apiServer.ts', import.meta.url).pathname],
+    ['--import', 'tsx', new URL(script, import.meta.url).pathname],
     {
       cwd: workspaceRoot,
       env: { ...process.env, TX402_RELIABILITY_API: JSON.stringify(config) },

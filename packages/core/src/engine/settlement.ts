@@ -1,0 +1,83 @@
+import type { Lease, StoredResponse } from '../ledger.js'
+import type { ClaimHeartbeat } from './claimHeartbeat.js'
+import type { leaseSettler } from './leaseSettler.js'
+import type { RespondOutcome } from './outcome.js'
+
+/** How a paid request ended, for its decision line. */
+export type Settled = 'served' | 'released' | RespondOutcome
+
+/** What the settlement of one paid request needs from its engine. */
+export interface SettlementParts {
+  lease: Lease
+  heartbeat: ClaimHeartbeat
+  settler: ReturnType<typeof leaseSettler>
+  /** The 503 answer to give when the ledger fails, logged as a fault. */
+  unavailable(cause: unknown): RespondOutcome
+}
+
+/**
+ * The end of a paid request's life (PROTOCOL.md section 6): `confirm` right before the first
+ * byte (the claim is still this request's), then `settle` once the response ended: delivered
+ * commits, anything else releases. The heartbeat runs until the payment is settled, so no other
+ * request can take the payment over while the response is being sent or its commit retried.
+ */
+export function settlement({ lease, heartbeat, settler, unavailable }: SettlementParts) {
+  let done = false
+  const release = async (): Promise<void> => {
+    done = true
+    heartbeat.stop()
+    await settler.release(lease)
+  }
+
+  const confirm = async (): Promise<RespondOutcome | undefined> => {
+    if (done) return undefined
+    let cause: unknown = new Error('the claim was taken over (it lapsed)')
+    try {
+      if (!heartbeat.lost && (heartbeat.heldWell() || (await heartbeat.renewNow()))) {
+        return undefined
+      }
+    } catch (error) {
+      cause = error
+    }
+    await release()
+    return unavailable(cause)
+  }
+
+  const settle = async (delivered: boolean, response?: StoredResponse): Promise<Settled> => {
+    if (done) return 'released'
+    if (!delivered) {
+      await release()
+      return 'released'
+    }
+    done = true
+    try {
+      await settler.commit(lease, response)
+      heartbeat.stop()
+    } catch {
+      // Delivered, so never released: the claim stays held (the heartbeat runs) while the commit
+      // is retried in the background; the payment is never consumed twice meanwhile.
+      settler.commitLater(lease, response, heartbeat)
+    }
+    return 'served'
+  }
+
+  /** For adapters that cannot watch the delivery: commit before serving, as the route answered. */
+  const finish = async (served: boolean): Promise<Settled> => {
+    if (done) return 'released'
+    if (!served) return settle(false)
+    const failure = await confirm()
+    if (failure) return failure
+    done = true
+    try {
+      await settler.commit(lease)
+      heartbeat.stop()
+      return 'served'
+    } catch (error) {
+      // Not served, so not consumed: undo the commit in case it landed and only the reply was lost.
+      await release()
+      return unavailable(error)
+    }
+  }
+
+  return { confirm, settle, finish }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Router from '@koa/router'
+import { confirmedPayment, scriptedChain } from '@tx402/core/testing'
+import { paymentRequired } from '@tx402/koa'
+import { embeddedLedger } from '@tx402/ledger'
+import Koa from 'koa'
+import { type ApiProcess, spawnApi } from './support/apiProcess.js'
+import { databaseUrl, prepareDatabase } from './support/database.js'
+import type { SlowApiConfig } from './support/slowApi.js'
+
+// A claim used to lapse claimTtlMs after it was taken, so a second request with the same
+// transaction took it over while the first handler still ran: two handler runs for one payment.
+const claimTtlMs = 400
+const handlerMs = 3 * claimTtlMs
+const secret = 'long-handler-secret-at-least-32-bytes!!'
+const quiet = { info() {}, warn() {}, error() {} }
+const freshTx = () => `0x${randomBytes(32).toString('hex')}`
+const payWith = (url: string, tx: string) =>
+  fetch(`${url}/slow`, { headers: { 'x-payment-tx': tx, 'x-payment-chain': 'testnet' } })
+const errorOf = async (response: Response) => ((await response.json()) as { error?: string }).error
+
+/** The first request, a second one mid-way through its handler, and a replay after both. */
+async function raceMidway(first: string, second: string, tx: string) {
+  const running = payWith(first, tx)
+  await sleep(handlerMs / 2)
+  const midway = await payWith(second, tx)
+  const answered = await running
+  const after = await payWith(second, tx)
+  return { answered, midway, after }
+}
+
+describe('one payment, one handler run: a handler that runs 3x claimTtlMs', function () {
+  this.timeout(60_000)
+
+  it('on the embedded ledger: the request arriving mid-way gets 409, the handler runs once', async function () {
+    this.timeout(120_000)
+    const ledger = embeddedLedger({ dataDir: 'memory://', logger: quiet })
+    await ledger.ready()
+    let runs = 0
+    const router = new Router()
+    router.get(
+      '/slow',
+      paymentRequired({
+        price: '0.01',
+        asset: 'USDC',
+        chains: [scriptedChain({ otherwise: confirmedPayment }).plugin],
+        ledger,
+        secret,
+        claimTtlMs,
+        logger: quiet,
+      }),
+      async (ctx) => {
+        runs++
+        await sleep(handlerMs)
+        ctx.body = { served: ctx.state.payment!.transaction }
+      },
+    )
+    const app = new Koa()
+    app.use(router.routes())
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const tx = freshTx()
+      const { answered, midway, after } = await raceMidway(url, url, tx)
+      assert.equal(midway.status, 409)
+      assert.equal(await errorOf(midway), 'payment_in_progress')
+      assert.equal(answered.status, 200)
+      assert.deepEqual(await answered.json(), { served: tx })
+      assert.equal(runs, 1, 'one payment, one handler run')
+      assert.equal(await errorOf(after), 'tx_already_used')
+    } finally {
+      server.close()
+      await ledger.close()
+    }
+  })
+
+  describe('on Redis + PostgreSQL with two API processes', () => {
+    const apis: ApiProcess[] = []
+    before(async function () {
+      this.timeout(120_000)
+      await prepareDatabase()
+      const config: SlowApiConfig = {
+        redisUrl: 'redis://127.0.0.1:6379',
+        databaseUrl: databaseUrl(),
+        keyPrefix: `tx402long:${randomBytes(4).toString('hex')}:`,
+        secret,
+        claimTtlMs,
+        handlerMs,
+      }
+      apis.push(
+        ...(await Promise.all([
+          spawnApi('a', config, './slowApi.ts'),
+          spawnApi('b', config, './slowApi.ts'),
+        ])),
+      )
+    })
+    after(async () => {
+      await Promise.all(apis.map((api) => api.stop()))
+    })
+
+    it('the request arriving mid-way at the other process gets 409, the handler runs once', async () => {
+      const [a, b] = apis as [ApiProcess, ApiProcess]
+      const tx = freshTx()
+      const { answered, midway, after } = await raceMidway(a.url, b.url, tx)
+      assert.equal(midway.status, 409)
+      assert.equal(await errorOf(midway), 'payment_in_progress')
+      assert.equal(answered.status, 200)
+      assert.equal(((await answered.json()) as { pid: number }).pid, a.pid)
+      const runs = [...a.lines, ...b.lines].filter((l) => l.event === 'handler' && l.tx === tx)
+      assert.equal(runs.length, 1, 'one payment, one handler run, across both processes')
+      assert.equal(await errorOf(after), 'tx_already_used')
+    })
+  })
+})
