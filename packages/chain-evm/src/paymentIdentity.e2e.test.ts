@@ -18,6 +18,7 @@ import {
   smartWalletFactoryAbi,
   startAnvil,
   testTokenAbi,
+  transferTestToken,
 } from '@tx402/testing/evm'
 import Koa from 'koa'
 import {
@@ -57,14 +58,7 @@ describe('a payment belongs to the one who paid, on anvil', function () {
     return hash
   }
   const payToken = (from: number, to: Address = payTo, amount = price) =>
-    mined(
-      node.wallet(from).writeContract({
-        address: token,
-        abi: testTokenAbi,
-        functionName: 'transfer',
-        args: [to, amount],
-      }),
-    )
+    transferTestToken(node, token, { from, to, amount })
   const usdcOn = (name: string, extra: { payTo?: Address } = {}) =>
     evmChain({
       name,

@@ -55,6 +55,8 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
     // Unbound, so the storms and faults reach the chain and ledger with bare transaction hashes;
     // the default binding's own refusals are tested end to end in chain-evm and chain-solana.
     binding: 'none',
+    // Re-delivery off: a payment answered 200 twice is a payment served twice, as the tally counts.
+    redeliveryWindowSeconds: 0,
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

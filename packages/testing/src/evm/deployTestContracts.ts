@@ -103,6 +103,27 @@ export async function mintTestToken(
 }
 
 /**
+ * Sends `amount` base units of `token` from dev account `from` to `to` with `transfer`, and
+ * waits for the receipt (whatever its status: a false-returning token mines too).
+ *
+ * @example const hash = await transferTestToken(node, usdc, { from: 1, to: payTo, amount: 10_000n })
+ */
+export async function transferTestToken(
+  node: AnvilNode,
+  token: Address,
+  transfer: { from: number; to: Address; amount: bigint },
+): Promise<Hex> {
+  const hash = await node.wallet(transfer.from).writeContract({
+    address: token,
+    abi: testTokenAbi,
+    functionName: 'transfer',
+    args: [transfer.to, transfer.amount],
+  })
+  await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  return hash
+}
+
+/**
  * Deploys `PayRouter`, which pays through internal `transferFrom` calls (as routers do).
  *
  * @example const router = await deployPayRouter(node)

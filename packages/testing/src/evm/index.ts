@@ -13,6 +13,7 @@ export {
   smartWalletAbi,
   smartWalletFactoryAbi,
   testTokenAbi,
+  transferTestToken,
 } from './deployTestContracts.js'
 export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
 export { describeEvmPayments } from './describeEvmPayments.js'
