@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { PaymentKey } from '@tx402/core'
+import { redisPostgresLedger } from '@tx402/ledger'
 import { testTokenAbi } from '@tx402/testing/evm'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { ledgerRows } from './support/database.js'
+import { databaseUrl, ledgerRows } from './support/database.js'
 import { type FaultLab, holderAccount, startFaultLab, strangerAccount } from './support/faultLab.js'
 import { prng } from './support/prng.js'
 import { runScenario, type Scenario, type ScenarioRun } from './support/runScenario.js'
@@ -124,6 +126,49 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
       if (killed?.status !== 'no answer') return 'the held request was answered'
       const paidByVictim = killed.api.lines.some((l) => l.event === 'paid' && l.tx === held?.tx)
       return paidByVictim ? 'the killed process committed' : undefined
+    },
+  })
+
+  // Settle on delivery: the claim is confirmed before the first byte and committed only once the
+  // response was sent whole. A process dying in between leaves a claim that lapses; reconcile
+  // makes the payment usable, and the payer's retry is served once.
+  let sending: Payment | undefined
+  let released: PaymentKey[] = []
+  scenario({
+    name: 'an API process is killed with SIGKILL while sending a paid response, then reconcile runs',
+    faultMs: 200,
+    async inject(lab, traffic) {
+      const victim = lab.apis[0]!
+      const holding = await traffic.hold(victim, holderAccount, '/api/hold-send')
+      sending = holding.payment
+      await victim.kill()
+      lab.apis.splice(lab.apis.indexOf(victim), 1)
+      await holding.answer
+      replacement = lab.addApi('a3')
+    },
+    async heal() {
+      await replacement
+      // The dead process's claim lapses claimTtlMs after its last renewal.
+      await sleep(claimTtlMs + 500)
+      const ledger = redisPostgresLedger({
+        redis: lab.config.redisUrl,
+        db: databaseUrl(),
+        keyPrefix: lab.config.keyPrefix,
+        logger: { info() {}, warn() {}, error() {} },
+      })
+      try {
+        released = (await ledger.reconcile()).released
+      } finally {
+        await ledger.close()
+      }
+    },
+    bit: (exchanges) => {
+      const killed = exchanges.find((e) => e.kind === 'hold' && e.tx === sending?.tx)
+      if (killed?.status !== 'no answer') return 'the response being sent was received whole'
+      const txId = sending?.tx.toLowerCase()
+      return released.some((key) => key.network === 'eip155:8453' && key.txId === txId)
+        ? undefined
+        : 'reconcile did not release the claim'
     },
   })
 

@@ -18,12 +18,12 @@ import { startHeartbeat } from './claimHeartbeat.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
 import { type EngineHooks, type EngineObserver, guarded, type PaymentDecision } from './observer.js'
-import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
+import type { Outcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { paymentResponseHeaders } from './paymentResponse.js'
 import { type RequestHeaders, readPaymentHeaders } from './readPaymentHeaders.js'
-import { findRedelivery } from './redelivery.js'
+import { findRedelivery, redeliveryOutcome } from './redelivery.js'
 import { offerSelector } from './selectOffer.js'
-import { settlement } from './settlement.js'
+import { onceEnded, settlement } from './settlement.js'
 
 /** A pino-compatible logger. */
 export interface Logger {
@@ -412,32 +412,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         }
         trace.payer = again.payer
         trace.amount = again.amount.toString()
-        const payment: PaymentReceipt = {
-          chain: plugin.name,
-          network: plugin.network,
-          transaction: txId,
-          payer: again.payer,
-          payTo: again.payTo,
-          asset: requirement.asset,
-          amount: again.amount,
-          challengeId: again.challengeId,
-          redelivered: true,
-        }
-        const replayHeaders = paymentResponseHeaders(payment)
-        if (request.method === 'GET') {
-          // Safe: the route runs again. Nothing to commit or release.
-          return {
-            type: 'paid',
-            payment,
-            headers: replayHeaders,
-            confirm: async () => undefined,
-            settle: async () => {},
-            finish: async () => undefined,
-          }
-        }
-        if (again.response) {
-          return { type: 'replay', payment, response: again.response, headers: replayHeaders }
-        }
+        const outcome = redeliveryOutcome(again, offer, txId, request.method)
+        if (outcome) return outcome
         return respond(
           'response_not_stored',
           'This payment was served, but its response was too large (or a stream) to keep for re-delivery, so it cannot be served again. Pay again per accepts for a new request.',
@@ -581,45 +557,23 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     // One decision line per paid request, when it ends; the time is the deciding time only.
     const decidedMs = performance.now() - started
     const paid = outcome
-    let reported = false
-    const ended = (failure: RespondOutcome | undefined, served: boolean) => {
-      if (reported) return
-      reported = true
+    return onceEnded(paid, (failure, served) => {
       const redelivered = paid.payment.redelivered === true
+      const ending = failure
+        ? failure.body.error
+        : !served
+          ? 'released'
+          : redelivered
+            ? 'redelivered'
+            : 'served'
       report(
         {
-          ...decision(
-            failure
-              ? failure.body.error
-              : served
-                ? redelivered
-                  ? 'redelivered'
-                  : 'served'
-                : 'released',
-            failure ? failure.status : served ? 200 : 0,
-          ),
+          ...decision(ending, failure ? failure.status : served ? 200 : 0),
           durationMs: decidedMs,
         },
         redelivered ? undefined : paid.payment,
       )
-    }
-    return {
-      ...paid,
-      async confirm() {
-        const failure = await paid.confirm()
-        if (failure) ended(failure, false)
-        return failure
-      },
-      async settle(delivered, response) {
-        await paid.settle(delivered, response)
-        ended(undefined, delivered)
-      },
-      async finish(served) {
-        const failure = await paid.finish(served)
-        ended(failure, served)
-        return failure
-      },
-    } satisfies PaidOutcome
+    })
   }
 
   return { handle, offers }

@@ -1,7 +1,10 @@
 import type { DeliveredPayment, Ledger } from '../ledger.js'
 import type { PaymentKey } from '../paymentKey.js'
 import type { ChainPlugin, ChallengeContext } from '../plugin.js'
+import type { ResolvedOffer } from '../price.js'
 import { proofMessage } from '../proofMessage.js'
+import type { PaidOutcome, PaymentReceipt, ReplayOutcome } from './outcome.js'
+import { paymentResponseHeaders } from './paymentResponse.js'
 
 /** A request presenting a payment the ledger already holds as committed. */
 export interface RedeliveryRequest {
@@ -48,4 +51,40 @@ export async function findRedelivery(
     payer: payment.payer,
   })
   return signed ? payment : undefined
+}
+
+/**
+ * How a re-delivery is served: GET (and HEAD) run the route again, with nothing to commit or
+ * release; other methods replay the kept response; `undefined` when none was kept (answer 409
+ * `response_not_stored`). `PAYMENT-RESPONSE` and the receipt say `redelivered`.
+ */
+export function redeliveryOutcome(
+  again: DeliveredPayment,
+  offer: ResolvedOffer,
+  txId: string,
+  method: string,
+): PaidOutcome | ReplayOutcome | undefined {
+  const payment: PaymentReceipt = {
+    chain: offer.plugin.name,
+    network: offer.plugin.network,
+    transaction: txId,
+    payer: again.payer,
+    payTo: again.payTo,
+    asset: offer.requirement.asset,
+    amount: again.amount,
+    challengeId: again.challengeId,
+    redelivered: true,
+  }
+  const headers = paymentResponseHeaders(payment)
+  if (method === 'GET' || method === 'HEAD') {
+    return {
+      type: 'paid',
+      payment,
+      headers,
+      confirm: async () => undefined,
+      settle: async () => {},
+      finish: async () => undefined,
+    }
+  }
+  return again.response ? { type: 'replay', payment, response: again.response, headers } : undefined
 }

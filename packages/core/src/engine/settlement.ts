@@ -1,7 +1,7 @@
 import type { Lease, StoredResponse } from '../ledger.js'
 import type { ClaimHeartbeat } from './claimHeartbeat.js'
 import type { leaseSettler } from './leaseSettler.js'
-import type { RespondOutcome } from './outcome.js'
+import type { PaidOutcome, RespondOutcome } from './outcome.js'
 
 /** How a paid request ended, for its decision line. */
 export type Settled = 'served' | 'released' | RespondOutcome
@@ -80,4 +80,37 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
   }
 
   return { confirm, settle, finish }
+}
+
+/**
+ * `paid` with `ended(failure, served)` called once, when it ends: a failed `confirm`, `settle`,
+ * or `finish` (for the decision line and the hooks).
+ */
+export function onceEnded(
+  paid: PaidOutcome,
+  ended: (failure: RespondOutcome | undefined, served: boolean) => void,
+): PaidOutcome {
+  let reported = false
+  const end = (failure: RespondOutcome | undefined, served: boolean) => {
+    if (reported) return
+    reported = true
+    ended(failure, served)
+  }
+  return {
+    ...paid,
+    async confirm() {
+      const failure = await paid.confirm()
+      if (failure) end(failure, false)
+      return failure
+    },
+    async settle(delivered, response) {
+      await paid.settle(delivered, response)
+      end(undefined, delivered)
+    },
+    async finish(served) {
+      const failure = await paid.finish(served)
+      end(failure, served)
+      return failure
+    },
+  }
 }

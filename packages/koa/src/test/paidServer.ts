@@ -100,6 +100,7 @@ export async function payOnce(server: PaidServer, path: string, tx: string, init
   for (let attempt = 0; ; attempt++) {
     const response = await server.pay(path, tx, init)
     if (response.status !== 409 || attempt === 50) return response
+    if ((await errorOf(response.clone())) !== 'payment_in_progress') return response
     await response.arrayBuffer()
     await new Promise((resolve) => setTimeout(resolve, 20))
   }

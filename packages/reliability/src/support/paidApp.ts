@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import Router from '@koa/router'
 import type {
   ChainPlugin,
@@ -40,7 +41,8 @@ export interface PaidApp {
  * The app both suites attack: `GET`/`POST /api/paid` behind `paymentRequired` at 0.01 USDC (the
  * payment is checked before any body is read, so an unpaid body is never parsed), `GET /api/hold`
  * whose handler waits for `release()` after the claim (to kill a process between claim and
- * commit), and `/metrics` when an observer is given.
+ * commit), `GET /api/hold-send` whose response stops half-way until `release()` (to kill a
+ * process while it sends a paid response), and `/metrics` when an observer is given.
  *
  * @example const { app } = createPaidApp({ chain, ledger, secret, logger })
  */
@@ -81,6 +83,26 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
       options.onHold?.(transaction)
     })
     ctx.body = { served: transaction, pid: process.pid }
+  })
+  // Its response starts (so the claim was confirmed) and stops half-way until `release()`: a
+  // process killed then dies while sending a paid response, before its commit.
+  router.get('/api/hold-send', paymentRequired(engineOptions), (ctx) => {
+    const transaction = ctx.state.payment!.transaction
+    options.onHandler?.('hold-send', transaction)
+    let started = false
+    ctx.type = 'application/json'
+    ctx.body = new Readable({
+      read() {
+        if (started) return
+        started = true
+        this.push(`{"served":"${transaction}",`)
+        waiting.push(() => {
+          this.push(`"pid":${process.pid}}`)
+          this.push(null)
+        })
+        options.onHold?.(transaction)
+      },
+    })
   })
   const { observer } = options
   if (observer) {

@@ -36,6 +36,7 @@ const paymentsPerPayer = 12
 const payerPauseMs = 250
 const freeloaderPauseMs = 50
 const freeloaderRequests = 400
+const commitWaitMs = 15_000
 
 /**
  * Runs a scenario: three payers (real payments, each presented to two processes at once) and a
@@ -76,15 +77,14 @@ export async function runScenario(run: ScenarioRun, scenario: Scenario): Promise
   }
   if (failure) throw failure
   await traffic.recover(recoveryMs)
+  await commitsLanded(run, traffic.exchanges)
   const tally = tallyScenario({
     name: scenario.name,
     apis: new Set(traffic.exchanges.map((exchange) => exchange.api)).size,
     exchanges: traffic.exchanges,
     payments: traffic.payments,
     unpaid: traffic.unpaid,
-    paidLines: lab.everyApi.flatMap((api) =>
-      api.lines.flatMap((line) => (line.event === 'paid' && line.tx ? [line.tx] : [])),
-    ),
+    paidLines: paidLines(run),
     rows: await ledgerRows(lab.pool, { payTo: lab.payTo, txIds: [...traffic.unpaid] }),
     everyPayment: run.everyPayment,
     decisions: lab.everyApi.flatMap((api) =>
@@ -95,4 +95,26 @@ export async function runScenario(run: ScenarioRun, scenario: Scenario): Promise
   if (missed) tally.problems.push(`the fault did not bite: ${missed}`)
   run.served.push(...traffic.payments.map((payment) => payment.tx))
   return tally
+}
+
+const paidLines = (run: ScenarioRun): string[] =>
+  run.lab.everyApi.flatMap((api) =>
+    api.lines.flatMap((line) => (line.event === 'paid' && line.tx ? [line.tx] : [])),
+  )
+
+/**
+ * A payment is committed once its response was sent whole (PROTOCOL.md section 6), and retried
+ * in the background while the ledger is down: waits (up to `commitWaitMs`) until every response
+ * a live process served has its `paid` line, so the tally counts settled payments.
+ */
+async function commitsLanded(run: ScenarioRun, exchanges: readonly Exchange[]): Promise<void> {
+  const served = exchanges.flatMap((e) =>
+    e.status === 200 && e.tx && !e.redelivered && !e.api.killed ? [e.tx] : [],
+  )
+  const deadline = Date.now() + commitWaitMs
+  while (Date.now() < deadline) {
+    const paid = new Set(paidLines(run))
+    if (served.every((tx) => paid.has(tx))) return
+    await sleep(100)
+  }
 }

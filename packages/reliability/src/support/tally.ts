@@ -113,7 +113,8 @@ export function tallyScenario(input: TallyInput): Tally {
 
   const servedAnswers = new Map<string, Exchange[]>()
   for (const exchange of input.exchanges) {
-    if (exchange.status !== 200 || !exchange.tx) continue
+    // A re-delivery serves a lost paid response again to its payer; it charges nothing.
+    if (exchange.status !== 200 || !exchange.tx || exchange.redelivered) continue
     servedAnswers.set(exchange.tx, [...(servedAnswers.get(exchange.tx) ?? []), exchange])
   }
   const rowOf = new Map(input.rows.map((row) => [row.txId, row]))
@@ -128,7 +129,13 @@ export function tallyScenario(input: TallyInput): Tally {
     if (answered.length > 1 || logged > 1) {
       servedTwice++
       problems.push(`SERVED TWICE: ${tx} (${answered.length} answers, ${logged} paid lines)`)
-    } else if (answered.length === 1 && logged === 1 && row?.status === 'consumed') {
+    } else if (
+      answered.length === 1 &&
+      row?.status === 'consumed' &&
+      // A process killed after its commit landed and before it wrote the line (the commit follows
+      // the response): served and committed once, its line died with it.
+      (logged === 1 || (logged === 0 && answered[0]!.api.killed))
+    ) {
       servedOnce++
       const phase = answered[0]!.phase
       servedIn[phase] = (servedIn[phase] ?? 0) + 1

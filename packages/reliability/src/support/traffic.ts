@@ -33,6 +33,8 @@ export interface Exchange {
   error?: string
   /** On 200: the transaction the handler says it served. */
   served?: string
+  /** On 200: `PAYMENT-RESPONSE` says it re-delivers a response already paid for. */
+  redelivered?: boolean
   /** The Retry-After header, if any. */
   retryAfter?: string
   /** What the response leaked, if anything. */
@@ -106,6 +108,11 @@ export class Traffic {
       return exchange
     }
     exchange.status = response.status
+    const paymentResponse = response.headers.get('payment-response')
+    if (paymentResponse) {
+      const receipt = decodeBase64Json<{ redelivered?: boolean }>(paymentResponse)
+      if (receipt.redelivered) exchange.redelivered = true
+    }
     const retryAfter = response.headers.get('retry-after')
     if (retryAfter) exchange.retryAfter = retryAfter
     const shown = [text]
@@ -159,19 +166,21 @@ export class Traffic {
   }
 
   /**
-   * Pays from `account` and presents the payment to `api`'s `/api/hold`, whose handler waits
-   * after the claim; resolves once it waits. `answer` is that request's exchange, to come.
+   * Pays from `account` and presents the payment to `api`'s `/api/hold` (its handler waits after
+   * the claim) or `/api/hold-send` (its response stops half-way); resolves once it waits.
+   * `answer` is that request's exchange, to come.
    */
   async hold(
     api: ApiProcess,
     account: number,
+    path: '/api/hold' | '/api/hold-send' = '/api/hold',
   ): Promise<{ payment: Payment; answer: Promise<Exchange> }> {
-    const challenge = await this.send(api, '/api/hold', {}, { kind: 'challenge' })
-    if (!challenge.body?.accepts) throw new Error(`no challenge from ${api.name}'s /api/hold`)
+    const challenge = await this.send(api, path, {}, { kind: 'challenge' })
+    if (!challenge.body?.accepts) throw new Error(`no challenge from ${api.name}'s ${path}`)
     const payment = await this.pay(account, challenge.body)
     // Paid against /api/hold's challenge; presented again to /api/paid, so without it.
     payment.challengeId = ''
-    const answer = this.send(api, '/api/hold', this.headers(payment), {
+    const answer = this.send(api, path, this.headers(payment), {
       kind: 'hold',
       tx: payment.tx,
     })
