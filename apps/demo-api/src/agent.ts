@@ -115,7 +115,16 @@ export async function payAndCall(
   }
   result.ms = Math.round(performance.now() - started)
   if (lastPayment['x-payment-tx']) {
-    const replay = await fetch(`${url}${path}`, { headers: lastPayment })
+    // As anyone watching the chain could: the transaction alone, without the payer's challenge
+    // (with it, the payer's lost response would be re-delivered).
+    const replay = await fetch(`${url}${path}`, {
+      headers: {
+        'x-payment-tx': lastPayment['x-payment-tx'],
+        ...(lastPayment['x-payment-chain']
+          ? { 'x-payment-chain': lastPayment['x-payment-chain'] }
+          : {}),
+      },
+    })
     result.replayStatus = replay.status
     result.replayError = ((await replay.json()) as { error?: string }).error ?? ''
     log(

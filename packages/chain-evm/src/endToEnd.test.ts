@@ -142,6 +142,8 @@ describe('a Koa route paid on anvil, end to end', function () {
     })
     assert.equal(ledger.records().length, 1)
 
+    // The payer's own headers again (re-delivery is off on this route; the hash alone is
+    // proof_invalid under the default binding, see paymentIdentity.e2e.test.ts).
     const replays = [
       headers,
       // Another spelling of the same hash, under the network id instead of the chain name.

@@ -92,6 +92,8 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
     assert.equal(receipt.transaction, txId)
     assert.equal(receipt.amount, '10000')
 
+    // The payer's own headers again (re-delivery is off on this route; the signature alone is
+    // challenge_invalid under the default binding, tested below).
     const replay = await fetch(url, { headers })
     assert.equal(replay.status, 402)
     assert.equal(((await replay.json()) as PaymentRequiredBody).error, 'tx_already_used')

@@ -4,11 +4,8 @@
 // and `handler` each time the handler runs.
 import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
-import Router from '@koa/router'
-import { confirmedPayment, scriptedChain } from '@tx402/core/testing'
-import { paymentRequired } from '@tx402/koa'
 import { redisPostgresLedger } from '@tx402/ledger'
-import Koa from 'koa'
+import { createSlowApp } from './slowApp.js'
 
 /** What a slow API process is given (as JSON in `TX402_RELIABILITY_API`). */
 export interface SlowApiConfig {
@@ -28,27 +25,13 @@ const ledger = redisPostgresLedger({
   keyPrefix: config.keyPrefix,
   logger: { info() {}, warn() {}, error() {} },
 })
-const router = new Router()
-router.get(
-  '/slow',
-  paymentRequired({
-    price: '0.01',
-    asset: 'USDC',
-    chains: [scriptedChain({ otherwise: confirmedPayment }).plugin],
-    ledger,
-    secret: config.secret,
-    claimTtlMs: config.claimTtlMs,
-    logger: { info() {}, warn() {}, error() {} },
-  }),
-  async (ctx) => {
-    line({ event: 'handler', tx: ctx.state.payment!.transaction, pid: process.pid })
-    await new Promise((resolve) => setTimeout(resolve, config.handlerMs))
-    ctx.body = { served: ctx.state.payment!.transaction, pid: process.pid }
-  },
-)
-const app = new Koa()
-app.silent = true
-app.use(router.routes())
+const app = createSlowApp({
+  ledger,
+  secret: config.secret,
+  claimTtlMs: config.claimTtlMs,
+  handlerMs: config.handlerMs,
+  onHandler: (tx) => line({ event: 'handler', tx, pid: process.pid }),
+})
 const server = app.listen(0, '127.0.0.1')
 server.once('listening', () => {
   line({ event: 'listening', port: (server.address() as AddressInfo).port })
