@@ -22,7 +22,8 @@ export interface AgentResult {
 
 /**
  * The demo's agent: calls `path` paying on one chain with `@tx402/client`, printing each step as
- * it happens, then presents the same transaction again to show the replay refused.
+ * it happens, then presents the same transaction again with only its hash, as anyone watching
+ * the chain could, to show that refused.
  */
 export async function payAndCall(
   url: string,
@@ -126,7 +127,9 @@ export async function payAndCall(
     })
     result.replayStatus = replay.status
     result.replayError = ((await replay.json()) as { error?: string }).error ?? ''
-    log(`  ↺ replaying the same transaction: ${replay.status} ${result.replayError}`)
+    log(
+      `  ↺ replaying the same transaction as an observer of the chain could (hash only): ${replay.status} ${result.replayError}`,
+    )
   }
   return result
 }

@@ -2,8 +2,14 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeBase64Json, type PaymentRequiredBody, type PaymentResponse } from '@tx402/core'
+import {
+  decodeBase64Json,
+  type PaymentRequiredBody,
+  type PaymentResponse,
+  proofMessage,
+} from '@tx402/core'
 import { type AnvilNode, deployTestToken, startAnvil, testTokenAbi } from '@tx402/testing/evm'
+import { privateKeyToAccount } from 'viem/accounts'
 import { type SpawnedServer, spawnServer } from './spawnServer.js'
 
 describe('demo API configured from the environment', function () {
@@ -49,7 +55,14 @@ describe('demo API configured from the environment', function () {
     await node.publicClient.waitForTransactionReceipt({ hash })
     return hash
   }
-  const paid = (hash: string) => ({ 'x-payment-tx': hash, 'x-payment-chain': 'base' })
+  /** The payment headers, with the payer's proof (dev account 1) that the default binding asks. */
+  const paid = async (hash: string) => ({
+    'x-payment-tx': hash,
+    'x-payment-chain': 'base',
+    'x-payment-proof': await privateKeyToAccount(node.accounts[1]!.privateKey).signMessage({
+      message: proofMessage({ network: 'eip155:8453', txId: hash.toLowerCase() }),
+    }),
+  })
 
   it('answers health for free and 402 for the weather with the configured token and wallet', async () => {
     const health = await fetch(`${server.url}/api/health`)
@@ -74,25 +87,29 @@ describe('demo API configured from the environment', function () {
 
   it('serves the weather once for a payment and refuses the replay', async () => {
     const hash = await transfer(10_000n)
-    const response = await fetch(`${server.url}/api/weather`, { headers: paid(hash) })
+    const response = await fetch(`${server.url}/api/weather`, { headers: await paid(hash) })
     assert.equal(response.status, 200)
     const weather = (await response.json()) as { paidWith: { transaction: string; payer: string } }
     assert.equal(weather.paidWith.transaction, hash)
     assert.equal(weather.paidWith.payer, node.accounts[1]!.address)
     const receipt = decodeBase64Json<PaymentResponse>(response.headers.get('payment-response')!)
     assert.equal(receipt.amount, '10000')
+    // Someone who saw the hash on chain, in another spelling: no proof, no payment.
     const replay = await fetch(`${server.url}/api/weather`, {
-      headers: paid(hash.toUpperCase().replace('0X', '0x')),
+      headers: {
+        'x-payment-tx': hash.toUpperCase().replace('0X', '0x'),
+        'x-payment-chain': 'base',
+      },
     })
     assert.equal(replay.status, 402)
-    assert.equal(((await replay.json()) as { error: string }).error, 'tx_already_used')
+    assert.equal(((await replay.json()) as { error: string }).error, 'proof_invalid')
   })
 
   it('refuses too little for the encrypt route, which costs 0.10', async () => {
     const hash = await transfer(10_000n)
     const response = await fetch(`${server.url}/api/encrypt`, {
       method: 'POST',
-      headers: { ...paid(hash), 'content-type': 'application/json' },
+      headers: { ...(await paid(hash)), 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'hello' }),
     })
     assert.equal(response.status, 402)
@@ -101,10 +118,11 @@ describe('demo API configured from the environment', function () {
 
   it('leaves the payment usable when POST /api/encrypt gets a bad or broken body, and serves a good one with it', async () => {
     const hash = await transfer(100_000n)
+    const headers = await paid(hash)
     const post = (body: string) =>
       fetch(`${server.url}/api/encrypt`, {
         method: 'POST',
-        headers: { ...paid(hash), 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body,
       })
     const bad = await post(JSON.stringify({ text: 42 }))
@@ -118,13 +136,17 @@ describe('demo API configured from the environment', function () {
     const sealed = (await good.json()) as { algorithm: string; ciphertext: string }
     assert.equal(sealed.algorithm, 'aes-256-gcm')
     assert.notEqual(Buffer.from(sealed.ciphertext, 'base64').toString(), 'attack at dawn')
-    assert.equal((await post(JSON.stringify({ text: 'again' }))).status, 402)
+    // The payer's own replay of a POST is a re-delivery of the stored response, not a new run.
+    const again = await post(JSON.stringify({ text: 'again' }))
+    assert.equal(again.status, 200)
+    assert.deepEqual(await again.json(), sealed)
   })
 
   it('exposes Prometheus metrics of the decisions', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text()
     assert.match(text, /tx402_payments_total\{chain="base",outcome="served"\} 2/)
-    assert.match(text, /tx402_payments_total\{chain="base",outcome="tx_already_used"\} 2/)
+    assert.match(text, /tx402_payments_total\{chain="base",outcome="proof_invalid"\} 1/)
+    assert.match(text, /tx402_payments_total\{chain="base",outcome="redelivered"\} 1/)
   })
 
   it('refuses to start on a bad variable, naming it', async () => {

@@ -111,14 +111,16 @@ async function run(spec: LedgerRunSpec): Promise<LedgerRunResult> {
 /** The engine's path for a fresh payment that is served: claim, mark, commit. */
 async function cycle(ledger: Ledger): Promise<void> {
   const txId = `0x${randomBytes(32).toString('hex')}`
-  const lease = await ledger.acquire(`${network}:${txId}`, 60_000)
+  const payer = '0x0000000000000000000000000000000000000001'
+  const payTo = '0x0000000000000000000000000000000000000002'
+  const lease = await ledger.acquire({ network, txId, payTo, payer }, 60_000)
   if (!lease) throw new Error('a fresh key was already claimed')
   const marked = await ledger.mark(lease, {
     network,
     txId,
     chain: 'base',
-    payer: '0x0000000000000000000000000000000000000001',
-    payTo: '0x0000000000000000000000000000000000000002',
+    payer,
+    payTo,
     asset: '0x0000000000000000000000000000000000000003',
     amount: 10_000n,
     resource: 'GET /paid',

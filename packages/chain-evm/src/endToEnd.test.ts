@@ -54,7 +54,15 @@ describe('a Koa route paid on anvil, end to end', function () {
     const router = new Router()
     router.get(
       '/api/weather',
-      paymentRequired({ price: '0.01', chains: [chain], ledger, secret, logger: silent }),
+      paymentRequired({
+        price: '0.01',
+        chains: [chain],
+        ledger,
+        secret,
+        logger: silent,
+        // Re-delivery off: every replay, even the payer's own, is refused.
+        redeliveryWindowSeconds: 0,
+      }),
       (ctx) => {
         ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer }
       },
@@ -65,6 +73,14 @@ describe('a Koa route paid on anvil, end to end', function () {
     server = app.listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/weather`
+  })
+  /** The payment headers with the payer's proof, as the default binding asks. */
+  const signed = async (hash: `0x${string}`) => ({
+    'x-payment-tx': hash,
+    'x-payment-chain': 'base',
+    'x-payment-proof': await privateKeyToAccount(node.accounts[1]!.privateKey).signMessage({
+      message: proofMessage({ network: 'eip155:8453', txId: hash }),
+    }),
   })
   /** The payer (dev account 1) sends `amount` of the test token to `to` and waits for it. */
   const payToken = async (to: Address, amount: bigint, address = token) => {
@@ -126,12 +142,12 @@ describe('a Koa route paid on anvil, end to end', function () {
     })
     assert.equal(ledger.records().length, 1)
 
-    // Presented by anyone watching the chain: the hash alone (the payer's own challenge would
-    // re-deliver its response, PROTOCOL.md section 6.2).
+    // The payer's own headers again (re-delivery is off on this route; the hash alone is
+    // proof_invalid under the default binding, see paymentIdentity.e2e.test.ts).
     const replays = [
-      { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
+      headers,
       // Another spelling of the same hash, under the network id instead of the chain name.
-      { 'x-payment-tx': hash.slice(2).toUpperCase(), 'x-payment-chain': 'EIP155:8453' },
+      { ...headers, 'x-payment-tx': hash.slice(2).toUpperCase(), 'x-payment-chain': 'EIP155:8453' },
     ]
     for (const replay of replays) {
       const refused = await fetch(url, { headers: replay })
@@ -144,16 +160,14 @@ describe('a Koa route paid on anvil, end to end', function () {
 
   it('answers 402 with the reason for a transfer that does not pay, and serves nothing', async () => {
     const hash = await payToken(node.accounts[9]!.address, 9_999n)
-    const response = await fetch(url, {
-      headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
-    })
+    const response = await fetch(url, { headers: await signed(hash) })
     assert.equal(response.status, 402)
     assert.equal(((await response.json()) as { error: string }).error, 'insufficient_amount')
   })
 
   it('answers 503 while the RPC fails, consumes nothing, and serves the same headers after', async () => {
     const hash = await payToken(node.accounts[9]!.address, 10_000n)
-    const headers = { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
+    const headers = await signed(hash)
     rpcDown = true
     try {
       const unavailable = await fetch(url, { headers })

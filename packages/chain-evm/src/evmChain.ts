@@ -82,6 +82,8 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     chainId,
     confirmations: settings.confirmations,
     finality: settings.finality,
+    // A payer proves its payment by signing the proof message (EIP-191, ERC-1271, ERC-6492).
+    binding: 'proof',
     acceptsFields: () => ({ minConfirmations: settings.confirmations }),
     normalizeTxId,
     ready,

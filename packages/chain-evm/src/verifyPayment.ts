@@ -120,6 +120,7 @@ export async function verifyPayment(
   let payer: Address
   let amount: bigint
   let blockTimestamp: bigint | undefined
+  let transfers: { payer: Address; amount: bigint }[] = []
   if (requirement.asset.standard === 'erc20') {
     const verdict = verifyTransferLogs(receipt.logs, {
       token: requirement.asset.address as Address,
@@ -128,7 +129,9 @@ export async function verifyPayment(
       amount: requirement.amount,
     })
     if (verdict.status === 'invalid') return invalid(verdict.reason, verdict.message)
-    ;({ payer, amount, blockTimestamp } = verdict)
+    ;({ payer, blockTimestamp, transfers } = verdict)
+    // The first payer's own part; every payer's is in `transfers` when there are several.
+    amount = transfers[0]!.amount
   } else if (requirement.asset.standard === 'native') {
     if (!transaction) {
       throw rpcFault(
@@ -198,7 +201,13 @@ export async function verifyPayment(
       'The transaction is older than the challenge it answers. Pay again.',
     )
   }
-  return { status: 'confirmed', payer, amount, blockTime }
+  return {
+    status: 'confirmed',
+    payer,
+    amount,
+    blockTime,
+    ...(transfers.length > 1 ? { transfers } : {}),
+  }
 }
 
 function orNull(notFound: new (...args: never[]) => Error) {

@@ -1,26 +1,23 @@
 import {
   type Address,
+  createPublicClient,
+  custom,
   hashMessage,
   isAddress,
-  isAddressEqual,
   isHex,
   type PublicClient,
-  parseAbi,
-  recoverMessageAddress,
 } from 'viem'
-import { rpcFault, withRpcFault } from './rpcFault.js'
-
-const erc1271Abi = parseAbi([
-  'function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)',
-])
-const erc1271MagicValue = '0x1626ba7e'
+import { verifyHash } from 'viem/actions'
+import { rpcFault } from './rpcFault.js'
 
 /**
- * Checks an `x-payment-proof`: an EIP-191 (`personal_sign`) signature of `message` by `payer`.
- * An EOA's signature is recovered locally, with no RPC; otherwise, when `payer` has code, its
- * ERC-1271 `isValidSignature` is asked, so smart wallets can prove payments too. A malformed
- * signature, or a wallet that refuses or reverts, is `false`; an RPC failure throws
- * `VerifierUnavailableError` (503), so an outage never turns a good proof into `proof_invalid`.
+ * Checks an `x-payment-proof`: a signature of `message` (EIP-191 `personal_sign`) by `payer`,
+ * through viem's own `verifyHash`: an EOA's signature is recovered locally, with no RPC; a
+ * deployed contract wallet is asked through ERC-1271 `isValidSignature`; a wallet not deployed
+ * yet proves itself with an ERC-6492-wrapped signature (its factory call is simulated, never
+ * sent). A malformed signature, or a wallet that refuses or reverts, is `false`; an RPC failure
+ * throws `VerifierUnavailableError` (503), so an outage never turns a good proof into
+ * `proof_invalid` (viem reports every failure as `false`, so the transport is watched here).
  *
  * @example await verifyProof(client, 'base', { message: proofMessage(…), signature, payer })
  */
@@ -31,43 +28,37 @@ export async function verifyProof(
 ): Promise<boolean> {
   const { message, signature } = args
   if (!isHex(signature, { strict: true }) || !isAddress(args.payer, { strict: false })) return false
-  const payer = args.payer as Address
-  try {
-    if (isAddressEqual(await recoverMessageAddress({ message, signature }), payer)) return true
-  } catch {
-    // Not a recoverable ECDSA signature: a contract wallet may still accept it.
-  }
-  const code = await withRpcFault(chain, 'reading the payer', () =>
-    client.getCode({ address: payer }),
-  )
-  if (!code || code === '0x') return false
-  try {
-    const answer = await client.readContract({
-      address: payer,
-      abi: erc1271Abi,
-      functionName: 'isValidSignature',
-      args: [hashMessage(message), signature],
-    })
-    return answer.toLowerCase() === erc1271MagicValue
-  } catch (error) {
-    // viem's verifyMessage reports every failure as false, and readContract calls any RPC error a
-    // revert: only the node's own "execution reverted" or an empty answer is the wallet saying no.
-    if (isWalletRefusal(error)) return false
-    throw rpcFault(chain, 'checking the proof', error)
-  }
+  let fault: unknown
+  const watched = createPublicClient({
+    transport: custom({
+      async request(request) {
+        try {
+          return await client.request(request as never)
+        } catch (error) {
+          if (!isRefusal(error)) fault ??= error
+          throw error
+        }
+      },
+    }),
+  })
+  const valid = await verifyHash(watched, {
+    address: args.payer as Address,
+    hash: hashMessage(message),
+    signature,
+    mode: 'eoa',
+  }).catch((error: unknown) => {
+    fault ??= error
+    return false
+  })
+  if (!valid && fault !== undefined) throw rpcFault(chain, 'checking the proof', fault)
+  return valid
 }
 
-// By name, not instanceof: a client built by another copy of viem throws other classes.
-const refusals = new Set([
-  'ExecutionRevertedError',
-  'ContractFunctionZeroDataError',
-  'AbiDecodingZeroDataError',
-  'AbiDecodingDataSizeTooSmallError',
-])
-
-function isWalletRefusal(error: unknown): boolean {
+/** The node executed the check and it reverted: the wallet (or validator) said no. */
+function isRefusal(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (refusals.has(cause.name)) return true
+    const code = (cause as { code?: unknown }).code
+    if (code === 3 || /execution reverted|reverted/i.test(cause.message)) return true
   }
   return false
 }

@@ -17,6 +17,8 @@ export type TransferVerdict =
       amount: bigint
       /** The sender of the first counted log. */
       payer: Address
+      /** Each sender's own total to `payTo`, in the order first seen (one entry per payer). */
+      transfers: { payer: Address; amount: bigint }[]
       /** The block time the node attached to the logs, when it did (geth 1.16+, anvil). */
       blockTimestamp: bigint | undefined
     }
@@ -31,7 +33,8 @@ const transferTopic = toEventSelector('Transfer(address,address,uint256)')
 /**
  * Reads an ERC-20 payment from a receipt's logs. Counted: `Transfer` logs emitted by `token`
  * itself, with exactly 3 topics and 32 bytes of data, a non-zero value, and `to == payTo`
- * (compared as addresses). Logs are read rather than call data, so transfers made inside contract
+ * (compared as addresses), summed in total and per sender (several payers in one transaction,
+ * as a batch or an ERC-4337 bundle makes, are told apart). Logs are read rather than call data, so transfers made inside contract
  * calls (smart wallets, routers, bundlers) count. Otherwise: a Transfer to `payTo` from another
  * contract is `wrong_asset`; `token` moving only elsewhere is `wrong_recipient`; no movement of
  * `token` at all is `wrong_asset`; less than `amount` is `insufficient_amount`.
@@ -44,6 +47,7 @@ export function verifyTransferLogs(
 ): TransferVerdict {
   let amount = 0n
   let first: { payer: Address; blockTimestamp: bigint | undefined } | undefined
+  const byPayer = new Map<Address, bigint>()
   let otherTokenToPayTo: Address | undefined
   let movedElsewhere = false
   for (const log of logs) {
@@ -53,10 +57,9 @@ export function verifyTransferLogs(
     const toPayTo = isAddressEqual(transfer.to, expected.payTo)
     if (fromToken && toPayTo) {
       amount += transfer.value
-      first ??= {
-        payer: getAddress(transfer.from),
-        blockTimestamp: log.blockTimestamp ?? undefined,
-      }
+      const from = getAddress(transfer.from)
+      byPayer.set(from, (byPayer.get(from) ?? 0n) + transfer.value)
+      first ??= { payer: from, blockTimestamp: log.blockTimestamp ?? undefined }
     } else if (fromToken) {
       movedElsewhere = true
     } else if (toPayTo) {
@@ -92,7 +95,8 @@ export function verifyTransferLogs(
       message: `The transaction paid ${amount} base units of ${asset}; the price is ${expected.amount}. Pay again in full.`,
     }
   }
-  return { status: 'paid', amount, ...first }
+  const transfers = [...byPayer].map(([payer, sent]) => ({ payer, amount: sent }))
+  return { status: 'paid', amount, ...first, transfers }
 }
 
 function readTransfer(log: Log): { from: Address; to: Address; value: bigint } | undefined {

@@ -22,20 +22,22 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
   before(async () => {
     chain = await startLocalChain()
     const router = new Router()
-    router.get(
-      '/api/weather',
-      paymentRequired({
-        price: '0.01',
-        asset: 'USDC',
-        chains: [chain.plugin({ timeoutMs: 300 })],
-        ledger: memoryLedger(),
-        secret: 'solana-koa-e2e-secret-at-least-32-bytes',
-        logger: { info() {}, warn() {}, error() {} },
-      }),
-      (ctx) => {
-        ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer }
-      },
-    )
+    const plugin = chain.plugin({ timeoutMs: 300 })
+    const options = {
+      price: '0.01',
+      asset: 'USDC',
+      chains: [plugin],
+      ledger: memoryLedger(),
+      secret: 'solana-koa-e2e-secret-at-least-32-bytes',
+      logger: { info() {}, warn() {}, error() {} },
+      // Re-delivery off: every replay, even the payer's own, is refused.
+      redeliveryWindowSeconds: 0,
+    }
+    const weather = (ctx: Koa.Context) => {
+      ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer }
+    }
+    router.get('/api/weather', paymentRequired(options), weather)
+    router.get('/api/unbound', paymentRequired({ ...options, binding: 'none' }), weather)
     const app = new Koa().use(router.routes())
     server = app.listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
@@ -90,16 +92,51 @@ describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
     assert.equal(receipt.transaction, txId)
     assert.equal(receipt.amount, '10000')
 
-    // The signature alone, as anyone watching the chain has it (the payer's own challenge would
-    // re-deliver its response, PROTOCOL.md section 6.2).
-    const replay = await fetch(url, {
-      headers: {
-        'x-payment-tx': headers['x-payment-tx'],
-        'x-payment-chain': headers['x-payment-chain'],
-      },
-    })
+    // The payer's own headers again (re-delivery is off on this route; the signature alone is
+    // challenge_invalid under the default binding, tested below).
+    const replay = await fetch(url, { headers })
     assert.equal(replay.status, 402)
     assert.equal(((await replay.json()) as PaymentRequiredBody).error, 'tx_already_used')
+  })
+
+  it('refuses a third party presenting a payer’s signature under the defaults, and serves the payer once', async () => {
+    const { txId, headers } = await pay((await (await fetch(url)).json()) as PaymentRequiredBody)
+    // The observer saw the signature on chain; the challenge went to the payer only.
+    const observed = await fetch(url, {
+      headers: { 'x-payment-tx': txId, 'x-payment-chain': headers['x-payment-chain'] },
+    })
+    assert.equal(observed.status, 402)
+    const refusal = (await observed.json()) as PaymentRequiredBody
+    assert.equal(refusal.error, 'challenge_invalid')
+    assert.match(refusal.message, /x-payment-challenge/)
+    // A challenge of its own does not help: the transaction carries the payer's reference.
+    const own = (await (await fetch(url)).json()) as PaymentRequiredBody
+    const withOwn = await fetch(url, {
+      headers: { ...headers, 'x-payment-challenge': own.challenge.id },
+    })
+    assert.equal(((await withOwn.json()) as PaymentRequiredBody).error, 'challenge_invalid')
+
+    const paid = await fetch(url, { headers })
+    assert.equal(paid.status, 200)
+    assert.equal(
+      ((await paid.json()) as { paidBy: string }).paidBy,
+      chain.payer.publicKey.toBase58(),
+    )
+    const replay = await fetch(url, { headers })
+    assert.equal(((await replay.json()) as PaymentRequiredBody).error, 'tx_already_used')
+  })
+
+  it("restores today's unbound behaviour with binding: 'none' (the observer is served)", async () => {
+    const unbound = url.replace('/api/weather', '/api/unbound')
+    const { txId, headers } = await pay(
+      (await (await fetch(unbound)).json()) as PaymentRequiredBody,
+    )
+    const observed = await fetch(unbound, {
+      headers: { 'x-payment-tx': txId, 'x-payment-chain': headers['x-payment-chain'] },
+    })
+    assert.equal(observed.status, 200)
+    const payer = await fetch(unbound, { headers })
+    assert.equal(((await payer.json()) as PaymentRequiredBody).error, 'tx_already_used')
   })
 
   it('answers 503 while the RPC hangs, consumes nothing, and serves the same headers later', async () => {

@@ -136,6 +136,8 @@ describe('solana through the payment engine', () => {
       chains: [chain.plugin()],
       ledger: memoryLedger(),
       secret,
+      // Re-delivery off: every replay, even the payer's own, is refused.
+      redeliveryWindowSeconds: 0,
       ...options,
     })
   const challengeOf = (outcome: Outcome) => {

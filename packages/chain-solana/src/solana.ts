@@ -57,6 +57,8 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     maxAgeSeconds: config.maxAgeSeconds,
     commitment: config.commitment,
     tokenPrograms: config.tokenPrograms,
+    // The challenge's reference key must be in the transaction: only its payer got the challenge.
+    binding: 'reference',
     acceptsFields(challenge: ChallengeContext) {
       return { commitment: config.commitment, reference: bs58.encode(challenge.reference) }
     },

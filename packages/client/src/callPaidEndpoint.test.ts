@@ -79,6 +79,23 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
     assert.deepEqual(transfers, [{ transactionHash: receipt.transaction, value: 10000n }])
   })
 
+  it('pays and is served on a route whose path is 2,000 bytes, on Base and on Solana', async () => {
+    const app = await serve({
+      chains: [
+        baseChain(baseEnv.freshPayTo()),
+        solanaChain(Keypair.generate().publicKey.toBase58()),
+      ],
+    })
+    // 33 percent-encoded CJK characters already broke a challenge of the path itself.
+    const path = `/api/long/${'%E4%BD%A0'.repeat(221)}x`
+    assert.equal(path.length, 2000)
+    for (const preferredChains of [['base'], [solanaEnv.rpc.network]]) {
+      const response = await pay(`${app.origin}${path}`, { preferredChains })
+      assert.equal(response.status, 200)
+      assert.equal(((await response.json()) as { length: number }).length, 2000)
+    }
+  })
+
   it("pays on Avalanche when it is the caller's preferred chain", async () => {
     const basePayTo = baseEnv.freshPayTo()
     const avalanchePayTo = avalancheEnv.freshPayTo()

@@ -1,5 +1,17 @@
-export type { Challenge } from './challenge.js'
-export { challengeKey, deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
+export type {
+  Challenge,
+  ChallengeResource,
+  ChallengeSecret,
+  ChallengeTerm,
+} from './challenge/index.js'
+export {
+  challengeKey,
+  challengeKeys,
+  deriveReference,
+  findTerm,
+  issueChallenge,
+  verifyChallenge,
+} from './challenge/index.js'
 export type {
   Logger,
   PaymentEngine,
@@ -36,12 +48,15 @@ export type {
   ReconcileResult,
   StoredResponse,
 } from './ledger.js'
-export { paymentKey } from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
 export { formatAmount, parseAmount, parseBaseUnits } from './money.js'
+export type { PaymentKey } from './paymentKey.js'
+export { paymentKey, paymentKeyId, samePayment } from './paymentKey.js'
 export type {
   ChainPlugin,
   ChallengeContext,
+  PayerTransfer,
+  PaymentBinding,
   PaymentRequirement,
   VerifyContext,
   VerifyResult,

@@ -1,13 +1,9 @@
+import type { PaymentKey } from './paymentKey.js'
 import type { Network } from './protocol/types.js'
 
-/** The ledger key of a payment: `network + ':' + canonical tx id` (PROTOCOL.md section 1). */
-export function paymentKey(network: Network, txId: string): string {
-  return `${network}:${txId}`
-}
-
-/** A held right to verify and then use one transaction, until `expiresAt`. */
+/** A held right to use one payment (one payer's transfer to one payee), until `expiresAt`. */
 export interface Lease {
-  key: string
+  key: PaymentKey
   /** Unique per acquisition: a lease can only mark, commit or release its own claim. */
   token: string
   /** Unix milliseconds. */
@@ -52,27 +48,28 @@ export interface DeliveredPayment extends PaymentRecord {
 /** What `reconcile` changed: claims whose holder was gone, now usable again. */
 export interface ReconcileResult {
   /** Ledger keys of the lapsed claims it removed. */
-  released: string[]
+  released: PaymentKey[]
 }
 
 /** `marked`: this lease now holds the payment; otherwise who has it. */
 export type MarkResult = 'marked' | 'consumed' | 'in_progress'
 
 /**
- * Records which transactions have paid, so each pays once. Faults raise
+ * Records which payments (`PaymentKey`: network, transaction, payee, payer) have been used, so
+ * each pays once. Faults raise
  * `LedgerUnavailableError`; every method is safe to call concurrently from many processes.
  *
- * Flow: `isConsumed` (fast replay check) → `acquire` (one verifier per transaction) →
- * `mark` (the atomic check-and-mark) → `commit` once the response was delivered, or `release`
+ * Flow, once the chain has shown who paid whom: `isConsumed` (replay check) → `acquire` (one
+ * request per payment at a time) → `mark` (the atomic check-and-mark) → `commit` once the response was delivered, or `release`
  * when it was not. `renew` keeps the lease alive from `acquire` until then, however long the
  * handler and the send take; only a holder that stopped renewing (its process died, or it lost
  * the ledger for longer than the TTL) can be taken over.
  */
 export interface Ledger {
   /** True once a payment was committed. */
-  isConsumed(key: string): Promise<boolean>
+  isConsumed(key: PaymentKey): Promise<boolean>
   /** Takes the in-flight lock for `ttlMs`; `undefined` when another request holds it. */
-  acquire(key: string, ttlMs: number): Promise<Lease | undefined>
+  acquire(key: PaymentKey, ttlMs: number): Promise<Lease | undefined>
   /** Atomically claims the payment for this lease; exactly one lease across all processes wins. */
   mark(lease: Lease, record: PaymentRecord): Promise<MarkResult>
   /**
@@ -93,7 +90,7 @@ export interface Ledger {
    */
   release(lease: Lease): Promise<void>
   /** The committed payment of `key` with what re-delivery needs; `undefined` if not committed. */
-  findDelivered(key: string): Promise<DeliveredPayment | undefined>
+  findDelivered(key: PaymentKey): Promise<DeliveredPayment | undefined>
   /**
    * Removes claims whose lease lapsed (their holder died or lost the ledger), so those payments
    * are usable again, and says which. A lapsed claim is taken over by the next request anyway;

@@ -1,7 +1,9 @@
 import { LedgerUnavailableError } from './errors.js'
 import type { Lease, Ledger, MarkResult, PaymentRecord, StoredResponse } from './ledger.js'
+import { type PaymentKey, paymentKeyId } from './paymentKey.js'
 
 interface Entry {
+  key: PaymentKey
   token: string
   expiresAt: number
   state: 'verifying' | 'claimed' | 'consumed'
@@ -23,17 +25,17 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
   const entries = new Map<string, Entry>()
   let counter = 0
 
-  const live = (key: string): Entry | undefined => {
-    const entry = entries.get(key)
+  const live = (key: PaymentKey): Entry | undefined => {
+    const entry = entries.get(paymentKeyId(key))
     if (entry && entry.state !== 'consumed' && entry.expiresAt <= now()) {
-      entries.delete(key)
+      entries.delete(paymentKeyId(key))
       return undefined
     }
     return entry
   }
 
   const owned = (lease: Lease): Entry | undefined => {
-    const entry = entries.get(lease.key)
+    const entry = entries.get(paymentKeyId(lease.key))
     return entry?.token === lease.token ? entry : undefined
   }
 
@@ -44,14 +46,20 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
     async acquire(key, ttlMs) {
       if (live(key)) return undefined
       const lease = { key, token: `m${++counter}`, expiresAt: now() + ttlMs }
-      entries.set(key, { token: lease.token, expiresAt: lease.expiresAt, state: 'verifying' })
+      entries.set(paymentKeyId(key), {
+        key,
+        token: lease.token,
+        expiresAt: lease.expiresAt,
+        state: 'verifying',
+      })
       return lease
     },
     async mark(lease, record): Promise<MarkResult> {
       const entry = live(lease.key)
       if (entry?.state === 'consumed') return 'consumed'
       if (entry && entry.token !== lease.token) return 'in_progress'
-      entries.set(lease.key, {
+      entries.set(paymentKeyId(lease.key), {
+        key: lease.key,
         token: lease.token,
         expiresAt: lease.expiresAt,
         state: 'claimed',
@@ -79,7 +87,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
     },
     async release(lease) {
       const entry = owned(lease)
-      if (entry) entries.delete(lease.key)
+      if (entry) entries.delete(paymentKeyId(lease.key))
     },
     async findDelivered(key) {
       const entry = live(key)
@@ -87,11 +95,11 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       return { ...entry.record, deliveredAt: entry.deliveredAt ?? 0, response: entry.response }
     },
     async reconcile() {
-      const released: string[] = []
-      for (const [key, entry] of entries) {
+      const released: PaymentKey[] = []
+      for (const [id, entry] of entries) {
         if (entry.state === 'claimed' && entry.expiresAt <= now()) {
-          entries.delete(key)
-          released.push(key)
+          entries.delete(id)
+          released.push(entry.key)
         }
       }
       return { released }

@@ -39,13 +39,33 @@ export type VerifyResult =
       status: 'confirmed'
       /** The sender of the counted transfer (EVM) or the owner whose balance went down (Solana). */
       payer: string
-      /** Base units received by `payTo`, from the chain's record. */
+      /** Base units `payer` sent to `payTo`, from the chain's record. */
       amount: bigint
       /** Unix seconds. */
       blockTime: number
+      /**
+       * Every payer's own total to `payTo`, when the transaction carries transfers from more than
+       * one (a batch, an ERC-4337 bundle): each is a payment of its own, chosen by the proof.
+       */
+      transfers?: readonly PayerTransfer[]
     }
   | { status: 'pending'; retryAfterMs: number; message?: string }
   | { status: 'invalid'; reason: RejectionCode; message: string }
+
+/** What one payer sent to `payTo` in one transaction. */
+export interface PayerTransfer {
+  payer: string
+  /** Base units. */
+  amount: bigint
+}
+
+/**
+ * How a chain ties a payment to the one who paid, so that nobody who merely saw the transaction
+ * on chain can spend it: `reference` (the challenge's reference key is in the transaction, so the
+ * challenge, which only the payer received, must be sent), `proof` (the payer signs the proof
+ * message), or `none` (nothing: only for plugins without a chain record, such as tests').
+ */
+export type PaymentBinding = 'reference' | 'proof' | 'none'
 
 /**
  * A chain: knows its network, normalizes transaction ids, and verifies payments from the chain's
@@ -66,6 +86,11 @@ export interface ChainPlugin {
   readonly assets: readonly WireAsset[]
   /** Default oldest acceptable block time, in seconds; 0 turns the check off. */
   readonly maxAgeSeconds: number
+  /**
+   * How a payment on this chain is bound to its payer under the route's default
+   * `binding: 'payer'`. Default: `proof` when the plugin has `verifyProof`.
+   */
+  readonly binding?: PaymentBinding
   /** Chain-specific fields of an `accepts` entry: `minConfirmations`, or `commitment` and `reference`. */
   acceptsFields(challenge: ChallengeContext): Partial<AcceptOption>
   /** Canonical form of a transaction id; throws `InvalidTxIdError` for anything malformed. */

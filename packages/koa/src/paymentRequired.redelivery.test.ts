@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { decodeBase64Json, type PaymentRequiredBody, type PaymentResponse } from '@tx402/core'
+import { scriptedPayer } from '@tx402/core/testing'
 import {
   errorOf,
   eventually,
@@ -27,9 +28,7 @@ describe('@tx402/koa re-delivers a lost paid response to its payer', () => {
           await next()
           if (ctx.get('x-lose-response') !== 'yes') return
           ctx.res.once('finish', async () => {
-            await eventually(() =>
-              server.ledger.isConsumed(`eip155:31337:${ctx.get('x-payment-tx')}`),
-            )
+            await eventually(() => server.ledger.isConsumed(keyOf(ctx.get('x-payment-tx'))))
             ctx.req.socket.resetAndDestroy()
           })
         })
@@ -57,6 +56,13 @@ describe('@tx402/koa re-delivers a lost paid response to its payer', () => {
   })
   after(() => server.close())
 
+  /** The ledger key of a scripted payment on the test chain. */
+  const keyOf = (txId: string) => ({
+    network: 'eip155:31337' as const,
+    txId,
+    payTo: server.chain.plugin.payTo,
+    payer: scriptedPayer,
+  })
   const challengeFor = async (method: string, path: string) => {
     const response = await fetch(`${server.url}${path}`, { method })
     return ((await response.json()) as PaymentRequiredBody).challenge.id
@@ -75,7 +81,7 @@ describe('@tx402/koa re-delivers a lost paid response to its payer', () => {
       `GET /report HTTP/1.1\r\nHost: x\r\nx-payment-tx: ${hash(1)}\r\nx-payment-chain: testnet\r\nx-payment-challenge: ${challenge}\r\nx-lose-response: yes\r\n\r\n`,
     )
     await once(socket, 'close')
-    assert.equal(await server.ledger.isConsumed(`eip155:31337:${hash(1)}`), true, 'committed')
+    assert.equal(await server.ledger.isConsumed(keyOf(hash(1))), true, 'committed')
 
     const hashOnly = await server.pay('/report', hash(1))
     assert.equal(hashOnly.status, 402)

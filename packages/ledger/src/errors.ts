@@ -1,8 +1,8 @@
 import { BaseError } from '@tx402/core'
 
 /**
- * A ledger key that is not `network:txId` with a CAIP-2 network (see core's `paymentKey`), or a
- * `mark` whose record is another payment than its lease's. A bug in the caller, never a payer's.
+ * A `mark` whose record is another payment (network, transaction, payee, payer; core's
+ * `PaymentKey`) than its lease's. A bug in the caller, never a payer's.
  *
  * @example
  * try { await ledger.mark(lease, record) } catch (e) { if (e instanceof InvalidLedgerKeyError) throw e }

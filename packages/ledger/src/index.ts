@@ -3,7 +3,6 @@ export { type EmbeddedLedgerOptions, embeddedLedger } from './embeddedLedger.js'
 export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
-export { parsePaymentKey } from './parsePaymentKey.js'
 export { reconcileEvery } from './periodicReconcile.js'
 export {
   type ClaimRow,

@@ -4,7 +4,7 @@ import { freePort } from '@tx402/testing/faults'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { LedgerMigrationError } from './errors.js'
-import { migrate } from './migrate.js'
+import { migrate, migrateUpTo } from './migrate.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 import { prepareTestDatabase, testDatabase, testDatabaseUrl } from './test/postgres.js'
 
@@ -37,7 +37,11 @@ describe('migrate', () => {
   it('creates the payments table once and leaves it and its rows alone when run again', async () => {
     const db = await freshSchema()
     try {
-      assert.deepEqual(await migrate(db), ['0001_create_payments', '0002_keep_responses'])
+      assert.deepEqual(await migrate(db), [
+        '0001_create_payments',
+        '0002_keep_responses',
+        '0003_key_payments_by_payee_and_payer',
+      ])
       await db
         .insertInto(paymentsTable)
         .values({
@@ -65,7 +69,69 @@ describe('migrate', () => {
     const db = await freshSchema()
     try {
       const ran = await Promise.all([migrate(db), migrate(db), migrate(db)])
-      assert.deepEqual(ran.flat().sort(), ['0001_create_payments', '0002_keep_responses'])
+      assert.deepEqual(ran.flat().sort(), [
+        '0001_create_payments',
+        '0002_keep_responses',
+        '0003_key_payments_by_payee_and_payer',
+      ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('moves rows written under the first schema to the key of payee and payer', async () => {
+    const db = await freshSchema()
+    try {
+      await migrateUpTo(db, '0001_create_payments')
+      const row = {
+        network: 'eip155:8453',
+        tx_id: '0x03',
+        chain: 'base',
+        payer: '0xPayerOne',
+        pay_to: '0xPayee',
+        asset: 'a',
+        amount: '10',
+        resource: 'GET /x',
+        status: 'consumed' as const,
+        consumed_at: sql<Date>`now()`,
+      }
+      await db.insertInto(paymentsTable).values(row).execute()
+      // Under the old key, a second payer in the same transaction had no row of its own.
+      await assert.rejects(
+        db
+          .insertInto(paymentsTable)
+          .values({ ...row, payer: '0xPayerTwo' })
+          .execute(),
+        /tx402_payments_pkey/,
+      )
+      assert.deepEqual(await migrate(db), [
+        '0002_keep_responses',
+        '0003_key_payments_by_payee_and_payer',
+      ])
+      await db
+        .insertInto(paymentsTable)
+        .values({ ...row, payer: '0xPayerTwo' })
+        .execute()
+      await db
+        .insertInto(paymentsTable)
+        .values({ ...row, pay_to: '0xOtherPayee' })
+        .execute()
+      await assert.rejects(
+        db.insertInto(paymentsTable).values(row).execute(),
+        /tx402_payments_pkey/,
+        'the moved row still holds its payment',
+      )
+      const rows = await db
+        .selectFrom(paymentsTable)
+        .select(['payer', 'pay_to', 'status'])
+        .orderBy('payer')
+        .orderBy('pay_to')
+        .execute()
+      assert.deepEqual(rows, [
+        { payer: '0xPayerOne', pay_to: '0xOtherPayee', status: 'consumed' },
+        { payer: '0xPayerOne', pay_to: '0xPayee', status: 'consumed' },
+        { payer: '0xPayerTwo', pay_to: '0xPayee', status: 'consumed' },
+      ])
     } finally {
       await db.destroy()
     }

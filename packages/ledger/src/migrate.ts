@@ -5,7 +5,7 @@ import { LedgerMigrationError } from './errors.js'
 import { paymentsTable } from './schema.js'
 
 // Versioned, in code: a migration, once released, is never edited; changes are new entries.
-const migrations: Record<string, Migration> = {
+const migrations = {
   '0001_create_payments': {
     async up(db) {
       await db.schema
@@ -70,7 +70,27 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
-}
+  // A payment is one payer's transfer to one payee: two payers in one transaction (a batch, an
+  // ERC-4337 bundle), or one transaction paying two payees, are separate payments. Existing rows
+  // already hold their payee and payer, so they keep their meaning under the wider key.
+  '0003_key_payments_by_payee_and_payer': {
+    async up(db) {
+      await db.schema.alterTable(paymentsTable).dropConstraint(`${paymentsTable}_pkey`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .addPrimaryKeyConstraint(`${paymentsTable}_pkey`, ['network', 'tx_id', 'pay_to', 'payer'])
+        .execute()
+    },
+    async down(db) {
+      // Only possible while no transaction holds two payments.
+      await db.schema.alterTable(paymentsTable).dropConstraint(`${paymentsTable}_pkey`).execute()
+      await db.schema
+        .alterTable(paymentsTable)
+        .addPrimaryKeyConstraint(`${paymentsTable}_pkey`, ['network', 'tx_id'])
+        .execute()
+    },
+  },
+} satisfies Record<string, Migration>
 
 // Taken per transaction: a session-level lock (what Kysely's Migrator takes on its own) would,
 // through a transaction pooler, stay on a server connection another client is given next.
@@ -90,7 +110,7 @@ const migrationLockId = '7402402402402402402'
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })
@@ -133,6 +153,20 @@ export async function migrationStatus(
   }
 }
 
+/** The names of the ledger's migrations, oldest first. */
+export type LedgerMigrationName = keyof typeof migrations
+
+/**
+ * Runs the ledger's migrations up to and including `name` only: for tests of a later migration
+ * against rows written under an earlier schema. Apps call `migrate`.
+ *
+ * @example await migrateUpTo(db, '0001_create_payments')
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
+export async function migrateUpTo(db: Kysely<any>, name: LedgerMigrationName): Promise<string[]> {
+  return migrateToLatest(db, name)
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
 async function migrator(db: Kysely<any>): Promise<Migrator> {
   // Kysely looks for its migration tables in every schema unless told one; name the schema the
@@ -148,8 +182,9 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
-async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results = [] } = await (await migrator(db)).migrateToLatest()
+async function migrateToLatest(db: Kysely<any>, target?: LedgerMigrationName): Promise<string[]> {
+  const run = await migrator(db)
+  const { error, results = [] } = await (target ? run.migrateTo(target) : run.migrateToLatest())
   if (error) {
     // Thrown, so the transaction rolls back.
     const failed = results.find((r) => r.status === 'Error')?.migrationName

@@ -4,18 +4,18 @@ import {
   LedgerUnavailableError,
   type MarkResult,
   type Network,
+  type PaymentKey,
   type PaymentRecord,
   paymentKey,
   type StoredResponse,
 } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { InvalidLedgerKeyError } from './errors.js'
-import { parsePaymentKey } from './parsePaymentKey.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 
 /** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
 export interface PaymentStore {
-  isConsumed(key: string): Promise<boolean>
+  isConsumed(key: PaymentKey): Promise<boolean>
   /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
   claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
   /** Moves this lease's claim to lapse `ttlMs` from now (database clock). False if not its claim. */
@@ -28,9 +28,9 @@ export interface PaymentStore {
   /** Deletes this lease's row, claimed or consumed; says which it was, if any. */
   unclaim(lease: Lease): Promise<'claimed' | 'consumed' | undefined>
   /** The consumed row of `key`, with its kept response. */
-  findConsumed(key: string): Promise<DeliveredPayment | undefined>
+  findConsumed(key: PaymentKey): Promise<DeliveredPayment | undefined>
   /** Deletes every claim whose lease lapsed; returns their keys. */
-  deleteLapsedClaims(): Promise<string[]>
+  deleteLapsedClaims(): Promise<PaymentKey[]>
 }
 
 // A race the claim lost can turn over between its two statements (released, or lapsed just
@@ -67,11 +67,9 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       })
       .onConflict((oc) =>
         oc
-          .columns(['network', 'tx_id'])
+          .columns(['network', 'tx_id', 'pay_to', 'payer'])
           .doUpdateSet((eb) => ({
             chain: eb.ref('excluded.chain'),
-            payer: eb.ref('excluded.payer'),
-            pay_to: eb.ref('excluded.pay_to'),
             asset: eb.ref('excluded.asset'),
             amount: eb.ref('excluded.amount'),
             resource: eb.ref('excluded.resource'),
@@ -98,6 +96,8 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       .select(['status', sql<boolean>`claim_expires_at > now()`.as('live')])
       .where('network', '=', record.network)
       .where('tx_id', '=', record.txId)
+      .where('pay_to', '=', record.payTo)
+      .where('payer', '=', record.payer)
       .executeTakeFirst()
     if (held?.status === 'consumed') return 'consumed'
     if (held?.live) return 'in_progress'
@@ -107,12 +107,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
   return {
     isConsumed: (key) =>
       unavailableOnFault('read', async () => {
-        const { network, txId } = parsePaymentKey(key)
         const row = await db
           .selectFrom(paymentsTable)
           .select('status')
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(key)))
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         return row !== undefined
@@ -129,14 +127,12 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     renew: (lease, ttlMs) =>
       unavailableOnFault('renew', async () => {
-        const { network, txId } = parsePaymentKey(lease.key)
         const rows = await db
           .updateTable(paymentsTable)
           .set({
             claim_expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000}::double precision)`,
           })
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
           .where('status', '=', 'claimed')
           .returning('status')
@@ -146,7 +142,6 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     consume: (lease, response) =>
       unavailableOnFault('commit', async () => {
-        const { network, txId } = parsePaymentKey(lease.key)
         const kept = response
           ? {
               response_status: response.status,
@@ -164,8 +159,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
             updated_at: sql<Date>`now()`,
             ...kept,
           })
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
           // Also 'consumed': a retry after a commit whose reply was lost succeeds.
           .where('status', 'in', ['claimed', 'consumed'])
@@ -176,13 +170,11 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     unclaim: (lease) =>
       unavailableOnFault('release', async () => {
-        const { network, txId } = parsePaymentKey(lease.key)
         // Also this lease's own consumed row: a release after a commit is a commit whose reply
         // was lost (the response was not served), so the payment must be usable again.
         const rows = await db
           .deleteFrom(paymentsTable)
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(lease.key)))
           .where('lease_token', '=', lease.token)
           .where('status', 'in', ['claimed', 'consumed'])
           .returning('status')
@@ -192,12 +184,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
     findConsumed: (key) =>
       unavailableOnFault('read', async () => {
-        const { network, txId } = parsePaymentKey(key)
         const row = await db
           .selectFrom(paymentsTable)
           .selectAll()
-          .where('network', '=', network)
-          .where('tx_id', '=', txId)
+          .where((eb) => eb.and(byKey(key)))
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         if (!row?.consumed_at) return undefined
@@ -229,11 +219,23 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .deleteFrom(paymentsTable)
           .where('status', '=', 'claimed')
           .where('claim_expires_at', '<=', sql<Date>`now()`)
-          .returning(['network', 'tx_id'])
+          .returning(['network', 'tx_id', 'pay_to', 'payer'])
           .execute()
-        return rows.map((row) => paymentKey(row.network as Network, row.tx_id))
+        return rows.map((row) =>
+          paymentKey({
+            network: row.network as Network,
+            txId: row.tx_id,
+            payTo: row.pay_to,
+            payer: row.payer,
+          }),
+        )
       }),
   }
+}
+
+/** The row of one payment: its whole primary key. */
+function byKey(key: PaymentKey) {
+  return { network: key.network, tx_id: key.txId, pay_to: key.payTo, payer: key.payer }
 }
 
 async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {

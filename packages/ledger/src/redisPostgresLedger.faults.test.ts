@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
+import { type Ledger, LedgerUnavailableError, type Logger, paymentKeyId } from '@tx402/core'
 import { freePort, type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
@@ -132,7 +132,7 @@ describe('redisPostgresLedger under faults', () => {
     }
     assert.equal(logger.infos.length, 1, 'the ledger noticed Redis is back')
     assert.equal(await claimOnce(ledger, after.key, after.record), 'won')
-    assert.equal(await admin.exists(`${keyPrefix}{${after.key}}:consumed`), 1)
+    assert.equal(await admin.exists(`${keyPrefix}{${paymentKeyId(after.key)}}:consumed`), 1)
     assert.equal(logger.warnings.length, 1)
   })
 

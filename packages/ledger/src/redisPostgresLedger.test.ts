@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfigurationError, type Ledger, type PaymentRecord } from '@tx402/core'
+import { ConfigurationError, type Ledger, type PaymentRecord, paymentKeyId } from '@tx402/core'
 import { Redis } from 'ioredis'
 import { InvalidLedgerKeyError } from './errors.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
@@ -57,12 +57,12 @@ describe('redisPostgresLedger', () => {
       const lease = (await ledger.acquire(key, 30_000))!
       await ledger.mark(lease, record)
       await ledger.commit(lease)
-      await redis.del(`${keyPrefix}{${key}}:consumed`)
+      await redis.del(`${keyPrefix}{${paymentKeyId(key)}}:consumed`)
       const before = counting.queries()
       assert.equal(await ledger.isConsumed(key), true)
       assert.equal(counting.queries() - before, 1)
-      assert.equal(await redis.exists(`${keyPrefix}{${key}}:consumed`), 1)
-      assert.ok((await redis.ttl(`${keyPrefix}{${key}}:consumed`)) > 6 * 24 * 3600)
+      assert.equal(await redis.exists(`${keyPrefix}{${paymentKeyId(key)}}:consumed`), 1)
+      assert.ok((await redis.ttl(`${keyPrefix}{${paymentKeyId(key)}}:consumed`)) > 6 * 24 * 3600)
       assert.equal(await ledger.isConsumed(key), true)
       assert.equal(counting.queries() - before, 1, 'the second replay came from Redis')
     })
@@ -73,7 +73,11 @@ describe('redisPostgresLedger', () => {
       const before = counting.queries()
       await ledger.release(lease)
       assert.equal(counting.queries() - before, 0)
-      assert.equal(await redis.exists(`${keyPrefix}{${key}}:lock`), 0, 'the lock is freed')
+      assert.equal(
+        await redis.exists(`${keyPrefix}{${paymentKeyId(key)}}:lock`),
+        0,
+        'the lock is freed',
+      )
     })
 
     it('deletes the claim of a released lease that marked, so the next request can mark', async () => {
@@ -91,11 +95,11 @@ describe('redisPostgresLedger', () => {
     it('drops the in-flight lock at commit and keeps it only while the lease holds', async () => {
       const { key, record } = freshPayment()
       const lease = (await ledger.acquire(key, 30_000))!
-      assert.equal(await redis.get(`${keyPrefix}{${key}}:lock`), lease.token)
-      assert.ok((await redis.pttl(`${keyPrefix}{${key}}:lock`)) > 20_000)
+      assert.equal(await redis.get(`${keyPrefix}{${paymentKeyId(key)}}:lock`), lease.token)
+      assert.ok((await redis.pttl(`${keyPrefix}{${paymentKeyId(key)}}:lock`)) > 20_000)
       await ledger.mark(lease, record)
       await ledger.commit(lease)
-      assert.equal(await redis.exists(`${keyPrefix}{${key}}:lock`), 0)
+      assert.equal(await redis.exists(`${keyPrefix}{${paymentKeyId(key)}}:lock`), 0)
     })
 
     it('stores the payment record with its exact amount', async () => {

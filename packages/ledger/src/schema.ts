@@ -1,7 +1,8 @@
 import type { ColumnType, Generated } from 'kysely'
 
 /**
- * The table that holds one row per payment, keyed by (network, tx_id). The ledger never deletes a
+ * The table that holds one row per payment, keyed by (network, tx_id, pay_to, payer): one
+ * payer's transfer to one payee in one transaction. The ledger never deletes a
  * consumed row, so a consumed mark outlives any chain's maximum transaction age.
  *
  * @example await db.selectFrom(paymentsTable).selectAll().where('status', '=', 'consumed').execute()

@@ -4,14 +4,15 @@ import {
   type Ledger,
   LedgerUnavailableError,
   type Logger,
-  paymentKey,
+  paymentKeyId,
+  samePayment,
 } from '@tx402/core'
 import { InvalidLedgerKeyError } from './errors.js'
 import type { PaymentStore } from './paymentStore.js'
 
 /**
  * The ledger's fast half (Redis, or memory for the embedded ledger): a cache of consumed keys
- * and one in-flight lock per transaction. Never the authority: a lost or wrong-empty cache only
+ * and one in-flight lock per payment, by `paymentKeyId`. Never the authority: a lost or wrong-empty cache only
  * costs speed, because the store decides every mark.
  */
 export interface ClaimCache {
@@ -83,17 +84,18 @@ export function sqlLedger(options: {
 
   return {
     async isConsumed(key) {
-      const cached = await viaCache(() => cache.lookup(key), undefined)
+      const id = paymentKeyId(key)
+      const cached = await viaCache(() => cache.lookup(id), undefined)
       if (cached?.owedRelease) {
         // Another process (maybe one that died) owes this release: finish it before answering.
         await store.unclaim({ key, token: cached.owedRelease, expiresAt: 0 })
-        await viaCache(() => cache.forgetConsumed(key), undefined)
+        await viaCache(() => cache.forgetConsumed(id), undefined)
       } else if (cached?.consumed) {
         return true
       }
       // A miss is not an answer: the cache may have been flushed or may be down.
       const consumed = await store.isConsumed(key)
-      if (consumed) await viaCache(() => cache.setConsumed(key, ''), undefined)
+      if (consumed) await viaCache(() => cache.setConsumed(id, ''), undefined)
       return consumed
     },
 
@@ -104,14 +106,23 @@ export function sqlLedger(options: {
       const lease: Lease = { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
       // Without the cache the lease is granted and `mark` alone decides: duplicate RPC work at
       // worst, never a double grant.
-      const locked = await viaCache(() => cache.lock(key, lease.token, Math.ceil(ttlMs)), true)
+      const locked = await viaCache(
+        () => cache.lock(paymentKeyId(key), lease.token, Math.ceil(ttlMs)),
+        true,
+      )
       return locked ? lease : undefined
     },
 
     async mark(lease, record) {
-      if (paymentKey(record.network, record.txId) !== lease.key) {
+      const recordKey = {
+        network: record.network,
+        txId: record.txId,
+        payTo: record.payTo,
+        payer: record.payer,
+      }
+      if (!samePayment(recordKey, lease.key)) {
         throw new InvalidLedgerKeyError('mark: the record is not the payment this lease holds.', {
-          details: `lease ${lease.key}, record ${record.network}:${record.txId}`,
+          details: `lease ${paymentKeyId(lease.key)}, record ${paymentKeyId(recordKey)}`,
         })
       }
       claiming.set(lease.token, lease.expiresAt)
@@ -129,9 +140,15 @@ export function sqlLedger(options: {
         // Marked: the claim row decides; the lock only saves other requests an RPC call.
         if (!(await store.renew(lease, ttlMs))) return false
         claiming.set(lease.token, sent + ttlMs)
-        await viaCache(() => cache.renew(lease.key, lease.token, Math.ceil(ttlMs)), true)
+        await viaCache(
+          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
+          true,
+        )
       } else if (
-        !(await viaCache(() => cache.renew(lease.key, lease.token, Math.ceil(ttlMs)), true))
+        !(await viaCache(
+          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
+          true,
+        ))
       ) {
         return false
       }
@@ -145,7 +162,7 @@ export function sqlLedger(options: {
       }
       // Kept in `claiming` until released or lapsed: a commit the engine could not confirm is
       // undone by `release`, which must then reach the store.
-      await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
+      await viaCache(() => cache.setConsumed(paymentKeyId(lease.key), lease.token), undefined)
     },
 
     async release(lease) {
@@ -158,7 +175,7 @@ export function sqlLedger(options: {
             undone = await store.unclaim(lease)
           } catch (error) {
             // Recorded where every process looks first, so none calls the payment used meanwhile.
-            await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
+            await viaCache(() => cache.oweRelease(paymentKeyId(lease.key), lease.token), undefined)
             owedHere.add(lease.token)
             throw error
           }
@@ -166,11 +183,11 @@ export function sqlLedger(options: {
           // Another request may have cached the consumed row while the commit's reply was lost,
           // and a release owed earlier has now landed.
           if (undone === 'consumed' || owedHere.delete(lease.token)) {
-            await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+            await viaCache(() => cache.forgetConsumed(paymentKeyId(lease.key)), undefined)
           }
         }
       } finally {
-        await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
+        await viaCache(() => cache.unlock(paymentKeyId(lease.key), lease.token), undefined)
       }
     },
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { paymentKey } from '@tx402/core'
+import type { PaymentKey } from '@tx402/core'
 import { redisPostgresLedger } from '@tx402/ledger'
 import { databaseUrl, ledgerRows } from './support/database.js'
 import { type FaultLab, holderAccount, startFaultLab } from './support/faultLab.js'
@@ -126,7 +126,7 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
   // response was sent whole. A process dying in between leaves a claim that lapses; reconcile
   // makes the payment usable, and the payer's retry is served once.
   let sending: Payment | undefined
-  let released: string[] = []
+  let released: PaymentKey[] = []
   scenario({
     name: 'an API process is killed with SIGKILL while sending a paid response, then reconcile runs',
     faultMs: 200,
@@ -158,8 +158,10 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
     bit: (exchanges) => {
       const killed = exchanges.find((e) => e.kind === 'hold' && e.tx === sending?.tx)
       if (killed?.status !== 'no answer') return 'the response being sent was received whole'
-      const key = sending && paymentKey('eip155:8453', sending.tx.toLowerCase())
-      return key && released.includes(key) ? undefined : 'reconcile did not release the claim'
+      const txId = sending?.tx.toLowerCase()
+      return released.some((key) => key.network === 'eip155:8453' && key.txId === txId)
+        ? undefined
+        : 'reconcile did not release the claim'
     },
   })
 

@@ -194,7 +194,7 @@ describe('solanaPayer', function () {
     assert.match(
       signed[0]!,
       new RegExp(
-        `^tx402 payment proof\nnetwork: ${receipt.network}\ntx: ${receipt.transaction}\nchallenge: c1\\.`,
+        `^tx402 payment proof\nnetwork: ${receipt.network}\ntx: ${receipt.transaction}\nchallenge: c2\\.`,
       ),
     )
     assert.equal(await env.balanceOf(payTo), 10000n)

@@ -13,7 +13,8 @@ import Koa from 'koa'
 
 /**
  * A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails
- * once, and `/api/dropped`, which loses the connection of its first paid requests).
+ * once, `/api/dropped`, which loses the connection of its first paid requests, and
+ * `/api/long/:segment`, for paths of any length).
  */
 export interface PaidApp {
   url: string
@@ -47,6 +48,8 @@ export async function startPaidApp(options: {
   engine?: Partial<PaymentRequiredOptions>
   /** Mounts more routes: `paid` is the app's `paymentRequired`. */
   routes?: (router: Router, paid: Koa.Middleware, app: Koa) => void
+  /** Default: the engine's (600). */
+  redeliveryWindowSeconds?: number
 }): Promise<PaidApp> {
   const app = new Koa()
   // The failures the tests provoke are what they assert, not noise for the console.
@@ -64,12 +67,18 @@ export async function startPaidApp(options: {
     ledger: memoryLedger(),
     secret: 'client-test-secret-of-at-least-32-bytes!',
     requireProof: options.requireProof ?? false,
+    ...(options.redeliveryWindowSeconds === undefined
+      ? {}
+      : { redeliveryWindowSeconds: options.redeliveryWindowSeconds }),
     logger: { info() {}, warn() {}, error() {} },
     ...options.engine,
   })
   let flakyFailures = 1
   router.get('/api/weather', paid, (ctx) => {
     ctx.body = { forecast: 'sunny', paidWith: ctx.state.payment?.transaction }
+  })
+  router.get('/api/long/:segment', paid, (ctx) => {
+    ctx.body = { length: ctx.path.length, paidWith: ctx.state.payment?.transaction }
   })
   router.post('/api/echo', paid, async (ctx) => {
     let text = ''

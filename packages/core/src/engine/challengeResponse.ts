@@ -1,19 +1,46 @@
-import { deriveReference, issueChallenge } from '../challenge.js'
+import { deriveReference, issueChallenge } from '../challenge/challenge.js'
+import type { ChallengeTerm } from '../challenge/challengeTerms.js'
+import { ConfigurationError } from '../errors.js'
 import type { ChallengeContext } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
 import { encodeBase64Json } from '../protocol/base64Json.js'
 import { type ErrorCode, errorStatus } from '../protocol/codes.js'
-import { headerNames } from '../protocol/headers.js'
+import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
 import type { RespondOutcome } from './outcome.js'
 
 /** What every response of one route shares: offers, cost, and how challenges are signed. */
 export interface RouteTerms {
+  /** The key new challenges are signed with (the first secret). */
   key: Uint8Array
   offers: readonly ResolvedOffer[]
+  /** What the offers ask for, signed into every challenge. */
+  terms: readonly ChallengeTerm[]
   cost: { amount: string; currency: string }
   challengeTtlSeconds: number
-  requireProof: boolean
+  /** Offers whose payments must carry `x-payment-proof`. */
+  proofRequired: ReadonlySet<ResolvedOffer>
+}
+
+/**
+ * Fails at setup when this route's challenges would not fit `x-payment-challenge` (too many
+ * offers): a server always accepts its own challenge back. Its size never depends on the path.
+ */
+export function assertChallengeFits(terms: RouteTerms): void {
+  const { id } = issueChallenge(terms.key, {
+    method: 'GET',
+    path: '/',
+    ttlSeconds: terms.challengeTtlSeconds,
+    terms: terms.terms,
+  })
+  const limit = maxPaymentHeaderBytes[headerNames.challenge]
+  // Room for issue and expiry times that grow a digit.
+  if (id.length + 8 >= limit) {
+    throw new ConfigurationError(
+      `This route offers too many options: its challenge (${id.length} bytes) would not fit ${headerNames.challenge} (${limit}).`,
+      { details: 'Offer fewer chains or assets on one route.' },
+    )
+  }
 }
 
 /**
@@ -52,6 +79,7 @@ function challengeBody(
     method,
     path: resource.path,
     ttlSeconds: terms.challengeTtlSeconds,
+    terms: terms.terms,
   })
   const context: ChallengeContext = {
     id: challenge.id,
@@ -61,8 +89,9 @@ function challengeBody(
       return deriveReference(challenge.id)
     },
   }
-  const accepts = terms.offers.map(
-    ({ plugin, requirement }): AcceptOption => ({
+  const accepts = terms.offers.map((offer): AcceptOption => {
+    const { plugin, requirement } = offer
+    return {
       chain: plugin.name,
       network: plugin.network,
       asset: requirement.asset,
@@ -70,9 +99,9 @@ function challengeBody(
       payTo: requirement.payTo,
       ...plugin.acceptsFields(context),
       maxAgeSeconds: requirement.maxAgeSeconds,
-      ...(terms.requireProof ? { proofRequired: true as const } : {}),
-    }),
-  )
+      ...(terms.proofRequired.has(offer) ? { proofRequired: true as const } : {}),
+    }
+  })
   return {
     error,
     message,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { LedgerUnavailableError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
+import { scriptedPayer } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import { confirmed, countingChain, hash, request, silent, status } from './testSupport.js'
 
@@ -47,7 +48,7 @@ describe('engine when a commit cannot be confirmed', function () {
       const failure = await outcome.finish(true)
       return failure ? failure.status : 200
     }
-    return { ...flaky, engine, serve }
+    return { ...flaky, engine, serve, chain }
   }
 
   it('serves when a retried commit succeeds after a lost reply, and counts the payment once', async () => {
@@ -78,12 +79,16 @@ describe('engine when a commit cannot be confirmed', function () {
   })
 
   it('lands an owed release in the background once the ledger is back', async () => {
-    const { faults, serve, inner } = setup()
+    const { faults, serve, inner, chain } = setup()
     faults.lostCommitReplies = 10
     faults.releaseDown = true
     assert.equal(await serve(hash(4)), 503)
     faults.releaseDown = false
     await new Promise((resolve) => setTimeout(resolve, 1_200))
-    assert.equal(await inner.isConsumed(`eip155:31337:${hash(4)}`), false)
+    const key = { network: 'eip155:31337' as const, txId: hash(4) }
+    assert.equal(
+      await inner.isConsumed({ ...key, payTo: chain.plugin.payTo, payer: scriptedPayer }),
+      false,
+    )
   })
 })

@@ -1,14 +1,19 @@
-import { challengeKey, deriveReference, verifyChallenge } from '../challenge.js'
+import { assetId } from '../assetId.js'
+import { deriveReference, verifyChallenge } from '../challenge/challenge.js'
+import { type ChallengeSecret, challengeKeys } from '../challenge/challengeKeys.js'
+import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { ConfigurationError, InvalidChallengeError, InvalidTxIdError } from '../errors.js'
 import type { Lease, Ledger } from '../ledger.js'
-import { paymentKey } from '../ledger.js'
-import type { ChallengeContext, VerifyResult } from '../plugin.js'
+import { paymentKey } from '../paymentKey.js'
+import type { ChallengeContext, PaymentRequirement, VerifyResult } from '../plugin.js'
 import { describeCost, type ResolvedOffer, type RoutePrice, resolveOffers } from '../price.js'
 import { proofMessage } from '../proofMessage.js'
 import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
-import type { WireAsset } from '../protocol/types.js'
-import { buildResponse, type RouteTerms } from './challengeResponse.js'
+import { answeredRequirement, offeredTerms } from './answeredTerms.js'
+import { offerBindings, type RouteBinding } from './bindingPolicy.js'
+import { assertChallengeFits, buildResponse, type RouteTerms } from './challengeResponse.js'
+import { choosePayer } from './choosePayer.js'
 import { startHeartbeat } from './claimHeartbeat.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
@@ -17,6 +22,7 @@ import type { Outcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { paymentResponseHeaders } from './paymentResponse.js'
 import { type RequestHeaders, readPaymentHeaders } from './readPaymentHeaders.js'
 import { findRedelivery, redeliveryOutcome } from './redelivery.js'
+import { offerSelector } from './selectOffer.js'
 import { onceEnded, settlement } from './settlement.js'
 
 /** A pino-compatible logger. */
@@ -32,8 +38,12 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   chains: readonly import('../plugin.js').ChainPlugin[]
   /** Where payments are marked used. */
   ledger: Ledger
-  /** HMAC secret for challenges, at least 32 bytes. */
-  secret: string | Uint8Array
+  /**
+   * HMAC secret for challenges, at least 32 bytes; or several, to rotate: the first signs new
+   * challenges, every one verifies (keep an old secret listed for `challengeTtlSeconds` plus the
+   * longest `maxAgeSeconds` after the switch).
+   */
+  secret: ChallengeSecret
   /** Oldest acceptable transaction, in seconds; overrides each chain's default. 0: no age check. */
   maxAgeSeconds?: number
   /** How long a challenge may be paid against. Default 900. */
@@ -57,9 +67,17 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   maxStoredResponseBytes?: number
   /** Tolerated clock difference between the chain and this server, in seconds. Default 60. */
   clockSkewSeconds?: number
-  /** Demand `x-payment-challenge` on every payment. Default false. */
+  /**
+   * How a payment is bound to its payer. Default `'payer'`: each chain's own binding (Solana:
+   * the challenge and its reference in the transaction; EVM: `x-payment-proof`), so nobody who
+   * merely saw a payment on chain can spend it. `'none'`: nothing binds, and a third party who
+   * sees the transaction can present it before its payer (who is then refused); for prices where
+   * that risk is accepted.
+   */
+  binding?: RouteBinding
+  /** Demand `x-payment-challenge` on every payment, whatever the binding. Default false. */
   requireChallenge?: boolean
-  /** Demand `x-payment-proof` (the payer's signature) on every payment. Default false. */
+  /** Demand `x-payment-proof` (the payer's signature) on every payment, whatever the binding. Default false. */
   requireProof?: boolean
   /** Limits on unpaid verification work (429 `rate_limited`). Defaults in `VerificationLimits`. */
   limits?: VerificationLimits
@@ -105,25 +123,21 @@ const faultsOnly: Logger = {
  * const outcome = await engine.handle({ method: 'GET', path: '/api/weather', headers })
  */
 export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
-  const key = challengeKey(options.secret)
+  const keys = challengeKeys(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
   if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')
   const offers = resolveOffers(options.chains, options, options.maxAgeSeconds)
   const ledger = options.ledger
-  const requireProof = options.requireProof ?? false
-  if (requireProof) {
-    const missing = offers.filter((o) => !o.plugin.verifyProof).map((o) => o.plugin.name)
-    if (missing.length) {
-      throw new ConfigurationError(`requireProof: ${missing.join(', ')} cannot check proofs.`)
-    }
-  }
+  const bindings = offerBindings(offers, options)
   const terms: RouteTerms = {
-    key,
+    key: keys[0]!,
     offers,
+    terms: offeredTerms(offers),
     cost: describeCost(options, offers),
     challengeTtlSeconds: options.challengeTtlSeconds ?? 900,
-    requireProof,
+    proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
   }
+  assertChallengeFits(terms)
   const claimTtlMs = options.claimTtlMs ?? 60_000
   const redeliveryWindowMs =
     nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000
@@ -150,11 +164,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     ? new ClientWindows(options.limits.perClient.max, options.limits.perClient.windowMs)
     : undefined
   const inFlight = new Map<string, number>()
-  const byName = new Map<string, ResolvedOffer>()
-  for (const offer of offers) {
-    byName.set(offer.plugin.name.toLowerCase(), offer)
-    byName.set(offer.plugin.network.toLowerCase(), offer)
-  }
+  const selectOffer = offerSelector(offers)
 
   /** What one request's decision has learned so far, for its log line and hooks. */
   type Trace = Partial<
@@ -197,10 +207,11 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
   const verifyOnChain = async (
     offer: ResolvedOffer,
+    requirement: PaymentRequirement,
     txId: string,
     challenge: ChallengeContext | undefined,
   ): Promise<VerifyResult> => {
-    const { plugin, requirement } = offer
+    const { plugin } = offer
     const started = performance.now()
     observer.inFlight?.(plugin.name, 1)
     try {
@@ -228,14 +239,11 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     }
     if (headers.kind === 'invalid') return respond('invalid_payment_headers', headers.message)
 
-    const offer = byName.get(headers.chain.toLowerCase())
-    if (!offer) {
-      return respond(
-        'invalid_payment_headers',
-        `Unknown chain in ${headerNames.chain}. Accepted: ${offers.map((o) => `${o.plugin.name} (${o.plugin.network})`).join(', ')}.`,
-      )
-    }
-    const { plugin, requirement } = offer
+    const choice = selectOffer(headers.chain)
+    if ('error' in choice) return respond('invalid_payment_headers', choice.error)
+    const { offer } = choice
+    const { plugin } = offer
+    const demands = bindings.get(offer)!
     trace.chain = plugin.name
     trace.network = plugin.network
 
@@ -249,35 +257,39 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     trace.transaction = txId
 
     let challenge: ChallengeContext | undefined
+    let answered: readonly ChallengeTerm[] | undefined
     if (headers.challenge) {
       try {
-        const verified = verifyChallenge(key, headers.challenge, { ...request, graceSeconds })
+        const verified = verifyChallenge(keys, headers.challenge, { ...request, graceSeconds })
         challenge = {
           id: verified.id,
           issuedAt: verified.issuedAt,
           reference: deriveReference(verified.id),
         }
+        answered = verified.terms
       } catch (error) {
         const reason =
           error instanceof InvalidChallengeError ? error.shortMessage : 'Malformed challenge.'
         return respond('challenge_invalid', `${reason} Pay again against the fresh challenge.`)
       }
-    } else if (options.requireChallenge) {
+    } else if (demands.challenge) {
       return respond(
         'challenge_invalid',
-        `This server requires ${headerNames.challenge}: pay against the challenge below and send its id.`,
+        `This server requires ${headerNames.challenge}: pay against the challenge below (with its reference, where accepts lists one) and send its id.`,
       )
     }
-    if (requireProof && !headers.proof) {
+    if (demands.proof && !headers.proof) {
       return respond(
         'proof_invalid',
         `This server requires ${headerNames.proof}: sign the proof message with the paying wallet.`,
       )
     }
+    // Judged by the terms the payer answered, even if the route's price changed since.
+    const requirement = answeredRequirement(offer, answered)
 
-    const ledgerKey = paymentKey(plugin.network, txId)
+    const txKey = JSON.stringify([plugin.network, txId])
     const now = Date.now()
-    const notFoundMs = notFound.remainingMs(ledgerKey, now)
+    const notFoundMs = notFound.remainingMs(txKey, now)
     if (notFoundMs > 0) {
       // Retry-After: when this server will ask the chain again (its RPC may lag the payer's).
       return respond(
@@ -304,15 +316,81 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       )
     }
     // The slot is taken at the check, not when the RPC call starts: a burst would otherwise pass
-    // the check together while the ledger lookups below are awaited.
+    // the check together while the RPC calls below are awaited.
     const freeSlot = takeSlot(plugin.name)
 
+    // The chain first: who paid whom is what identifies the payment in the ledger.
+    let payer: string
+    let amount: bigint
+    try {
+      const result = await verifyOnChain(offer, requirement, txId, challenge)
+      if (result.status === 'pending') {
+        const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
+        return respond(
+          'payment_pending',
+          result.message ??
+            `The transaction is not final yet. Retry the same headers after ${seconds} seconds; do not pay again.`,
+          seconds,
+        )
+      }
+      if (result.status === 'invalid') {
+        if (result.reason === 'tx_not_found' && notFoundCacheMs > 0) {
+          notFound.add(txKey, Date.now() + notFoundCacheMs)
+          return respond(result.reason, result.message, Math.ceil(notFoundCacheMs / 1000))
+        }
+        return respond(result.reason, result.message)
+      }
+      if (challenge && result.blockTime < challenge.issuedAt - skewSeconds) {
+        return respond(
+          'tx_too_old',
+          'The transaction is older than the challenge it answers. Pay again.',
+        )
+      }
+      const choice = await choosePayer(
+        plugin,
+        result,
+        headers.proof
+          ? {
+              message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
+              signature: headers.proof,
+            }
+          : undefined,
+      )
+      if (choice.status === 'proof_invalid') {
+        return respond(
+          'proof_invalid',
+          'The payment proof is not a signature by the payer of this transaction.',
+        )
+      }
+      if (choice.status === 'ambiguous_payer') {
+        return respond(
+          'ambiguous_payer',
+          `This transaction carries payments from ${choice.payers.length} payers to ${requirement.payTo}. Send ${headerNames.proof}, signed by the payer whose payment this is.`,
+        )
+      }
+      // The plugin checked the total; this payer's own part must pay the price.
+      if (choice.transfer.amount < requirement.amount) {
+        return respond(
+          'insufficient_amount',
+          `The payer sent ${choice.transfer.amount} base units; the price is ${requirement.amount}. Pay again in full.`,
+        )
+      }
+      payer = choice.transfer.payer
+      amount = choice.transfer.amount
+      trace.payer = payer
+      trace.amount = amount.toString()
+    } catch (error) {
+      return unavailable(request, 'rpc', trace, error)
+    } finally {
+      freeSlot()
+    }
+
+    const ledgerKey = paymentKey({ network: plugin.network, txId, payTo: requirement.payTo, payer })
     let lease: Lease | undefined
     try {
       // A release this process still owes (the ledger was down) goes first: until it lands, the
       // payment looks consumed although it was never served.
       if (!(await settler.settled(ledgerKey))) {
-        freeSlot()
         return unavailable(request, 'ledger', trace, new Error('a release is still pending'))
       }
       if (await ledger.isConsumed(ledgerKey)) {
@@ -326,7 +404,6 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
           proof: headers.proof,
           windowMs: redeliveryWindowMs,
         })
-        freeSlot()
         if (!again) {
           return respond(
             'tx_already_used',
@@ -344,20 +421,18 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       }
       lease = await ledger.acquire(ledgerKey, claimTtlMs)
     } catch (error) {
-      freeSlot()
       return unavailable(request, 'ledger', trace, error)
     }
     if (!lease) {
-      freeSlot()
       return respond(
         'payment_in_progress',
-        'Another request is verifying this transaction right now. Retry after Retry-After seconds.',
+        'Another request is using this payment right now. Retry after Retry-After seconds.',
         inProgressRetryAfterSeconds,
       )
     }
     const held = lease
-    // From here until the payment settles, the claim is renewed: a slow RPC, handler or send
-    // never lets another request take it over.
+    // From here until the payment settles, the claim is renewed: a slow handler or send never
+    // lets another request take it over.
     const heartbeat = startHeartbeat(ledger, held, claimTtlMs, logger)
     const releaseHeld = async () => {
       heartbeat.stop()
@@ -366,60 +441,6 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     const rejected = async (error: ErrorCode, message: string, retryAfterSeconds?: number) => {
       await releaseHeld()
       return respond(error, message, retryAfterSeconds)
-    }
-
-    let payer: string
-    let amount: bigint
-    try {
-      const result = await verifyOnChain(offer, txId, challenge)
-      if (result.status === 'pending') {
-        const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
-        return rejected(
-          'payment_pending',
-          result.message ??
-            `The transaction is not final yet. Retry the same headers after ${seconds} seconds; do not pay again.`,
-          seconds,
-        )
-      }
-      if (result.status === 'invalid') {
-        if (result.reason === 'tx_not_found' && notFoundCacheMs > 0) {
-          notFound.add(ledgerKey, Date.now() + notFoundCacheMs)
-          return rejected(result.reason, result.message, Math.ceil(notFoundCacheMs / 1000))
-        }
-        return rejected(result.reason, result.message)
-      }
-      // The plugin checked these; checked again here so a plugin bug cannot grant access.
-      if (result.amount < requirement.amount) {
-        return rejected('insufficient_amount', 'The transaction paid less than the price.')
-      }
-      if (challenge && result.blockTime < challenge.issuedAt - skewSeconds) {
-        return rejected(
-          'tx_too_old',
-          'The transaction is older than the challenge it answers. Pay again.',
-        )
-      }
-      payer = result.payer
-      amount = result.amount
-      trace.payer = payer
-      trace.amount = amount.toString()
-      if (headers.proof) {
-        const valid = await plugin.verifyProof?.({
-          message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-          signature: headers.proof,
-          payer,
-        })
-        if (!valid) {
-          return rejected(
-            'proof_invalid',
-            'The payment proof is not a signature by the payer of this transaction.',
-          )
-        }
-      }
-    } catch (error) {
-      await releaseHeld()
-      return unavailable(request, 'rpc', trace, error)
-    } finally {
-      freeSlot()
     }
 
     try {
@@ -451,7 +472,6 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       await releaseHeld()
       return unavailable(request, 'ledger', trace, error)
     }
-
     const receipt: PaymentReceipt = {
       chain: plugin.name,
       network: plugin.network,
@@ -565,10 +585,4 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
     throw new ConfigurationError(`${name} must be a number of 0 or more, got ${value}.`)
   }
   return value
-}
-
-function assetId(asset: WireAsset): string {
-  if (asset.standard === 'erc20') return asset.address
-  if (asset.standard === 'spl') return asset.mint
-  return 'native'
 }

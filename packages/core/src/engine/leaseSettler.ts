@@ -1,4 +1,5 @@
 import type { Lease, Ledger, StoredResponse } from '../ledger.js'
+import { type PaymentKey, paymentKeyId } from '../paymentKey.js'
 
 /** Where the settler reports what it could not do. */
 interface SettlerLog {
@@ -24,12 +25,13 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
   const tryRelease = async (lease: Lease): Promise<boolean> => {
     try {
       await ledger.release(lease)
-      pending.delete(lease.key)
+      pending.delete(paymentKeyId(lease.key))
       return true
     } catch (cause) {
-      if (!pending.has(lease.key)) {
+      const id = paymentKeyId(lease.key)
+      if (!pending.has(id)) {
         log.warn({ err: describeFault(cause), key: lease.key }, 'tx402: release failed; retrying')
-        pending.set(lease.key, { lease, since: Date.now() })
+        pending.set(id, { lease, since: Date.now() })
         startRetrying()
       }
       return false
@@ -39,10 +41,10 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
   const startRetrying = () => {
     if (timer) return
     timer = setInterval(() => {
-      for (const [key, { lease, since }] of pending) {
+      for (const [id, { lease, since }] of pending) {
         if (Date.now() - since > releaseRetryForMs) {
-          pending.delete(key)
-          log.error({ key }, 'tx402: gave up releasing a payment that was not served')
+          pending.delete(id)
+          log.error({ key: lease.key }, 'tx402: gave up releasing a payment that was not served')
           continue
         }
         void tryRelease(lease)
@@ -99,8 +101,8 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
       await tryRelease(lease)
     },
     /** False while a release of this payment is still owed and the ledger still refuses it. */
-    async settled(key: string): Promise<boolean> {
-      const owed = pending.get(key)
+    async settled(key: PaymentKey): Promise<boolean> {
+      const owed = pending.get(paymentKeyId(key))
       return owed ? tryRelease(owed.lease) : true
     },
   }

@@ -15,17 +15,20 @@ const printable = /^[\x21-\x7e]+$/
 
 /**
  * Reads `x-payment-tx`, `x-payment-chain`, `x-payment-challenge` and `x-payment-proof`: each at
- * most once, under 512 bytes, printable, without commas (a comma means a joined duplicate).
+ * most once, under its size limit (`maxPaymentHeaderBytes`: 128 bytes for the transaction and
+ * chain, 2 KiB for the challenge, 8 KiB for the proof), printable, without commas (a comma means
+ * a joined duplicate).
  */
 export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
-  const read = (name: string): { value?: string; error?: string } => {
+  const read = (name: keyof typeof maxPaymentHeaderBytes): { value?: string; error?: string } => {
     const values = headers[name]
     if (!values || values.length === 0) return {}
     if (values.length > 1)
       return { error: `Send ${name} once; it was sent ${values.length} times.` }
     const value = values[0]!.trim()
-    if (encoder.encode(value).length >= maxPaymentHeaderBytes) {
-      return { error: `${name} must be under ${maxPaymentHeaderBytes} bytes.` }
+    const limit = maxPaymentHeaderBytes[name]
+    if (encoder.encode(value).length >= limit) {
+      return { error: `${name} must be under ${limit} bytes.` }
     }
     if (value.includes(',')) return { error: `${name} must hold one value, without commas.` }
     if (!printable.test(value)) {

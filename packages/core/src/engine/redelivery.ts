@@ -1,4 +1,5 @@
 import type { DeliveredPayment, Ledger } from '../ledger.js'
+import type { PaymentKey } from '../paymentKey.js'
 import type { ChainPlugin, ChallengeContext } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
 import { proofMessage } from '../proofMessage.js'
@@ -8,7 +9,7 @@ import { paymentResponseHeaders } from './paymentResponse.js'
 /** A request presenting a payment the ledger already holds as committed. */
 export interface RedeliveryRequest {
   ledger: Ledger
-  key: string
+  key: PaymentKey
   plugin: ChainPlugin
   txId: string
   /** `METHOD /path`, HEAD counted as GET. */

@@ -1,5 +1,5 @@
 import { InvalidTxIdError } from '../errors.js'
-import type { ChainPlugin, VerifyContext, VerifyResult } from '../plugin.js'
+import type { ChainPlugin, PaymentBinding, VerifyContext, VerifyResult } from '../plugin.js'
 import type { WireAsset } from '../protocol/types.js'
 
 /** Options of `scriptedChain`; every field has a default. */
@@ -12,6 +12,11 @@ export interface ScriptedChainOptions {
   payTo?: string
   /** Default: a 6-decimal `USDC` at `0x…a1`. */
   assets?: readonly WireAsset[]
+  /**
+   * How the route's default `binding: 'payer'` treats it. Default `'none'`: a scripted verdict
+   * has no chain record to bind to. `'reference'` demands the challenge.
+   */
+  binding?: PaymentBinding
   /** The verdict for a transaction nobody scripted. Default: `tx_not_found`. */
   otherwise?: (context: VerifyContext) => Promise<VerifyResult>
 }
@@ -66,6 +71,7 @@ export function scriptedChain(options: ScriptedChainOptions = {}): ScriptedChain
       },
     ],
     maxAgeSeconds: 900,
+    binding: options.binding ?? 'none',
     acceptsFields: () => ({ minConfirmations: 1 }),
     normalizeTxId(raw) {
       const hex = raw.toLowerCase().replace(/^0x/, '')

@@ -5,6 +5,7 @@ import {
   type Lease,
   LedgerUnavailableError,
   type MarkResult,
+  type PaymentKey,
   type PaymentRecord,
 } from '@tx402/core'
 import { redisPostgresLedger } from '../redisPostgresLedger.js'
@@ -18,9 +19,9 @@ export interface ClaimWorkerConfig {
   dbPooling?: 'session' | 'transaction'
   claims: number
   /** Raced through the whole flow: replay check, in-flight lock, mark, commit. */
-  flow: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+  flow: { key: PaymentKey; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
   /** Raced at mark with leases of their own, as if the in-flight lock had been lost. */
-  direct: { key: string; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
+  direct: { key: PaymentKey; record: Omit<PaymentRecord, 'amount'> & { amount: string } }
 }
 
 export interface ClaimWorkerResult {

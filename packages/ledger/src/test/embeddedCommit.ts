@@ -1,11 +1,11 @@
 // Commits one payment in an embedded ledger, says so, then hangs until the test kills it with
 // SIGKILL: a process that dies without closing its database.
-import type { PaymentRecord } from '@tx402/core'
+import type { PaymentKey, PaymentRecord } from '@tx402/core'
 import { embeddedLedger } from '../embeddedLedger.js'
 
 const config = JSON.parse(process.env.TX402_EMBEDDED_COMMIT!) as {
   dataDir: string
-  key: string
+  key: PaymentKey
   record: Omit<PaymentRecord, 'amount'> & { amount: string }
 }
 const ledger = embeddedLedger({ dataDir: config.dataDir })

@@ -1,13 +1,13 @@
 // Takes and marks a payment, says so, then hangs until the test kills it with SIGKILL: a
 // crashed process that never commits nor releases.
-import type { PaymentRecord } from '@tx402/core'
+import type { PaymentKey, PaymentRecord } from '@tx402/core'
 import { redisPostgresLedger } from '../redisPostgresLedger.js'
 
 const config = JSON.parse(process.env.TX402_KILLED_CLAIM!) as {
   redisUrl: string
   dbUrl: string
   keyPrefix: string
-  key: string
+  key: PaymentKey
   ttlMs: number
   record: Omit<PaymentRecord, 'amount'> & { amount: string }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { PaymentRecord } from '@tx402/core'
+import type { PaymentKey, PaymentRecord } from '@tx402/core'
 import type { Kysely } from 'kysely'
 import { type LedgerDatabase, paymentsTable } from '../schema.js'
 import type { ClaimWorkerConfig, ClaimWorkerResult } from './claimWorker.js'
@@ -18,7 +18,7 @@ export async function raceFourProcesses(options: {
   ledger: Pick<ClaimWorkerConfig, 'redisUrl' | 'dbUrl' | 'keyPrefix' | 'dbPooling'>
   db: Kysely<LedgerDatabase>
   spawned: { child: { kill(signal: NodeJS.Signals): boolean }; exited: Promise<unknown> }[]
-  isConsumed(key: string): Promise<boolean>
+  isConsumed(key: PaymentKey): Promise<boolean>
 }): Promise<void> {
   const flow = freshPayment()
   const direct = freshPayment()

@@ -1,3 +1,4 @@
+import { maxPaymentHeaderBytes } from '@tx402/core'
 import type { Prng } from './prng.js'
 import type { RawBody } from './rawHttp.js'
 
@@ -51,7 +52,7 @@ const txName = 'x-payment-tx'
 const chainName = 'x-payment-chain'
 const challengeName = 'x-payment-challenge'
 const proofName = 'x-payment-proof'
-const paymentNames = [txName, chainName, challengeName, proofName]
+const paymentNames = [txName, chainName, challengeName, proofName] as const
 
 const bad: Expected = { statuses: [400], errors: ['invalid_payment_headers'] }
 const challengeInvalid: Expected = { statuses: [402], errors: ['challenge_invalid'] }
@@ -115,10 +116,14 @@ const unicodeChains = [
 const isOurChain = (value: string) => /^[ \t]*(?:base|eip155:8453)[ \t]*$/i.test(value)
 /** What `normalizeTxId` accepts (PROTOCOL.md section 1): 32 bytes of hex, `0x` optional. */
 const isTxHash = (value: string) => /^[ \t]*(?:0[xX])?[0-9a-fA-F]{64}[ \t]*$/.test(value)
-/** PROTOCOL.md 4.1: printable ASCII, under 512 bytes, one value without commas. */
-const wellShaped = (value: string) => {
+/** PROTOCOL.md 4.1: printable ASCII, under the header's limit, one value without commas. */
+const wellShaped = (value: string, name: keyof typeof maxPaymentHeaderBytes) => {
   const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, '')
-  return /^[\x21-\x7e]+$/.test(trimmed) && trimmed.length < 512 && !trimmed.includes(',')
+  return (
+    /^[\x21-\x7e]+$/.test(trimmed) &&
+    trimmed.length < maxPaymentHeaderBytes[name] &&
+    !trimmed.includes(',')
+  )
 }
 /** What fetch sends unchanged: visible ASCII inside, no edge whitespace to normalize away. */
 const fetchable = (value: string | Buffer) =>
@@ -180,7 +185,8 @@ export function hostileRequests(
         return `${tag}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`
       }
       case 4:
-        return `c2.${body}.${signature}`
+        // Another version's tag on a genuine body and signature.
+        return `${tag === 'c2' ? 'c3' : 'c2'}.${body}.${signature}`
       case 5:
         return rng.pick(material.challenges.otherRoute)
       case 6:
@@ -270,7 +276,14 @@ export function hostileRequests(
         const value = name === txName ? `0x${filler.repeat(size)}` : filler.repeat(size)
         if (at >= 0) headers[at] = [name, value]
         else headers.push([name, value])
-        return { ...draft('huge value', headers, bad), forceRaw: size > 8000 }
+        // Within its limit a long challenge is only not ours, a long proof is checked after the
+        // chain (which does not know the random hash); over it, the header is refused.
+        const expected = !wellShaped(value, name)
+          ? bad
+          : name === challengeName
+            ? challengeInvalid
+            : verdict('tx_not_found')
+        return { ...draft('huge value', headers, expected), forceRaw: size > 8000 }
       },
     ],
     [
@@ -356,7 +369,7 @@ export function hostileRequests(
         const proof = garbageProof()
         const unused = rng.chance(0.4)
         const tx = unused ? spell(material.unusedTx) : randomHash()
-        const expected = !wellShaped(proof)
+        const expected = !wellShaped(proof, proofName)
           ? bad
           : unused
             ? verdict('proof_invalid')
@@ -371,7 +384,7 @@ export function hostileRequests(
         const tx = rng.chance(0.4) ? spell(material.unusedTx) : randomHash()
         const challenge = tamperedChallenge(request.method === 'POST' ? 'POST' : 'GET')
         request.headers = payment(tx, ourChain(), [[challengeName, challenge]])
-        if (!wellShaped(challenge)) request.expected = bad
+        if (!wellShaped(challenge, challengeName)) request.expected = bad
         return request
       },
     ],
@@ -412,7 +425,7 @@ export function hostileRequests(
         return rng.pick([
           () => {
             const proof = garbageProof()
-            const expected = wellShaped(proof) ? verdict('proof_invalid') : bad
+            const expected = wellShaped(proof, proofName) ? verdict('proof_invalid') : bad
             return draft(
               'unused payment, bad proof',
               payment(tx, ourChain(), [[proofName, proof]]),

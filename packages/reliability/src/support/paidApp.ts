@@ -54,6 +54,11 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
     ledger: options.ledger,
     secret: options.secret,
     logger: options.logger,
+    // Unbound, so the storms and faults reach the chain and ledger with bare transaction hashes;
+    // the default binding's own refusals are tested end to end in chain-evm and chain-solana.
+    binding: 'none',
+    // Re-delivery off: a payment answered 200 twice is a payment served twice, as the tally counts.
+    redeliveryWindowSeconds: 0,
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

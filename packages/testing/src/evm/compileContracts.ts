@@ -12,7 +12,14 @@ export interface CompiledContract {
 }
 
 /** The test contracts in `contracts/`, by name. */
-export type ContractName = 'TestToken' | 'FeeToken' | 'FalseToken' | 'PayRouter' | 'SmartWallet'
+export type ContractName =
+  | 'TestToken'
+  | 'FeeToken'
+  | 'FalseToken'
+  | 'PayRouter'
+  | 'SmartWallet'
+  | 'BatchPay'
+  | 'SmartWalletFactory'
 
 const contractsDir = join(dirname(fileURLToPath(import.meta.url)), 'contracts')
 const cacheDir = join(contractsDir, '..', '..', '..', 'node_modules', '.cache', 'tx402-solc')

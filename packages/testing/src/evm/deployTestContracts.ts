@@ -30,6 +30,19 @@ export const smartWalletAbi = parseAbi([
   'function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)',
 ])
 
+/** `BatchPay`: several payments in one transaction (two payers, or two payees). */
+export const batchPayAbi = parseAbi([
+  'function payFromTwo(address token, address to, address first, uint256 firstValue, address second, uint256 secondValue)',
+  'function payTwo(address token, address firstTo, uint256 firstValue, address secondTo, uint256 secondValue)',
+])
+
+/** `SmartWalletFactory`: `SmartWallet`s at CREATE2 addresses known before they exist. */
+export const smartWalletFactoryAbi = parseAbi([
+  'function createWallet(address owner, bytes32 salt) returns (address)',
+  'function walletAddress(address owner, bytes32 salt) view returns (address)',
+  'function createAndExecute(bytes32 salt, address target, uint256 value, bytes data)',
+])
+
 /**
  * Which ERC-20 to deploy: `standard` behaves; `fee` keeps 1% of every transfer (the recipient's
  * Transfer log shows less than was sent); `false` returns false from `transfer` and moves nothing.
@@ -90,6 +103,27 @@ export async function mintTestToken(
 }
 
 /**
+ * Sends `amount` base units of `token` from dev account `from` to `to` with `transfer`, and
+ * waits for the receipt (whatever its status: a false-returning token mines too).
+ *
+ * @example const hash = await transferTestToken(node, usdc, { from: 1, to: payTo, amount: 10_000n })
+ */
+export async function transferTestToken(
+  node: AnvilNode,
+  token: Address,
+  transfer: { from: number; to: Address; amount: bigint },
+): Promise<Hex> {
+  const hash = await node.wallet(transfer.from).writeContract({
+    address: token,
+    abi: testTokenAbi,
+    functionName: 'transfer',
+    args: [transfer.to, transfer.amount],
+  })
+  await node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  return hash
+}
+
+/**
  * Deploys `PayRouter`, which pays through internal `transferFrom` calls (as routers do).
  *
  * @example const router = await deployPayRouter(node)
@@ -106,6 +140,25 @@ export function deployPayRouter(node: AnvilNode): Promise<Address> {
  */
 export function deploySmartWallet(node: AnvilNode, owner: Address): Promise<Address> {
   return deploy(node, 'SmartWallet', [owner])
+}
+
+/**
+ * Deploys `BatchPay`, which moves several approved payments in one transaction.
+ *
+ * @example const batch = await deployBatchPay(node)
+ */
+export function deployBatchPay(node: AnvilNode): Promise<Address> {
+  return deploy(node, 'BatchPay', [])
+}
+
+/**
+ * Deploys `SmartWalletFactory`, whose wallets have addresses before they are deployed (for
+ * ERC-6492 proofs of counterfactual wallets).
+ *
+ * @example const factory = await deploySmartWalletFactory(node)
+ */
+export function deploySmartWalletFactory(node: AnvilNode): Promise<Address> {
+  return deploy(node, 'SmartWalletFactory', [])
 }
 
 async function deploy(

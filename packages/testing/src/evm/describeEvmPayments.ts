@@ -17,6 +17,7 @@ import {
   payRouterAbi,
   smartWalletAbi,
   testTokenAbi,
+  transferTestToken,
 } from './deployTestContracts.js'
 import { forwardJsonRpc, serveJsonRpc } from './serveJsonRpc.js'
 import { type AnvilNode, startAnvil } from './startAnvil.js'
@@ -82,14 +83,7 @@ export function describeEvmPayments(suite: {
       return hash
     }
     const transfer = (token: Address, to: Address, amount: bigint, from = 1) =>
-      mined(
-        node.wallet(from).writeContract({
-          address: token,
-          abi: testTokenAbi,
-          functionName: 'transfer',
-          args: [to, amount],
-        }),
-      )
+      transferTestToken(node, token, { from, to, amount })
     /** Verifies as the engine does (ready, then verify), at the chain's own current time. */
     const verify = async (
       hash: string,

@@ -2,13 +2,18 @@ export type { CompiledContract, ContractName } from './compileContracts.js'
 export { compileContracts } from './compileContracts.js'
 export type { TestTokenKind } from './deployTestContracts.js'
 export {
+  batchPayAbi,
+  deployBatchPay,
   deployPayRouter,
   deploySmartWallet,
+  deploySmartWalletFactory,
   deployTestToken,
   mintTestToken,
   payRouterAbi,
   smartWalletAbi,
+  smartWalletFactoryAbi,
   testTokenAbi,
+  transferTestToken,
 } from './deployTestContracts.js'
 export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
 export { describeEvmPayments } from './describeEvmPayments.js'

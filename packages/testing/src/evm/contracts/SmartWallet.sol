@@ -2,12 +2,25 @@
 pragma solidity ^0.8.24;
 
 /// A minimal contract wallet: its owner sends calls through it, and it accepts the owner's
-/// signatures through ERC-1271, as smart accounts do.
+/// signatures through ERC-1271, as smart accounts do. The contract that created it may pass on
+/// a call its owner made (a factory deploying and using it in one transaction).
 contract SmartWallet {
     address public immutable owner;
+    address public immutable creator;
 
     constructor(address owner_) {
         owner = owner_;
+        creator = msg.sender;
+    }
+
+    function executeFor(address caller, address target, uint256 value, bytes calldata data)
+        external
+        returns (bytes memory)
+    {
+        require(msg.sender == creator && caller == owner, "SmartWallet: creator for owner");
+        (bool ok, bytes memory result) = target.call{value: value}(data);
+        require(ok, "SmartWallet: call failed");
+        return result;
     }
 
     receive() external payable {}

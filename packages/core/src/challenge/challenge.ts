@@ -1,91 +1,96 @@
 import { hmac } from '@noble/hashes/hmac'
 import { sha256 } from '@noble/hashes/sha2'
 import { randomBytes } from '@noble/hashes/utils'
-import { ConfigurationError, InvalidChallengeError } from './errors.js'
-import { maxPaymentHeaderBytes } from './protocol/headers.js'
+import { InvalidChallengeError } from '../errors.js'
+import { maxPaymentHeaderBytes } from '../protocol/headers.js'
+import { type ChallengeTerm, decodeTerms, type EncodedTerm, encodeTerms } from './challengeTerms.js'
 
-/** What a challenge binds: the resource, when it was issued, until when, and a nonce. */
+/**
+ * What a challenge binds: a digest of the resource (never the resource itself, so its size does
+ * not depend on the path), when it was issued, until when, a nonce, and the terms it offered.
+ */
 export interface Challenge {
   id: string
-  method: string
-  path: string
   /** Unix seconds. */
   issuedAt: number
   /** Unix seconds. */
   expiresAt: number
   nonce: string
+  /** What each accepted option asked for when the challenge was issued. */
+  terms: ChallengeTerm[]
+}
+
+/** The resource a challenge is for. */
+export interface ChallengeResource {
+  method: string
+  /** The path, without the query string. */
+  path: string
 }
 
 interface ChallengePayload {
-  m: string
-  p: string
+  /** base64url of the first 16 bytes of SHA-256 over `METHOD path`. */
+  r: string
   iat: number
   exp: number
   n: string
+  t: EncodedTerm[]
 }
 
-const version = 'c1'
+const version = 'c2'
 const encoder = new TextEncoder()
 
 /**
- * Turns the configured secret into an HMAC key; a secret shorter than 32 bytes fails at setup.
+ * Issues a stateless challenge: a digest of the resource, issue time, expiry, a random nonce and
+ * the offered terms, signed with HMAC-SHA256 by `key`. Nothing is stored; `verifyChallenge`
+ * checks it later. Its length depends on the terms only, never on the path or query.
  *
- * @example const key = challengeKey(process.env.TX402_SECRET!)
- */
-export function challengeKey(secret: string | Uint8Array): Uint8Array {
-  const key = typeof secret === 'string' ? encoder.encode(secret) : secret
-  if (key.length < 32) {
-    throw new ConfigurationError('The tx402 secret must be at least 32 bytes.', {
-      details: 'Generate one with `openssl rand -hex 32` and keep it out of source control.',
-    })
-  }
-  return key
-}
-
-/**
- * Issues a stateless challenge: the resource, issue time, expiry and a random nonce, signed with
- * HMAC-SHA256. Nothing is stored; `verifyChallenge` checks it later.
- *
- * @example issueChallenge(key, { method: 'GET', path: '/api/weather', ttlSeconds: 900 })
+ * @example issueChallenge(key, { method: 'GET', path: '/api/weather', ttlSeconds: 900, terms })
  */
 export function issueChallenge(
   key: Uint8Array,
-  options: { method: string; path: string; ttlSeconds: number; now?: number },
+  options: ChallengeResource & {
+    ttlSeconds: number
+    terms?: readonly ChallengeTerm[]
+    now?: number
+  },
 ): Challenge {
   const issuedAt = Math.floor((options.now ?? Date.now()) / 1000)
   const payload: ChallengePayload = {
-    m: options.method.toUpperCase(),
-    p: options.path,
+    r: resourceDigest(options),
     iat: issuedAt,
     exp: issuedAt + options.ttlSeconds,
     n: toBase64Url(randomBytes(12)),
+    t: encodeTerms(options.terms ?? []),
   }
   const body = toBase64Url(encoder.encode(JSON.stringify(payload)))
   const id = `${version}.${body}.${toBase64Url(sign(key, body))}`
-  return fromPayload(id, payload)
+  return fromPayload(id, payload, options.terms ?? [])
 }
 
 /**
- * Checks a challenge id: its signature (a tampered or foreign one fails), its resource, and that
- * it has not expired more than `graceSeconds` ago (a payment made before expiry may be retried
- * for a while). Throws `InvalidChallengeError`.
+ * Checks a challenge id: its signature by any of `keys` (a tampered or foreign one fails; a key
+ * rotated out but still listed verifies), its resource, and that it has not expired more than
+ * `graceSeconds` ago (a payment made before expiry may be retried for a while). Throws
+ * `InvalidChallengeError`.
  *
- * @example verifyChallenge(key, header, { method: 'GET', path: '/api/weather' })
+ * @example verifyChallenge([key, oldKey], header, { method: 'GET', path: '/api/weather' })
  */
 export function verifyChallenge(
-  key: Uint8Array,
+  keys: Uint8Array | readonly Uint8Array[],
   id: string,
-  expected: { method: string; path: string; graceSeconds?: number; now?: number },
+  expected: ChallengeResource & { graceSeconds?: number; now?: number },
 ): Challenge {
-  const payload = decodeSigned(key, id)
-  if (payload.m !== expected.method.toUpperCase() || payload.p !== expected.path) {
+  const payload = decodeSigned(keys instanceof Uint8Array ? [keys] : keys, id)
+  const terms = decodeTerms(payload.t)
+  if (!terms) throw new InvalidChallengeError('Malformed challenge.')
+  if (payload.r !== resourceDigest(expected)) {
     throw new InvalidChallengeError('This challenge was issued for another resource.')
   }
   const now = Math.floor((expected.now ?? Date.now()) / 1000)
   if (now > payload.exp + (expected.graceSeconds ?? 0)) {
     throw new InvalidChallengeError('This challenge has expired.')
   }
-  return fromPayload(id, payload)
+  return fromPayload(id, payload, terms)
 }
 
 /**
@@ -98,8 +103,13 @@ export function deriveReference(challengeId: string): Uint8Array {
   return sha256(encoder.encode(`tx402 reference\n${challengeId}`))
 }
 
-function decodeSigned(key: Uint8Array, id: string): ChallengePayload {
-  if (typeof id !== 'string' || id.length > maxPaymentHeaderBytes) {
+function resourceDigest(resource: ChallengeResource): string {
+  const text = `${resource.method.toUpperCase()} ${resource.path}`
+  return toBase64Url(sha256(encoder.encode(text)).subarray(0, 16))
+}
+
+function decodeSigned(keys: readonly Uint8Array[], id: string): ChallengePayload {
+  if (typeof id !== 'string' || id.length > maxPaymentHeaderBytes['x-payment-challenge']) {
     throw new InvalidChallengeError('Malformed challenge.')
   }
   const [tag, body, signature, ...rest] = id.split('.')
@@ -109,7 +119,11 @@ function decodeSigned(key: Uint8Array, id: string): ChallengePayload {
   const given = fromBase64Url(signature)
   // Canonical encoding only: the last character's spare bits would otherwise let one challenge
   // be spelled several ways.
-  if (!given || toBase64Url(given) !== signature || !equalBytes(given, sign(key, body))) {
+  if (
+    !given ||
+    toBase64Url(given) !== signature ||
+    !keys.some((key) => equalBytes(given, sign(key, body)))
+  ) {
     throw new InvalidChallengeError('This challenge was not issued by this server.')
   }
   const json = fromBase64Url(body)
@@ -118,14 +132,13 @@ function decodeSigned(key: Uint8Array, id: string): ChallengePayload {
   return payload
 }
 
-function fromPayload(id: string, payload: ChallengePayload): Challenge {
+function fromPayload(id: string, payload: ChallengePayload, terms: readonly ChallengeTerm[]) {
   return {
     id,
-    method: payload.m,
-    path: payload.p,
     issuedAt: payload.iat,
     expiresAt: payload.exp,
     nonce: payload.n,
+    terms: [...terms],
   }
 }
 
@@ -145,11 +158,11 @@ function isPayload(value: unknown): value is ChallengePayload {
   return (
     typeof v === 'object' &&
     v !== null &&
-    typeof v.m === 'string' &&
-    typeof v.p === 'string' &&
+    typeof v.r === 'string' &&
     Number.isSafeInteger(v.iat) &&
     Number.isSafeInteger(v.exp) &&
-    typeof v.n === 'string'
+    typeof v.n === 'string' &&
+    Array.isArray(v.t)
   )
 }
 

@@ -1,20 +1,46 @@
 import assert from 'node:assert/strict'
-import { challengeKey, deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
-import { ConfigurationError, InvalidChallengeError } from './errors.js'
+import { ConfigurationError, InvalidChallengeError } from '../errors.js'
+import { deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
+import { challengeKey, challengeKeys } from './challengeKeys.js'
+import type { ChallengeTerm } from './challengeTerms.js'
 
 const key = challengeKey('a-test-secret-that-is-long-enough-000')
 const resource = { method: 'GET', path: '/api/weather' }
 
 describe('challenges', () => {
-  it('verifies a challenge it issued, with its resource, times and nonce', () => {
+  it('verifies a challenge it issued, with its times, nonce and terms', () => {
     const now = Date.UTC(2026, 10, 22, 10, 0, 0)
-    const challenge = issueChallenge(key, { ...resource, ttlSeconds: 900, now })
+    const terms: ChallengeTerm[] = [
+      { network: 'eip155:8453', asset: `0x${'a1'.repeat(20)}`, amount: 10_000n, payTo: '0xbeef' },
+      { network: 'solana:abc', asset: 'Mint111', amount: 2n ** 80n, payTo: 'Owner111' },
+    ]
+    const challenge = issueChallenge(key, { ...resource, ttlSeconds: 900, now, terms })
     const checked = verifyChallenge(key, challenge.id, { ...resource, now: now + 1000 })
     assert.equal(checked.issuedAt, now / 1000)
     assert.equal(checked.expiresAt, now / 1000 + 900)
-    assert.equal(checked.method, 'GET')
-    assert.equal(checked.path, '/api/weather')
     assert.equal(checked.nonce, challenge.nonce)
+    assert.deepEqual(checked.terms, terms)
+  })
+
+  it('has the same length whatever the path, method or query', () => {
+    const short = issueChallenge(key, { method: 'GET', path: '/', ttlSeconds: 900 })
+    const longPath = `/${'%E4%BD%A0'.repeat(222)}` // 2,000 bytes of percent-encoded CJK
+    const long = issueChallenge(key, { method: 'PATCH', path: longPath, ttlSeconds: 900 })
+    assert.equal(long.id.length, short.id.length)
+    assert.equal(verifyChallenge(key, long.id, { method: 'PATCH', path: longPath }).id, long.id)
+  })
+
+  it('verifies with every listed secret and signs with the first (rotation)', () => {
+    const old = challengeKey('the-previous-secret-that-is-long-enough')
+    const fresh = challengeKey('the-next-secret-that-is-also-long-enough')
+    const before = issueChallenge(old, { ...resource, ttlSeconds: 900 })
+    const keys = challengeKeys([
+      'the-next-secret-that-is-also-long-enough',
+      'the-previous-secret-that-is-long-enough',
+    ])
+    assert.equal(verifyChallenge(keys, before.id, resource).id, before.id)
+    assert.throws(() => verifyChallenge([fresh], before.id, resource), /not issued by this server/)
+    assert.throws(() => challengeKeys([]), ConfigurationError)
   })
 
   it('issues a different id each time', () => {
@@ -83,13 +109,13 @@ describe('challenges', () => {
 
   for (const garbage of [
     '',
-    'c1',
-    'c1..',
-    'c1.e30.',
+    'c2',
+    'c2..',
+    'c2.e30.',
     'x1.abc.def',
-    'c1.!!!.???',
-    'c1.a.b.c',
-    'a'.repeat(600),
+    'c2.!!!.???',
+    'c2.a.b.c',
+    'a'.repeat(2100),
   ]) {
     it(`rejects malformed id ${JSON.stringify(garbage.slice(0, 20))}`, () => {
       assert.throws(() => verifyChallenge(key, garbage, resource), InvalidChallengeError)

@@ -1,0 +1,6 @@
+export type { Challenge, ChallengeResource } from './challenge.js'
+export { deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
+export type { ChallengeSecret } from './challengeKeys.js'
+export { challengeKey, challengeKeys } from './challengeKeys.js'
+export type { ChallengeTerm } from './challengeTerms.js'
+export { findTerm } from './challengeTerms.js'
