@@ -47,3 +47,4 @@ export type {
   PaymentResponse,
   WireAsset,
 } from './protocol/types.js'
+export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'

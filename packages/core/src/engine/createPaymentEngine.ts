@@ -1,5 +1,10 @@
 import { challengeKey, deriveReference, verifyChallenge } from '../challenge.js'
-import { ConfigurationError, InvalidChallengeError, InvalidTxIdError } from '../errors.js'
+import {
+  ConfigurationError,
+  InvalidChallengeError,
+  InvalidTxIdError,
+  VerifierUnavailableError,
+} from '../errors.js'
 import type { Lease, Ledger } from '../ledger.js'
 import { paymentKey } from '../ledger.js'
 import type { ChallengeContext, VerifyResult } from '../plugin.js'
@@ -152,7 +157,9 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       request,
       'verifier_unavailable',
       'Payment verification is unavailable right now. Retry the same headers later; nothing was consumed, so do not pay again.',
-      unavailableRetryAfterSeconds,
+      // An RPC that said how long to back off (a rate limit) is waited out, not hammered.
+      (cause instanceof VerifierUnavailableError ? cause.retryAfterSeconds : undefined) ??
+        unavailableRetryAfterSeconds,
     )
   }
 

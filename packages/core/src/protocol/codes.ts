@@ -9,6 +9,7 @@ export const rejectionCodes = [
   'tx_already_used',
   'challenge_invalid',
   'proof_invalid',
+  'unsupported_transaction',
 ] as const
 
 /** A 402 reason from a chain plugin or the engine. */
@@ -27,6 +28,7 @@ export const errorStatus = {
   tx_already_used: 402,
   challenge_invalid: 402,
   proof_invalid: 402,
+  unsupported_transaction: 402,
   payment_pending: 402,
   payment_in_progress: 409,
   rate_limited: 429,
