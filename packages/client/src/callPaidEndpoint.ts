@@ -1,4 +1,5 @@
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
+import { payableOrigin } from './redirects.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from './settlePayment.js'
 
 /** Options of `callPaidEndpoint`: how to pay, and optionally which `fetch` to use. */
@@ -11,7 +12,8 @@ export interface PaidFetchOptions extends PaymentOptions {
  * `fetch` that pays: on a 402 `payment_required` it pays one accepted option within the
  * spending cap, waits for confirmation and retries with the payment headers, returning the paid
  * `Response`. Other responses come back as they are. Throws `SpendingCapError`,
- * `NoPayableOptionError`, `PaymentRejectedError` (the server's `error` and `message`),
+ * `NoPayableOptionError`, `CrossOriginRedirectError` (a redirect to another origin's 402),
+ * `AssetMismatchError`, `TransferFeeError`, `PaymentRejectedError` (the server's `error` and `message`),
  * `PaymentTimeoutError` or `PaymentFailedError`; it never pays twice for one challenge.
  *
  * @example
@@ -43,14 +45,20 @@ export async function paidFetch(
     for (const [name, value] of Object.entries(extra)) headers.set(name, value)
     return wrap(await fetchImpl(new Request(template.clone(), { headers })))
   }
+  const first = await send({})
+  // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
+  const answered = first.raw.redirected ? new URL(first.raw.url) : url
   const exchange: Exchange<Response> = {
-    origin: url.origin,
+    origin:
+      first.status === 402
+        ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
+        : url.origin,
     method: template.method,
-    path: url.pathname,
+    path: answered.pathname,
     send,
     signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
   }
-  return settlePayment(await send({}), exchange, options)
+  return settlePayment(first, exchange, options)
 }
 
 function wrap(response: Response): ExchangeResponse<Response> {

@@ -32,6 +32,12 @@ export interface PaymentOptions {
    * (`payment_pending`, 409, 503), in ms. Default 120000. The payment stays journaled after.
    */
   timeoutMs?: number
+  /**
+   * Pay a 402 answered by another origin after a redirect. Default `false`: the client pays only
+   * the origin it was asked to call (same-origin redirects are followed) and throws
+   * `CrossOriginRedirectError` otherwise.
+   */
+  allowCrossOriginRedirect?: boolean
 }
 
 /** `PaymentOptions` with every default applied. */
@@ -41,6 +47,7 @@ export interface ResolvedPaymentOptions {
   maxAmount: MaxAmount
   journal: PaymentJournal
   timeoutMs: number
+  allowCrossOriginRedirect: boolean
 }
 
 let processJournal: PaymentJournal | undefined
@@ -65,6 +72,7 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
     maxAmount,
     journal: options.journal ?? defaultJournal(),
     timeoutMs,
+    allowCrossOriginRedirect: options.allowCrossOriginRedirect ?? false,
   }
 }
 

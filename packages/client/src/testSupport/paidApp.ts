@@ -11,7 +11,10 @@ import {
 import { paymentRequired } from '@tx402/koa'
 import Koa from 'koa'
 
-/** A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails once). */
+/**
+ * A running Koa app with a paid route at `/api/weather` (`/api/old-weather` redirects to it, and
+ * `/api/flaky`'s handler fails once).
+ */
 export interface PaidApp {
   url: string
   origin: string
@@ -43,6 +46,8 @@ export async function startPaidApp(options: {
   router.get('/api/weather', paid, (ctx) => {
     ctx.body = { forecast: 'sunny', paidWith: ctx.state.payment?.transaction }
   })
+  // A same-origin redirect to the paid route.
+  router.get('/api/old-weather', (ctx) => ctx.redirect('/api/weather'))
   router.post('/api/echo', paid, async (ctx) => {
     let text = ''
     for await (const chunk of ctx.req) text += chunk
