@@ -3,6 +3,7 @@ import Router from '@koa/router'
 import {
   type ChainPlugin,
   decodeBase64Json,
+  type Logger,
   memoryLedger,
   type PaymentResponse,
   VerifierUnavailableError,
@@ -30,6 +31,8 @@ export async function startPaidApp(options: {
   price?: string
   asset?: string
   requireProof?: boolean
+  /** Default: a logger that drops everything. */
+  logger?: Logger
 }): Promise<PaidApp> {
   const app = new Koa()
   const router = new Router()
@@ -40,7 +43,7 @@ export async function startPaidApp(options: {
     ledger: memoryLedger(),
     secret: 'client-test-secret-of-at-least-32-bytes!',
     requireProof: options.requireProof ?? false,
-    logger: { info() {}, warn() {}, error() {} },
+    logger: options.logger ?? { info() {}, warn() {}, error() {} },
   })
   let flakyFailures = 1
   router.get('/api/weather', paid, (ctx) => {

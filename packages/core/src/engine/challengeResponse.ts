@@ -68,7 +68,7 @@ function challengeBody(
       asset: requirement.asset,
       amount: requirement.amount.toString(),
       payTo: requirement.payTo,
-      ...plugin.acceptsFields(context),
+      ...plugin.acceptsFields(context, requirement),
       maxAgeSeconds: requirement.maxAgeSeconds,
       ...(terms.requireProof ? { proofRequired: true as const } : {}),
     }),

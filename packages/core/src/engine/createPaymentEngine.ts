@@ -174,6 +174,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     }
   }
 
+  // What the chain says about each asset (a transfer fee, say), read once and logged at setup.
+  for (const { plugin, requirement } of offers) {
+    plugin
+      .inspectAsset?.(requirement.asset)
+      .then((found) => {
+        if (found?.notice)
+          logger.warn({ chain: plugin.name, asset: requirement.asset }, found.notice)
+      })
+      .catch(() => undefined)
+  }
+
   const settler = leaseSettler(ledger, logger)
   const releaseQuietly = (lease: Lease): Promise<void> => settler.release(lease)
 
