@@ -33,6 +33,26 @@ describe('assets by identity: a label is not an asset', function () {
     return app
   }
 
+  /** A new ERC-20 on the Base anvil called `symbol`, funded to the payer, sold by a paid app. */
+  const serveToken = async (symbol: string) => {
+    const token = await deployTestToken(evm.node, {
+      symbol,
+      mint: [[evm.payerAccount.address, 1_000_000_000n]],
+    })
+    const payTo = evm.freshPayTo()
+    const app = await serve({
+      chains: [
+        base({
+          rpcUrl: evm.node.rpcUrl,
+          payTo,
+          assets: [{ standard: 'erc20', address: token, symbol, decimals: 6 }],
+        }),
+      ],
+      asset: symbol,
+    })
+    return { token, payTo, app }
+  }
+
   it('refuses, before signing, an 8-decimal mint labelled USDC under default options', async () => {
     const mint = sol.rpc.createMint({ decimals: 8 })
     sol.rpc.mintTo({ mint, owner: sol.payerKeypair.publicKey, amount: 10n ** 12n })
@@ -67,20 +87,7 @@ describe('assets by identity: a label is not an asset', function () {
   })
 
   it('refuses, before signing, a fake ERC-20 whose symbol() is USDC under default options', async () => {
-    const fake = await deployTestToken(evm.node, {
-      symbol: 'USDC',
-      mint: [[evm.payerAccount.address, 1_000_000_000n]],
-    })
-    const payTo = evm.freshPayTo()
-    const app = await serve({
-      chains: [
-        base({
-          rpcUrl: evm.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: fake, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
-    })
+    const { token: fake, payTo, app } = await serveToken('USDC')
     const payer = evmPayer({ walletClient: evm.walletClient, publicClient: evm.publicClient })
     const nonce = await evm.publicClient.getTransactionCount({ address: evm.payerAccount.address })
     const error = await callPaidEndpoint(
@@ -116,21 +123,7 @@ describe('assets by identity: a label is not an asset', function () {
   })
 
   it('pays an unknown token only when the caller lists it by address', async () => {
-    const points = await deployTestToken(evm.node, {
-      symbol: 'PTS',
-      mint: [[evm.payerAccount.address, 1_000_000_000n]],
-    })
-    const payTo = evm.freshPayTo()
-    const app = await serve({
-      chains: [
-        base({
-          rpcUrl: evm.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: points, symbol: 'PTS', decimals: 6 }],
-        }),
-      ],
-      asset: 'PTS',
-    })
+    const { token: points, app } = await serveToken('PTS')
     const payer = evmPayer({ walletClient: evm.walletClient, publicClient: evm.publicClient })
     // The default cap covers known stablecoins only; a cap by symbol does not name an unknown token.
     for (const maxAmount of [undefined, '1', { PTS: '1' }]) {

@@ -19,7 +19,7 @@ export interface PaidFetchOptions extends PaymentOptions {
  * @example
  * const res = await callPaidEndpoint('https://api.example.com/weather', {}, {
  *   payers: [evmPayer({ walletClient, publicClient })],
- *   maxAmount: { USDC: '0.05' }, // default: 0.10 of any asset
+ *   maxAmount: { USDC: '0.05' }, // default: 0.10 of a known stablecoin
  * })
  */
 export async function callPaidEndpoint(

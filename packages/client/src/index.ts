@@ -1,3 +1,7 @@
+export type { AssetIdentity } from './assets/assetIdentity.js'
+export { identifyAsset } from './assets/assetIdentity.js'
+export type { DeclaredAsset, KnownAsset } from './assets/knownAssets.js'
+export { knownStablecoins } from './assets/knownAssets.js'
 export type { PaidFetchOptions } from './callPaidEndpoint.js'
 export { callPaidEndpoint } from './callPaidEndpoint.js'
 export {

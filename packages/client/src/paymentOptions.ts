@@ -20,7 +20,10 @@ export interface PaymentOptions {
   payers: readonly Payer[]
   /** Chain names or CAIP-2 ids, most preferred first. Default: the server's order. */
   preferredChains?: readonly string[]
-  /** Most paid per request. Default `'0.10'` of any asset (see `defaultMaxAmount`). */
+  /**
+   * Most paid per request, by asset identity (see `MaxAmount`). Default `'0.10'` of each known
+   * stablecoin (see `defaultMaxAmount`, `knownStablecoins`); nothing else is paid without a cap.
+   */
   maxAmount?: MaxAmount
   /**
    * Where payments are recorded before broadcast. Default: `localStorageJournal()` where
