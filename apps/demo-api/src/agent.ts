@@ -69,8 +69,8 @@ export async function payAndCall(
     getNetwork: () => payer.getNetwork(),
     supports: (asset) => payer.supports(asset),
     signsProofs: payer.signsProofs,
-    async sign(option) {
-      const signed = await payer.sign(option)
+    async sign(option, limits) {
+      const signed = await payer.sign(option, limits)
       log(
         `  ✎ signed a transfer of ${formatAmount(BigInt(option.amount), option.asset.decimals)} ${option.asset.symbol}: ${short(signed.txId)}`,
       )
@@ -135,13 +135,22 @@ export async function payAndCall(
 }
 
 /** The agent's payer on an anvil node: dev account 1. */
-export function anvilPayer(node: AnvilNode): Payer {
-  return evmPayer({ walletClient: node.wallet(1), publicClient: node.publicClient })
+export function anvilPayer(node: AnvilNode, usdc: `0x${string}`): Payer {
+  // The test USDC is declared by address: the client pays no unknown token by default.
+  return evmPayer({
+    walletClient: node.wallet(1),
+    publicClient: node.publicClient,
+    assets: [{ address: usdc, symbol: 'USDC', decimals: 6 }],
+  })
 }
 
 /** The agent's payer on the local Solana RPC. */
-export function localSolanaPayer(rpcUrl: string, agent: Keypair): Payer {
-  return solanaPayer({ connection: new Connection(rpcUrl, 'confirmed'), signer: agent })
+export function localSolanaPayer(rpcUrl: string, agent: Keypair, usdcMint: string): Payer {
+  return solanaPayer({
+    connection: new Connection(rpcUrl, 'confirmed'),
+    signer: agent,
+    assets: [{ address: usdcMint, symbol: 'USDC', decimals: 6 }],
+  })
 }
 
 function short(value: string): string {

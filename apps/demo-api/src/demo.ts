@@ -32,6 +32,7 @@ try {
     rpcUrl: chains.base.node.rpcUrl,
     chainId: 8453,
     privateKey: chains.base.node.accounts[3]!.privateKey,
+    usdc: chains.base.usdc,
   })
   server = await startServer(chains.config, { logger: silentLogger, page })
   log(
@@ -43,12 +44,20 @@ try {
   } else {
     const results: AgentResult[] = []
     const runs = [
-      { label: 'Base', id: 'eip155:8453', payer: anvilPayer(chains.base.node) },
-      { label: 'Avalanche', id: 'eip155:43114', payer: anvilPayer(chains.avalanche.node) },
+      { label: 'Base', id: 'eip155:8453', payer: anvilPayer(chains.base.node, chains.base.usdc) },
+      {
+        label: 'Avalanche',
+        id: 'eip155:43114',
+        payer: anvilPayer(chains.avalanche.node, chains.avalanche.usdc),
+      },
       {
         label: 'Solana',
         id: chains.config.solana!.network!,
-        payer: localSolanaPayer(chains.solana.rpc.rpcUrl, chains.solana.agent),
+        payer: localSolanaPayer(
+          chains.solana.rpc.rpcUrl,
+          chains.solana.agent,
+          chains.solana.usdcMint,
+        ),
       },
     ]
     for (const run of runs) {

@@ -1,5 +1,6 @@
 import type { VerifierUnavailableError } from '@tx402/core'
 import { createPublicClient, fallback, http, type PublicClient } from 'viem'
+import { batchFallbackFetch } from './batchFallback.js'
 import { rpcFault, wrongChainError } from './rpcFault.js'
 
 /** Options of `verifiedRpc`. */
@@ -35,8 +36,9 @@ export interface VerifiedRpc {
  * one dead backup never slows verification. A proven URL stays proven until a caller that saw it
  * answer for another chain reports it with `distrust` (verification asks `eth_chainId` in each
  * batch). A URL serving another chain makes `client()` throw `VerifierUnavailableError` until it
- * is fixed; so does having no URL proven. Requests are batched (one HTTP request per tick) and
- * fail over in the given order.
+ * is fixed; so does having no URL proven. Requests are batched (one HTTP request per tick), split
+ * into parallel smaller requests for a provider that refuses or caps batches, and fail over in the
+ * given order.
  *
  * @example const client = await verifiedRpc({ name: 'base', chainId: 8453, rpcUrls, timeoutMs: 10_000, retryCount: 1 }).client()
  */
@@ -46,6 +48,8 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
   const checkers = rpcUrls.map((url) =>
     createPublicClient({ transport: http(url, { timeout: timeoutMs, retryCount: 0 }) }),
   )
+  // Batches are split per URL as each provider allows (see batchFallbackFetch).
+  const fetchFn = batchFallbackFetch()
   const proven = new Set<number>()
   const clients = new Map<string, PublicClient>()
   const urlsOf = new Map<PublicClient, number[]>()
@@ -77,9 +81,9 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
         // One URL retries itself; several fail over in order and the whole round retries.
         transport:
           urls.length === 1
-            ? http(urls[0], { batch: true, timeout: timeoutMs, retryCount })
+            ? http(urls[0], { batch: true, timeout: timeoutMs, retryCount, fetchFn })
             : fallback(
-                urls.map((url) => http(url, { batch: true, timeout: timeoutMs })),
+                urls.map((url) => http(url, { batch: true, timeout: timeoutMs, fetchFn })),
                 { retryCount },
               ),
         cacheTime: 0,

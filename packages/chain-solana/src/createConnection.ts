@@ -1,9 +1,10 @@
-import { Connection } from '@solana/web3.js'
-import { VerifierUnavailableError } from '@tx402/core'
+import { Connection, SolanaJSONRPCError } from '@solana/web3.js'
+import { rateLimitSeconds, VerifierUnavailableError } from '@tx402/core'
 
 /**
  * A web3.js `Connection` whose every request is aborted after `timeoutMs`, with no retry on
- * HTTP 429 (a payer waiting on a 402 is better served by a prompt 503 and `Retry-After`).
+ * HTTP 429 (a payer waiting on a 402 is better served by a prompt 503 and `Retry-After`): a 429
+ * throws `VerifierUnavailableError` carrying the provider's `Retry-After`.
  *
  * @example const connection = createConnection({ rpcUrl, commitment: 'confirmed', timeoutMs: 10_000 })
  */
@@ -16,14 +17,30 @@ export function createConnection(options: {
     commitment: options.commitment,
     disableRetryOnRateLimit: true,
     httpAgent: false,
-    fetch: (input, init) =>
-      globalThis.fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs) }),
+    fetch: async (input, init) => {
+      const response = await globalThis.fetch(input, {
+        ...init,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      })
+      // web3.js drops the headers of a 429; Retry-After is read here, where they still exist.
+      const retryAfterSeconds = rateLimitSeconds({
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+      })
+      if (retryAfterSeconds !== undefined) {
+        await response.body?.cancel().catch(() => undefined)
+        throw new VerifierUnavailableError('The Solana RPC is rate limiting requests (HTTP 429).', {
+          retryAfterSeconds,
+        })
+      }
+      return response
+    },
   })
 }
 
 /**
  * Runs one RPC call; any failure (network, timeout, HTTP or JSON-RPC error) becomes a
- * `VerifierUnavailableError` whose message names the call but never the RPC URL.
+ * `VerifierUnavailableError` (see `rpcFault`).
  *
  * @example const slot = await callRpc('getSlot', () => connection.getSlot())
  */
@@ -31,6 +48,26 @@ export async function callRpc<T>(what: string, call: () => Promise<T>): Promise<
   try {
     return await call()
   } catch (cause) {
-    throw new VerifierUnavailableError(`The Solana RPC failed or timed out (${what}).`, { cause })
+    throw rpcFault(what, cause)
   }
+}
+
+/**
+ * The `VerifierUnavailableError` for a failed call: its message names the call but never the RPC
+ * URL, and a rate-limit answer (HTTP 429, or a JSON-RPC rate-limit code) carries the wait it
+ * asked for.
+ *
+ * @example throw rpcFault('getTransaction', error)
+ */
+export function rpcFault(what: string, cause: unknown): VerifierUnavailableError {
+  const retryAfterSeconds =
+    cause instanceof VerifierUnavailableError
+      ? cause.retryAfterSeconds
+      : cause instanceof SolanaJSONRPCError
+        ? rateLimitSeconds({ error: cause })
+        : undefined
+  return new VerifierUnavailableError(`The Solana RPC failed or timed out (${what}).`, {
+    cause,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  })
 }

@@ -1,10 +1,11 @@
-import type { ChainPlugin, ChallengeContext, Network } from '@tx402/core'
+import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
 import { checkGenesis } from './checkGenesis.js'
 import { createConnection } from './createConnection.js'
 import { solanaNetworkIds } from './networks.js'
 import { normalizeTxId } from './normalizeTxId.js'
 import { resolveOptions, type SolanaOptions } from './resolveOptions.js'
+import { transferFees } from './transferFees.js'
 import { verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
 
@@ -49,6 +50,7 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
   const config = resolveOptions(options, defaultNetwork)
   const connection = createConnection(config)
   const ready = checkGenesis(connection, config.network)
+  const fees = transferFees(connection)
   return {
     name: config.name,
     network: config.network,
@@ -59,9 +61,15 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     tokenPrograms: config.tokenPrograms,
     // The challenge's reference key must be in the transaction: only its payer got the challenge.
     binding: 'reference',
-    acceptsFields(challenge: ChallengeContext) {
-      return { commitment: config.commitment, reference: bs58.encode(challenge.reference) }
+    acceptsFields(challenge: ChallengeContext, requirement?: PaymentRequirement) {
+      const transferFee = requirement && fees.acceptsField(requirement.asset)
+      return {
+        commitment: config.commitment,
+        reference: bs58.encode(challenge.reference),
+        ...(transferFee ? { transferFee } : {}),
+      }
     },
+    inspectAsset: fees.inspectAsset,
     normalizeTxId,
     ready,
     async verify(context) {

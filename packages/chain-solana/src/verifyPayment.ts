@@ -9,11 +9,13 @@ import {
 import bs58 from 'bs58'
 import { callRpc } from './createConnection.js'
 import { accountKeys, measureTransfer } from './measureTransfer.js'
+import { readTransaction } from './readTransaction.js'
 import type { SolanaConfig } from './resolveOptions.js'
 
 /**
  * Verifies a payment from the chain: the transaction at the configured commitment
- * (`getTransaction`, jsonParsed, v0 included), its success, the challenge's reference among its
+ * (`getTransaction`, jsonParsed, every version web3.js reads; another version is
+ * `unsupported_transaction`), its success, the challenge's reference among its
  * account keys, its age, and what `payTo` received of the asset. Expected failures are
  * `invalid` or `pending` results; RPC faults throw `VerifierUnavailableError`.
  *
@@ -25,12 +27,14 @@ export async function verifyPayment(
   context: VerifyContext,
 ): Promise<VerifyResult> {
   const { txId, requirement, challenge } = context
-  const tx = await callRpc('getTransaction', () =>
-    connection.getParsedTransaction(txId, {
-      commitment: config.commitment,
-      maxSupportedTransactionVersion: 0,
-    }),
-  )
+  const read = await readTransaction(connection, txId, config.commitment)
+  if (read.kind === 'unsupported') {
+    return invalid(
+      'unsupported_transaction',
+      `The transaction is of version ${read.version}, which this server cannot read. Pay again per accepts with a legacy or version 0 transaction.`,
+    )
+  }
+  const tx = read.kind === 'found' ? read.tx : null
   if (!tx) {
     const statuses = await callRpc('getSignatureStatuses', () =>
       connection.getSignatureStatuses([txId], { searchTransactionHistory: true }),

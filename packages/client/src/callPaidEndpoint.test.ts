@@ -225,6 +225,7 @@ describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)
         {},
         {
           payers: [solanaPayer({ connection, signer, pollIntervalMs: 50 })],
+          maxAmount: { [mint.toBase58()]: '0.10' },
           journal: watched,
         },
       )

@@ -1,6 +1,7 @@
 import type { Exchange, ExchangeResponse } from './exchange.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
 import { receiveWhole } from './receiveWhole.js'
+import { payableOrigin } from './redirects.js'
 import { requestFingerprint } from './requestFingerprint.js'
 import { settlePayment } from './settlePayment.js'
 
@@ -15,14 +16,15 @@ export interface PaidFetchOptions extends PaymentOptions {
  * spending cap, waits for confirmation and retries with the payment headers, returning the paid
  * `Response`, received whole (its body is read before it is returned, so a connection lost
  * mid-response is sent again with the same headers). Other responses come back as they are.
- * Throws `SpendingCapError`, `NoPayableOptionError`, `PaymentRejectedError` (the server's `error`
- * and `message`), `PaymentTimeoutError` (the payment stays journaled) or `PaymentFailedError`,
- * or the caller's abort reason; it never pays twice in one call.
+ * Throws `SpendingCapError`, `NoPayableOptionError`, `CrossOriginRedirectError` (a redirect to
+ * another origin's 402), `AssetMismatchError`, `TransferFeeError`, `PaymentRejectedError` (the
+ * server's `error` and `message`), `PaymentTimeoutError` (the payment stays journaled) or
+ * `PaymentFailedError`, or the caller's abort reason; it never pays twice in one call.
  *
  * @example
  * const res = await callPaidEndpoint('https://api.example.com/weather', {}, {
  *   payers: [evmPayer({ walletClient, publicClient })],
- *   maxAmount: { USDC: '0.05' }, // default: 0.10 of any asset
+ *   maxAmount: { USDC: '0.05' }, // default: 0.10 of a known stablecoin
  * })
  */
 export async function callPaidEndpoint(
@@ -48,16 +50,22 @@ export async function paidFetch(
     for (const [name, value] of Object.entries(extra)) headers.set(name, value)
     return wrap(await fetchImpl(new Request(template.clone(), { headers })))
   }
+  const first = await send({})
+  // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
+  const answered = first.raw.redirected ? new URL(first.raw.url) : url
   const exchange: Exchange<Response> = {
-    origin: url.origin,
+    origin:
+      first.status === 402
+        ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
+        : url.origin,
     method: template.method,
-    path: url.pathname,
+    path: answered.pathname,
     send,
     signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
     fingerprint: async () =>
       requestFingerprint(template.method, template.url, await template.clone().arrayBuffer()),
   }
-  return settlePayment(await send({}), exchange, options)
+  return settlePayment(first, exchange, options)
 }
 
 function wrap(response: Response): ExchangeResponse<Response> {

@@ -80,6 +80,7 @@ describe('payment journal recovery', function () {
         RPC_URL: env.node.rpcUrl,
         CHAIN_ID: '8453',
         PRIVATE_KEY: env.node.accounts[2]!.privateKey,
+        TOKEN: env.usdc,
         JOURNAL: path,
         DIE_AFTER: dieAfter,
       })

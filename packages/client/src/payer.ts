@@ -1,4 +1,5 @@
 import type { AcceptOption, Network, WireAsset } from '@tx402/core'
+import type { DeclaredAsset } from './assets/knownAssets.js'
 
 /**
  * A signed payment transaction that has not necessarily been broadcast. Plain JSON so a journal
@@ -35,14 +36,21 @@ export interface Payer {
   getNetwork(): Promise<Network>
   /** True when this payer can send `asset` (its standard; the network is checked apart). */
   supports(asset: WireAsset): boolean
+  /**
+   * Tokens besides the built-in stablecoins (`knownStablecoins`) this payer treats as known on its
+   * network, by address: a test or private token. Caps by symbol and the default cap cover them.
+   */
+  readonly assets?: readonly DeclaredAsset[]
   /** False when the signer cannot sign messages: options with `proofRequired` are not paid. */
   readonly signsProofs: boolean
   /**
-   * Builds and signs the transfer of `option.amount` of `option.asset` to `option.payTo`.
-   * Broadcasts nothing. Throws `PaymentFailedError` when the asset on chain differs from the one
-   * described (symbol or decimals).
+   * Builds and signs the transfer of `option.amount` of `option.asset` to `option.payTo` (more
+   * where the asset charges a transfer fee, so that `option.amount` arrives). Broadcasts nothing.
+   * Throws `PaymentFailedError` when the asset on chain differs from the one described (symbol or
+   * decimals), `SpendingCapError` when what would leave the wallet exceeds `limits.maxAmount`
+   * (base units), `TransferFeeError` when a fee cannot be priced in.
    */
-  sign(option: AcceptOption): Promise<SignedPayment>
+  sign(option: AcceptOption, limits?: { maxAmount?: bigint }): Promise<SignedPayment>
   /** Sends the signed bytes. Throws `BroadcastRejectedError` when the node refuses them for good. */
   broadcast(payment: SignedPayment): Promise<void>
   /** Where the payment stands on chain. */

@@ -20,7 +20,10 @@ export interface PaymentOptions {
   payers: readonly Payer[]
   /** Chain names or CAIP-2 ids, most preferred first. Default: the server's order. */
   preferredChains?: readonly string[]
-  /** Most paid per request. Default `'0.10'` of any asset (see `defaultMaxAmount`). */
+  /**
+   * Most paid per request, by asset identity (see `MaxAmount`). Default `'0.10'` of each known
+   * stablecoin (see `defaultMaxAmount`, `knownStablecoins`); nothing else is paid without a cap.
+   */
   maxAmount?: MaxAmount
   /**
    * Where payments are recorded before broadcast. Default: `localStorageJournal()` where
@@ -39,6 +42,12 @@ export interface PaymentOptions {
    * never pays again instead. 0 gives up at the first `tx_not_found`.
    */
   notFoundWindowMs?: number
+  /**
+   * Pay a 402 answered by another origin after a redirect. Default `false`: the client pays only
+   * the origin it was asked to call (same-origin redirects are followed) and throws
+   * `CrossOriginRedirectError` otherwise.
+   */
+  allowCrossOriginRedirect?: boolean
 }
 
 /** `PaymentOptions` with every default applied. */
@@ -49,6 +58,7 @@ export interface ResolvedPaymentOptions {
   journal: PaymentJournal
   timeoutMs: number
   notFoundWindowMs: number
+  allowCrossOriginRedirect: boolean
 }
 
 let processJournal: PaymentJournal | undefined
@@ -78,6 +88,7 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
     journal: options.journal ?? defaultJournal(),
     timeoutMs,
     notFoundWindowMs,
+    allowCrossOriginRedirect: options.allowCrossOriginRedirect ?? false,
   }
 }
 

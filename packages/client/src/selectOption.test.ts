@@ -41,7 +41,11 @@ const option = (chain: string, network: AcceptOption['network'], amount: string)
       }
     : {
         standard: 'erc20',
-        address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+        // Each network's own USDC: the client identifies assets by network and contract.
+        address:
+          network === 'eip155:8453'
+            ? '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
+            : '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E',
         symbol: 'USDC',
         decimals: 6,
       },

@@ -1,7 +1,12 @@
 import { type AcceptOption, formatAmount, type Network, parseBaseUnits } from '@tx402/core'
+import { identifyAsset } from './assets/assetIdentity.js'
+import { assetAddress } from './assets/knownAssets.js'
+import { spendingLimit } from './assets/spendingLimit.js'
+import { declaredFee } from './assets/transferFee.js'
 import { NoPayableOptionError, SpendingCapError } from './errors.js'
 import type { Payer } from './payer.js'
-import { capFor, type MaxAmount } from './spendingCap.js'
+import { AssetMismatchError } from './refusals.js'
+import type { MaxAmount } from './spendingCap.js'
 
 /** What `selectOption` needs from the client's options. */
 export interface SelectOptions {
@@ -13,15 +18,19 @@ export interface SelectOptions {
 
 /**
  * Picks the option to pay: among those a configured payer can pay, the first in the caller's
- * preferred chain order whose amount is within the spending cap. Throws `SpendingCapError` when
- * every payable option is above its cap, `NoPayableOptionError` when none is payable.
+ * preferred chain order whose asset is what it claims to be (`identifyAsset`) and whose amount is
+ * within the spending cap for that asset (`spendingLimit`). Throws `AssetMismatchError` for a
+ * mislabelled asset, `NoPayableOptionError` for an asset neither known nor listed by address, or
+ * when no payer fits, and `SpendingCapError` when every payable option is above its cap.
  *
- * @example const { option, payer } = await selectOption(body.accepts, { payers, maxAmount: '0.10' })
+ * Also returns `maxAmount`, the cap in base units for what leaves the wallet (fees included).
+ *
+ * @example const { option, payer, maxAmount } = await selectOption(body.accepts, { payers, maxAmount: '0.10' })
  */
 export async function selectOption(
   accepts: readonly AcceptOption[],
   options: SelectOptions,
-): Promise<{ option: AcceptOption; payer: Payer }> {
+): Promise<{ option: AcceptOption; payer: Payer; maxAmount: bigint }> {
   const payable: { option: AcceptOption; payer: Payer }[] = []
   for (const option of accepts) {
     const payer = await findPayer(options.payers, option.network, option)
@@ -42,21 +51,43 @@ export async function selectOption(
   }
   // Array.prototype.sort is stable: equal ranks keep the server's order.
   payable.sort((a, b) => rank(a.option) - rank(b.option))
+  // Caps apply to the asset's identity (network + contract or mint), never to its label alone.
+  let refusal: Error | undefined
+  let overCap: SpendingCapError | undefined
   for (const candidate of payable) {
-    if (
-      parseBaseUnits(candidate.option.amount) <=
-      capFor(options.maxAmount, candidate.option.asset).amount
-    ) {
-      return candidate
+    const { option } = candidate
+    const identity = identifyAsset(option, candidate.payer.assets)
+    const limit = spendingLimit(options.maxAmount, option, identity)
+    const address = assetAddress(option.asset) ?? option.asset.symbol
+    if (limit.kind === 'mislabelled') {
+      refusal ??= new AssetMismatchError({
+        symbol: option.asset.symbol,
+        address,
+        network: option.network,
+        expected: limit.expected,
+      })
+      continue
     }
+    if (limit.kind === 'unlisted') {
+      refusal ??= new NoPayableOptionError(
+        `${option.asset.symbol} (${address}) on ${option.chain} is not a known stablecoin.`,
+        { details: 'List it by address in maxAmount to pay it. Nothing was paid.' },
+      )
+      continue
+    }
+    const amount = parseBaseUnits(option.amount)
+    // What leaves the wallet: the price plus a transfer fee the server declared.
+    if (amount + declaredFee(option, amount) <= limit.amount) {
+      return { ...candidate, maxAmount: limit.amount }
+    }
+    overCap ??= new SpendingCapError({
+      symbol: option.asset.symbol,
+      amount: formatAmount(amount, option.asset.decimals),
+      cap: limit.text,
+      chain: option.chain,
+    })
   }
-  const { option } = payable[0]!
-  throw new SpendingCapError({
-    symbol: option.asset.symbol,
-    amount: formatAmount(parseBaseUnits(option.amount), option.asset.decimals),
-    cap: capFor(options.maxAmount, option.asset).text,
-    chain: option.chain,
-  })
+  throw refusal ?? overCap!
 }
 
 /**

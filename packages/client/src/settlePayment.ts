@@ -90,8 +90,8 @@ export async function settlePayment<R>(
     }
   }
 
-  const { option, payer } = await selectOption(body.accepts, options)
-  const payment = await payer.sign(option)
+  const { option, payer, maxAmount } = await selectOption(body.accepts, options)
+  const payment = await payer.sign(option, { maxAmount })
   const entry = journalEntry({
     challengeId: body.challenge.id,
     resource,

@@ -1,18 +1,22 @@
 import { ConfigurationError, formatAmount, parseAmount, type WireAsset } from '@tx402/core'
 
 /**
- * The most the client pays per request, as decimal strings in units of the asset: one string
- * for every asset, or a record by asset symbol (case-insensitive) where `'*'` covers the rest
- * and an asset without an entry is never paid.
+ * The most the client pays per request (what leaves the wallet, fees included), as decimal
+ * strings in units of the asset. Keys: a known stablecoin's symbol (case-insensitive; covers only
+ * the contracts in `knownStablecoins` and a payer's declared `assets`), `'*'` for the other known
+ * stablecoins, a native coin's symbol (`ETH`, `AVAX`, `SOL`), or a contract address or mint (that
+ * asset, whatever it is called). A plain string caps every known stablecoin. Anything without an
+ * entry is never paid.
  *
  * @example '0.25'
  * @example { USDC: '1', ETH: '0.0005' }
+ * @example { '0x1234…abcd': '5' } // a token outside the table, by address
  */
 export type MaxAmount = string | Readonly<Record<string, string>>
 
 /**
- * The cap when none is given: 0.10 of whatever asset is asked (0.10 USDC, 0.10 ETH, 0.10 SOL).
- * Set `maxAmount` for native coins, where 0.10 is worth far more than a cent-priced request.
+ * The cap when none is given: 0.10 of a known stablecoin (0.10 USDC, USDT or EURC). Native coins
+ * and other tokens are paid only when `maxAmount` names them.
  */
 export const defaultMaxAmount = '0.10'
 

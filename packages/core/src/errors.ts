@@ -46,6 +46,19 @@ export class InvalidChallengeError extends BaseError {
  */
 export class VerifierUnavailableError extends BaseError {
   override name = 'VerifierUnavailableError' as const
+  /**
+   * Seconds to wait before retrying, when the RPC said (HTTP 429 `Retry-After`, or a JSON-RPC
+   * rate-limit answer's backoff): the engine's `Retry-After`. Undefined: the engine's default.
+   */
+  readonly retryAfterSeconds: number | undefined
+
+  constructor(
+    shortMessage: string,
+    options: { details?: string; cause?: unknown; retryAfterSeconds?: number } = {},
+  ) {
+    super(shortMessage, options)
+    this.retryAfterSeconds = options.retryAfterSeconds
+  }
 }
 
 /** The ledger's database could not be reached: the engine answers 503 and consumes nothing. */

@@ -76,3 +76,4 @@ export type {
   PaymentResponse,
   WireAsset,
 } from './protocol/types.js'
+export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'

@@ -91,8 +91,19 @@ export interface ChainPlugin {
    * `binding: 'payer'`. Default: `proof` when the plugin has `verifyProof`.
    */
   readonly binding?: PaymentBinding
-  /** Chain-specific fields of an `accepts` entry: `minConfirmations`, or `commitment` and `reference`. */
-  acceptsFields(challenge: ChallengeContext): Partial<AcceptOption>
+  /**
+   * Chain-specific fields of an `accepts` entry: `minConfirmations`, or `commitment` and
+   * `reference`, and `transferFee` for an asset that charges one.
+   */
+  acceptsFields(
+    challenge: ChallengeContext,
+    requirement?: PaymentRequirement,
+  ): Partial<AcceptOption>
+  /**
+   * Reads what the chain says about an asset, once at setup: a `notice` (a transfer fee, say) is
+   * logged as a warning. Never throws for an RPC fault (resolves without a notice).
+   */
+  inspectAsset?(asset: WireAsset): Promise<{ notice?: string } | undefined>
   /** Canonical form of a transaction id; throws `InvalidTxIdError` for anything malformed. */
   normalizeTxId(raw: string): string
   /** Confirms the payment from the chain. Throws `VerifierUnavailableError` on RPC faults. */

@@ -4,7 +4,12 @@ import { callPaidEndpoint, evmPayer } from '@tx402/client'
 import { createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
-declare const DEMO_WALLET: { rpcUrl: string; chainId: number; privateKey: `0x${string}` }
+declare const DEMO_WALLET: {
+  rpcUrl: string
+  chainId: number
+  privateKey: `0x${string}`
+  usdc: `0x${string}`
+}
 
 const chain = defineChain({
   id: DEMO_WALLET.chainId,
@@ -16,6 +21,7 @@ const account = privateKeyToAccount(DEMO_WALLET.privateKey)
 const payer = evmPayer({
   walletClient: createWalletClient({ account, chain, transport: http(DEMO_WALLET.rpcUrl) }),
   publicClient: createPublicClient({ chain, transport: http(DEMO_WALLET.rpcUrl) }),
+  assets: [{ address: DEMO_WALLET.usdc, symbol: 'USDC', decimals: 6 }],
 })
 
 const byId = (id: string) => document.getElementById(id)!

@@ -7,12 +7,14 @@ export interface PageWallet {
   rpcUrl: string
   chainId: number
   privateKey: `0x${string}`
+  /** The test USDC the page's wallet pays (declared to the payer by address). */
+  usdc: `0x${string}`
 }
 
 /**
  * Bundles the page's script for the browser with esbuild, the wallet baked in.
  *
- * @example const page = await buildPage({ rpcUrl, chainId: 8453, privateKey })
+ * @example const page = await buildPage({ rpcUrl, chainId: 8453, privateKey, usdc })
  */
 export async function buildPage(wallet: PageWallet): Promise<DemoPage> {
   const result = await build({

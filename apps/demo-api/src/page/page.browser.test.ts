@@ -25,6 +25,7 @@ describe('demo page in headless Chromium', function () {
       rpcUrl: chains.base.node.rpcUrl,
       chainId: 8453,
       privateKey: chains.base.node.accounts[3]!.privateKey,
+      usdc: chains.base.usdc,
     })
     server = await startServer(chains.config, {
       logger: { info() {}, warn() {}, error() {} },

@@ -8,6 +8,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { callPaidEndpoint } from '../callPaidEndpoint.js'
 import { PaymentFailedError } from '../errors.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
+import { AssetMismatchError } from '../refusals.js'
 import { type EvmEnv, startEvmEnv } from '../testSupport/evmEnv.js'
 import { type PaidApp, paymentResponse, startPaidApp } from '../testSupport/paidApp.js'
 import { evmPayer } from './evmPayer.js'
@@ -79,8 +80,8 @@ describe('evmPayer', function () {
     })
     await assert.rejects(
       callPaidEndpoint(app.url, {}, { payers: [env.payer], journal: memoryJournal() }),
-      (e: unknown) =>
-        e instanceof PaymentFailedError && /contract says USDC with 6/.test(e.message),
+      // Refused by identity before the chain is read: that contract is USDC with 6 decimals.
+      (e: unknown) => e instanceof AssetMismatchError && /USDC with 6 decimals/.test(e.message),
     )
     assert.deepEqual(await env.transfersTo(payTo), [])
   })
@@ -131,6 +132,7 @@ describe('evmPayer', function () {
         transport: http(env.node.rpcUrl),
       }),
       publicClient: env.publicClient,
+      assets: [{ address: env.usdc, symbol: 'USDC', decimals: 6 }],
     })
     const payTo = env.freshPayTo()
     const app = await serveBase(payTo, {

@@ -18,6 +18,7 @@ import {
   WaitForTransactionReceiptTimeoutError,
   type WalletClient,
 } from 'viem'
+import type { DeclaredAsset } from '../assets/knownAssets.js'
 import { BroadcastRejectedError, PaymentFailedError, PaymentTimeoutError } from '../errors.js'
 import type { Payer, PaymentStatus, SignedPayment } from '../payer.js'
 
@@ -32,6 +33,11 @@ export interface EvmPayerOptions<
   publicClient: PublicClient<Transport, publicChain>
   /** Default: `walletClient.account`. */
   account?: Account | Address
+  /**
+   * Tokens besides the built-in stablecoins to treat as known, by contract address (a test or
+   * private token): `[{ address, symbol: 'USDC', decimals: 6 }]`. Default none.
+   */
+  assets?: readonly DeclaredAsset[]
 }
 
 /**
@@ -136,6 +142,8 @@ export function evmPayer<
     getNetwork,
 
     supports: (asset) => asset.standard === 'erc20' || asset.standard === 'native',
+
+    assets: options.assets ?? [],
 
     signsProofs: true,
 

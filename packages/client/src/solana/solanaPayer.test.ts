@@ -127,7 +127,8 @@ describe('solanaPayer', function () {
     const response = await callPaidEndpoint(
       app.url,
       {},
-      { payers: [env.payer], journal: memoryJournal() },
+      // A mint outside the known stablecoins is paid when listed by address.
+      { payers: [env.payer], journal: memoryJournal(), maxAmount: { [mint.toBase58()]: '0.10' } },
     )
     assert.equal(response.status, 200)
     const ata = getAssociatedTokenAddressSync(mint, payTo, true, TOKEN_2022_PROGRAM_ID)
@@ -183,7 +184,14 @@ describe('solanaPayer', function () {
       app.url,
       {},
       {
-        payers: [solanaPayer({ connection: env.connection, signer: wallet, pollIntervalMs: 50 })],
+        payers: [
+          solanaPayer({
+            connection: env.connection,
+            signer: wallet,
+            pollIntervalMs: 50,
+            assets: [{ address: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
+          }),
+        ],
         journal: memoryJournal(),
       },
     )

@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519'
 import {
   createAssociatedTokenAccountIdempotentInstruction,
   createTransferCheckedInstruction,
+  createTransferCheckedWithFeeInstruction,
   getAssociatedTokenAddressSync,
   TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
@@ -16,11 +17,24 @@ import {
   type TransactionInstruction,
   type TransactionSignature,
 } from '@solana/web3.js'
-import { type AcceptOption, ConfigurationError, type Network, parseBaseUnits } from '@tx402/core'
+import {
+  type AcceptOption,
+  ConfigurationError,
+  formatAmount,
+  type Network,
+  parseBaseUnits,
+} from '@tx402/core'
 import bs58 from 'bs58'
-import { BroadcastRejectedError, PaymentFailedError, PaymentTimeoutError } from '../errors.js'
+import type { DeclaredAsset } from '../assets/knownAssets.js'
+import {
+  BroadcastRejectedError,
+  PaymentFailedError,
+  PaymentTimeoutError,
+  SpendingCapError,
+} from '../errors.js'
 import type { Payer, PaymentStatus, SignedPayment } from '../payer.js'
 import { sleep } from '../retryDelay.js'
+import { transferFeeAmount } from './transferFeeAmount.js'
 
 /** A wallet-adapter style signer: what browser wallets (Phantom, Solflare, …) expose. */
 export interface SolanaWalletSigner {
@@ -41,6 +55,11 @@ export interface SolanaPayerOptions {
   network?: Network
   /** How often the signature status is polled while confirming, in ms. Default 500. */
   pollIntervalMs?: number
+  /**
+   * Mints besides the built-in stablecoins to treat as known, by mint address (a test or private
+   * token): `[{ address: mint, symbol: 'USDC', decimals: 6 }]`. Default none.
+   */
+  assets?: readonly DeclaredAsset[]
 }
 
 const commitmentOrder = ['processed', 'confirmed', 'finalized'] as const
@@ -53,7 +72,8 @@ const resendIntervalMs = 2_000
  * when it does not exist yet), or a native SOL transfer, with the challenge's `reference` as a
  * read-only non-signer key of the transfer instruction. The signature is known once signed, so
  * it is journaled before the bytes are sent. The mint's decimals are checked on chain before
- * signing. Waits for the option's `commitment` (default `'confirmed'`) by polling
+ * signing; a Token-2022 transfer fee is priced in (`transferCheckedWithFee` of the amount that
+ * delivers the price, within the spending cap). Waits for the option's `commitment` (default `'confirmed'`) by polling
  * `getSignatureStatuses`, resending the same bytes until the blockhash expires.
  *
  * @example
@@ -81,7 +101,10 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
     return network
   }
 
-  const transferInstructions = async (option: AcceptOption): Promise<TransactionInstruction[]> => {
+  const transferInstructions = async (
+    option: AcceptOption,
+    limits: { maxAmount?: bigint } | undefined,
+  ): Promise<TransactionInstruction[]> => {
     const { asset } = option
     const amount = parseBaseUnits(option.amount)
     const payTo = publicKey(option.payTo, 'payTo')
@@ -105,7 +128,8 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
       ) {
         throw new PaymentFailedError(`${asset.mint} is not a token mint on this network.`)
       }
-      const { decimals } = unpackMint(mint, mintAccount, programId)
+      const mintInfo = unpackMint(mint, mintAccount, programId)
+      const { decimals } = mintInfo
       if (decimals !== asset.decimals) {
         throw new PaymentFailedError(
           `The challenge says ${asset.symbol} has ${asset.decimals} decimals; the mint has ${decimals}. Nothing was paid.`,
@@ -125,16 +149,39 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
           ),
         )
       }
-      transfer = createTransferCheckedInstruction(
-        source,
-        mint,
-        destination,
-        owner,
-        amount,
-        decimals,
-        [],
-        programId,
-      )
+      // A Token-2022 transfer fee is priced in: the price arrives; the cap covers what is sent.
+      const { gross, fee } = await transferFeeAmount(connection, mintInfo, amount)
+      if (limits?.maxAmount !== undefined && gross > limits.maxAmount) {
+        throw new SpendingCapError({
+          symbol: asset.symbol,
+          amount: formatAmount(gross, decimals),
+          cap: formatAmount(limits.maxAmount, decimals),
+          chain: option.chain,
+        })
+      }
+      transfer =
+        fee === undefined
+          ? createTransferCheckedInstruction(
+              source,
+              mint,
+              destination,
+              owner,
+              amount,
+              decimals,
+              [],
+              programId,
+            )
+          : createTransferCheckedWithFeeInstruction(
+              source,
+              mint,
+              destination,
+              owner,
+              gross,
+              decimals,
+              fee,
+              [],
+              programId,
+            )
     } else {
       throw new PaymentFailedError(`A Solana payer cannot pay ${asset.standard} assets.`)
     }
@@ -167,10 +214,12 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
 
     supports: (asset) => asset.standard === 'spl' || asset.standard === 'native',
 
+    assets: options.assets ?? [],
+
     signsProofs: 'secretKey' in signer || typeof signer.signMessage === 'function',
 
-    async sign(option) {
-      const instructions = await transferInstructions(option)
+    async sign(option, limits) {
+      const instructions = await transferInstructions(option, limits)
       const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed')
       let transaction = new Transaction({ feePayer: owner, blockhash, lastValidBlockHeight }).add(
         ...instructions,

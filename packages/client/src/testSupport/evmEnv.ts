@@ -63,7 +63,12 @@ export async function startEvmEnv(chainId: number, payerIndex = 1): Promise<EvmE
     payerAccount,
     publicClient,
     walletClient,
-    payer: evmPayer({ walletClient, publicClient }),
+    // The test USDC is declared by address: the client pays no unknown token by default.
+    payer: evmPayer({
+      walletClient,
+      publicClient,
+      assets: [{ address: usdc, symbol: 'USDC', decimals: 6 }],
+    }),
     freshPayTo: () => privateKeyToAccount(generatePrivateKey()).address,
     async takeNextNonce() {
       const hash = await walletClient.sendTransaction({ to: payerAccount.address, value: 0n })

@@ -3,6 +3,7 @@ import Router from '@koa/router'
 import {
   type ChainPlugin,
   decodeBase64Json,
+  type Logger,
   memoryLedger,
   type PaymentResponse,
   VerifierUnavailableError,
@@ -12,9 +13,9 @@ import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import Koa from 'koa'
 
 /**
- * A running Koa app with a paid route at `/api/weather` (and `/api/flaky`, whose handler fails
- * once, `/api/dropped`, which loses the connection of its first paid requests, and
- * `/api/long/:segment`, for paths of any length).
+ * A running Koa app with a paid route at `/api/weather` (`/api/old-weather` redirects to it,
+ * `/api/flaky`'s handler fails once, `/api/dropped` loses the connection of its first paid
+ * requests, and `/api/long/:segment` serves paths of any length).
  */
 export interface PaidApp {
   url: string
@@ -50,6 +51,8 @@ export async function startPaidApp(options: {
   routes?: (router: Router, paid: Koa.Middleware, app: Koa) => void
   /** Default: the engine's (600). */
   redeliveryWindowSeconds?: number
+  /** Default: a logger that drops everything. */
+  logger?: Logger
 }): Promise<PaidApp> {
   const app = new Koa()
   // The failures the tests provoke are what they assert, not noise for the console.
@@ -70,7 +73,7 @@ export async function startPaidApp(options: {
     ...(options.redeliveryWindowSeconds === undefined
       ? {}
       : { redeliveryWindowSeconds: options.redeliveryWindowSeconds }),
-    logger: { info() {}, warn() {}, error() {} },
+    logger: options.logger ?? { info() {}, warn() {}, error() {} },
     ...options.engine,
   })
   let flakyFailures = 1
@@ -80,6 +83,8 @@ export async function startPaidApp(options: {
   router.get('/api/long/:segment', paid, (ctx) => {
     ctx.body = { length: ctx.path.length, paidWith: ctx.state.payment?.transaction }
   })
+  // A same-origin redirect to the paid route.
+  router.get('/api/old-weather', (ctx) => ctx.redirect('/api/weather'))
   router.post('/api/echo', paid, async (ctx) => {
     let text = ''
     for await (const chunk of ctx.req) text += chunk

@@ -31,6 +31,7 @@ await callPaidEndpoint(
       evmPayer({
         walletClient: createWalletClient({ account, chain, transport }),
         publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
+        assets: [{ address: env('TOKEN'), symbol: 'USDC', decimals: 6 }],
       }),
     ],
     journal,

@@ -29,7 +29,13 @@ export async function startSolanaEnv(): Promise<SolanaEnv> {
     connection,
     mint,
     payerKeypair,
-    payer: solanaPayer({ connection, signer: payerKeypair, pollIntervalMs: 50 }),
+    // The test USDC is declared by mint: the client pays no unknown token by default.
+    payer: solanaPayer({
+      connection,
+      signer: payerKeypair,
+      pollIntervalMs: 50,
+      assets: [{ address: mint.toBase58(), symbol: 'USDC', decimals: 6 }],
+    }),
     async balanceOf(owner) {
       const ata = getAssociatedTokenAddressSync(mint, owner, true)
       const info = await connection.getAccountInfo(ata)

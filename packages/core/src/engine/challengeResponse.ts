@@ -97,7 +97,7 @@ function challengeBody(
       asset: requirement.asset,
       amount: requirement.amount.toString(),
       payTo: requirement.payTo,
-      ...plugin.acceptsFields(context),
+      ...plugin.acceptsFields(context, requirement),
       maxAgeSeconds: requirement.maxAgeSeconds,
       ...(terms.proofRequired.has(offer) ? { proofRequired: true as const } : {}),
     }

@@ -2,7 +2,12 @@ import { assetId } from '../assetId.js'
 import { deriveReference, verifyChallenge } from '../challenge/challenge.js'
 import { type ChallengeSecret, challengeKeys } from '../challenge/challengeKeys.js'
 import type { ChallengeTerm } from '../challenge/challengeTerms.js'
-import { ConfigurationError, InvalidChallengeError, InvalidTxIdError } from '../errors.js'
+import {
+  ConfigurationError,
+  InvalidChallengeError,
+  InvalidTxIdError,
+  VerifierUnavailableError,
+} from '../errors.js'
 import type { Lease, Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
 import type { ChallengeContext, PaymentRequirement, VerifyResult } from '../plugin.js'
@@ -187,7 +192,9 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       request,
       'verifier_unavailable',
       'Payment verification is unavailable right now. Retry the same headers later; nothing was consumed, so do not pay again.',
-      unavailableRetryAfterSeconds,
+      // An RPC that said how long to back off (a rate limit) is waited out, not hammered.
+      (cause instanceof VerifierUnavailableError ? cause.retryAfterSeconds : undefined) ??
+        unavailableRetryAfterSeconds,
     )
   }
 
@@ -200,6 +207,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       held = false
       inFlight.set(chain, (inFlight.get(chain) ?? 1) - 1)
     }
+  }
+
+  // What the chain says about each asset (a transfer fee, say), read once and logged at setup.
+  for (const { plugin, requirement } of offers) {
+    plugin
+      .inspectAsset?.(requirement.asset)
+      .then((found) => {
+        if (found?.notice)
+          logger.warn({ chain: plugin.name, asset: requirement.asset }, found.notice)
+      })
+      .catch(() => undefined)
   }
 
   const settler = leaseSettler(ledger, logger)

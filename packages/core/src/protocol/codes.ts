@@ -10,6 +10,7 @@ export const rejectionCodes = [
   'challenge_invalid',
   'proof_invalid',
   'ambiguous_payer',
+  'unsupported_transaction',
 ] as const
 
 /** A 402 reason from a chain plugin or the engine. */
@@ -29,6 +30,7 @@ export const errorStatus = {
   challenge_invalid: 402,
   proof_invalid: 402,
   ambiguous_payer: 402,
+  unsupported_transaction: 402,
   payment_pending: 402,
   payment_in_progress: 409,
   response_not_stored: 409,

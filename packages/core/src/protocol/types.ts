@@ -26,6 +26,12 @@ export interface AcceptOption {
   maxAgeSeconds: number
   /** Present when the server demands `x-payment-proof`. */
   proofRequired?: true
+  /**
+   * Present when the asset charges a fee on transfer (a Token-2022 mint with the transfer-fee
+   * extension): `amount` must arrive, so the payer sends more. `maximumFee` is in base units.
+   * Advisory: payers read the fee from the chain.
+   */
+  transferFee?: { basisPoints: number; maximumFee: string }
 }
 
 /** The body of a 402, and of every error response (PROTOCOL.md sections 2 and 5). */

@@ -18,7 +18,7 @@ export {
 export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
 export { describeEvmPayments } from './describeEvmPayments.js'
 export { fixturesDir, readFixture, recordedChain } from './recordedChain.js'
-export type { JsonRpcAnswer, JsonRpcServer } from './serveJsonRpc.js'
+export type { JsonRpcAnswer, JsonRpcServer, ServeJsonRpcOptions } from './serveJsonRpc.js'
 export { forwardJsonRpc, JsonRpcError, serveJsonRpc } from './serveJsonRpc.js'
 export type { AnvilNode, StartAnvilOptions, TestAccount } from './startAnvil.js'
 export { startAnvil } from './startAnvil.js'

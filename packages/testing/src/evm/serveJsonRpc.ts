@@ -23,6 +23,17 @@ export interface JsonRpcServer {
   close(): Promise<void>
 }
 
+/** Options of `serveJsonRpc`. */
+export interface ServeJsonRpcOptions {
+  /**
+   * Refuse batches of more than `max` calls, as providers do: `'http-400'` answers HTTP 400 with a
+   * -32600 error (free tiers that take no batches, `max: 1`); `'json-rpc-error'` answers HTTP 200
+   * with one -32600 error object in place of the array. Refusals are recorded in `requests` as
+   * `refused batch of N`.
+   */
+  batchLimit?: { max: number; answer: 'http-400' | 'json-rpc-error' }
+}
+
 /**
  * Test support, not a node: a JSON-RPC endpoint on a free loopback port that answers each call
  * (single or batched) with `answer`. Used to serve recorded mainnet data from fixture files, and
@@ -32,7 +43,10 @@ export interface JsonRpcServer {
  * const server = await serveJsonRpc((method) => (method === 'eth_chainId' ? '0xa86a' : null))
  * after(() => server.close())
  */
-export async function serveJsonRpc(answer: JsonRpcAnswer): Promise<JsonRpcServer> {
+export async function serveJsonRpc(
+  answer: JsonRpcAnswer,
+  options: ServeJsonRpcOptions = {},
+): Promise<JsonRpcServer> {
   const requests: string[][] = []
   const server = createServer(async (req, res) => {
     let body: unknown
@@ -40,6 +54,18 @@ export async function serveJsonRpc(answer: JsonRpcAnswer): Promise<JsonRpcServer
       body = JSON.parse(await readBody(req))
     } catch {
       res.writeHead(400).end()
+      return
+    }
+    const limit = options.batchLimit
+    if (limit && Array.isArray(body) && body.length > limit.max) {
+      requests.push([`refused batch of ${body.length}`])
+      const refusal = {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: `Batch of more than ${limit.max} requests is not allowed` },
+      }
+      res.writeHead(limit.answer === 'http-400' ? 400 : 200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(refusal))
       return
     }
     const calls = (Array.isArray(body) ? body : [body]) as {

@@ -4,6 +4,9 @@
  * and restart, and the fixed-port Redis Cluster and PgBouncer of `.ci/cluster.sh` (a master to kill).
  * Loopback only.
  */
+
+export type { RateLimitAnswer, RateLimitedRpc } from './rateLimitedRpc.js'
+export { rateLimitedRpc } from './rateLimitedRpc.js'
 export type { RedisServer } from './redisServer.js'
 export { freePort, startRedisServer } from './redisServer.js'
 export type { ClusterNodeState, KilledMaster } from './scaleOutServices.js'

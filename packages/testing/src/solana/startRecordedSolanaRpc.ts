@@ -28,6 +28,13 @@ export interface RecordedSolanaRpc {
 export async function startRecordedSolanaRpc(options: {
   genesisHash: string
   files: string[]
+  /**
+   * Answer every transaction whatever `maxSupportedTransactionVersion` says, as a misbehaving
+   * node would; by default a version above it is error -32015, as a node answers.
+   */
+  answerAnyVersion?: boolean
+  /** Replace each recorded transaction's `version` (a version no client reads yet, say). */
+  version?: number | 'legacy'
 }): Promise<RecordedSolanaRpc> {
   const recorded = new Map<string, RecordedTransaction>()
   for (const file of options.files) {
@@ -35,7 +42,10 @@ export async function startRecordedSolanaRpc(options: {
     const result = json.result ?? (json as RecordedTransaction)
     const signature = result.transaction?.signatures?.[0]
     if (typeof signature !== 'string') throw new Error(`${file}: no transaction signature`)
-    recorded.set(signature, result)
+    recorded.set(
+      signature,
+      options.version === undefined ? result : { ...result, version: options.version },
+    )
   }
 
   const server = await serveJsonRpc((method, params) => {
@@ -66,10 +76,13 @@ export async function startRecordedSolanaRpc(options: {
       case 'getTransaction': {
         const tx = recorded.get(String(params[0]))
         if (!tx) return null
-        if (tx.version === 0 && config.maxSupportedTransactionVersion === undefined) {
+        const max = config.maxSupportedTransactionVersion
+        const tooNew =
+          typeof tx.version === 'number' && (typeof max !== 'number' || tx.version > max)
+        if (tooNew && !options.answerAnyVersion) {
           throw new JsonRpcError(
             -32015,
-            'Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": 0',
+            `Transaction version (${tx.version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": ${tx.version}`,
           )
         }
         return tx
@@ -89,7 +102,7 @@ export async function startRecordedSolanaRpc(options: {
 
 interface RecordedTransaction {
   slot: number
-  version?: 'legacy' | 0
+  version?: 'legacy' | number
   meta?: { err?: unknown } | null
   transaction?: { signatures?: string[] }
 }

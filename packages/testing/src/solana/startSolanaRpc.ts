@@ -5,6 +5,7 @@ import {
   createInitializeMint2Instruction,
   createInitializeTransferFeeConfigInstruction,
   createMintToInstruction,
+  createSetTransferFeeInstruction,
   ExtensionType,
   getAssociatedTokenAddressSync,
   getMintLen,
@@ -56,6 +57,15 @@ export interface SolanaRpc {
     tokenProgram?: 'token' | 'token-2022'
     transferFee?: { basisPoints: number; maximumFee: bigint }
   }): PublicKey
+  /**
+   * Schedules a new transfer fee on a Token-2022 mint made by `createMint` (the program makes it
+   * take effect two epochs on).
+   */
+  setTransferFee(options: { mint: PublicKey; basisPoints: number; maximumFee: bigint }): void
+  /** The current epoch (`getEpochInfo`, and what the token programs see). */
+  epoch(): bigint
+  /** Moves the chain to `epoch` (the clock's epoch; slots are kept). */
+  setEpoch(epoch: bigint): void
   /** Mints `amount` base units to `owner`'s associated token account (created if missing); returns it. */
   mintTo(options: { mint: PublicKey; owner: PublicKey; amount: bigint }): PublicKey
   /** Creates an address lookup table holding `addresses`, active from the next transaction on. */
@@ -117,6 +127,15 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       case 'getBlockTime':
         // The wall-clock time the latest transaction landed (each lands in a slot of its own).
         return Number(svm.getClock().unixTimestamp)
+      case 'getEpochInfo':
+        return {
+          absoluteSlot: node.slot(),
+          blockHeight: node.slot(),
+          epoch: Number(svm.getClock().epoch),
+          slotIndex: 0,
+          slotsInEpoch: 432_000,
+          transactionCount: 0,
+        }
       case 'getLatestBlockhash':
         return {
           ...context(),
@@ -279,6 +298,24 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
         [mint],
       )
       return mint.publicKey
+    },
+    setTransferFee({ mint, basisPoints, maximumFee }) {
+      setup([
+        createSetTransferFeeInstruction(
+          mint,
+          authority.publicKey,
+          [],
+          basisPoints,
+          maximumFee,
+          TOKEN_2022_PROGRAM_ID,
+        ),
+      ])
+    },
+    epoch: () => svm.getClock().epoch,
+    setEpoch(epoch) {
+      const clock = svm.getClock()
+      clock.epoch = epoch
+      svm.setClock(clock)
     },
     mintTo({ mint, owner, amount }) {
       const programId = programOf(mint)
