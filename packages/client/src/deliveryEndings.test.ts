@@ -195,9 +195,8 @@ describe('every ending of a paid request costs one Transfer (callPaidEndpoint, a
     while (!runs['/long']) await wait(20)
     await wait(1_500)
     const tx = app.presented.find((presented) => presented !== null)!
-    const intruder = await fetch(`${app.origin}/long`, {
-      headers: { 'x-payment-tx': tx, 'x-payment-chain': 'base' },
-    })
+    // The payer's own headers (its proof included) sent again while the handler still runs.
+    const intruder = await fetch(`${app.origin}/long`, { headers: app.paymentHeaders[0]! })
     assert.equal(intruder.status, 409)
     assert.equal(((await intruder.json()) as { error: string }).error, 'payment_in_progress')
     const response = await call
@@ -248,7 +247,8 @@ describe('every ending of a paid request costs one Transfer (callPaidEndpoint, a
     const observer = await fetch(`${app.origin}/slow`, {
       headers: { 'x-payment-tx': receipt.transaction, 'x-payment-chain': 'base' },
     })
-    assert.equal(((await observer.json()) as { error: string }).error, 'tx_already_used')
+    // The hash alone is not bound to the payer (binding: 'payer', the default): refused.
+    assert.equal(((await observer.json()) as { error: string }).error, 'proof_invalid')
   })
 
   it('a POST response lost after delivery is replayed byte for byte, the route run once', async () => {

@@ -22,6 +22,8 @@ export interface PaidApp {
   origin: string
   /** The `x-payment-tx` of every request the app received (null when it carried none). */
   presented: (string | null)[]
+  /** The `x-payment-*` headers of every paid request the app received, in order. */
+  paymentHeaders: Record<string, string>[]
   stop(): Promise<void>
 }
 
@@ -59,8 +61,11 @@ export async function startPaidApp(options: {
   app.silent = true
   const router = new Router()
   const presented: (string | null)[] = []
+  const paymentHeaders: Record<string, string>[] = []
   app.use((ctx, next) => {
     presented.push(ctx.get('x-payment-tx') || null)
+    const sent = Object.entries(ctx.headers).filter(([name]) => name.startsWith('x-payment-'))
+    if (sent.length) paymentHeaders.push(Object.fromEntries(sent) as Record<string, string>)
     return next()
   })
   const paid = paymentRequired({
@@ -121,6 +126,7 @@ export async function startPaidApp(options: {
     url: `${origin}/api/weather`,
     origin,
     presented,
+    paymentHeaders,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
