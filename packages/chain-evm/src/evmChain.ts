@@ -1,5 +1,6 @@
 import { type ChainPlugin, ConfigurationError, type Network, type WireAsset } from '@tx402/core'
 import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
+import { refuseTokenAsPayTo } from './checkPayTo.js'
 import { normalizeTxId } from './normalizeTxId.js'
 import { verifiedRpc } from './verifiedRpc.js'
 import { type Finality, verifyPayment } from './verifyPayment.js'
@@ -67,6 +68,7 @@ export interface EvmChainPlugin extends ChainPlugin {
  */
 export function evmChain(options: EvmChainOptions): EvmChainPlugin {
   const settings = validate(options)
+  refuseTokenAsPayTo(settings.payTo, settings.assets)
   const { name, network, chainId, rpcUrls, timeoutMs } = settings
   const rpc = verifiedRpc({ name, chainId, rpcUrls, timeoutMs, retryCount: settings.retryCount })
   const ready = async (): Promise<void> => {

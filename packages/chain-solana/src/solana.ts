@@ -1,6 +1,7 @@
 import type { ChainPlugin, ChallengeContext, Network } from '@tx402/core'
 import bs58 from 'bs58'
 import { checkGenesis } from './checkGenesis.js'
+import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
 import { solanaNetworkIds } from './networks.js'
 import { normalizeTxId } from './normalizeTxId.js'
@@ -47,8 +48,12 @@ export function solanaDevnet(options: SolanaOptions): SolanaPlugin {
 
 function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): SolanaPlugin {
   const config = resolveOptions(options, defaultNetwork)
+  refuseMintAsPayTo(config.payTo, config.assets)
   const connection = createConnection(config)
-  const ready = checkGenesis(connection, config.network)
+  const ready = once(
+    checkGenesis(connection, config.network),
+    payToAccountCheck(connection, config.payTo),
+  )
   return {
     name: config.name,
     network: config.network,
@@ -67,5 +72,19 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
       return verifyPayment(connection, config, context)
     },
     verifyProof,
+  }
+}
+
+/** Runs the checks in order, once; a failure is tried again on the next call. */
+function once(...checks: (() => Promise<void>)[]): () => Promise<void> {
+  let passed: Promise<void> | undefined
+  return () => {
+    passed ??= (async () => {
+      for (const check of checks) await check()
+    })().catch((error: unknown) => {
+      passed = undefined
+      throw error
+    })
+    return passed
   }
 }

@@ -1,5 +1,6 @@
 export type { Challenge } from './challenge.js'
 export { challengeKey, deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
+export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type {
   Logger,
   PaymentEngine,
@@ -12,6 +13,13 @@ export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/obse
 export type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './engine/outcome.js'
 export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
 export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export type {
+  ChainHealth,
+  DependencyHealth,
+  PaymentHealth,
+  StartupChecks,
+} from './engine/startupCheck.js'
+export { startupChecks } from './engine/startupCheck.js'
 export {
   BaseError,
   ConfigurationError,

@@ -58,5 +58,10 @@ export interface Ledger {
    * never touches another lease's claim or commit.
    */
   release(lease: Lease): Promise<void>
+  /**
+   * Opens the store and runs its migrations now rather than at the first payment; throws
+   * `LedgerUnavailableError` (or `ConfigurationError`) when it cannot. Used by `paid.ready()`.
+   */
+  ready?(): Promise<void>
   close?(): Promise<void>
 }

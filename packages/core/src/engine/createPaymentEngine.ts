@@ -10,6 +10,7 @@ import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
 import type { PaymentResponse, WireAsset } from '../protocol/types.js'
 import { buildResponse, type RouteTerms } from './challengeResponse.js'
+import { checkOptions } from './checkOptions.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
 import { type EngineHooks, type EngineObserver, guarded, type PaymentDecision } from './observer.js'
@@ -87,6 +88,7 @@ const faultsOnly: Logger = {
  * const outcome = await engine.handle({ method: 'GET', path: '/api/weather', headers })
  */
 export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
+  checkOptions(options)
   const key = challengeKey(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
   if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')
