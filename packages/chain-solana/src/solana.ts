@@ -50,10 +50,9 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
   const config = resolveOptions(options, defaultNetwork)
   refuseMintAsPayTo(config.payTo, config.assets)
   const connection = createConnection(config)
-  const ready = once(
-    checkGenesis(connection, config.network),
-    payToAccountCheck(connection, config.payTo),
-  )
+  const networkReady = checkGenesis(connection, config.network)
+  // ready() (the startup check) also asks what payTo is; verification needs only the network.
+  const ready = once(networkReady, payToAccountCheck(connection, config.payTo))
   return {
     name: config.name,
     network: config.network,
@@ -68,7 +67,7 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     normalizeTxId,
     ready,
     async verify(context) {
-      await ready()
+      await networkReady()
       return verifyPayment(connection, config, context)
     },
     verifyProof,

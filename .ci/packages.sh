@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The published packages as a user gets them: packs every package with pnpm, installs the
+# tarballs with npm into a scratch directory outside the workspace, and there type-checks a
+# TypeScript consumer (node16 and bundler resolution, skipLibCheck false, no DOM lib), runs
+# publint and @arethetypeswrong/cli on each tarball, runs the ESM and CommonJS examples against
+# anvil (a paid request: 200, then tx_already_used) and the TypeScript agent, and measures the
+# browser bundle of wrapFetch + evmPayer (no @solana/web3.js). Exits non-zero on any failure.
+#   bash .ci/packages.sh               # everything
+#   bash .ci/packages.sh --pack-only   # the tarballs only, in .packs/
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+packages=(core koa ledger chain-evm chain-base chain-avalanche chain-solana client metrics testing)
+pnpm=(npx -y pnpm@10.34.9)
+
+step() { printf '\n-- %s\n' "$*"; }
+
+if [ "${1:-}" = "--pack-only" ]; then
+  packs="$root/.packs"
+else
+  scratch="$(mktemp -d "${TMPDIR:-/tmp}/tx402-packages.XXXXXX")"
+  trap 'rm -rf "$scratch"' EXIT
+  packs="$scratch/tarballs"
+fi
+rm -rf "$packs" && mkdir -p "$packs"
+
+step "pack (pnpm pack builds each package first: tsup, ESM + CommonJS + declarations)"
+printf '%s\n' "${packages[@]}" | xargs -P 2 -I{} sh -c \
+  'cd "packages/$1" && npx -y pnpm@10.34.9 pack --pack-destination "$2" >"$2/$1.log" 2>&1 || { cat "$2/$1.log"; exit 1; }' \
+  _ {} "$packs"
+rm -f "$packs"/*.log
+ls -1 "$packs"
+[ "${1:-}" = "--pack-only" ] && exit 0
+
+step "no workspace: protocol, no test file, no source in the tarballs"
+for tarball in "$packs"/*.tgz; do
+  listing="$(tar tzf "$tarball")"
+  if echo "$listing" | grep -E '\.test\.|/src/|testSupport'; then echo "$tarball ships test or source files"; exit 1; fi
+  if tar xzf "$tarball" -O package/package.json | grep -q 'workspace:'; then echo "$tarball keeps workspace:"; exit 1; fi
+done
+
+step "publint and @arethetypeswrong/cli on each tarball"
+for tarball in "$packs"/*.tgz; do
+  echo "$(basename "$tarball")"
+  node_modules/.bin/publint run --strict "$tarball" | sed 's/^/  /'
+  # node10 reads subpaths through typesVersions; every resolution mode must find types.
+  node_modules/.bin/attw "$tarball" --format table-flipped | tail -n +2 | sed 's/^/  /'
+done
+
+step "npm install of the tarballs in $scratch/app (outside the workspace)"
+app="$scratch/app"
+mkdir -p "$app/examples"
+cp -r examples/koa-server-esm examples/koa-server-cjs examples/agent-ts "$app/examples/"
+cp -r .ci/packages/consumer "$app/consumer"
+echo '{ "name": "tx402-packages-check", "private": true }' >"$app/package.json"
+# The lowest viem and @solana/web3.js of the peer ranges (the workspace runs the newest), koa 3
+# (the workspace runs koa 2).
+(cd "$app" && npm install --no-audit --no-fund --loglevel=error "$packs"/*.tgz \
+  koa@^3.0.0 @koa/router@^15.0.0 viem@2.40.0 @solana/web3.js@1.95.0 axios@^1.6.0 \
+  typescript@~5.9.3 @types/node@^20.19.0)
+
+step "tsc: a TypeScript consumer, moduleResolution node16 and bundler, skipLibCheck false, no DOM"
+(cd "$app/consumer" && ../node_modules/.bin/tsc -p tsconfig.node16.json && ../node_modules/.bin/tsc -p tsconfig.bundler.json)
+(cd "$app/examples/agent-ts" && ../../node_modules/.bin/tsc -p tsconfig.json --outDir .)
+echo "ok"
+
+step "the examples against anvil: ESM server, CommonJS server, TypeScript agent"
+npx tsx .ci/packages/payExamples.ts "$app"
+
+step "browser bundles (esbuild, minified) from the installed packages"
+npx tsx .ci/packages/browserBundles.ts "$app"
