@@ -2,6 +2,7 @@ import { type ChainPlugin, ConfigurationError, type Network, type WireAsset } fr
 import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
 import { refuseTokenAsPayTo } from './checkPayTo.js'
 import { normalizeTxId } from './normalizeTxId.js'
+import { probeChainId } from './probeChainId.js'
 import { verifiedRpc } from './verifiedRpc.js'
 import { type Finality, verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
@@ -87,6 +88,7 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     acceptsFields: () => ({ minConfirmations: settings.confirmations }),
     normalizeTxId,
     ready,
+    probe: () => probeChainId(rpc, name, chainId),
     async verify(context) {
       const client = await rpc.client()
       return verifyPayment(client, settings, context, () => rpc.distrust(client))

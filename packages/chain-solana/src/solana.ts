@@ -66,6 +66,8 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     },
     normalizeTxId,
     ready,
+    // A fresh genesis-hash check each time, for health().
+    probe: () => checkGenesis(connection, config.network)(),
     async verify(context) {
       await networkReady()
       return verifyPayment(connection, config, context)

@@ -53,10 +53,12 @@ export function startupChecks(options: {
 }): StartupChecks {
   const { chains, ledger } = options
 
-  const checkChain = async (plugin: ChainPlugin): Promise<ChainHealth> => {
+  const checkChain = async (plugin: ChainPlugin, now: boolean): Promise<ChainHealth> => {
     const state = { chain: plugin.name, network: plugin.network }
     try {
-      await plugin.ready?.()
+      // health() asks the RPC again; ready() may rely on what the plugin already proved.
+      if (now && plugin.probe) await plugin.probe()
+      else await plugin.ready?.()
       return { ...state, ok: true }
     } catch (error) {
       return { ...state, ok: false, error: describe(error) }
@@ -75,7 +77,7 @@ export function startupChecks(options: {
 
   const report = async (open: boolean): Promise<PaymentHealth> => {
     const [chainStates, ledgerState] = await Promise.all([
-      Promise.all(chains.map(checkChain)),
+      Promise.all(chains.map((plugin) => checkChain(plugin, !open))),
       checkLedger(open),
     ])
     return {
