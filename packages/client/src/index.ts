@@ -1,3 +1,6 @@
+// `@tx402/client`: the chain-agnostic payer loop (wrapFetch, callPaidEndpoint, journals, errors).
+// Payers live in `/evm` and `/solana` only, so no bundler, with or without `sideEffects`
+// tree-shaking, pulls viem or @solana/web3.js through this entry.
 export type { PaidFetchOptions } from './callPaidEndpoint.js'
 export { callPaidEndpoint } from './callPaidEndpoint.js'
 export {
@@ -8,8 +11,6 @@ export {
   PaymentTimeoutError,
   SpendingCapError,
 } from './errors.js'
-export type { EvmPayerOptions } from './evm/evmPayer.js'
-export { evmPayer } from './evm/evmPayer.js'
 export type { JournalStorage, LocalStorageJournalOptions } from './journal/localStorageJournal.js'
 export { localStorageJournal } from './journal/localStorageJournal.js'
 export { memoryJournal } from './journal/memoryJournal.js'
@@ -20,8 +21,6 @@ export { resolvePaymentOptions } from './paymentOptions.js'
 export { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
 export type { Exchange, ExchangeResponse } from './settlePayment.js'
 export { settlePayment } from './settlePayment.js'
-export type { SolanaPayerOptions, SolanaSigner, SolanaWalletSigner } from './solana/solanaPayer.js'
-export { solanaPayer } from './solana/solanaPayer.js'
 export type { MaxAmount } from './spendingCap.js'
 export { defaultMaxAmount } from './spendingCap.js'
 export { wrapFetch } from './wrapFetch.js'
