@@ -1,6 +1,8 @@
 import { Connection, type Keypair } from '@solana/web3.js'
 import type { Payer } from '@tx402/client'
-import { callPaidEndpoint, evmPayer, solanaPayer } from '@tx402/client'
+import { callPaidEndpoint } from '@tx402/client'
+import { evmPayer } from '@tx402/client/evm'
+import { solanaPayer } from '@tx402/client/solana'
 import {
   decodeBase64Json,
   formatAmount,

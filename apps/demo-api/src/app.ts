@@ -65,11 +65,15 @@ export function createDemoApp(options: DemoAppOptions): Koa {
     })
   }
 
-  router.get('/api/health', (ctx) => {
-    ctx.body = { ok: true, chains: options.chains.map((chain) => chain.name) }
+  const weather = paymentRequired({ ...shared, price: options.priceWeather })
+  // Every chain's RPC and the ledger, asked now: 503 while one is down.
+  router.get('/api/health', async (ctx) => {
+    const health = await weather.health()
+    ctx.status = health.ok ? 200 : 503
+    ctx.body = health
   })
 
-  router.get('/api/weather', paymentRequired({ ...shared, price: options.priceWeather }), (ctx) => {
+  router.get('/api/weather', weather, (ctx) => {
     const payment = ctx.state.payment!
     ctx.body = {
       city: 'Lisbon',

@@ -178,6 +178,27 @@ export function loadConfig(env: Record<string, string | undefined>): DemoConfig 
       'no chain is configured: set at least one of BASE_RPC_URL, AVALANCHE_RPC_URL, SOLANA_RPC_URL.',
     )
   }
+  // Each price must be payable in every enabled chain's token: 0.001 cannot be paid in a token
+  // of 2 decimals.
+  const decimals = [
+    ...(base ? [['BASE_TOKEN_DECIMALS', base.tokenDecimals] as const] : []),
+    ...(avalanche ? [['AVALANCHE_TOKEN_DECIMALS', avalanche.tokenDecimals] as const] : []),
+    ...(solana ? [['SOLANA_MINT_DECIMALS', solana.mintDecimals] as const] : []),
+  ]
+  const fittingPrice = (name: string, fallback: string): string => {
+    const value = price(name, fallback)
+    for (const [variable, places] of decimals) {
+      try {
+        parseAmount(value, places)
+      } catch {
+        throw new DemoConfigError(
+          name,
+          `"${value}" has more decimal places than the token of ${variable}=${places}; use a price with at most ${places}.`,
+        )
+      }
+    }
+    return value
+  }
   return {
     port: integer('PORT', 3402, 0, 65535),
     secret: secret ?? randomBytes(32).toString('hex'),
@@ -189,8 +210,8 @@ export function loadConfig(env: Record<string, string | undefined>): DemoConfig 
     ...(maxAge !== undefined
       ? { maxAgeSeconds: integer('TX402_MAX_AGE_SECONDS', 0, 0, 10 ** 9) }
       : {}),
-    priceWeather: price('TX402_PRICE_WEATHER', '0.01'),
-    priceEncrypt: price('TX402_PRICE_ENCRYPT', '0.10'),
+    priceWeather: fittingPrice('TX402_PRICE_WEATHER', '0.01'),
+    priceEncrypt: fittingPrice('TX402_PRICE_ENCRYPT', '0.10'),
     ...(base ? { base } : {}),
     ...(avalanche ? { avalanche } : {}),
     ...(solana ? { solana } : {}),

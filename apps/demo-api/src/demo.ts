@@ -1,3 +1,4 @@
+import { encodeFunctionData, erc20Abi } from 'viem'
 import { type AgentResult, anvilPayer, localSolanaPayer, payAndCall } from './agent.js'
 import { type LocalChains, startLocalChains } from './localChains.js'
 import { buildPage } from './page/buildPage.js'
@@ -105,10 +106,20 @@ Funded test keys (local chains only, never real funds):
   Solana payer ${solana.agent.publicKey.toBase58()}  secret key [${Array.from(solana.agent.secretKey).join(',')}]
   Solana payee ${solana.payTo}
 
-Try by hand:
+Try by hand, with nothing but curl (anvil signs for its unlocked dev accounts):
   curl -i ${url}/api/weather
-  cast send ${base.usdc} 'transfer(address,uint256)' ${base.node.accounts[2]!.address} 10000 --rpc-url ${base.node.rpcUrl} --private-key ${base.node.accounts[1]!.privateKey}
-  curl -i ${url}/api/weather -H 'x-payment-chain: base' -H 'x-payment-tx: <the transaction hash>'
-  (cast is Foundry's CLI; any wallet or @tx402/client can pay instead)
+  curl -s ${base.node.rpcUrl} -H 'content-type: application/json' -d '${sendTransfer(base.node.accounts[1]!.address, base.usdc, base.node.accounts[2]!.address)}'
+  curl -i ${url}/api/weather -H 'x-payment-chain: base' -H 'x-payment-tx: <the "result" above>'
 `)
+}
+
+/** The JSON-RPC body of an `eth_sendTransaction` paying 0.01 test USDC (10000 base units). */
+function sendTransfer(from: string, token: string, to: `0x${string}`): string {
+  const data = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, 10_000n] })
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'eth_sendTransaction',
+    params: [{ from, to: token, data }],
+  })
 }

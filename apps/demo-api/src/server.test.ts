@@ -66,7 +66,12 @@ describe('demo API configured from the environment', function () {
 
   it('answers health for free and 402 for the weather with the configured token and wallet', async () => {
     const health = await fetch(`${server.url}/api/health`)
-    assert.deepEqual(await health.json(), { ok: true, chains: ['base'] })
+    assert.equal(health.status, 200)
+    assert.deepEqual(await health.json(), {
+      ok: true,
+      chains: [{ chain: 'base', network: 'eip155:8453', ok: true }],
+      ledger: { ok: true },
+    })
     const response = await fetch(`${server.url}/api/weather`)
     assert.equal(response.status, 402)
     const body = (await response.json()) as PaymentRequiredBody
@@ -160,6 +165,39 @@ describe('demo API configured from the environment', function () {
         )
         return true
       },
+    )
+  })
+
+  it('refuses a price the token cannot express, naming the variable, without a stack trace', async () => {
+    await assert.rejects(
+      spawnServer({
+        BASE_RPC_URL: node.rpcUrl,
+        BASE_PAY_TO: payTo,
+        BASE_TOKEN_DECIMALS: '2',
+        TX402_PRICE_WEATHER: '0.001',
+      }),
+      (error: Error & { code?: number }) => {
+        assert.equal(error.code, 2)
+        assert.match(
+          error.message,
+          /Configuration error: TX402_PRICE_WEATHER: "0\.001" has more decimal places than the token of BASE_TOKEN_DECIMALS=2/,
+        )
+        assert.doesNotMatch(error.message, /\n\s+at /)
+        return true
+      },
+    )
+  })
+
+  // Last: it stops the chain.
+  it('answers 503 on /api/health, naming the chain, once the Base RPC is down', async () => {
+    await node.stop()
+    const health = await fetch(`${server.url}/api/health`)
+    assert.equal(health.status, 503)
+    const body = (await health.json()) as { ok: boolean; chains: { ok: boolean; chain: string }[] }
+    assert.equal(body.ok, false)
+    assert.deepEqual(
+      body.chains.map((c) => [c.chain, c.ok]),
+      [['base', false]],
     )
   })
 })

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import type { VerifyResult } from '@tx402/core'
-import { type JsonRpcServer, readFixture, recordedChain, serveJsonRpc } from '@tx402/testing/evm'
+import {
+  describeWithFixtures,
+  type JsonRpcServer,
+  readFixture,
+  recordedChain,
+  serveJsonRpc,
+} from '@tx402/testing/evm'
 import { getAddress } from 'viem'
 import { avalanche } from './avalanche.js'
 
@@ -24,7 +30,7 @@ const usdcAmount = 0x04b22a88n
  * the receipt of the swap is assembled from its recorded logs (status success: a reverted
  * transaction emits no logs), and the block time and head are made up, so the age check is off.
  */
-describe('avalanche() on recorded mainnet data', () => {
+describeWithFixtures('avalanche() on recorded mainnet data', () => {
   let server: JsonRpcServer
   const madeUpBlockTime = '0x64000000'
 

@@ -1,6 +1,8 @@
 import { type ChainPlugin, ConfigurationError, type Network, type WireAsset } from '@tx402/core'
 import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
+import { refuseTokenAsPayTo } from './checkPayTo.js'
 import { normalizeTxId } from './normalizeTxId.js'
+import { probeChainId } from './probeChainId.js'
 import { verifiedRpc } from './verifiedRpc.js'
 import { type Finality, verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
@@ -67,6 +69,7 @@ export interface EvmChainPlugin extends ChainPlugin {
  */
 export function evmChain(options: EvmChainOptions): EvmChainPlugin {
   const settings = validate(options)
+  refuseTokenAsPayTo(settings.payTo, settings.assets)
   const { name, network, chainId, rpcUrls, timeoutMs } = settings
   const rpc = verifiedRpc({ name, chainId, rpcUrls, timeoutMs, retryCount: settings.retryCount })
   const ready = async (): Promise<void> => {
@@ -87,6 +90,7 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     acceptsFields: () => ({ minConfirmations: settings.confirmations }),
     normalizeTxId,
     ready,
+    probe: () => probeChainId(rpc, name, chainId),
     async verify(context) {
       const client = await rpc.client()
       return verifyPayment(client, settings, context, () => rpc.distrust(client))

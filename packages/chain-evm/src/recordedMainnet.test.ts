@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import type { VerifyResult } from '@tx402/core'
-import { type JsonRpcServer, readFixture, recordedChain, serveJsonRpc } from '@tx402/testing/evm'
+import {
+  describeWithFixtures,
+  type JsonRpcServer,
+  readFixture,
+  recordedChain,
+  serveJsonRpc,
+} from '@tx402/testing/evm'
 import { getAddress } from 'viem'
 import { evmChain } from './evmChain.js'
 
@@ -20,7 +26,7 @@ const entryPoint = '0x0000000071727de22e5e9d8baf0edac6f37da032'
  * EntryPoint, and a router inside the user operation moves the USDC. Transaction and receipt are
  * served as recorded; the block time is made up, so the age check is off.
  */
-describe('evmChain on a recorded ERC-4337 bundle', () => {
+describeWithFixtures('evmChain on a recorded ERC-4337 bundle', () => {
   let server: JsonRpcServer
 
   before(async () => {

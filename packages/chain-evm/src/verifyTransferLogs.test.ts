@@ -1,27 +1,28 @@
 import assert from 'node:assert/strict'
-import { readFixture } from '@tx402/testing/evm'
+import { describeWithFixtures, readFixture } from '@tx402/testing/evm'
 import { type Address, formatLog, getAddress, type Log, type RpcLog } from 'viem'
 import { verifyTransferLogs } from './verifyTransferLogs.js'
 
-// Real Avalanche C-Chain logs (../shared/fixtures/evm); see recordedMainnet.test.ts in
-// @tx402/chain-avalanche for the same data served over JSON-RPC.
-const { result: rpcLogs } = readFixture<{ result: RpcLog[] }>(
-  'evm/avalanche-mainnet-getlogs-block-0x1d612e6.json',
-)
-const swap = rpcLogs
-  .filter(
-    (log) =>
-      log.transactionHash === '0x5b4d950e3aad5c482447592a6620293e271f782f4c65bffb5b5acfc65325cf85',
+describeWithFixtures('verifyTransferLogs', () => {
+  // Real Avalanche C-Chain logs (../shared/fixtures/evm); see recordedMainnet.test.ts in
+  // @tx402/chain-avalanche for the same data served over JSON-RPC.
+  const { result: rpcLogs } = readFixture<{ result: RpcLog[] }>(
+    'evm/avalanche-mainnet-getlogs-block-0x1d612e6.json',
   )
-  .map((log) => formatLog(log) as Log)
-const usdc = '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E' as Address
-const payTo = '0x7C13d4c3E9dFA683e7A5792a9FF20cb5Fd22B0C0' as Address
-const expected = { token: usdc, symbol: 'USDC', payTo, amount: 0x04b22a88n }
-const usdcTransfer = swap.find(
-  (log) => log.address === usdc.toLowerCase() && log.topics[0]?.startsWith('0xddf252ad'),
-)!
+  const swap = rpcLogs
+    .filter(
+      (log) =>
+        log.transactionHash ===
+        '0x5b4d950e3aad5c482447592a6620293e271f782f4c65bffb5b5acfc65325cf85',
+    )
+    .map((log) => formatLog(log) as Log)
+  const usdc = '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E' as Address
+  const payTo = '0x7C13d4c3E9dFA683e7A5792a9FF20cb5Fd22B0C0' as Address
+  const expected = { token: usdc, symbol: 'USDC', payTo, amount: 0x04b22a88n }
+  const usdcTransfer = swap.find(
+    (log) => log.address === usdc.toLowerCase() && log.topics[0]?.startsWith('0xddf252ad'),
+  )!
 
-describe('verifyTransferLogs', () => {
   it('counts a Transfer from the asset contract to payTo, comparing addresses not strings', () => {
     const verdict = verifyTransferLogs(swap, expected)
     assert.equal(verdict.status, 'paid')

@@ -1,6 +1,7 @@
 import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
 import { checkGenesis } from './checkGenesis.js'
+import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
 import { solanaNetworkIds } from './networks.js'
 import { normalizeTxId } from './normalizeTxId.js'
@@ -48,8 +49,11 @@ export function solanaDevnet(options: SolanaOptions): SolanaPlugin {
 
 function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): SolanaPlugin {
   const config = resolveOptions(options, defaultNetwork)
+  refuseMintAsPayTo(config.payTo, config.assets)
   const connection = createConnection(config)
-  const ready = checkGenesis(connection, config.network)
+  const networkReady = checkGenesis(connection, config.network)
+  // ready() (the startup check) also asks what payTo is; verification needs only the network.
+  const ready = once(networkReady, payToAccountCheck(connection, config.payTo))
   const fees = transferFees(connection)
   return {
     name: config.name,
@@ -72,10 +76,26 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     inspectAsset: fees.inspectAsset,
     normalizeTxId,
     ready,
+    // A fresh genesis-hash check each time, for health().
+    probe: () => checkGenesis(connection, config.network)(),
     async verify(context) {
-      await ready()
+      await networkReady()
       return verifyPayment(connection, config, context)
     },
     verifyProof,
+  }
+}
+
+/** Runs the checks in order, once; a failure is tried again on the next call. */
+function once(...checks: (() => Promise<void>)[]): () => Promise<void> {
+  let passed: Promise<void> | undefined
+  return () => {
+    passed ??= (async () => {
+      for (const check of checks) await check()
+    })().catch((error: unknown) => {
+      passed = undefined
+      throw error
+    })
+    return passed
   }
 }

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import { Keypair } from '@solana/web3.js'
 import type { VerifyResult, WireAsset } from '@tx402/core'
-import { type RecordedSolanaRpc, startRecordedSolanaRpc } from '@tx402/testing/solana'
+import {
+  describeWithFixtures,
+  fixturePath,
+  type RecordedSolanaRpc,
+  startRecordedSolanaRpc,
+} from '@tx402/testing/solana'
 import { sol, solanaNetworks } from './networks.js'
 import { type SolanaPlugin, solana } from './solana.js'
 
-// Recorded mainnet responses; shared/ sits beside the repository (CI clones it there).
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/solana/', import.meta.url))
+// Recorded mainnet responses: TX402_FIXTURES_DIR, or shared/ beside the repository.
+const fixtures = `${fixturePath('solana')}/`
 const usdcTransfer =
   '2S2rTZjaqzxYRw9mnqzwtyqitKtSsnE8GVqLn1KrD5R2YpXZnU4GdjppsgfSAbrzJfaqadfi8CtrqEBy588WVQ3E'
 const solTransfer =
@@ -17,7 +21,7 @@ const v0Swap =
 const usdcReceiver = '3i476kTBBTy7pBGx4CXwJpJ6phuwLQgcwLTdHhU3c7ui'
 const usdc = solanaNetworks['solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp']!.assets[0] as WireAsset
 
-describe('verifyPayment on recorded mainnet transactions', () => {
+describeWithFixtures('verifyPayment on recorded mainnet transactions', () => {
   let rpc: RecordedSolanaRpc
   let plugin: SolanaPlugin
 

@@ -31,28 +31,47 @@ async function bundleForBrowser(entryPoints: string[], stdin?: string) {
     write: false,
     outdir: 'out',
     logLevel: 'silent',
+    metafile: true,
     plugins: [recordBuiltins],
   }).catch((error: { errors?: { text: string }[] }) => ({
     errors: error.errors ?? [{ text: String(error) }],
     outputFiles: [],
+    metafile: undefined,
   }))
   return { ...result, builtins }
 }
 
 describe('browser bundle', () => {
-  it('bundles the main and axios entries for browsers without Node built-ins', async () => {
+  it('bundles every entry for browsers without Node built-ins', async () => {
     const { errors, outputFiles, builtins } = await bundleForBrowser([
       'src/index.ts',
+      'src/evm/index.ts',
+      'src/solana/index.ts',
       'src/axios/index.ts',
     ])
     assert.deepEqual(errors, [])
-    assert.equal(outputFiles.length, 2)
+    assert.equal(outputFiles.length, 4)
     // Nothing of tx402's own code names a built-in; dependencies may only name `buffer`, which
     // resolves to the npm polyfill package, never to Node.
     const own = builtins.filter((b) => !b.importer.includes('node_modules'))
     assert.deepEqual(own, [])
     assert.deepEqual([...new Set(builtins.map((b) => b.path))], ['buffer'])
     for (const file of outputFiles) assert.doesNotMatch(file.text, /\bfrom\s*["']node:/)
+  })
+
+  it('an EVM-only bundle (root entry + /evm) never reaches @solana/web3.js or bn.js', async () => {
+    const { errors, metafile } = await bundleForBrowser(
+      [],
+      "export { wrapFetch } from './src/index.ts'\nexport { evmPayer } from './src/evm/index.ts'",
+    )
+    assert.deepEqual(errors, [])
+    // Inputs, not output bytes: a bundler that ignores `sideEffects` must not even load them.
+    const inputs = Object.keys(metafile?.inputs ?? {})
+    assert.ok(inputs.some((path) => path.includes('evmPayer')))
+    assert.deepEqual(
+      inputs.filter((path) => /node_modules\/(@solana|bn\.js)\//.test(path)),
+      [],
+    )
   })
 
   it('fails to bundle code that imports a Node built-in (the check bites)', async () => {

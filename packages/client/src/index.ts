@@ -1,3 +1,6 @@
+// `@tx402/client`: the chain-agnostic payer loop (wrapFetch, callPaidEndpoint, journals, errors).
+// Payers live in `/evm` and `/solana` only, so no bundler, with or without `sideEffects`
+// tree-shaking, pulls viem or @solana/web3.js through this entry.
 export type { AssetIdentity } from './assets/assetIdentity.js'
 export { identifyAsset } from './assets/assetIdentity.js'
 export type { DeclaredAsset, KnownAsset } from './assets/knownAssets.js'
@@ -12,8 +15,6 @@ export {
   PaymentTimeoutError,
   SpendingCapError,
 } from './errors.js'
-export type { EvmPayerOptions } from './evm/evmPayer.js'
-export { evmPayer } from './evm/evmPayer.js'
 export type { JournalStorage, LocalStorageJournalOptions } from './journal/localStorageJournal.js'
 export { localStorageJournal } from './journal/localStorageJournal.js'
 export { memoryJournal } from './journal/memoryJournal.js'
@@ -25,8 +26,6 @@ export { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
 export { AssetMismatchError, CrossOriginRedirectError, TransferFeeError } from './refusals.js'
 export type { Exchange, ExchangeResponse } from './settlePayment.js'
 export { settlePayment } from './settlePayment.js'
-export type { SolanaPayerOptions, SolanaSigner, SolanaWalletSigner } from './solana/solanaPayer.js'
-export { solanaPayer } from './solana/solanaPayer.js'
 export type { MaxAmount } from './spendingCap.js'
 export { defaultMaxAmount } from './spendingCap.js'
 export { wrapFetch } from './wrapFetch.js'

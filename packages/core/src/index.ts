@@ -12,6 +12,7 @@ export {
   issueChallenge,
   verifyChallenge,
 } from './challenge/index.js'
+export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type {
   Logger,
   PaymentEngine,
@@ -30,6 +31,13 @@ export type {
 } from './engine/outcome.js'
 export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
 export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export type {
+  ChainHealth,
+  DependencyHealth,
+  PaymentHealth,
+  StartupChecks,
+} from './engine/startupCheck.js'
+export { startupChecks } from './engine/startupCheck.js'
 export {
   BaseError,
   ConfigurationError,

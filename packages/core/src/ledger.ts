@@ -97,5 +97,10 @@ export interface Ledger {
    * this repairs what no request comes back for, and reports it.
    */
   reconcile(): Promise<ReconcileResult>
+  /**
+   * Opens the store and runs its migrations now rather than at the first payment; throws
+   * `LedgerUnavailableError` (or `ConfigurationError`) when it cannot. Used by `paid.ready()`.
+   */
+  ready?(): Promise<void>
   close?(): Promise<void>
 }

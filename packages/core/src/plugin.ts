@@ -112,6 +112,11 @@ export interface ChainPlugin {
   verifyProof?(args: { message: string; signature: string; payer: string }): Promise<boolean>
   /** Checks that the RPC serves `network`; throws `VerifierUnavailableError` otherwise. */
   ready?(): Promise<void>
+  /**
+   * Asks the RPC now (unlike `ready()`, which remembers success) that it answers and serves
+   * `network`; throws `VerifierUnavailableError` otherwise. Used by `health()`.
+   */
+  probe?(): Promise<void>
   /** Releases connections. */
   close?(): Promise<void> | void
 }

@@ -1,2 +1,2 @@
-export type { PaymentRequiredOptions } from './paymentRequired.js'
+export type { PaidMiddleware, PaymentRequiredOptions } from './paymentRequired.js'
 export { paymentRequired } from './paymentRequired.js'

@@ -4,7 +4,9 @@ import {
   type PaymentEngineOptions,
   type PaymentReceipt,
   type RespondOutcome,
+  type StartupChecks,
   type StoredResponse,
+  startupChecks,
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
 import onFinished from 'on-finished'
@@ -25,6 +27,12 @@ declare module 'koa' {
 /** Options of `paymentRequired`: the route's price, its chains, the ledger and the secret. */
 export type PaymentRequiredOptions = PaymentEngineOptions
 
+/**
+ * The middleware, with its startup check and health report: `await paid.ready()` before
+ * listening; `await paid.health()` in a health route (503 when `ok` is false).
+ */
+export type PaidMiddleware = Middleware & StartupChecks
+
 const paymentHeaders = ['x-payment-tx', 'x-payment-chain', 'x-payment-challenge', 'x-payment-proof']
 
 /**
@@ -43,11 +51,20 @@ const paymentHeaders = ['x-payment-tx', 'x-payment-chain', 'x-payment-challenge'
  *   price: '0.01', asset: 'USDC',
  *   chains: [base({ rpcUrl, payTo })], ledger, secret: process.env.TX402_SECRET!,
  * }), (ctx) => { ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment?.payer } })
+ * @example
+ * const paid = paymentRequired(options)
+ * await paid.ready() // throws, naming the chain or the ledger, when one is unreachable or wrong
+ * router.get('/api/health', async (ctx) => {
+ *   const health = await paid.health()
+ *   ctx.status = health.ok ? 200 : 503
+ *   ctx.body = health
+ * })
  */
-export function paymentRequired(options: PaymentRequiredOptions): Middleware {
+export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
   const engine = createPaymentEngine(options)
+  return Object.assign(middleware, startupChecks(options))
 
-  return async function paymentRequired(ctx: Context, next: Next): Promise<void> {
+  async function middleware(ctx: Context, next: Next): Promise<void> {
     const outcome = await engine.handle({
       method: ctx.method,
       path: ctx.path,

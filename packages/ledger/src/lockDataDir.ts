@@ -21,7 +21,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
       if (pid > 0 && isAlive(pid)) {
         throw new Error(
-          `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}`,
+          `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
         )
       }
       await rm(path, { force: true })

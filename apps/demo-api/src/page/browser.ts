@@ -1,6 +1,7 @@
 // The demo page's script, bundled by esbuild for the browser: shows the 402 challenge of
 // /api/weather, then pays it from a local test wallet with @tx402/client.
-import { callPaidEndpoint, evmPayer } from '@tx402/client'
+import { callPaidEndpoint } from '@tx402/client'
+import { evmPayer } from '@tx402/client/evm'
 import { createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 

@@ -39,7 +39,9 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
     if (!config || !response || response.status !== 402 || (config as PayingConfig)[paying]) {
       throw error
     }
-    const url = new URL(instance.getUri(config), globalThis.location?.href)
+    // No DOM lib in the published build: `location` is read as an optional global.
+    const { location } = globalThis as { location?: { href: string } }
+    const url = new URL(instance.getUri(config), location?.href)
     const exchange: Exchange<AxiosResponse> = {
       origin: url.origin,
       method: (config.method ?? 'get').toUpperCase(),

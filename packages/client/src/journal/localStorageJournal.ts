@@ -1,8 +1,17 @@
 import { ConfigurationError } from '@tx402/core'
 import type { JournalEntry, PaymentJournal } from './types.js'
 
-/** The part of the Web Storage API the journal uses (`localStorage`, `sessionStorage`). */
-export type JournalStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
+/**
+ * The part of the Web Storage API the journal uses (`localStorage`, `sessionStorage`), spelled
+ * out so the published types need no DOM lib.
+ */
+export interface JournalStorage {
+  readonly length: number
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+  key(index: number): string | null
+}
 
 /** Options of `localStorageJournal`. */
 export interface LocalStorageJournalOptions {

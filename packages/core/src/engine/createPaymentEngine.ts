@@ -18,6 +18,7 @@ import { headerNames } from '../protocol/headers.js'
 import { answeredRequirement, offeredTerms } from './answeredTerms.js'
 import { offerBindings, type RouteBinding } from './bindingPolicy.js'
 import { assertChallengeFits, buildResponse, type RouteTerms } from './challengeResponse.js'
+import { checkOptions } from './checkOptions.js'
 import { choosePayer } from './choosePayer.js'
 import { startHeartbeat } from './claimHeartbeat.js'
 import { describeFault, leaseSettler } from './leaseSettler.js'
@@ -128,6 +129,7 @@ const faultsOnly: Logger = {
  * const outcome = await engine.handle({ method: 'GET', path: '/api/weather', headers })
  */
 export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
+  checkOptions(options)
   const keys = challengeKeys(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
   if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')

@@ -1,3 +1,4 @@
+export { describeWithFixtures, fixturePath, fixturesDir, readFixture } from '../fixtures.js'
 export type { CompiledContract, ContractName } from './compileContracts.js'
 export { compileContracts } from './compileContracts.js'
 export type { TestTokenKind } from './deployTestContracts.js'
@@ -17,7 +18,7 @@ export {
 } from './deployTestContracts.js'
 export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
 export { describeEvmPayments } from './describeEvmPayments.js'
-export { fixturesDir, readFixture, recordedChain } from './recordedChain.js'
+export { recordedChain } from './recordedChain.js'
 export type { JsonRpcAnswer, JsonRpcServer, ServeJsonRpcOptions } from './serveJsonRpc.js'
 export { forwardJsonRpc, JsonRpcError, serveJsonRpc } from './serveJsonRpc.js'
 export type { AnvilNode, StartAnvilOptions, TestAccount } from './startAnvil.js'

@@ -1,30 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type JsonRpcAnswer, JsonRpcError } from './serveJsonRpc.js'
 
 /** JSON-RPC objects as nodes return them (hex quantities), e.g. from a fixture file. */
 type RpcRecord = Record<string, unknown>
-
-/**
- * The recorded-data folder: `../shared/fixtures` beside the repository (CI clones the repository
- * with `shared/` next to it); `TX402_FIXTURES_DIR` overrides it.
- *
- * @example readFixture('evm/avalanche-mainnet-receipt-approval-only.json')
- */
-export function fixturesDir(): string {
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..')
-  return process.env.TX402_FIXTURES_DIR ?? join(repoRoot, '..', 'shared', 'fixtures')
-}
-
-/**
- * Reads and parses a recorded fixture file, relative to `fixturesDir()`.
- *
- * @example const { result: logs } = readFixture('evm/avalanche-mainnet-getlogs-block-0x1d612e6.json')
- */
-export function readFixture<T = unknown>(path: string): T {
-  return JSON.parse(readFileSync(join(fixturesDir(), path), 'utf8')) as T
-}
 
 /**
  * Test support: answers the read calls a verifier makes from a fixed set of records, for

@@ -1,3 +1,4 @@
+export { describeWithFixtures, fixturePath, fixturesDir, readFixture } from '../fixtures.js'
 /**
  * Test support for Solana: litesvm behind a loopback JSON-RPC, and a server of recorded
  * responses. Never for real funds.

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import { Connection, PublicKey } from '@solana/web3.js'
+import { describeWithFixtures, fixturePath } from '../fixtures.js'
 import { type RecordedSolanaRpc, startRecordedSolanaRpc } from './startRecordedSolanaRpc.js'
 
-// shared/ sits beside the repository (CI clones it there).
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/solana/', import.meta.url))
+// Recorded mainnet responses: TX402_FIXTURES_DIR, or shared/ beside the repository.
+const fixtures = `${fixturePath('solana')}/`
 const mainnetGenesis = '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d'
 const usdcTransfer =
   '2S2rTZjaqzxYRw9mnqzwtyqitKtSsnE8GVqLn1KrD5R2YpXZnU4GdjppsgfSAbrzJfaqadfi8CtrqEBy588WVQ3E'
 const v0Swap =
   '435cogDHkQZXaqK5Vr9mPrk6vYiNS8eGCe5fe2ar4wABMzBUEzgLXHtKxLoqbUbBtj3PCX5iW9xiGk6k8YwaLinD'
 
-describe('startRecordedSolanaRpc', () => {
+describeWithFixtures('startRecordedSolanaRpc', () => {
   let rpc: RecordedSolanaRpc
   let connection: Connection
 

@@ -16,13 +16,14 @@ export interface RecordedSolanaRpc {
  * `{ result }` or the bare result) on a loopback port, keyed by each transaction's first
  * signature, as a node that has them finalized: `getGenesisHash` answers `genesisHash`,
  * `getTransaction` the recorded result (null for another signature), `getSignatureStatuses`
- * finalized at the recorded slot, `getSlot` the highest recorded slot. Other methods are not
- * found.
+ * finalized at the recorded slot, `getSlot` the highest recorded slot, `getAccountInfo` null (no
+ * account is recorded: a wallet the chain has not seen, as for `ready()`'s payTo check). Other
+ * methods are not found.
  *
  * @example
  * const rpc = await startRecordedSolanaRpc({
  *   genesisHash: '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d',
- *   files: ['../shared/fixtures/solana/mainnet-sol-transfer.json'],
+ *   files: [fixturePath('solana/mainnet-sol-transfer.json')],
  * })
  */
 export async function startRecordedSolanaRpc(options: {
@@ -55,6 +56,8 @@ export async function startRecordedSolanaRpc(options: {
         return options.genesisHash
       case 'getSlot':
         return Math.max(0, ...[...recorded.values()].map((tx) => tx.slot))
+      case 'getAccountInfo':
+        return { context: { slot: 0 }, value: null }
       case 'getSignatureStatuses': {
         const signatures = Array.isArray(params[0]) ? (params[0] as unknown[]) : []
         return {

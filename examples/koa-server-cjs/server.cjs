@@ -1,0 +1,47 @@
+// The same paid Koa API in CommonJS: require() loads tx402's CommonJS build.
+//   BASE_RPC_URL, BASE_PAY_TO, TX402_SECRET (32+ bytes) are required; PORT defaults to 3000.
+//   BASE_USDC: a local chain's test USDC (e.g. on anvil); unset on Base mainnet.
+const Router = require('@koa/router')
+const Koa = require('koa')
+const { base } = require('@tx402/chain-base')
+const { paymentRequired } = require('@tx402/koa')
+const { embeddedLedger } = require('@tx402/ledger')
+
+const env = process.env
+const localUsdc = env.BASE_USDC
+  ? {
+      assets: [{ standard: 'erc20', address: env.BASE_USDC, symbol: 'USDC', decimals: 6 }],
+      confirmations: 1,
+    }
+  : {}
+
+async function main() {
+  const paid = paymentRequired({
+    price: '0.01',
+    asset: 'USDC',
+    chains: [base({ rpcUrl: env.BASE_RPC_URL, payTo: env.BASE_PAY_TO, ...localUsdc })],
+    ledger: embeddedLedger({ dataDir: env.TX402_DATA_DIR ?? '.tx402-data' }),
+    secret: env.TX402_SECRET,
+  })
+  await paid.ready()
+
+  const router = new Router()
+  router.get('/api/weather', paid, (ctx) => {
+    ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment.payer }
+  })
+  router.get('/api/health', async (ctx) => {
+    const health = await paid.health()
+    ctx.status = health.ok ? 200 : 503
+    ctx.body = health
+  })
+  const server = new Koa()
+    .use(router.routes())
+    .listen(Number(env.PORT ?? 3000), '127.0.0.1', () => {
+      console.log(`listening on http://127.0.0.1:${server.address().port}`)
+    })
+}
+
+main().catch((error) => {
+  console.error(error.message)
+  process.exit(1)
+})

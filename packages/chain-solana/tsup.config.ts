@@ -1,0 +1,3 @@
+import { packageBuild } from '../../tools/tsupConfig.js'
+
+export default packageBuild({ index: 'src/index.ts' })

@@ -1,0 +1,117 @@
+import { BaseError, ConfigurationError } from '../errors.js'
+import type { Ledger } from '../ledger.js'
+import { paymentKey } from '../paymentKey.js'
+import type { ChainPlugin } from '../plugin.js'
+import type { Network } from '../protocol/types.js'
+
+/** The state of one dependency: `ok`, or the reason it is not. */
+export interface DependencyHealth {
+  ok: boolean
+  /** Why it failed; never a secret or an RPC URL. */
+  error?: string
+}
+
+/** The state of one chain's RPC (and, where the plugin checks it, its `payTo`). */
+export interface ChainHealth extends DependencyHealth {
+  chain: string
+  network: Network
+}
+
+/** What `health()` reports: `ok` only when every chain and the ledger are. */
+export interface PaymentHealth {
+  ok: boolean
+  chains: ChainHealth[]
+  ledger: DependencyHealth
+}
+
+/** The startup check and health report of one set of chains and one ledger. */
+export interface StartupChecks {
+  /**
+   * Checks, before the app listens, that every chain's RPC answers and serves its configured
+   * network (and the plugin's own `payTo` checks), and that the ledger opens and migrates.
+   *
+   * @throws ConfigurationError listing every failure, so nobody is asked to pay first.
+   */
+  ready(): Promise<void>
+  /** Asks every dependency now; never throws. Serve it as a health route (503 when not `ok`). */
+  health(): Promise<PaymentHealth>
+}
+
+// A key no payment can have: a consumed-check of it exercises the ledger's read path.
+const probeKey = paymentKey({
+  network: 'tx402:health',
+  txId: 'probe',
+  payTo: 'probe',
+  payer: 'probe',
+})
+
+/**
+ * Builds `ready()` and `health()` over the chains and ledger of a paid route.
+ *
+ * @example
+ * const checks = startupChecks({ chains, ledger })
+ * await checks.ready()                       // throws before listening when a dependency is wrong
+ * const { ok } = await checks.health()       // for /api/health
+ */
+export function startupChecks(options: {
+  chains: readonly ChainPlugin[]
+  ledger: Ledger
+}): StartupChecks {
+  const { chains, ledger } = options
+
+  const checkChain = async (plugin: ChainPlugin, now: boolean): Promise<ChainHealth> => {
+    const state = { chain: plugin.name, network: plugin.network }
+    try {
+      // health() asks the RPC again; ready() may rely on what the plugin already proved.
+      if (now && plugin.probe) await plugin.probe()
+      else await plugin.ready?.()
+      return { ...state, ok: true }
+    } catch (error) {
+      return { ...state, ok: false, error: describe(error) }
+    }
+  }
+
+  const checkLedger = async (open: boolean): Promise<DependencyHealth> => {
+    try {
+      if (open && ledger.ready) await ledger.ready()
+      else await ledger.isConsumed(probeKey)
+      return { ok: true }
+    } catch (error) {
+      return { ok: false, error: describe(error) }
+    }
+  }
+
+  const report = async (open: boolean): Promise<PaymentHealth> => {
+    const [chainStates, ledgerState] = await Promise.all([
+      Promise.all(chains.map((plugin) => checkChain(plugin, !open))),
+      checkLedger(open),
+    ])
+    return {
+      ok: ledgerState.ok && chainStates.every((c) => c.ok),
+      chains: chainStates,
+      ledger: ledgerState,
+    }
+  }
+
+  return {
+    async ready() {
+      const state = await report(true)
+      if (state.ok) return
+      const lines = state.chains
+        .filter((c) => !c.ok)
+        .map((c) => `- ${c.chain} (${c.network}): ${c.error}`)
+      if (!state.ledger.ok) lines.push(`- ledger: ${state.ledger.error}`)
+      throw new ConfigurationError('tx402 startup check failed: do not serve paid routes yet.', {
+        details: `\n${lines.join('\n')}`,
+      })
+    },
+    health: () => report(false),
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof BaseError) {
+    return error.details ? `${error.shortMessage} ${error.details}` : error.shortMessage
+  }
+  return error instanceof Error ? error.message : String(error)
+}

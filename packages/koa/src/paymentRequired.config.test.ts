@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { ConfigurationError, memoryLedger, paymentOptionNames } from '@tx402/core'
+import { scriptedChain } from '@tx402/core/testing'
+import { paymentRequired } from './paymentRequired.js'
+
+const secret = 'config-test-secret-at-least-32-bytes!!!'
+
+/** Runs `paymentRequired` and returns the ConfigurationError's message. */
+function configurationError(options: unknown): string {
+  try {
+    paymentRequired(options as Parameters<typeof paymentRequired>[0])
+  } catch (error) {
+    assert.ok(error instanceof ConfigurationError, `not a ConfigurationError: ${error}`)
+    return error.message
+  }
+  assert.fail('paymentRequired accepted the options')
+}
+
+describe('@tx402/koa configuration errors name the option', () => {
+  const valid = () => ({
+    price: '0.01',
+    chains: [scriptedChain().plugin],
+    ledger: memoryLedger(),
+    secret,
+  })
+
+  it('a missing secret', () => {
+    const { secret: _, ...options } = valid()
+    assert.match(configurationError(options), /The option "secret" is missing/)
+  })
+
+  it('a secret read from an unset environment variable (undefined)', () => {
+    const message = configurationError({ ...valid(), secret: process.env.TX402_UNSET_FOR_TEST })
+    assert.match(message, /"secret" is missing \(or undefined\)/)
+    assert.match(message, /TX402_SECRET/)
+  })
+
+  it('a misspelled option, with the closest name', () => {
+    const { price: _, ...options } = valid()
+    assert.match(
+      configurationError({ ...options, pricee: '0.01' }),
+      /Unknown option "pricee"\. Did you mean "price"\?/,
+    )
+    assert.match(
+      configurationError({ ...valid(), requireChalenge: true }),
+      /Did you mean "requireChallenge"/,
+    )
+  })
+
+  it('an unknown option far from every name, listing the known ones', () => {
+    const message = configurationError({ ...valid(), webhookUrl: 'x' })
+    assert.match(message, /Unknown option "webhookUrl"\./)
+    assert.doesNotMatch(message, /Did you mean/)
+    assert.match(message, /Known options: price, asset/)
+  })
+
+  it('accepts every known option name', () => {
+    assert.ok(paymentOptionNames.includes('onRejected'))
+    paymentRequired({ ...valid(), maxAgeSeconds: 0, challengeTtlSeconds: 60 })
+  })
+})
