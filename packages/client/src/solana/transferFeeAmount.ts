@@ -1,7 +1,7 @@
 import { calculateFee, getEpochFee, getTransferFeeConfig, type Mint } from '@solana/spl-token'
 import type { Connection } from '@solana/web3.js'
-import { grossForNet } from '../assets/transferFee.js'
 import { TransferFeeError } from '../refusals.js'
+import { grossForNet } from './grossForNet.js'
 
 /**
  * What to send so that `net` arrives, for a mint with the Token-2022 transfer-fee extension read

@@ -1,5 +1,4 @@
 import { calculateFee, type TransferFee } from '@solana/spl-token'
-import type { AcceptOption } from '@tx402/core'
 
 /** Largest amount an SPL transfer can carry (u64). */
 const maxU64 = 2n ** 64n - 1n
@@ -24,27 +23,4 @@ export function grossForNet(net: bigint, fee: TransferFee): bigint | undefined {
   // The fee rounds up: the estimate can fall a unit or two short.
   while (gross - calculateFee(fee, gross) < net && gross < capped) gross += 1n
   return gross <= maxU64 ? gross : undefined
-}
-
-/**
- * The fee a server declares for an option (`accepts[].transferFee`) on top of its amount, for the
- * spending-cap check before anything is read from the chain; 0 without one.
- *
- * @example declaredFee(option, 10_000n) // 102n for a 1% fee
- */
-export function declaredFee(option: Pick<AcceptOption, 'transferFee'>, amount: bigint): bigint {
-  const declared = option.transferFee
-  if (!declared) return 0n
-  let maximumFee: bigint
-  try {
-    maximumFee = BigInt(declared.maximumFee)
-  } catch {
-    return 0n
-  }
-  const gross = grossForNet(amount, {
-    epoch: 0n,
-    transferFeeBasisPoints: declared.basisPoints,
-    maximumFee,
-  })
-  return gross === undefined ? 0n : gross - amount
 }
