@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { base } from '@tx402/chain-base'
+import axios from 'axios'
 import Koa from 'koa'
 import type { Address } from 'viem'
+import { withPaymentInterceptor } from './axios/withPaymentInterceptor.js'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
@@ -92,6 +94,41 @@ describe('callPaidEndpoint and redirects', function () {
       {},
       { payers: [env.payer], journal: watched, allowCrossOriginRedirect: true },
     )
+    assert.equal(response.status, 200)
+    assert.equal((await env.transfersTo(elsewherePayTo)).length, before + 1)
+    assert.ok(resources.length > 0)
+    for (const resource of resources)
+      assert.ok(resource.startsWith(`${elsewhere.origin} `), resource)
+  })
+
+  it("refuses through the axios interceptor too: a redirect to another origin's 402 pays nothing", async () => {
+    const journal = memoryJournal()
+    const api = withPaymentInterceptor(axios.create(), { payers: [env.payer], journal })
+    const before = (await env.transfersTo(elsewherePayTo)).length
+    const error = await api.get(redirector.url).catch((e: unknown) => e)
+    assert.ok(error instanceof CrossOriginRedirectError, String(error))
+    assert.equal(error.answeringOrigin, elsewhere.origin)
+    assert.equal((await env.transfersTo(elsewherePayTo)).length, before)
+    assert.deepEqual(await journal.list(), [])
+  })
+
+  it('pays through the axios interceptor when allowed, journaled under the answering origin', async () => {
+    const journal = memoryJournal()
+    const resources: string[] = []
+    const watched: PaymentJournal = {
+      ...journal,
+      async put(entry) {
+        resources.push(entry.resource)
+        await journal.put(entry)
+      },
+    }
+    const api = withPaymentInterceptor(axios.create(), {
+      payers: [env.payer],
+      journal: watched,
+      allowCrossOriginRedirect: true,
+    })
+    const before = (await env.transfersTo(elsewherePayTo)).length
+    const response = await api.get(redirector.url)
     assert.equal(response.status, 200)
     assert.equal((await env.transfersTo(elsewherePayTo)).length, before + 1)
     assert.ok(resources.length > 0)

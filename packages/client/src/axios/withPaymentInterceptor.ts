@@ -7,6 +7,7 @@ import {
   isCancel,
 } from 'axios'
 import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
+import { payableOrigin } from '../redirects.js'
 import { requestFingerprint } from '../requestFingerprint.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
 
@@ -19,7 +20,9 @@ type PayingConfig = InternalAxiosRequestConfig & { [paying]?: true }
  * a 402 `payment_required` is paid within the spending cap and the request is retried with the
  * payment headers; the paid response resolves the original call. A network error or a timeout
  * (the request's `timeout`) after the payment headers were sent sends the same headers again;
- * a cancelled request stops, keeping the payment journaled for the next call. axios is an
+ * a cancelled request stops, keeping the payment journaled for the next call. A 402 from another
+ * origin after a redirect throws `CrossOriginRedirectError` unless `allowCrossOriginRedirect`,
+ * as in `callPaidEndpoint`. axios is an
  * optional peer dependency, needed only for this entry. Returns the same instance.
  *
  * @example
@@ -42,10 +45,17 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
     // No DOM lib in the published build: `location` is read as an optional global.
     const { location } = globalThis as { location?: { href: string } }
     const url = new URL(instance.getUri(config), location?.href)
+    // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
+    const answered = answeredUrl(response)
+    const redirected = answered !== undefined && answered !== url.href
     const exchange: Exchange<AxiosResponse> = {
-      origin: url.origin,
+      origin: payableOrigin(
+        url,
+        { url: answered ?? url.href, redirected },
+        resolved.allowCrossOriginRedirect,
+      ),
       method: (config.method ?? 'get').toUpperCase(),
-      path: url.pathname,
+      path: redirected ? new URL(answered).pathname : url.pathname,
       signal: config.signal as AbortSignal | undefined,
       isAbort: (error) => isCancel(error),
       // The body as sent (axios has serialized it); a body of another kind counts as none.
@@ -95,6 +105,16 @@ function wrap(response: AxiosResponse): ExchangeResponse<AxiosResponse> {
     discard: () => {},
     raw: response,
   }
+}
+
+// The URL that answered after redirects: Node's adapter (follow-redirects) sets
+// `request.res.responseUrl`, the browser's XMLHttpRequest `request.responseURL`.
+function answeredUrl(response: AxiosResponse): string | undefined {
+  const request = response.request as
+    | { res?: { responseUrl?: unknown }; responseURL?: unknown }
+    | undefined
+  const found = request?.res?.responseUrl ?? request?.responseURL
+  return typeof found === 'string' && found !== '' ? found : undefined
 }
 
 function isAxiosError(error: unknown): error is AxiosError {
