@@ -60,8 +60,15 @@ export function checkOptions(options: unknown): void {
         'Pass a secret of 32+ bytes, e.g. secret: process.env.TX402_SECRET, and set the variable (`openssl rand -hex 32`).',
     })
   }
-  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
-    throw new ConfigurationError('The option "secret" must be a string or a Uint8Array.')
+  const isSecret = (value: unknown) => typeof value === 'string' || value instanceof Uint8Array
+  // A list rotates secrets: the first signs, every one verifies (challengeKeys checks each).
+  if (
+    !isSecret(secret) &&
+    !(Array.isArray(secret) && secret.length > 0 && secret.every(isSecret))
+  ) {
+    throw new ConfigurationError(
+      'The option "secret" must be a string, a Uint8Array, or a non-empty list of them (the first signs).',
+    )
   }
 }
 
