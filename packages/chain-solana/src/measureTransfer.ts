@@ -9,6 +9,11 @@ export interface MeasuredTransfer {
   payer: string
   /** `payTo` gained some other asset (another mint, or lamports when a token is wanted). */
   otherAssetReceived: boolean
+  /**
+   * When several owners' balances went down, what each surely paid `payTo` (`senderShares`);
+   * absent with one sender.
+   */
+  senders?: { payer: string; amount: bigint }[]
 }
 
 /**
@@ -54,11 +59,14 @@ export function measureTransfer(
 
   if (asset.standard === 'native') {
     const otherMints = [...byMint.values()].some((owners) => (owners.get(payTo) ?? 0n) > 0n)
+    const received = lamports.get(payTo) ?? 0n
     return {
-      received: lamports.get(payTo) ?? 0n,
+      received,
       // The fee payer also loses the fee: only a signer's lamports can pay, and the largest drop wins.
       payer: largestDrop(lamports, payTo, signers) ?? feePayer,
       otherAssetReceived: otherMints,
+      // The fee is not a payment: without it, a fee payer other than the sender is no sender.
+      ...senderShares(withoutFee(lamports, feePayer, meta.fee), payTo, received, signers),
     }
   }
   if (asset.standard !== 'spl') {
@@ -68,11 +76,41 @@ export function measureTransfer(
   const otherMints = [...byMint].some(
     ([mint, changes]) => mint !== asset.mint && (changes.get(payTo) ?? 0n) > 0n,
   )
+  const received = owners.get(payTo) ?? 0n
   return {
-    received: owners.get(payTo) ?? 0n,
+    received,
     payer: largestDrop(owners, payTo) ?? feePayer,
     otherAssetReceived: otherMints || (lamports.get(payTo) ?? 0n) > 0n,
+    ...senderShares(owners, payTo, received),
   }
+}
+
+/**
+ * Each sender's share of what `payTo` received when several balances went down: balances do not
+ * say who paid whom, so a sender is credited only what it surely paid, `received` minus every
+ * other sender's whole drop (at least 0, at most its own drop). The shares never add up to more
+ * than `received`; when every drop went to `payTo`, each share is exactly that sender's drop.
+ */
+function senderShares(
+  changes: ReadonlyMap<string, bigint>,
+  payTo: string,
+  received: bigint,
+  among?: ReadonlySet<string>,
+): { senders?: { payer: string; amount: bigint }[] } {
+  const drops = [...changes].filter(
+    ([owner, change]) => owner !== payTo && change < 0n && (!among || among.has(owner)),
+  )
+  if (drops.length < 2) return {}
+  const total = drops.reduce((sum, [, change]) => sum - change, 0n)
+  const senders = drops.map(([payer, change]) => {
+    const own = -change
+    // bigint has no Math.min/max: clamp what it surely paid to [0, own drop].
+    let share = received - (total - own)
+    if (share > own) share = own
+    if (share < 0n) share = 0n
+    return { payer, amount: share }
+  })
+  return { senders: senders.sort((a, b) => (a.amount > b.amount ? -1 : 1)) }
 }
 
 // mint -> owner -> post minus pre, summed over every token account of that owner.
@@ -109,6 +147,16 @@ function lamportChanges(
     changes.set(key, (changes.get(key) ?? 0n) + BigInt(after) - BigInt(before))
   })
   return changes
+}
+
+function withoutFee(
+  lamports: ReadonlyMap<string, bigint>,
+  feePayer: string,
+  fee: number,
+): Map<string, bigint> {
+  const adjusted = new Map(lamports)
+  adjusted.set(feePayer, (adjusted.get(feePayer) ?? 0n) + BigInt(fee))
+  return adjusted
 }
 
 function largestDrop(

@@ -105,6 +105,18 @@ export async function verifyPayment(
       `${payTo} received ${formatAmount(transfer.received, asset.decimals)} ${asset.symbol}; the price is ${formatAmount(amount, asset.decimals)}. Pay again per accepts.`,
     )
   }
+  // Several senders: each one's share is a payment of its own, chosen by the payer's proof (a
+  // share of 0 stays listed: without a proof the answer is ambiguous_payer, never a guess).
+  const transfers = transfer.senders
+  if (transfers) {
+    return {
+      status: 'confirmed',
+      payer: transfers[0]!.payer,
+      amount: transfers[0]!.amount,
+      blockTime,
+      transfers,
+    }
+  }
   return { status: 'confirmed', payer: transfer.payer, amount: transfer.received, blockTime }
 }
 

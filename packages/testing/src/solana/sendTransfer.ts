@@ -32,6 +32,8 @@ export interface TransferOptions {
   lookupTable?: PublicKey
   /** Default false: a transfer that fails is refused at preflight instead of landing. */
   skipPreflight?: boolean
+  /** A second payer in the same transaction: its own `transferChecked` of `amount` to `to`, signed by it. */
+  coPayer?: { payer: Keypair; amount: bigint; reference?: PublicKey }
 }
 
 /**
@@ -85,6 +87,25 @@ export async function sendTransfer(
   }
   if (reference) transfer.keys.push({ pubkey: reference, isSigner: false, isWritable: false })
   instructions.push(transfer)
+  const co = options.coPayer
+  if (co) {
+    if (!mint) throw new Error('coPayer needs a mint')
+    const info = await connection.getAccountInfo(mint)
+    const programId = info!.owner
+    const { decimals } = unpackMint(mint, info, programId)
+    const second = createTransferCheckedInstruction(
+      getAssociatedTokenAddressSync(mint, co.payer.publicKey, true, programId),
+      mint,
+      getAssociatedTokenAddressSync(mint, to, true, programId),
+      co.payer.publicKey,
+      co.amount,
+      decimals,
+      [],
+      programId,
+    )
+    if (co.reference) second.keys.push({ pubkey: co.reference, isSigner: false, isWritable: false })
+    instructions.push(second)
+  }
 
   const { blockhash } = await connection.getLatestBlockhash()
   const lookupTables = []
@@ -103,7 +124,7 @@ export async function sendTransfer(
       ? message.compileToV0Message(lookupTables)
       : message.compileToLegacyMessage(),
   )
-  tx.sign([payer])
+  tx.sign(co ? [payer, co.payer] : [payer])
   return connection.sendRawTransaction(tx.serialize(), {
     skipPreflight: options.skipPreflight ?? false,
   })
