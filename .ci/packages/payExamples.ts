@@ -1,6 +1,8 @@
 // Runs the installed examples against anvil: each server (ESM, CommonJS) answers 402, is paid by
-// an ERC-20 transfer (200), refuses the same transaction again (tx_already_used), and the
-// TypeScript agent pays the ESM server through callPaidEndpoint. Run by .ci/packages.sh:
+// an ERC-20 transfer with the challenge and the payer's proof (200; payments are bound to their
+// payer by default), serves the payer's own retry again as a re-delivery, refuses the transaction
+// hash alone (proof_invalid), and the TypeScript agent pays the ESM server through
+// callPaidEndpoint. Run by .ci/packages.sh:
 //   tsx .ci/packages/payExamples.ts <scratch app dir>
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -8,10 +10,16 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { pathToFileURL } from 'node:url'
 import { deployTestToken, startAnvil, testTokenAbi } from '@tx402/testing/evm'
 
 const app = process.argv[2]
 if (!app) throw new Error('usage: payExamples.ts <scratch app dir>')
+
+// The proof message as the installed @tx402/core builds it (the packed build, not the workspace).
+const { proofMessage } = (await import(
+  pathToFileURL(join(app, 'node_modules', '@tx402', 'core', 'dist', 'index.js')).href
+)) as { proofMessage(parts: { network: string; txId: string; challengeId?: string }): string }
 
 const node = await startAnvil({ chainId: 8453 })
 const children: ChildProcess[] = []
@@ -49,7 +57,10 @@ try {
     assert.equal(health.status, 200, `${label}: /api/health`)
     const unpaid = await fetch(`${url}/api/weather`)
     assert.equal(unpaid.status, 402, `${label}: unpaid request`)
-    const { accepts } = (await unpaid.json()) as { accepts: { amount: string; payTo: string }[] }
+    const { accepts, challenge } = (await unpaid.json()) as {
+      accepts: { amount: string; payTo: string; network: string }[]
+      challenge: { id: string }
+    }
     const hash = await node.wallet(1).writeContract({
       address: usdc,
       abi: testTokenAbi,
@@ -57,16 +68,40 @@ try {
       args: [accepts[0]!.payTo as `0x${string}`, BigInt(accepts[0]!.amount)],
     })
     await node.publicClient.waitForTransactionReceipt({ hash })
-    const headers = { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
+    const proof = await node.wallet(1).signMessage({
+      message: proofMessage({
+        network: accepts[0]!.network,
+        txId: hash,
+        challengeId: challenge.id,
+      }),
+    })
+    const headers = {
+      'x-payment-tx': hash,
+      'x-payment-chain': 'base',
+      'x-payment-challenge': challenge.id,
+      'x-payment-proof': proof,
+    }
     const first = await fetch(`${url}/api/weather`, { headers })
     const firstBody = await first.text()
     assert.equal(first.status, 200, `${label}: paid request answered ${firstBody}`)
     console.log(`${label}: 200 ${firstBody}`)
-    const replay = await fetch(`${url}/api/weather`, { headers })
-    const replayBody = (await replay.json()) as { error: string }
-    assert.equal(replay.status, 402, `${label}: replay`)
-    assert.equal(replayBody.error, 'tx_already_used', `${label}: replay`)
-    console.log(`${label}: replay 402 ${replayBody.error}`)
+    // The payer's own headers again: a lost response is re-delivered, not charged again.
+    const again = await fetch(`${url}/api/weather`, { headers })
+    await again.text()
+    assert.equal(again.status, 200, `${label}: re-delivery`)
+    assert.match(
+      Buffer.from(again.headers.get('payment-response') ?? '', 'base64').toString(),
+      /"redelivered":true/,
+      `${label}: re-delivery`,
+    )
+    // The hash alone, as an observer of the chain has it: refused.
+    const observed = await fetch(`${url}/api/weather`, {
+      headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base' },
+    })
+    const observedBody = (await observed.json()) as { error: string }
+    assert.equal(observed.status, 402, `${label}: hash alone`)
+    assert.equal(observedBody.error, 'proof_invalid', `${label}: hash alone`)
+    console.log(`${label}: re-delivered to the payer; hash alone 402 ${observedBody.error}`)
   }
 
   const esm = await start('koa-server-esm', 'server.mjs')
