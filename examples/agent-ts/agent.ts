@@ -6,7 +6,7 @@ import { createPublicClient, createWalletClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { base } from 'viem/chains'
 
-const { API_URL, BASE_RPC_URL, PAYER_KEY } = process.env
+const { API_URL, BASE_RPC_URL, PAYER_KEY, BASE_USDC } = process.env
 if (!API_URL || !BASE_RPC_URL || !PAYER_KEY) {
   throw new Error('Set API_URL, BASE_RPC_URL and PAYER_KEY.')
 }
@@ -23,7 +23,14 @@ const response = await callPaidEndpoint(
   API_URL,
   {},
   {
-    payers: [evmPayer({ walletClient, publicClient })],
+    // A test token is not Circle's USDC: declare it by address (mainnet USDC needs nothing).
+    payers: [
+      evmPayer({
+        walletClient,
+        publicClient,
+        ...(BASE_USDC ? { assets: [{ address: BASE_USDC, symbol: 'USDC', decimals: 6 }] } : {}),
+      }),
+    ],
     maxAmount: { USDC: '0.05' },
   },
 )
