@@ -116,11 +116,7 @@ async function cycle(ledger: Ledger): Promise<void> {
   const lease = await ledger.acquire({ network, txId, payTo, payer }, 60_000)
   if (!lease) throw new Error('a fresh key was already claimed')
   const marked = await ledger.mark(lease, {
-    network,
-    txId,
     chain: 'base',
-    payer,
-    payTo,
     asset: '0x0000000000000000000000000000000000000003',
     amount: 10_000n,
     resource: 'GET /paid',

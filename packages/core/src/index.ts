@@ -52,6 +52,7 @@ export type {
   Lease,
   Ledger,
   MarkResult,
+  PaymentDetails,
   PaymentRecord,
   ReconcileResult,
   StoredResponse,

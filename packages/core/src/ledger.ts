@@ -1,5 +1,4 @@
 import type { PaymentKey } from './paymentKey.js'
-import type { Network } from './protocol/types.js'
 
 /** A held right to use one payment (one payer's transfer to one payee), until `expiresAt`. */
 export interface Lease {
@@ -10,13 +9,13 @@ export interface Lease {
   expiresAt: number
 }
 
-/** What the ledger keeps about a verified payment. */
-export interface PaymentRecord {
-  network: Network
-  txId: string
+/**
+ * What the ledger keeps about a verified payment besides its key: what `mark` is given. The key
+ * itself travels in the lease, so the two can never disagree.
+ */
+export interface PaymentDetails {
+  /** The plugin's chain name (`base`, `solana`). */
   chain: string
-  payer: string
-  payTo: string
   /** Contract address, mint or `native`. */
   asset: string
   /** Base units. */
@@ -25,6 +24,9 @@ export interface PaymentRecord {
   resource: string
   challengeId?: string | undefined
 }
+
+/** A verified payment as the ledger keeps it: its key and its details. */
+export interface PaymentRecord extends PaymentKey, PaymentDetails {}
 
 /**
  * A paid response kept so a non-safe request (POST, PUT…) can be re-delivered byte for byte when
@@ -70,8 +72,11 @@ export interface Ledger {
   isConsumed(key: PaymentKey): Promise<boolean>
   /** Takes the in-flight lock for `ttlMs`; `undefined` when another request holds it. */
   acquire(key: PaymentKey, ttlMs: number): Promise<Lease | undefined>
-  /** Atomically claims the payment for this lease; exactly one lease across all processes wins. */
-  mark(lease: Lease, record: PaymentRecord): Promise<MarkResult>
+  /**
+   * Atomically claims the payment of `lease.key` for this lease, keeping `details` with it;
+   * exactly one lease across all processes wins.
+   */
+  mark(lease: Lease, details: PaymentDetails): Promise<MarkResult>
   /**
    * Extends this lease (its lock and, once marked, its claim) to `ttlMs` from now and updates
    * `lease.expiresAt`. False when the lease lost them (it lapsed and another lease took over).

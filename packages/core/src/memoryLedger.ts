@@ -54,7 +54,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       })
       return lease
     },
-    async mark(lease, record): Promise<MarkResult> {
+    async mark(lease, details): Promise<MarkResult> {
       const entry = live(lease.key)
       if (entry?.state === 'consumed') return 'consumed'
       if (entry && entry.token !== lease.token) return 'in_progress'
@@ -63,7 +63,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
         token: lease.token,
         expiresAt: lease.expiresAt,
         state: 'claimed',
-        record,
+        record: { ...lease.key, ...details },
       })
       return 'marked'
     },

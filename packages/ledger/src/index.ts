@@ -1,6 +1,6 @@
 export type { PostgresInput } from './connectPostgres.js'
 export { type EmbeddedLedgerOptions, embeddedLedger } from './embeddedLedger.js'
-export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
+export { LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { reconcileEvery } from './periodicReconcile.js'

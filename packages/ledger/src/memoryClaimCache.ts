@@ -1,3 +1,4 @@
+import { paymentKeyId } from '@tx402/core'
 import type { ClaimCache } from './sqlLedger.js'
 
 /**
@@ -15,20 +16,24 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
 
   return {
     name: 'in-process cache',
-    async lookup(key) {
+    async lookup(paymentKey) {
+      const key = paymentKeyId(paymentKey)
       return { consumed: consumed.has(key), owedRelease: owed.get(key) }
     },
-    async oweRelease(key, token) {
+    async oweRelease(paymentKey, token) {
+      const key = paymentKeyId(paymentKey)
       owed.set(key, token)
     },
-    async setConsumed(key, token) {
+    async setConsumed(paymentKey, token) {
+      const key = paymentKeyId(paymentKey)
       consumed.add(key)
       if (consumed.size > options.maxConsumed) {
         consumed.delete(consumed.values().next().value as string)
       }
       if (locks.get(key)?.token === token) locks.delete(key)
     },
-    async lock(key, token, ttlMs) {
+    async lock(paymentKey, token, ttlMs) {
+      const key = paymentKeyId(paymentKey)
       // As in Redis: no lock on a consumed payment, whoever checked it a moment ago.
       if (consumed.has(key)) return false
       const now = Date.now()
@@ -42,7 +47,8 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       }
       return true
     },
-    async renew(key, token, ttlMs) {
+    async renew(paymentKey, token, ttlMs) {
+      const key = paymentKeyId(paymentKey)
       if (consumed.has(key)) return false
       const now = Date.now()
       const held = locks.get(key)
@@ -50,10 +56,12 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       locks.set(key, { token, expiresAt: now + ttlMs })
       return true
     },
-    async unlock(key, token) {
+    async unlock(paymentKey, token) {
+      const key = paymentKeyId(paymentKey)
       if (locks.get(key)?.token === token) locks.delete(key)
     },
-    async forgetConsumed(key) {
+    async forgetConsumed(paymentKey) {
+      const key = paymentKeyId(paymentKey)
       consumed.delete(key)
       owed.delete(key)
     },

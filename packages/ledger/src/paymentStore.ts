@@ -3,21 +3,22 @@ import {
   type Lease,
   LedgerUnavailableError,
   type MarkResult,
-  type Network,
+  type PaymentDetails,
   type PaymentKey,
-  type PaymentRecord,
-  paymentKey,
   type StoredResponse,
 } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
-import { InvalidLedgerKeyError } from './errors.js'
+import { keyColumns, keyOf, recordColumns, recordOf } from './paymentRows.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 
 /** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
 export interface PaymentStore {
   isConsumed(key: PaymentKey): Promise<boolean>
-  /** The atomic check-and-mark: inserts the claim, or takes over a claim whose lease lapsed. */
-  claim(lease: Lease, record: PaymentRecord): Promise<MarkResult>
+  /**
+   * The atomic check-and-mark of `lease.key`: inserts the claim, or takes over a claim whose
+   * lease lapsed.
+   */
+  claim(lease: Lease, details: PaymentDetails): Promise<MarkResult>
   /** Moves this lease's claim to lapse `ttlMs` from now (database clock). False if not its claim. */
   renew(lease: Lease, ttlMs: number): Promise<boolean>
   /**
@@ -44,7 +45,7 @@ const claimAttempts = 3
 export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
   const claimOnce = async (
     lease: Lease,
-    record: PaymentRecord,
+    details: PaymentDetails,
   ): Promise<MarkResult | undefined> => {
     // The lapse time is the lease's, counted on the database clock so claims compare as equals.
     const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
@@ -52,15 +53,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
     const won = await db
       .insertInto(paymentsTable)
       .values({
-        network: record.network,
-        tx_id: record.txId,
-        chain: record.chain,
-        payer: record.payer,
-        pay_to: record.payTo,
-        asset: record.asset,
-        amount: record.amount.toString(),
-        resource: record.resource,
-        challenge_id: record.challengeId ?? null,
+        ...recordColumns(lease.key, details),
         status: 'claimed',
         lease_token: lease.token,
         claim_expires_at: expiresAt,
@@ -94,10 +87,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
     const held = await db
       .selectFrom(paymentsTable)
       .select(['status', sql<boolean>`claim_expires_at > now()`.as('live')])
-      .where('network', '=', record.network)
-      .where('tx_id', '=', record.txId)
-      .where('pay_to', '=', record.payTo)
-      .where('payer', '=', record.payer)
+      .where((eb) => eb.and(keyColumns(lease.key)))
       .executeTakeFirst()
     if (held?.status === 'consumed') return 'consumed'
     if (held?.live) return 'in_progress'
@@ -110,16 +100,16 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
         const row = await db
           .selectFrom(paymentsTable)
           .select('status')
-          .where((eb) => eb.and(byKey(key)))
+          .where((eb) => eb.and(keyColumns(key)))
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         return row !== undefined
       }),
 
-    claim: (lease, record) =>
+    claim: (lease, details) =>
       unavailableOnFault('mark', async () => {
         for (let attempt = 0; attempt < claimAttempts; attempt++) {
-          const result = await claimOnce(lease, record)
+          const result = await claimOnce(lease, details)
           if (result) return result
         }
         return 'in_progress'
@@ -132,7 +122,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .set({
             claim_expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000}::double precision)`,
           })
-          .where((eb) => eb.and(byKey(lease.key)))
+          .where((eb) => eb.and(keyColumns(lease.key)))
           .where('lease_token', '=', lease.token)
           .where('status', '=', 'claimed')
           .returning('status')
@@ -159,7 +149,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
             updated_at: sql<Date>`now()`,
             ...kept,
           })
-          .where((eb) => eb.and(byKey(lease.key)))
+          .where((eb) => eb.and(keyColumns(lease.key)))
           .where('lease_token', '=', lease.token)
           // Also 'consumed': a retry after a commit whose reply was lost succeeds.
           .where('status', 'in', ['claimed', 'consumed'])
@@ -174,7 +164,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
         // was lost (the response was not served), so the payment must be usable again.
         const rows = await db
           .deleteFrom(paymentsTable)
-          .where((eb) => eb.and(byKey(lease.key)))
+          .where((eb) => eb.and(keyColumns(lease.key)))
           .where('lease_token', '=', lease.token)
           .where('status', 'in', ['claimed', 'consumed'])
           .returning('status')
@@ -187,20 +177,12 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
         const row = await db
           .selectFrom(paymentsTable)
           .selectAll()
-          .where((eb) => eb.and(byKey(key)))
+          .where((eb) => eb.and(keyColumns(key)))
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         if (!row?.consumed_at) return undefined
         return {
-          network: row.network as Network,
-          txId: row.tx_id,
-          chain: row.chain,
-          payer: row.payer,
-          payTo: row.pay_to,
-          asset: row.asset,
-          amount: BigInt(row.amount),
-          resource: row.resource,
-          challengeId: row.challenge_id ?? undefined,
+          ...recordOf(row),
           deliveredAt: new Date(row.consumed_at).getTime(),
           response:
             row.response_status === null
@@ -221,21 +203,9 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .where('claim_expires_at', '<=', sql<Date>`now()`)
           .returning(['network', 'tx_id', 'pay_to', 'payer'])
           .execute()
-        return rows.map((row) =>
-          paymentKey({
-            network: row.network as Network,
-            txId: row.tx_id,
-            payTo: row.pay_to,
-            payer: row.payer,
-          }),
-        )
+        return rows.map(keyOf)
       }),
   }
-}
-
-/** The row of one payment: its whole primary key. */
-function byKey(key: PaymentKey) {
-  return { network: key.network, tx_id: key.txId, pay_to: key.payTo, payer: key.payer }
 }
 
 async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -243,7 +213,6 @@ async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promi
     return await run()
   } catch (error) {
     if (error instanceof LedgerUnavailableError) throw error
-    if (error instanceof InvalidLedgerKeyError) throw error
     throw new LedgerUnavailableError(`The ledger's database failed (${what}).`, {
       details: error instanceof Error ? error.message : String(error),
       cause: error,

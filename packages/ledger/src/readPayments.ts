@@ -1,5 +1,6 @@
-import type { Network, PaymentRecord } from '@tx402/core'
+import type { PaymentRecord } from '@tx402/core'
 import { type Kysely, type Selectable, sql } from 'kysely'
+import { recordOf } from './paymentRows.js'
 import {
   type LedgerDatabase,
   type PaymentStatus,
@@ -170,14 +171,7 @@ export async function paymentStats(
 
 function toPaymentRow(row: Selectable<PaymentsTable>): PaymentRow {
   return {
-    network: row.network as Network,
-    txId: row.tx_id,
-    chain: row.chain,
-    payer: row.payer,
-    payTo: row.pay_to,
-    asset: row.asset,
-    amount: BigInt(row.amount),
-    resource: row.resource,
+    ...recordOf(row),
     challengeId: row.challenge_id,
     status: row.status,
     claimExpiresAt: row.claim_expires_at,

@@ -1,3 +1,4 @@
+import { type PaymentKey, paymentKeyId } from '@tx402/core'
 import type { Cluster, Redis } from 'ioredis'
 import type { ClaimCache } from './sqlLedger.js'
 
@@ -29,17 +30,20 @@ export interface RedisClaimCacheOptions {
 }
 
 /**
- * The Redis keys of one payment. They differ only after the `{…}` hash tag that holds the ledger
- * key, so Redis Cluster puts all three in one slot and a script or MGET may touch them together.
- * (A `keyPrefix` with a brace would move the tag, hence `redisPostgresLedger` refuses one.)
+ * The Redis keys of one payment: the only place a payment key becomes a Redis string (its
+ * `paymentKeyId`, never parsed back). They differ only after the `{…}` hash tag that holds it, so
+ * Redis Cluster puts all three in one slot and a script or MGET may touch them together. (A
+ * `keyPrefix` with a brace would move the tag, hence `redisPostgresLedger` refuses one.)
  *
- * @example paymentRedisKeys('tx402:', 'eip155:8453:0xab').lock // 'tx402:{eip155:8453:0xab}:lock'
+ * @example
+ * paymentRedisKeys('tx402:', { network: 'eip155:8453', txId: '0xab…', payTo: '0xBe…', payer: '0x12…' }).lock
+ * // 'tx402:{["eip155:8453","0xab…","0xBe…","0x12…"]}:lock'
  */
 export function paymentRedisKeys(
   keyPrefix: string,
-  key: string,
+  key: PaymentKey,
 ): { consumed: string; lock: string; owedRelease: string } {
-  const tagged = `${keyPrefix}{${key}}`
+  const tagged = `${keyPrefix}{${paymentKeyId(key)}}`
   return {
     consumed: `${tagged}:consumed`,
     lock: `${tagged}:lock`,
@@ -62,9 +66,9 @@ export function redisClaimCache(
   redis.on('ready', () => {
     wasReady = true
   })
-  const consumedKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).consumed
-  const lockKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).lock
-  const owedKey = (key: string) => paymentRedisKeys(options.keyPrefix, key).owedRelease
+  const consumedKey = (key: PaymentKey) => paymentRedisKeys(options.keyPrefix, key).consumed
+  const lockKey = (key: PaymentKey) => paymentRedisKeys(options.keyPrefix, key).lock
+  const owedKey = (key: PaymentKey) => paymentRedisKeys(options.keyPrefix, key).owedRelease
 
   const send = async <T>(command: () => Promise<T>): Promise<T> => {
     const status = redis.status

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Ledger, LedgerUnavailableError, type Logger, paymentKeyId } from '@tx402/core'
+import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
 import { freePort, type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
+import { paymentRedisKeys } from './redisClaimCache.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { claimOnce, freshPayment } from './test/ledgerContract.js'
 import {
@@ -132,7 +133,7 @@ describe('redisPostgresLedger under faults', () => {
     }
     assert.equal(logger.infos.length, 1, 'the ledger noticed Redis is back')
     assert.equal(await claimOnce(ledger, after.key, after.record), 'won')
-    assert.equal(await admin.exists(`${keyPrefix}{${paymentKeyId(after.key)}}:consumed`), 1)
+    assert.equal(await admin.exists(paymentRedisKeys(keyPrefix, after.key).consumed), 1)
     assert.equal(logger.warnings.length, 1)
   })
 

@@ -4,40 +4,39 @@ import {
   type Ledger,
   LedgerUnavailableError,
   type Logger,
-  paymentKeyId,
-  samePayment,
+  type PaymentKey,
 } from '@tx402/core'
-import { InvalidLedgerKeyError } from './errors.js'
 import type { PaymentStore } from './paymentStore.js'
 
 /**
- * The ledger's fast half (Redis, or memory for the embedded ledger): a cache of consumed keys
- * and one in-flight lock per payment, by `paymentKeyId`. Never the authority: a lost or wrong-empty cache only
- * costs speed, because the store decides every mark.
+ * The ledger's fast half (Redis, or memory for the embedded ledger): a cache of consumed
+ * payments and one in-flight lock per payment, by its structured key (each cache encodes it as
+ * its store needs). Never the authority: a lost or wrong-empty cache only costs speed, because
+ * the store decides every mark.
  */
 export interface ClaimCache {
   /** What to call it in the log line written when it fails. */
   readonly name: string
   /** Whether the key is cached as consumed, and the token of a release still owed for it. */
-  lookup(key: string): Promise<{ consumed: boolean; owedRelease: string | undefined }>
+  lookup(key: PaymentKey): Promise<{ consumed: boolean; owedRelease: string | undefined }>
   /**
    * Records that `token`'s release could not reach the database: its commit may have landed for
    * a response that was never served. Any process finishes that release before answering.
    */
-  oweRelease(key: string, token: string): Promise<void>
+  oweRelease(key: PaymentKey, token: string): Promise<void>
   /** Remembers a committed key and drops this lease's lock, in one round trip. */
-  setConsumed(key: string, token: string): Promise<void>
+  setConsumed(key: PaymentKey, token: string): Promise<void>
   /** Takes the lock for `ttlMs` if it is free and the key is not consumed, in one round trip. */
-  lock(key: string, token: string, ttlMs: number): Promise<boolean>
+  lock(key: PaymentKey, token: string, ttlMs: number): Promise<boolean>
   /**
    * Extends this token's lock to `ttlMs` (taking it again if it lapsed and nobody took it);
    * false when another token holds it or the payment is consumed.
    */
-  renew(key: string, token: string, ttlMs: number): Promise<boolean>
+  renew(key: PaymentKey, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
-  unlock(key: string, token: string): Promise<void>
+  unlock(key: PaymentKey, token: string): Promise<void>
   /** Forgets a consumed key and any release owed for it: its commit was undone. */
-  forgetConsumed(key: string): Promise<void>
+  forgetConsumed(key: PaymentKey): Promise<void>
 }
 
 /**
@@ -84,18 +83,17 @@ export function sqlLedger(options: {
 
   return {
     async isConsumed(key) {
-      const id = paymentKeyId(key)
-      const cached = await viaCache(() => cache.lookup(id), undefined)
+      const cached = await viaCache(() => cache.lookup(key), undefined)
       if (cached?.owedRelease) {
         // Another process (maybe one that died) owes this release: finish it before answering.
         await store.unclaim({ key, token: cached.owedRelease, expiresAt: 0 })
-        await viaCache(() => cache.forgetConsumed(id), undefined)
+        await viaCache(() => cache.forgetConsumed(key), undefined)
       } else if (cached?.consumed) {
         return true
       }
       // A miss is not an answer: the cache may have been flushed or may be down.
       const consumed = await store.isConsumed(key)
-      if (consumed) await viaCache(() => cache.setConsumed(id, ''), undefined)
+      if (consumed) await viaCache(() => cache.setConsumed(key, ''), undefined)
       return consumed
     },
 
@@ -106,32 +104,18 @@ export function sqlLedger(options: {
       const lease: Lease = { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
       // Without the cache the lease is granted and `mark` alone decides: duplicate RPC work at
       // worst, never a double grant.
-      const locked = await viaCache(
-        () => cache.lock(paymentKeyId(key), lease.token, Math.ceil(ttlMs)),
-        true,
-      )
+      const locked = await viaCache(() => cache.lock(key, lease.token, Math.ceil(ttlMs)), true)
       return locked ? lease : undefined
     },
 
-    async mark(lease, record) {
-      const recordKey = {
-        network: record.network,
-        txId: record.txId,
-        payTo: record.payTo,
-        payer: record.payer,
-      }
-      if (!samePayment(recordKey, lease.key)) {
-        throw new InvalidLedgerKeyError('mark: the record is not the payment this lease holds.', {
-          details: `lease ${paymentKeyId(lease.key)}, record ${paymentKeyId(recordKey)}`,
-        })
-      }
+    async mark(lease, details) {
       claiming.set(lease.token, lease.expiresAt)
       if (claiming.size > sweepAt) {
         const now = Date.now()
         for (const [token, expiresAt] of claiming) if (expiresAt <= now) claiming.delete(token)
         sweepAt = Math.max(10_000, claiming.size * 2)
       }
-      return store.claim(lease, record)
+      return store.claim(lease, details)
     },
 
     async renew(lease, ttlMs) {
@@ -140,15 +124,9 @@ export function sqlLedger(options: {
         // Marked: the claim row decides; the lock only saves other requests an RPC call.
         if (!(await store.renew(lease, ttlMs))) return false
         claiming.set(lease.token, sent + ttlMs)
-        await viaCache(
-          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
-          true,
-        )
+        await viaCache(() => cache.renew(lease.key, lease.token, Math.ceil(ttlMs)), true)
       } else if (
-        !(await viaCache(
-          () => cache.renew(paymentKeyId(lease.key), lease.token, Math.ceil(ttlMs)),
-          true,
-        ))
+        !(await viaCache(() => cache.renew(lease.key, lease.token, Math.ceil(ttlMs)), true))
       ) {
         return false
       }
@@ -162,7 +140,7 @@ export function sqlLedger(options: {
       }
       // Kept in `claiming` until released or lapsed: a commit the engine could not confirm is
       // undone by `release`, which must then reach the store.
-      await viaCache(() => cache.setConsumed(paymentKeyId(lease.key), lease.token), undefined)
+      await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
     },
 
     async release(lease) {
@@ -175,7 +153,7 @@ export function sqlLedger(options: {
             undone = await store.unclaim(lease)
           } catch (error) {
             // Recorded where every process looks first, so none calls the payment used meanwhile.
-            await viaCache(() => cache.oweRelease(paymentKeyId(lease.key), lease.token), undefined)
+            await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
             owedHere.add(lease.token)
             throw error
           }
@@ -183,11 +161,11 @@ export function sqlLedger(options: {
           // Another request may have cached the consumed row while the commit's reply was lost,
           // and a release owed earlier has now landed.
           if (undone === 'consumed' || owedHere.delete(lease.token)) {
-            await viaCache(() => cache.forgetConsumed(paymentKeyId(lease.key)), undefined)
+            await viaCache(() => cache.forgetConsumed(lease.key), undefined)
           }
         }
       } finally {
-        await viaCache(() => cache.unlock(paymentKeyId(lease.key), lease.token), undefined)
+        await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
       }
     },
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import type { Ledger } from '@tx402/core'
+import { type Ledger, type PaymentKey, paymentKeyId, samePayment } from '@tx402/core'
 import {
   type ClaimRow,
   claims,
@@ -49,12 +49,12 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
       await ledger.close()
     }
   })
-  let released: unknown[] = []
+  let released: PaymentKey[] = []
   if (!flags.dryRun && found.some((claim) => claim.lapsed)) {
     released = await withProgress(`releasing lapsed claims in the ${where}`, async () => {
       const ledger = openLedger(config)
       try {
-        return (await ledger.reconcile()).released as unknown[]
+        return (await ledger.reconcile()).released
       } finally {
         await ledger.close?.()
       }
@@ -66,8 +66,8 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
   }))
   // Claims that lapsed between the read and the release were released too.
   const others = released
-    .filter((key) => !found.some((claim) => sameClaim(key, claim)))
-    .map((key) => (typeof key === 'string' ? key : JSON.stringify(key)))
+    .filter((key) => !found.some((claim) => samePayment(key, claim)))
+    .map(paymentKeyId)
   print(
     flags,
     { dryRun: flags.dryRun === true, ledger: where, claims: entries, alsoReleased: others },
@@ -92,24 +92,15 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
   return exitCodes.ok
 }
 
-function action(claim: ClaimRow, dryRun: boolean, released: unknown[]): ReconcileEntry['action'] {
+function action(
+  claim: ClaimRow,
+  dryRun: boolean,
+  released: PaymentKey[],
+): ReconcileEntry['action'] {
   if (!claim.lapsed) return 'left alone'
   if (dryRun) return 'would release'
   // A lapsed claim that reconcile did not delete was taken over by a live request meanwhile.
-  return released.some((key) => sameClaim(key, claim)) ? 'released' : 'left alone'
-}
-
-// A ledger key is `network:txId` today, and a structured key once it also names the payee and
-// the payer: compare whatever it carries.
-function sameClaim(key: unknown, claim: ClaimRow): boolean {
-  if (typeof key === 'string') return key === `${claim.network}:${claim.txId}`
-  const parts = key as { network?: string; txId?: string; payTo?: string; payer?: string }
-  return (
-    parts.network === claim.network &&
-    parts.txId === claim.txId &&
-    (parts.payTo === undefined || parts.payTo === claim.payTo) &&
-    (parts.payer === undefined || parts.payer === claim.payer)
-  )
+  return released.some((key) => samePayment(key, claim)) ? 'released' : 'left alone'
 }
 
 // The ledger's own reconcile, on the ledger the server runs.

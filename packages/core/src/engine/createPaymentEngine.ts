@@ -465,11 +465,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
     try {
       const marked = await ledger.mark(held, {
-        network: plugin.network,
-        txId,
         chain: plugin.name,
-        payer,
-        payTo: requirement.payTo,
         asset: assetId(requirement.asset),
         amount,
         resource: `${request.method.toUpperCase()} ${request.path}`,
