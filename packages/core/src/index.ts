@@ -76,7 +76,12 @@ export { proofMessage } from './proofMessage.js'
 export { decodeBase64Json, encodeBase64Json } from './protocol/base64Json.js'
 export type { ErrorCode, RejectionCode } from './protocol/codes.js'
 export { errorStatus, isRejectionCode, rejectionCodes } from './protocol/codes.js'
-export { headerNames, maxPaymentHeaderBytes, protocolVersion } from './protocol/headers.js'
+export {
+  headerNames,
+  maxPaymentHeaderBytes,
+  paymentRequestHeaders,
+  protocolVersion,
+} from './protocol/headers.js'
 export type {
   AcceptOption,
   ErrorBody,

@@ -3,6 +3,7 @@ import {
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
+  paymentRequestHeaders,
   type RespondOutcome,
   type StartupChecks,
   type StoredResponse,
@@ -32,8 +33,6 @@ export type PaymentRequiredOptions = PaymentEngineOptions
  * listening; `await paid.health()` in a health route (503 when `ok` is false).
  */
 export type PaidMiddleware = Middleware & StartupChecks
-
-const paymentHeaders = ['x-payment-tx', 'x-payment-chain', 'x-payment-challenge', 'x-payment-proof']
 
 /**
  * Koa middleware that answers 402 until a request carries a verified payment, then runs the
@@ -131,7 +130,7 @@ function collectPaymentHeaders(rawHeaders: string[]): Record<string, string[]> {
   const headers: Record<string, string[]> = {}
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase()
-    if (!paymentHeaders.includes(name)) continue
+    if (!paymentRequestHeaders.includes(name)) continue
     const values = headers[name] ?? []
     values.push(rawHeaders[i + 1] ?? '')
     headers[name] = values

@@ -1,7 +1,5 @@
-import type { StoredResponse } from '@tx402/core'
+import { headerNames, type StoredResponse } from '@tx402/core'
 import type { Context } from 'koa'
-
-const paymentResponseHeader = 'payment-response'
 
 /**
  * The response the route produced, as bytes, to keep for its re-delivery; `undefined` when it
@@ -23,7 +21,7 @@ export function captureResponse(ctx: Context, maxBytes: number): StoredResponse 
   if (bytes.length > maxBytes) return undefined
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(ctx.response.headers)) {
-    if (value === undefined || name === paymentResponseHeader) continue
+    if (value === undefined || name === headerNames.paymentResponse) continue
     headers[name] = Array.isArray(value) ? value : String(value)
   }
   return { status: ctx.status, headers, body: new Uint8Array(bytes) }

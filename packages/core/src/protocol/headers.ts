@@ -16,11 +16,24 @@ export const headerNames = {
  * header limit.
  */
 export const maxPaymentHeaderBytes = {
-  'x-payment-tx': 128,
-  'x-payment-chain': 128,
-  'x-payment-challenge': 2048,
-  'x-payment-proof': 8192,
+  [headerNames.tx]: 128,
+  [headerNames.chain]: 128,
+  [headerNames.challenge]: 2048,
+  [headerNames.proof]: 8192,
 } as const
+
+/**
+ * The request headers a payment travels in (PROTOCOL.md section 4.1), for an adapter to pick out
+ * of a request: what `PaymentRequest.headers` carries.
+ *
+ * @example const picked = rawHeaders.filter((name) => paymentRequestHeaders.includes(name.toLowerCase()))
+ */
+export const paymentRequestHeaders: readonly string[] = [
+  headerNames.tx,
+  headerNames.chain,
+  headerNames.challenge,
+  headerNames.proof,
+]
 
 /** The protocol version this package speaks. */
 export const protocolVersion = 1
