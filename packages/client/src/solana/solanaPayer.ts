@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519'
+import { base64 } from '@scure/base'
 import {
   createAssociatedTokenAccountIdempotentInstruction,
   createTransferCheckedInstruction,
@@ -207,7 +208,10 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
   }
 
   const send = (payment: SignedPayment, skipPreflight: boolean): Promise<TransactionSignature> =>
-    connection.sendRawTransaction(fromBase64(payment.serialized), { skipPreflight, maxRetries: 0 })
+    connection.sendRawTransaction(base64.decode(payment.serialized), {
+      skipPreflight,
+      maxRetries: 0,
+    })
 
   return {
     getNetwork,
@@ -230,7 +234,7 @@ export function solanaPayer(options: SolanaPayerOptions): Payer {
       if (!signature) throw new PaymentFailedError('The signer returned an unsigned transaction.')
       return {
         txId: bs58.encode(signature),
-        serialized: toBase64(transaction.serialize()),
+        serialized: base64.encode(transaction.serialize()),
         from: owner.toBase58(),
         validUntil: lastValidBlockHeight,
       }
@@ -312,15 +316,4 @@ function publicKey(value: string, what: string): PublicKey {
       cause,
     })
   }
-}
-
-// btoa/atob rather than Buffer: the browser entry must not rely on Node globals.
-function toBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
 }

@@ -1,6 +1,7 @@
 import { hmac } from '@noble/hashes/hmac'
 import { sha256 } from '@noble/hashes/sha2'
 import { randomBytes } from '@noble/hashes/utils'
+import { base64urlnopad } from '@scure/base'
 import { InvalidChallengeError } from '../errors.js'
 import { maxPaymentHeaderBytes } from '../protocol/headers.js'
 import { type ChallengeTerm, decodeTerms, type EncodedTerm, encodeTerms } from './challengeTerms.js'
@@ -59,11 +60,11 @@ export function issueChallenge(
     r: resourceDigest(options),
     iat: issuedAt,
     exp: issuedAt + options.ttlSeconds,
-    n: toBase64Url(randomBytes(12)),
+    n: base64urlnopad.encode(randomBytes(12)),
     t: encodeTerms(options.terms ?? []),
   }
-  const body = toBase64Url(encoder.encode(JSON.stringify(payload)))
-  const id = `${version}.${body}.${toBase64Url(sign(key, body))}`
+  const body = base64urlnopad.encode(encoder.encode(JSON.stringify(payload)))
+  const id = `${version}.${body}.${base64urlnopad.encode(sign(key, body))}`
   return fromPayload(id, payload, options.terms ?? [])
 }
 
@@ -105,7 +106,7 @@ export function deriveReference(challengeId: string): Uint8Array {
 
 function resourceDigest(resource: ChallengeResource): string {
   const text = `${resource.method.toUpperCase()} ${resource.path}`
-  return toBase64Url(sha256(encoder.encode(text)).subarray(0, 16))
+  return base64urlnopad.encode(sha256(encoder.encode(text)).subarray(0, 16))
 }
 
 function decodeSigned(keys: readonly Uint8Array[], id: string): ChallengePayload {
@@ -121,7 +122,7 @@ function decodeSigned(keys: readonly Uint8Array[], id: string): ChallengePayload
   // be spelled several ways.
   if (
     !given ||
-    toBase64Url(given) !== signature ||
+    base64urlnopad.encode(given) !== signature ||
     !keys.some((key) => equalBytes(given, sign(key, body)))
   ) {
     throw new InvalidChallengeError('This challenge was not issued by this server.')
@@ -174,17 +175,9 @@ function safeParse(text: string): unknown {
   }
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
 function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
   try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0))
+    return base64urlnopad.decode(text)
   } catch {
     return undefined
   }

@@ -1,3 +1,4 @@
+import { base64 } from '@scure/base'
 import { BaseError } from '../errors.js'
 
 /**
@@ -7,13 +8,7 @@ import { BaseError } from '../errors.js'
  * @example encodeBase64Json({ success: true }) // 'eyJzdWNjZXNzIjp0cnVlfQ=='
  */
 export function encodeBase64Json(value: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(value))
-  // Chunks of bytes to one string at a time: a character per call is slow on every 402.
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  }
-  return btoa(binary)
+  return base64.encode(new TextEncoder().encode(JSON.stringify(value)))
 }
 
 /**
@@ -23,8 +18,7 @@ export function encodeBase64Json(value: unknown): string {
  */
 export function decodeBase64Json<T = unknown>(encoded: string): T {
   try {
-    const binary = atob(encoded)
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
+    const bytes = base64.decode(encoded)
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as T
   } catch (cause) {
     throw new BaseError('Header is not base64-encoded JSON.', { cause })
