@@ -1,4 +1,5 @@
 import { BaseError, type ErrorCode } from '@tx402/core'
+import { defineError } from './defineError.js'
 
 /**
  * The amount asked is above the caller's `maxAmount` for that asset. Thrown before anything is
@@ -9,29 +10,22 @@ import { BaseError, type ErrorCode } from '@tx402/core'
  *   if (e instanceof SpendingCapError) console.log(e.amount, e.cap, e.symbol)
  * }
  */
-export class SpendingCapError extends BaseError {
-  override name = 'SpendingCapError' as const
-  /** Asset symbol as the server wrote it. */
-  readonly symbol: string
-  /** Decimal amount asked, in units of `symbol`. */
-  readonly amount: string
-  /** Decimal cap that applied. */
-  readonly cap: string
-  readonly chain: string
-
-  constructor(args: { symbol: string; amount: string; cap: string; chain: string }) {
-    super(
-      `Refused to pay ${args.amount} ${args.symbol} on ${args.chain}: the cap is ${args.cap}.`,
-      {
-        details: 'Raise maxAmount for this asset to allow it. Nothing was paid.',
-      },
-    )
-    this.symbol = args.symbol
-    this.amount = args.amount
-    this.cap = args.cap
-    this.chain = args.chain
-  }
-}
+export class SpendingCapError extends defineError(
+  'SpendingCapError',
+  (fields: {
+    /** Asset symbol as the server wrote it. */
+    symbol: string
+    /** Decimal amount asked, in units of `symbol`. */
+    amount: string
+    /** Decimal cap that applied. */
+    cap: string
+    chain: string
+  }) => ({
+    message: `Refused to pay ${fields.amount} ${fields.symbol} on ${fields.chain}: the cap is ${fields.cap}.`,
+    details: 'Raise maxAmount for this asset to allow it. Nothing was paid.',
+    fields,
+  }),
+) {}
 
 /** None of the configured payers can pay any option the server accepts. Nothing was paid. */
 export class NoPayableOptionError extends BaseError {
@@ -48,26 +42,22 @@ export class NoPayableOptionError extends BaseError {
  * @example
  * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)
  */
-export class PaymentRejectedError extends BaseError {
-  override name = 'PaymentRejectedError' as const
-  /** The server's `error` code. */
-  readonly code: ErrorCode
-  /** The server's `message`. */
-  readonly serverMessage: string
-  readonly status: number
-  /** The transaction presented, if any. */
-  readonly txId: string | undefined
-
-  constructor(args: { code: ErrorCode; message: string; status: number; txId?: string }) {
-    super(`The server answered ${args.status} ${args.code}: ${args.message}`, {
-      ...(args.txId ? { details: `Transaction: ${args.txId}` } : {}),
-    })
-    this.code = args.code
-    this.serverMessage = args.message
-    this.status = args.status
-    this.txId = args.txId
-  }
-}
+export class PaymentRejectedError extends defineError(
+  'PaymentRejectedError',
+  (args: { code: ErrorCode; message: string; status: number; txId?: string }) => ({
+    message: `The server answered ${args.status} ${args.code}: ${args.message}`,
+    details: args.txId ? `Transaction: ${args.txId}` : undefined,
+    fields: {
+      /** The server's `error` code. */
+      code: args.code,
+      /** The server's `message`. */
+      serverMessage: args.message,
+      status: args.status,
+      /** The transaction presented, if any. */
+      txId: args.txId,
+    },
+  }),
+) {}
 
 /**
  * The call gave up on a payment it made or found journaled, without paying again: the deadline
@@ -80,26 +70,19 @@ export class PaymentRejectedError extends BaseError {
  * @example
  * if (e instanceof PaymentTimeoutError && e.lastCode === 'tx_not_found') console.log('unseen by the server:', e.txId)
  */
-export class PaymentTimeoutError extends BaseError {
-  override name = 'PaymentTimeoutError' as const
-  readonly txId: string
-  /** The last code the server answered, if it answered one. */
-  readonly lastCode: ErrorCode | undefined
-
-  constructor(args: {
-    txId: string
-    lastCode?: ErrorCode | undefined
-    waiting: string
-    cause?: unknown
-  }) {
-    super(`Gave up waiting for ${args.waiting}.`, {
-      details: `Transaction ${args.txId} is kept in the payment journal; call again to present it instead of paying again.`,
-      cause: args.cause,
-    })
-    this.txId = args.txId
-    this.lastCode = args.lastCode
-  }
-}
+export class PaymentTimeoutError extends defineError(
+  'PaymentTimeoutError',
+  (args: { txId: string; lastCode?: ErrorCode | undefined; waiting: string; cause?: unknown }) => ({
+    message: `Gave up waiting for ${args.waiting}.`,
+    details: `Transaction ${args.txId} is kept in the payment journal; call again to present it instead of paying again.`,
+    cause: args.cause,
+    fields: {
+      txId: args.txId,
+      /** The last code the server answered, if it answered one. */
+      lastCode: args.lastCode,
+    },
+  }),
+) {}
 
 /**
  * The payment transaction failed: the node refused it, it reverted on chain, or the asset on

@@ -1,4 +1,4 @@
-import { BaseError } from '@tx402/core'
+import { defineError } from './defineError.js'
 
 /**
  * The request was redirected to another origin, which answered 402: the client pays only the
@@ -8,25 +8,20 @@ import { BaseError } from '@tx402/core'
  * @example
  * if (e instanceof CrossOriginRedirectError) console.log(e.askedOrigin, e.answeringOrigin)
  */
-export class CrossOriginRedirectError extends BaseError {
-  override name = 'CrossOriginRedirectError' as const
-  /** The origin of the URL the caller asked for. */
-  readonly askedOrigin: string
-  /** The origin whose 402 was refused. */
-  readonly answeringOrigin: string
-
-  constructor(args: { askedOrigin: string; answeringOrigin: string }) {
-    super(
-      `Refused to pay ${args.answeringOrigin}: the request to ${args.askedOrigin} was redirected there.`,
-      {
-        details:
-          'Call the answering origin directly, or set allowCrossOriginRedirect: true. Nothing was paid.',
-      },
-    )
-    this.askedOrigin = args.askedOrigin
-    this.answeringOrigin = args.answeringOrigin
-  }
-}
+export class CrossOriginRedirectError extends defineError(
+  'CrossOriginRedirectError',
+  (fields: {
+    /** The origin of the URL the caller asked for. */
+    askedOrigin: string
+    /** The origin whose 402 was refused. */
+    answeringOrigin: string
+  }) => ({
+    message: `Refused to pay ${fields.answeringOrigin}: the request to ${fields.askedOrigin} was redirected there.`,
+    details:
+      'Call the answering origin directly, or set allowCrossOriginRedirect: true. Nothing was paid.',
+    fields,
+  }),
+) {}
 
 /**
  * The server named an asset that is not what it says: a contract or mint labelled with a
@@ -36,24 +31,20 @@ export class CrossOriginRedirectError extends BaseError {
  *
  * @example if (e instanceof AssetMismatchError) console.log(e.symbol, e.address, e.network)
  */
-export class AssetMismatchError extends BaseError {
-  override name = 'AssetMismatchError' as const
-  /** The symbol the server wrote. */
-  readonly symbol: string
-  /** The contract address or mint the server named. */
-  readonly address: string
-  readonly network: string
-
-  constructor(args: { symbol: string; address: string; network: string; expected: string }) {
-    super(
-      `Refused to pay: ${args.address} on ${args.network} is labelled ${args.symbol}, but ${args.expected}.`,
-      { details: 'The server misdescribes its asset. Nothing was paid.' },
-    )
-    this.symbol = args.symbol
-    this.address = args.address
-    this.network = args.network
-  }
-}
+export class AssetMismatchError extends defineError(
+  'AssetMismatchError',
+  (args: { symbol: string; address: string; network: string; expected: string }) => ({
+    message: `Refused to pay: ${args.address} on ${args.network} is labelled ${args.symbol}, but ${args.expected}.`,
+    details: 'The server misdescribes its asset. Nothing was paid.',
+    fields: {
+      /** The symbol the server wrote. */
+      symbol: args.symbol,
+      /** The contract address or mint the server named. */
+      address: args.address,
+      network: args.network,
+    },
+  }),
+) {}
 
 /**
  * The mint's transfer fee cannot be priced in: a fee change takes effect at the next epoch
@@ -62,14 +53,11 @@ export class AssetMismatchError extends BaseError {
  *
  * @example if (e instanceof TransferFeeError) console.log(e.mint)
  */
-export class TransferFeeError extends BaseError {
-  override name = 'TransferFeeError' as const
-  readonly mint: string
-
-  constructor(mint: string, reason: string) {
-    super(`Refused to pay with mint ${mint}: ${reason}`, {
-      details: 'Nothing was paid; try again later or pay with another asset.',
-    })
-    this.mint = mint
-  }
-}
+export class TransferFeeError extends defineError(
+  'TransferFeeError',
+  (mint: string, reason: string) => ({
+    message: `Refused to pay with mint ${mint}: ${reason}`,
+    details: 'Nothing was paid; try again later or pay with another asset.',
+    fields: { mint },
+  }),
+) {}
