@@ -17,16 +17,8 @@ export function paymentGenerators(
   rng: Prng,
   material: HostileMaterial,
 ): Generator[] {
-  const {
-    randomHash,
-    spell,
-    ourChain,
-    challengeFor,
-    tamperedChallenge,
-    garbageProof,
-    draft,
-    payment,
-  } = kit
+  const { draft, payment, randomHash, spell, ourChain } = kit
+  const { challengeFor, tamperedChallenge, garbageProof } = kit
   return [
     [
       8,

@@ -24,6 +24,9 @@ export interface EvmTestPluginOptions {
   timeoutMs?: number
 }
 
+/** What `env.callContract` sends: `writeContract`'s parameters. */
+export type ContractCall = Parameters<ReturnType<AnvilNode['wallet']>['writeContract']>[0]
+
 /** What a preset package passes to `describeEvmPayments`. */
 export interface EvmPaymentsSuite {
   title: string
@@ -67,6 +70,8 @@ export interface EvmPaymentsEnv {
   options(extra?: Partial<EvmTestPluginOptions>): EvmTestPluginOptions
   /** Waits for the transaction's receipt, whatever its status, and returns its hash. */
   mined(sent: Promise<Hex>): Promise<Hex>
+  /** A contract call from dev account `from`, mined (reverted or not); its hash. */
+  callContract(from: number, call: ContractCall): Promise<Hex>
   /** A mined token transfer from account `from` (default 1). */
   transfer(token: Address, to: Address, amount: bigint, from?: number): Promise<Hex>
   /** Verifies as the engine does (ready, then verify), at the chain's own current time. */
@@ -107,6 +112,7 @@ export function useEvmPaymentsEnv(suite: EvmPaymentsSuite): EvmPaymentsEnv {
       await env.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
       return hash
     },
+    callContract: (from, call) => env.mined(env.node.wallet(from).writeContract(call)),
     transfer: (token, to, amount, from = 1) =>
       transferTestToken(env.node, token, { from, to, amount }),
     verify: async (hash, extra = {}) => {
@@ -149,14 +155,12 @@ export function useEvmPaymentsEnv(suite: EvmPaymentsSuite): EvmPaymentsEnv {
     env.router = await deployPayRouter(node)
     env.smartWallet = await deploySmartWallet(node, node.accounts[3]!.address)
     await env.transfer(env.usdc.address, env.smartWallet, 10n * price)
-    await env.mined(
-      node.wallet(1).writeContract({
-        address: env.usdc.address,
-        abi: testTokenAbi,
-        functionName: 'approve',
-        args: [env.router, maxUint256],
-      }),
-    )
+    await env.callContract(1, {
+      address: env.usdc.address,
+      abi: testTokenAbi,
+      functionName: 'approve',
+      args: [env.router, maxUint256],
+    })
     env.plugin = suite.plugin(env.options())
   })
   after(() => env.node?.stop())

@@ -28,22 +28,20 @@ export function proofCases(env: EvmPaymentsEnv): void {
   })
 
   it('accepts a smart wallet payment and its ERC-1271 proof', async () => {
-    const hash = await env.mined(
-      env.node.wallet(3).writeContract({
-        address: env.smartWallet,
-        abi: smartWalletAbi,
-        functionName: 'execute',
-        args: [
-          env.usdc.address,
-          0n,
-          encodeFunctionData({
-            abi: testTokenAbi,
-            functionName: 'transfer',
-            args: [env.payTo, price],
-          }),
-        ],
-      }),
-    )
+    const hash = await env.callContract(3, {
+      address: env.smartWallet,
+      abi: smartWalletAbi,
+      functionName: 'execute',
+      args: [
+        env.usdc.address,
+        0n,
+        encodeFunctionData({
+          abi: testTokenAbi,
+          functionName: 'transfer',
+          args: [env.payTo, price],
+        }),
+      ],
+    })
     const result = await env.verify(hash)
     assert.equal(result.status === 'confirmed' && result.payer, env.smartWallet)
     const message = proofMessage({ network: env.plugin.network, txId: hash, challengeId: 'c1.a.b' })

@@ -38,15 +38,13 @@ export function transferCases(env: EvmPaymentsEnv): void {
   })
 
   it('answers tx_failed for a reverted transfer', async () => {
-    const hash = await env.mined(
-      env.node.wallet(1).writeContract({
-        address: env.usdc.address,
-        abi: testTokenAbi,
-        functionName: 'transfer',
-        args: [env.payTo, 10_000n * price],
-        gas: 100_000n,
-      }),
-    )
+    const hash = await env.callContract(1, {
+      address: env.usdc.address,
+      abi: testTokenAbi,
+      functionName: 'transfer',
+      args: [env.payTo, 10_000n * price],
+      gas: 100_000n,
+    })
     const receipt = await env.node.publicClient.getTransactionReceipt({ hash })
     assert.equal(receipt.status, 'reverted')
     env.expectInvalid(await env.verify(hash), 'tx_failed')
@@ -92,14 +90,12 @@ export function transferCases(env: EvmPaymentsEnv): void {
   })
 
   it('sums two Transfers in one transaction', async () => {
-    const hash = await env.mined(
-      env.node.wallet(1).writeContract({
-        address: env.router,
-        abi: payRouterAbi,
-        functionName: 'paySplit',
-        args: [env.usdc.address, env.payTo, 400_000n, 600_000n],
-      }),
-    )
+    const hash = await env.callContract(1, {
+      address: env.router,
+      abi: payRouterAbi,
+      functionName: 'paySplit',
+      args: [env.usdc.address, env.payTo, 400_000n, 600_000n],
+    })
     const result = await env.verify(hash)
     assert.equal(result.status, 'confirmed')
     assert.equal(result.status === 'confirmed' && result.amount, price)
@@ -107,14 +103,12 @@ export function transferCases(env: EvmPaymentsEnv): void {
   })
 
   it('counts a transfer made inside a contract call, paid by the token sender', async () => {
-    const hash = await env.mined(
-      env.node.wallet(1).writeContract({
-        address: env.router,
-        abi: payRouterAbi,
-        functionName: 'pay',
-        args: [env.usdc.address, env.payTo, price],
-      }),
-    )
+    const hash = await env.callContract(1, {
+      address: env.router,
+      abi: payRouterAbi,
+      functionName: 'pay',
+      args: [env.usdc.address, env.payTo, price],
+    })
     const transaction = await env.node.publicClient.getTransaction({ hash })
     assert.equal(transaction.to, env.router.toLowerCase())
     const result = await env.verify(hash)
