@@ -12,7 +12,7 @@ import { type ExitCode, exitCodes, usageError } from '../exitCodes.js'
 import type { LedgerFlags } from '../ledgerConfig.js'
 import type { OutputOptions } from '../output.js'
 import { withProgress } from '../progress.js'
-import { checkLedger } from './verify/checkLedger.js'
+import { ledgerVerdict } from './verify/ledgerVerdict.js'
 import { readChallenge } from './verify/readChallenge.js'
 import { printVerifyReport, type VerifyReport } from './verify/verifyReport.js'
 
@@ -129,7 +129,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
   }
 
   if (flags.ledger && exitCode === exitCodes.ok) {
-    await checkLedger(flags, env, report, requirement.payTo, verdict)
+    await ledgerVerdict(flags, env, report, requirement.payTo, verdict)
   }
   if (exitCode === exitCodes.ok && report.code !== 'confirmed') exitCode = exitCodes.negative
 

@@ -15,9 +15,9 @@ import type { VerifyReport } from './verifyReport.js'
  * server asks the ledger before the chain, turns the verdict into `tx_already_used` when a row
  * paying `payTo` is consumed, or `payment_in_progress` when one holds a live claim.
  *
- * @example await checkLedger(flags, env, report, payTo, verdict)
+ * @example await ledgerVerdict(flags, env, report, payTo, verdict)
  */
-export async function checkLedger(
+export async function ledgerVerdict(
   flags: LedgerFlags,
   env: Env,
   report: VerifyReport,
