@@ -2,6 +2,7 @@ import type { BenchContext, Benchmark } from '../benchContext.js'
 import type { LoadResult } from '../load/loadSpec.js'
 import type { Figure } from '../report/figure.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
+import { paymentHeaders } from './paidRoute.js'
 
 const processes = 4
 const requests = 1_000
@@ -52,7 +53,7 @@ async function contend(
         urls: servers.map((s) => `${s.url}/paid`),
         connections: requests,
         amount: requests,
-        headers: { 'x-payment-tx': hash!, 'x-payment-chain': 'base' },
+        headers: paymentHeaders(hash!),
         tallyErrors: true,
       })
       const rpcRoundTrips = chain.rpc.counts().httpRequests

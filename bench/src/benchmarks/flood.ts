@@ -3,6 +3,7 @@ import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import type { ProbeResult } from '../load/loadSpec.js'
 import { percentile, ratio } from '../report/stats.js'
 import { countVerifications } from './contention.js'
+import { paidRoute, paymentHeaders } from './paidRoute.js'
 
 const floodRequests = 10_000
 const floodConnections = 100
@@ -22,16 +23,14 @@ export const flood: Benchmark = {
   name: 'flood',
   title: '10,000 random tx hashes: RPC and SQL they cause; legit paid latency during vs idle',
   async run(context) {
-    const server = await context.mainServer()
-    const chain = await context.chain()
-    const load = await context.load()
+    const { server, chain, load } = await paidRoute(context)
     const probeLoad = await context.probeLoad()
     const hashes = await chain.pay(warmUp + 2 * probes)
     const [warmUpSets, idleSets, duringSets] = [
       hashes.slice(0, warmUp),
       hashes.slice(warmUp, warmUp + probes),
       hashes.slice(warmUp + probes),
-    ].map((part) => part.map((hash) => ({ 'x-payment-tx': hash, 'x-payment-chain': 'base' })))
+    ].map((part) => part.map(paymentHeaders))
     const probe = (sets: Record<string, string>[]) =>
       probeLoad.probe({
         url: `${server.url}/paid`,

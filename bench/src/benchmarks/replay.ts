@@ -2,6 +2,7 @@ import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
 import { compareThroughput, throughputFigure } from './compareThroughput.js'
+import { paidRoute, paymentHeaders } from './paidRoute.js'
 
 /**
  * `replay`: requests per second presenting a transaction that already paid, against the bare Koa
@@ -12,11 +13,9 @@ export const replay: Benchmark = {
   name: 'replay',
   title: 'req/s presenting a consumed transaction vs bare Koa; RPC calls and SQL (must be 0)',
   async run(context) {
-    const server = await context.mainServer()
-    const chain = await context.chain()
-    const load = await context.load()
+    const { server, chain, load } = await paidRoute(context)
     const [hash] = await chain.pay(1)
-    const headers = { 'x-payment-tx': hash!, 'x-payment-chain': 'base' }
+    const headers = paymentHeaders(hash!)
     const first = await fetch(`${server.url}/paid`, { headers })
     if (first.status !== 200) throw new Error(`the paying request answered ${first.status}`)
     context.log(`  paid once with ${hash!.slice(0, 10)}…; replaying it`)

@@ -2,6 +2,7 @@ import pg from 'pg'
 import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import { percentile, ratio } from '../report/stats.js'
+import { paidRoute, paymentHeaders } from './paidRoute.js'
 import { rawInsert } from './rawInsert.js'
 
 const warmUp = 20
@@ -18,13 +19,11 @@ export const verify: Benchmark = {
   name: 'verify',
   title: 'latency of a first paid request vs one receipt RPC + one INSERT; RPC round trips',
   async run(context) {
-    const server = await context.mainServer()
-    const chain = await context.chain()
-    const load = await context.load()
+    const { server, chain, load } = await paidRoute(context)
     const databaseUrl = await context.databaseUrl()
     context.log(`  paying ${warmUp + samples} fresh transactions on anvil`)
     const hashes = await chain.pay(warmUp + samples)
-    const headerSets = hashes.map((hash) => ({ 'x-payment-tx': hash, 'x-payment-chain': 'base' }))
+    const headerSets = hashes.map(paymentHeaders)
     const run = (sets: typeof headerSets) =>
       load.run({
         urls: [`${server.url}/paid`],

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { PaymentKey } from '@tx402/core'
 import { redisPostgresLedger } from '@tx402/ledger'
 import { databaseUrl, ledgerRows } from './support/database.js'
+import type { Exchange, Payment } from './support/exchange.js'
 import { type FaultLab, holderAccount, startFaultLab } from './support/faultLab.js'
 import {
   runScenario,
@@ -11,7 +12,6 @@ import {
   startScenarioRun,
 } from './support/runScenario.js'
 import { formatTally, type Tally } from './support/tally.js'
-import type { Exchange, Payment } from './support/traffic.js'
 
 // A claim lapses this long after a process took it: short, so a killed process's claim frees soon.
 const claimTtlMs = 3_000

@@ -1,24 +1,22 @@
 import {
-  type ChallengeContext,
-  challengeKey,
-  deriveReference,
   errorStatus,
-  InvalidChallengeError,
   InvalidTxIdError,
   proofMessage,
   resolveOffers,
   VerifierUnavailableError,
-  verifyChallenge,
 } from '@tx402/core'
-import { openLedgerDatabase, paymentsOfTransaction } from '@tx402/ledger'
-import { amountText, type PrintedAmount, printAmount } from '../assets.js'
+import { printAmount } from '../assets.js'
 import { chainFacts } from '../chainFacts.js'
 import { type ChainFlags, chainName, configureChain, type Env, read } from '../chains.js'
 import { type ExitCode, exitCodes, usageError } from '../exitCodes.js'
-import { describeLedger, type LedgerFlags, ledgerConfig, ledgerLocation } from '../ledgerConfig.js'
-import { fields, type OutputOptions, print } from '../output.js'
+import type { LedgerFlags } from '../ledgerConfig.js'
+import type { OutputOptions } from '../output.js'
 import { withProgress } from '../progress.js'
-import { type LedgerRowJson, ledgerRowJson } from './ledgerRows.js'
+import { ledgerVerdict } from './verify/ledgerVerdict.js'
+import { readChallenge } from './verify/readChallenge.js'
+import { printVerifyReport, type VerifyReport } from './verify/verifyReport.js'
+
+export type { VerifyReport } from './verify/verifyReport.js'
 
 /** Flags of `tx402 verify`. */
 export interface VerifyFlags extends ChainFlags, LedgerFlags, OutputOptions {
@@ -29,29 +27,6 @@ export interface VerifyFlags extends ChainFlags, LedgerFlags, OutputOptions {
   challenge?: string
   resource?: string
   ledger?: boolean
-}
-
-/** What `tx402 verify --json` prints (README, "Operating tx402"). */
-export interface VerifyReport {
-  /** `confirmed`, or the `error` code the server would answer. */
-  code: string
-  /** The HTTP status the server would answer: 200 for `confirmed`. */
-  status: number
-  message: string
-  chain: string
-  network: string
-  transaction: string
-  payTo: string
-  required: PrintedAmount
-  /** What `payTo` received, from the chain; null unless confirmed. */
-  received: PrintedAmount | null
-  payer: string | null
-  /** Unix seconds of the transaction's block; null when the chain does not have it. */
-  blockTime: number | null
-  confirmations: number | null
-  commitment: string | null
-  /** With `--ledger`: the ledger's rows of this transaction. */
-  ledger?: { location: string; rows: LedgerRowJson[] }
 }
 
 /**
@@ -154,93 +129,12 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
   }
 
   if (flags.ledger && exitCode === exitCodes.ok) {
-    const config = ledgerConfig(flags, env)
-    const ledger = await withProgress('opening the ledger', () =>
-      openLedgerDatabase(ledgerLocation(config)),
-    )
-    try {
-      const rows = await paymentsOfTransaction(ledger.db, plugin.network, [txId])
-      report.ledger = {
-        location: describeLedger(config),
-        rows: rows.map((row) => ledgerRowJson(row, env)),
-      }
-      const ours = rows.filter((row) => row.payTo.toLowerCase() === requirement.payTo.toLowerCase())
-      // The server asks the ledger before the chain: a consumed payment is refused whatever the chain says.
-      if (ours.some((row) => row.status === 'consumed')) {
-        verdict('tx_already_used', 'The ledger has consumed this transaction.')
-      } else if (
-        ours.some((row) => row.claimExpiresAt && row.claimExpiresAt.getTime() > Date.now())
-      ) {
-        verdict('payment_in_progress', 'A request holds a live claim on this transaction.')
-      }
-    } finally {
-      await ledger.close()
-    }
+    await ledgerVerdict(flags, env, report, requirement.payTo, verdict)
   }
   if (exitCode === exitCodes.ok && report.code !== 'confirmed') exitCode = exitCodes.negative
 
-  print(flags, report, () =>
-    fields([
-      ['verdict', `${report.code} (HTTP ${report.status})`],
-      ['message', report.message],
-      ['chain', `${report.chain} (${report.network})`],
-      ['transaction', report.transaction],
-      ['pay to', report.payTo],
-      ['required', amountText(report.required)],
-      ['received', report.received ? amountText(report.received) : '-'],
-      ['payer', report.payer ?? '-'],
-      [
-        'block time',
-        report.blockTime === null ? '-' : new Date(report.blockTime * 1000).toISOString(),
-      ],
-      [
-        'confirmations',
-        report.commitment
-          ? `${report.commitment}${report.confirmations === null ? '' : ` (${report.confirmations})`}`
-          : String(report.confirmations ?? '-'),
-      ],
-      ...(report.ledger
-        ? ([
-            [
-              'ledger',
-              report.ledger.rows.length
-                ? report.ledger.rows
-                    .map((row) => `${row.status} for ${row.resource} (payer ${row.payer})`)
-                    .join('; ')
-                : `no row (${report.ledger.location})`,
-            ],
-          ] as const)
-        : []),
-    ]),
-  )
+  printVerifyReport(flags, report)
   return exitCode
-}
-
-function readChallenge(
-  flags: VerifyFlags,
-  env: Env,
-  maxAgeSeconds: number,
-): ChallengeContext | { invalid: string } {
-  const secret = read(env, 'TX402_SECRET')
-  if (!secret)
-    throw usageError('--challenge needs TX402_SECRET, the secret the server signs challenges with.')
-  const resource = /^([A-Za-z]+) (\/\S*)$/.exec(flags.resource ?? '')
-  if (!resource) {
-    throw usageError(
-      '--challenge needs --resource "METHOD /path", the route the challenge was issued for.',
-    )
-  }
-  try {
-    const verified = verifyChallenge(challengeKey(secret), flags.challenge!, {
-      method: resource[1]!,
-      path: resource[2]!,
-      graceSeconds: maxAgeSeconds || 900,
-    })
-    return { id: verified.id, issuedAt: verified.issuedAt, reference: deriveReference(verified.id) }
-  } catch (error) {
-    if (!(error instanceof InvalidChallengeError)) throw error
-    return { invalid: error.shortMessage }
-  }
 }
 
 function maxAge(env: Env): number | undefined {

@@ -1,3 +1,3 @@
 // `@tx402/client/solana`: the Solana payer alone, so a Solana-only bundle never loads viem.
-export type { SolanaPayerOptions, SolanaSigner, SolanaWalletSigner } from './solanaPayer.js'
+export type { SolanaPayerOptions, SolanaSigner, SolanaWalletSigner } from './resolveOptions.js'
 export { solanaPayer } from './solanaPayer.js'

@@ -16,7 +16,8 @@ import { memoryJournal } from '../journal/memoryJournal.js'
 import { type PaidApp, paymentResponse, startPaidApp } from '../testSupport/paidApp.js'
 import { signUnsent } from '../testSupport/signUnsent.js'
 import { type SolanaEnv, startSolanaEnv } from '../testSupport/solanaEnv.js'
-import { type SolanaWalletSigner, solanaPayer } from './solanaPayer.js'
+import type { SolanaWalletSigner } from './resolveOptions.js'
+import { solanaPayer } from './solanaPayer.js'
 
 describe('solanaPayer', function () {
   this.timeout(60_000)

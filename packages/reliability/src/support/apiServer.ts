@@ -2,14 +2,13 @@
 // PostgreSQL ledger and the Base plugin, everything reached through the suite's proxies. It writes
 // pino JSON lines to stdout (the engine's decision lines, and `listening`, `paid`, `held` events),
 // reads `release` from stdin, and exits when stdin closes (its parent is gone).
-import type { AddressInfo } from 'node:net'
-import { createInterface } from 'node:readline'
 import { base } from '@tx402/chain-base'
 import { redisPostgresLedger } from '@tx402/ledger'
 import { prometheusObserver } from '@tx402/metrics'
 import { pino } from 'pino'
 import type { ApiServerConfig } from './apiProcess.js'
 import { createPaidApp } from './paidApp.js'
+import { serveApiProcess } from './serveApiProcess.js'
 
 const config = JSON.parse(process.env.TX402_RELIABILITY_API!) as ApiServerConfig
 // Synchronous writes: a line written before a SIGKILL is a line the parent reads.
@@ -42,20 +41,11 @@ const { app, release } = createPaidApp({
   onHold: (tx) => logger.info({ event: 'held', tx }, 'holding a claimed payment'),
 })
 
-const server = app.listen(0, '127.0.0.1')
-server.once('listening', () => {
-  logger.info({ event: 'listening', port: (server.address() as AddressInfo).port }, 'listening')
+serveApiProcess({
+  app,
+  ledger,
+  onListening: (port) => logger.info({ event: 'listening', port }, 'listening'),
+  onCommand: (line) => {
+    if (line === 'release') release()
+  },
 })
-
-const shutdown = async () => {
-  server.closeAllConnections()
-  server.close()
-  await ledger.close()
-  process.exit(0)
-}
-process.once('SIGTERM', () => void shutdown())
-const commands = createInterface({ input: process.stdin })
-commands.on('line', (line) => {
-  if (line === 'release') release()
-})
-commands.once('close', () => void shutdown())

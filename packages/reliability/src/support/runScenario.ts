@@ -3,10 +3,11 @@ import { testTokenAbi } from '@tx402/testing/evm'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ledgerRows } from './database.js'
+import type { Exchange } from './exchange.js'
 import { type FaultLab, payerAccounts, strangerAccount } from './faultLab.js'
 import { type Prng, prng } from './prng.js'
 import { type Tally, tallyScenario } from './tally.js'
-import { type Exchange, Traffic } from './traffic.js'
+import { Traffic } from './traffic.js'
 
 /** One fault: how to cause it and mend it while traffic runs, and how to tell it bit. */
 export interface Scenario {

@@ -2,9 +2,8 @@
 // `GET /slow` behind `paymentRequired` on a Redis + PostgreSQL ledger and a scripted chain that
 // confirms every payment, whose handler takes `handlerMs`. It writes JSON lines: `listening`,
 // and `handler` each time the handler runs.
-import type { AddressInfo } from 'node:net'
-import { createInterface } from 'node:readline'
 import { redisPostgresLedger } from '@tx402/ledger'
+import { serveApiProcess } from './serveApiProcess.js'
 import { createSlowApp } from './slowApp.js'
 
 /** What a slow API process is given (as JSON in `TX402_RELIABILITY_API`). */
@@ -32,15 +31,8 @@ const app = createSlowApp({
   handlerMs: config.handlerMs,
   onHandler: (tx) => line({ event: 'handler', tx, pid: process.pid }),
 })
-const server = app.listen(0, '127.0.0.1')
-server.once('listening', () => {
-  line({ event: 'listening', port: (server.address() as AddressInfo).port })
+serveApiProcess({
+  app,
+  ledger,
+  onListening: (port) => line({ event: 'listening', port }),
 })
-const shutdown = async () => {
-  server.closeAllConnections()
-  server.close()
-  await ledger.close()
-  process.exit(0)
-}
-process.once('SIGTERM', () => void shutdown())
-createInterface({ input: process.stdin }).once('close', () => void shutdown())

@@ -1,6 +1,6 @@
 import type { ApiLine } from './apiProcess.js'
 import type { LedgerRow } from './database.js'
-import type { Exchange, Payment } from './traffic.js'
+import type { Exchange, Payment } from './exchange.js'
 
 /** What a scenario did, counted. */
 export interface Tally {

@@ -1,52 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { decodeBase64Json, type PaymentRequiredBody } from '@tx402/core'
+import type { PaymentRequiredBody } from '@tx402/core'
 import { testTokenAbi } from '@tx402/testing/evm'
-import type { Address, Hash } from 'viem'
+import type { Address } from 'viem'
 import type { ApiProcess } from './apiProcess.js'
+import { type Exchange, type Payment, type Phase, recordAnswer } from './exchange.js'
 import type { FaultLab } from './faultLab.js'
-import { findLeak } from './leaks.js'
+import { freeloaderLoop } from './freeloader.js'
 import type { Prng } from './prng.js'
-
-/** When a request was sent, relative to the fault. */
-export type Phase = 'before' | 'fault' | 'after' | 'recovery'
-
-/**
- * What a request was: a challenge (no payment headers), a paid transaction presented, a paid
- * transaction held by `/api/hold`, or an unpaid probe expecting `expected`.
- */
-export type Kind = 'challenge' | 'payment' | 'hold' | 'unpaid'
-
-/** One request and its answer. */
-export interface Exchange {
-  kind: Kind
-  /** For unpaid probes: what it tries (`random-hash`, `wrong-recipient`, `replay`…). */
-  probe?: string
-  /** For unpaid probes: the `error` a correct server answers. */
-  expected?: string
-  /** Canonical tx id, when the request carried one. */
-  tx?: string
-  api: ApiProcess
-  phase: Phase
-  /** HTTP status, or `no answer` (connection refused or reset). */
-  status: number | 'no answer'
-  /** `error` of the body. */
-  error?: string
-  /** On 200: the transaction the handler says it served. */
-  served?: string
-  /** On 200: `PAYMENT-RESPONSE` says it re-delivers a response already paid for. */
-  redelivered?: boolean
-  /** The Retry-After header, if any. */
-  retryAfter?: string
-  /** What the response leaked, if anything. */
-  leak?: string
-}
-
-/** A paid transaction of this scenario. */
-export interface Payment {
-  tx: Hash
-  /** The challenge it paid against; empty to present it without one. */
-  challengeId: string
-}
 
 const requestTimeoutMs = 20_000
 // Retries come quicker than Retry-After asks (1–2 s), to keep the scenario short.
@@ -68,7 +28,8 @@ export class Traffic {
 
   constructor(
     private readonly lab: FaultLab,
-    private readonly rng: Prng,
+    /** Draws the random choices; the freeloader draws from it too. */
+    readonly rng: Prng,
     /** Served payments of earlier scenarios, for replays. */
     private readonly servedBefore: readonly string[],
   ) {}
@@ -107,30 +68,7 @@ export class Traffic {
     } catch {
       return exchange
     }
-    exchange.status = response.status
-    const paymentResponse = response.headers.get('payment-response')
-    if (paymentResponse) {
-      const receipt = decodeBase64Json<{ redelivered?: boolean }>(paymentResponse)
-      if (receipt.redelivered) exchange.redelivered = true
-    }
-    const retryAfter = response.headers.get('retry-after')
-    if (retryAfter) exchange.retryAfter = retryAfter
-    const shown = [text]
-    response.headers.forEach((value, name) => {
-      shown.push(`${name}: ${value}`)
-    })
-    const required = response.headers.get('payment-required')
-    if (required) shown.push(JSON.stringify(decodeBase64Json(required)))
-    const leak = findLeak(shown.join('\n'), this.lab.secrets)
-    if (leak) exchange.leak = leak
-    try {
-      const body = JSON.parse(text) as { error?: string; served?: string }
-      if (body.error) exchange.error = body.error
-      if (body.served) exchange.served = body.served
-      if (response.status === 402) exchange.body = body as PaymentRequiredBody
-    } catch {
-      // Not JSON: the checks flag the status.
-    }
+    recordAnswer(exchange, response, text, this.lab.secrets)
     return exchange
   }
 
@@ -229,51 +167,8 @@ export class Traffic {
   }
 
   /** Requests that pay for nothing, one every `pauseMs` until stopped (at most `count`). */
-  async freeloaderLoop(wrongRecipientTx: string, pauseMs: number, count: number): Promise<void> {
-    const probes = ['random-hash', 'wrong-recipient', 'replay', 'forged-challenge', 'no-chain']
-    for (let n = 0; n < count && !this.stopped; n++) {
-      const probe = probes[n % probes.length]!
-      const randomTx = `0x${Buffer.from(this.rng.bytes(32)).toString('hex')}`
-      const replayable = this.servedTxs()
-      const send = (tx: string, headers: Record<string, string>, expected: string) =>
-        this.send(this.anyApi(), '/api/paid', headers, { kind: 'unpaid', probe, expected, tx })
-      if (probe === 'random-hash') {
-        this.unpaid.add(randomTx)
-        await send(
-          randomTx,
-          { 'x-payment-tx': randomTx, 'x-payment-chain': 'base' },
-          'tx_not_found',
-        )
-      } else if (probe === 'wrong-recipient') {
-        await send(
-          wrongRecipientTx,
-          { 'x-payment-tx': wrongRecipientTx, 'x-payment-chain': 'base' },
-          'wrong_recipient',
-        )
-      } else if (probe === 'replay' && replayable.length > 0) {
-        const tx = this.rng.pick(replayable)
-        await send(
-          tx,
-          {
-            'x-payment-tx': tx.toUpperCase().replace('0X', '0x'),
-            'x-payment-chain': 'EIP155:8453',
-          },
-          'tx_already_used',
-        )
-      } else if (probe === 'forged-challenge') {
-        this.unpaid.add(randomTx)
-        const forged = `c1.${Buffer.from('{"m":"GET","p":"/api/paid"}').toString('base64url')}.AAAA`
-        await send(
-          randomTx,
-          { 'x-payment-tx': randomTx, 'x-payment-chain': 'base', 'x-payment-challenge': forged },
-          'challenge_invalid',
-        )
-      } else if (probe === 'no-chain') {
-        this.unpaid.add(randomTx)
-        await send(randomTx, { 'x-payment-tx': randomTx }, 'invalid_payment_headers')
-      }
-      await sleep(pauseMs)
-    }
+  freeloaderLoop(wrongRecipientTx: string, pauseMs: number, count: number): Promise<void> {
+    return freeloaderLoop(this, wrongRecipientTx, pauseMs, count)
   }
 
   /** Transactions served so far (this scenario's and earlier ones'). */

@@ -16,8 +16,12 @@ export {
   testTokenAbi,
   transferTestToken,
 } from './deployTestContracts.js'
-export type { EvmTestAsset, EvmTestPluginOptions } from './describeEvmPayments.js'
 export { describeEvmPayments } from './describeEvmPayments.js'
+export type {
+  EvmPaymentsSuite,
+  EvmTestAsset,
+  EvmTestPluginOptions,
+} from './evmPayments/evmPaymentsEnv.js'
 export { recordedChain } from './recordedChain.js'
 export type { JsonRpcAnswer, JsonRpcServer, ServeJsonRpcOptions } from './serveJsonRpc.js'
 export { forwardJsonRpc, JsonRpcError, serveJsonRpc } from './serveJsonRpc.js'

@@ -1,0 +1,56 @@
+import type { AcceptOption } from '@tx402/core'
+import { type Hex, WaitForTransactionReceiptTimeoutError } from 'viem'
+import { PaymentFailedError, PaymentTimeoutError } from '../errors.js'
+import type { SignedPayment } from '../payer.js'
+import type { EvmPayerContext } from './resolveOptions.js'
+
+/**
+ * Waits (viem's `waitForTransactionReceipt`) until the payment has `option.minConfirmations`
+ * (default 1), and returns the hash it was mined under: a wallet's speed-up (`'repriced'`) pays
+ * the same under a new hash. Throws `PaymentFailedError` when it reverted or was replaced or
+ * cancelled, `PaymentTimeoutError` at `deadline` (Unix ms).
+ *
+ * @example const { txId } = await confirmTransfer(context, payment, option, Date.now() + 60_000)
+ */
+export async function confirmTransfer(
+  { publicClient }: EvmPayerContext,
+  payment: SignedPayment,
+  option: Pick<AcceptOption, 'minConfirmations'>,
+  deadline: number,
+): Promise<{ txId: string }> {
+  const confirmations = Math.max(1, option.minConfirmations ?? 1)
+  const timeout = deadline - Date.now()
+  if (timeout <= 0) throw confirmTimeout(payment, confirmations)
+  let replaced: string | undefined
+  let receipt: Awaited<ReturnType<typeof publicClient.waitForTransactionReceipt>>
+  try {
+    receipt = await publicClient.waitForTransactionReceipt({
+      hash: payment.txId as Hex,
+      confirmations,
+      timeout,
+      onReplaced: (replacement) => {
+        replaced = replacement.reason
+      },
+    })
+  } catch (error) {
+    if (error instanceof WaitForTransactionReceiptTimeoutError) {
+      throw confirmTimeout(payment, confirmations)
+    }
+    throw error
+  }
+  if (replaced && replaced !== 'repriced') {
+    throw new PaymentFailedError(`The wallet ${replaced} the payment transaction.`)
+  }
+  if (receipt.status !== 'success') {
+    throw new PaymentFailedError(`The payment transaction ${receipt.transactionHash} reverted.`)
+  }
+  // A wallet's speed-up ('repriced') pays the same under a new hash.
+  return { txId: receipt.transactionHash }
+}
+
+function confirmTimeout(payment: SignedPayment, confirmations: number): PaymentTimeoutError {
+  return new PaymentTimeoutError({
+    txId: payment.txId,
+    waiting: `${confirmations} confirmation(s) of ${payment.txId}`,
+  })
+}

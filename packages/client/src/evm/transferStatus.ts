@@ -1,0 +1,42 @@
+import {
+  type Address,
+  type Hex,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+} from 'viem'
+import type { PaymentStatus, SignedPayment } from '../payer.js'
+import type { EvmPayerContext } from './resolveOptions.js'
+
+/**
+ * Where a signed payment stands: `'known'` when the node has the transaction (pending or mined),
+ * `'missing'` while its nonce is unused (the same bytes can still land), `'expired'` once another
+ * transaction used its nonce.
+ *
+ * @example if ((await transferStatus(context, payment)) === 'missing') await sendTransfer(context, payment)
+ */
+export async function transferStatus(
+  { publicClient }: EvmPayerContext,
+  payment: SignedPayment,
+): Promise<PaymentStatus> {
+  const hash = payment.txId as Hex
+  if (await exists(() => publicClient.getTransaction({ hash }))) return 'known'
+  const used = await publicClient.getTransactionCount({
+    address: payment.from as Address,
+    blockTag: 'latest',
+  })
+  if (used <= payment.validUntil) return 'missing'
+  // Its nonce is used: by this transaction if it was mined since the first look, or by another.
+  const mined = await exists(() => publicClient.getTransactionReceipt({ hash }))
+  return mined ? 'known' : 'expired'
+}
+
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read()
+    return true
+  } catch (error) {
+    if (error instanceof TransactionNotFoundError) return false
+    if (error instanceof TransactionReceiptNotFoundError) return false
+    throw error
+  }
+}

@@ -1,0 +1,45 @@
+import { SendTransactionError, type TransactionSignature } from '@solana/web3.js'
+import { BroadcastRejectedError } from '../errors.js'
+import type { SignedPayment } from '../payer.js'
+import { fromBase64 } from './base64.js'
+import type { SolanaPayerContext } from './resolveOptions.js'
+
+/**
+ * Sends a signed payment's wire bytes with preflight. Throws `BroadcastRejectedError` when the
+ * node answers with an error (preflight failed, blockhash unknown): refused for good; any other
+ * fault is thrown as is, since the bytes may have reached the node.
+ *
+ * @example await sendTransfer(context, payment)
+ */
+export async function sendTransfer(
+  { connection }: SolanaPayerContext,
+  payment: SignedPayment,
+): Promise<void> {
+  try {
+    await sendRaw(connection, payment, false)
+  } catch (error) {
+    // The node answered with an error (preflight failed, blockhash unknown): refused for good.
+    if (error instanceof SendTransactionError) {
+      throw new BroadcastRejectedError('The node refused the signed transaction.', {
+        cause: error,
+      })
+    }
+    throw error
+  }
+}
+
+/**
+ * Sends the bytes once (`maxRetries: 0`: the payer resends them itself while confirming).
+ *
+ * @example await sendRaw(connection, payment, true)
+ */
+export function sendRaw(
+  connection: SolanaPayerContext['connection'],
+  payment: SignedPayment,
+  skipPreflight: boolean,
+): Promise<TransactionSignature> {
+  return connection.sendRawTransaction(fromBase64(payment.serialized), {
+    skipPreflight,
+    maxRetries: 0,
+  })
+}
