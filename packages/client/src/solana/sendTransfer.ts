@@ -1,7 +1,7 @@
+import { base64 } from '@scure/base'
 import { SendTransactionError, type TransactionSignature } from '@solana/web3.js'
 import { BroadcastRejectedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
-import { fromBase64 } from './base64.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 
 /**
@@ -38,7 +38,7 @@ export function sendRaw(
   payment: SignedPayment,
   skipPreflight: boolean,
 ): Promise<TransactionSignature> {
-  return connection.sendRawTransaction(fromBase64(payment.serialized), {
+  return connection.sendRawTransaction(base64.decode(payment.serialized), {
     skipPreflight,
     maxRetries: 0,
   })

@@ -1,9 +1,9 @@
+import { base64 } from '@scure/base'
 import { Transaction } from '@solana/web3.js'
 import type { AcceptOption } from '@tx402/core'
 import bs58 from 'bs58'
 import { PaymentFailedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
-import { toBase64 } from './base64.js'
 import { buildTransfer } from './buildTransfer.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 
@@ -32,7 +32,7 @@ export async function signTransfer(
   if (!signature) throw new PaymentFailedError('The signer returned an unsigned transaction.')
   return {
     txId: bs58.encode(signature),
-    serialized: toBase64(transaction.serialize()),
+    serialized: base64.encode(transaction.serialize()),
     from: owner.toBase58(),
     validUntil: lastValidBlockHeight,
   }
