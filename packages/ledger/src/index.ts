@@ -4,7 +4,7 @@ export { InvalidLedgerKeyError, LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { reconcileEvery } from './periodicReconcile.js'
-export { pgliteDialect } from './pgliteDialect.js'
+export { type PGliteInstance, pgliteDialect } from './pgliteDialect.js'
 export {
   type ClaimRow,
   claims,

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -17,6 +16,18 @@ import {
 // introspector over PGlite's query(), through kysely's public Dialect interface.
 
 /**
+ * What the dialect uses of a PGlite instance (`@electric-sql/pglite`'s `PGlite` is one). Named
+ * here rather than imported, so the ledger's declarations do not pull in PGlite's own (WASM and
+ * browser types an app without the DOM lib cannot compile).
+ */
+export interface PGliteInstance {
+  query<R>(query: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>
+  readonly waitReady: Promise<void>
+  readonly closed: boolean
+  close(): Promise<void>
+}
+
+/**
  * A kysely dialect over a PGlite instance (PostgreSQL in WASM, in this process): the embedded
  * ledger's. PGlite has one connection, so queries and transactions take turns on it; a
  * transaction holds it from `begin` to `commit`/`rollback`. `destroy()` closes the PGlite.
@@ -24,7 +35,7 @@ import {
  * @example
  * const db = new Kysely<LedgerDatabase>({ dialect: pgliteDialect(await PGlite.create('./data')) })
  */
-export function pgliteDialect(pglite: PGlite): Dialect {
+export function pgliteDialect(pglite: PGliteInstance): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => pgliteDriver(pglite),
@@ -33,7 +44,7 @@ export function pgliteDialect(pglite: PGlite): Dialect {
   }
 }
 
-function pgliteDriver(pglite: PGlite): Driver {
+function pgliteDriver(pglite: PGliteInstance): Driver {
   const connection: DatabaseConnection = {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       const { rows, affectedRows } = await pglite.query<R>(query.sql, [...query.parameters])
