@@ -1,7 +1,8 @@
 // Runs the installed examples against anvil: each server (ESM, CommonJS) answers 402, is paid by
 // an ERC-20 transfer with the challenge and the payer's proof (200; payments are bound to their
-// payer by default), serves the payer's own retry again as a re-delivery, refuses the transaction
-// hash alone (proof_invalid), and the TypeScript agent pays the ESM server through
+// payer by default), serves the payer's own retry again as a re-delivery, answers the same
+// transaction and proof on the other paid route tx_already_used, refuses the transaction hash
+// alone (proof_invalid), and the TypeScript agent pays the ESM server through
 // callPaidEndpoint. Run by .ci/packages.sh:
 //   tsx .ci/packages/payExamples.ts <scratch app dir>
 import assert from 'node:assert/strict'
@@ -94,6 +95,21 @@ try {
       /"redelivered":true/,
       `${label}: re-delivery`,
     )
+    // The payer itself, bound by its proof, spending the same transaction on the other paid
+    // route: the payment bought /api/weather, so it is used (protocol.md section 6.2).
+    const elsewhere = await fetch(`${url}/api/forecast`, {
+      headers: {
+        'x-payment-tx': hash,
+        'x-payment-chain': 'base',
+        'x-payment-proof': await node.wallet(1).signMessage({
+          message: proofMessage({ network: accepts[0]!.network, txId: hash }),
+        }),
+      },
+    })
+    const elsewhereBody = (await elsewhere.json()) as { error: string }
+    assert.equal(elsewhere.status, 402, `${label}: the same payment on /api/forecast`)
+    assert.equal(elsewhereBody.error, 'tx_already_used', `${label}: the same payment elsewhere`)
+    console.log(`${label}: the same transaction and proof on /api/forecast: 402 tx_already_used`)
     // The hash alone, as an observer of the chain has it: refused.
     const observed = await fetch(`${url}/api/weather`, {
       headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base' },

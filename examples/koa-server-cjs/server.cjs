@@ -29,6 +29,10 @@ async function main() {
   router.get('/api/weather', paid, (ctx) => {
     ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment.payer }
   })
+  // Each route is paid for on its own: a payment for /api/weather buys nothing here.
+  router.get('/api/forecast', paid, (ctx) => {
+    ctx.body = { days: ['sunny', 'cloudy', 'rain'], paidBy: ctx.state.payment.payer }
+  })
   router.get('/api/health', async (ctx) => {
     const health = await paid.health()
     ctx.status = health.ok ? 200 : 503

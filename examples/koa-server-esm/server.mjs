@@ -1,4 +1,5 @@
-// A paid Koa API in plain JavaScript (ESM): GET /api/weather costs 0.01 USDC on Base.
+// A paid Koa API in plain JavaScript (ESM): GET /api/weather and GET /api/forecast cost 0.01 USDC
+// each, on Base.
 //   BASE_RPC_URL, BASE_PAY_TO, TX402_SECRET (32+ bytes) are required; PORT defaults to 3000.
 //   BASE_USDC: a local chain's test USDC (e.g. on anvil); unset on Base mainnet.
 import Router from '@koa/router'
@@ -28,6 +29,10 @@ await paid.ready()
 const router = new Router()
 router.get('/api/weather', paid, (ctx) => {
   ctx.body = { forecast: 'sunny', paidBy: ctx.state.payment.payer }
+})
+// Each route is paid for on its own: a payment for /api/weather buys nothing here.
+router.get('/api/forecast', paid, (ctx) => {
+  ctx.body = { days: ['sunny', 'cloudy', 'rain'], paidBy: ctx.state.payment.payer }
 })
 router.get('/api/health', async (ctx) => {
   const health = await paid.health()

@@ -1,5 +1,6 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import { bodyParser } from '@koa/bodyparser'
+import cors from '@koa/cors'
 import Router from '@koa/router'
 import type { ChainPlugin, Ledger, Logger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
@@ -19,6 +20,11 @@ export interface DemoAppOptions {
   observer?: PrometheusObserver
   /** The browser page at `/` (the demo builds it; a plain API serves none). */
   page?: DemoPage
+  /**
+   * CORS for pages on other origins (`@koa/cors` options, mounted before the routes), e.g.
+   * `{ origin, ...paymentCorsOptions() }`. Default none: only same-origin pages can pay.
+   */
+  cors?: cors.Options
 }
 
 /** The page at `/`: its HTML and the bundled script it loads from `/app.js`. */
@@ -114,6 +120,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
   )
 
   const app = new Koa()
+  if (options.cors) app.use(cors(options.cors))
   app.use(router.routes()).use(router.allowedMethods())
   return app
 }

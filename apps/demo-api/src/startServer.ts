@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Ledger, Logger } from '@tx402/core'
 import { embeddedLedger, migrate, redisPostgresLedger } from '@tx402/ledger'
 import { prometheusObserver } from '@tx402/metrics'
-import { createDemoApp, type DemoPage } from './app.js'
+import { createDemoApp, type DemoAppOptions, type DemoPage } from './app.js'
 import { createChains } from './chains.js'
 import type { DemoConfig } from './config.js'
 
@@ -22,7 +22,7 @@ export interface DemoServer {
  */
 export async function startServer(
   config: DemoConfig,
-  options: { host?: string; logger?: Logger; page?: DemoPage } = {},
+  options: { host?: string; logger?: Logger; page?: DemoPage; cors?: DemoAppOptions['cors'] } = {},
 ): Promise<DemoServer> {
   const chains = createChains(config)
   const ledger = await openLedger(config)
@@ -36,6 +36,7 @@ export async function startServer(
     ...(config.maxAgeSeconds !== undefined ? { maxAgeSeconds: config.maxAgeSeconds } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.page ? { page: options.page } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
   })
   const server: Server = app.listen(config.port, options.host ?? '127.0.0.1')
   await new Promise<void>((resolve, reject) => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { Ledger } from '@tx402/core'
-import { embeddedLedger, migrate, redisPostgresLedger } from '@tx402/ledger'
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely'
+import { embeddedLedger, migrate, pgliteDialect, redisPostgresLedger } from '@tx402/ledger'
+import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { rawInsert } from '../benchmarks/rawInsert.js'
 import { childConfig, serveParent } from '../infra/childSide.js'
@@ -179,7 +179,7 @@ async function pgliteParts(): Promise<Parts> {
   const root = await mkdtemp(join(tmpdir(), 'tx402-bench-'))
   // The floor: a PGlite of its own, on disk too, with the ledger's table.
   const floorLite = await PGlite.create(join(root, 'floor'))
-  const floorDb = new Kysely({ dialect: new PGliteDialect({ pglite: floorLite }) })
+  const floorDb = new Kysely({ dialect: pgliteDialect(floorLite) })
   await migrate(floorDb)
   const ledger = embeddedLedger({ dataDir: join(root, 'ledger') })
   await ledger.ready()

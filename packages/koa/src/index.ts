@@ -1,2 +1,3 @@
+export { type PaymentCorsOptions, paymentCorsOptions } from './paymentCorsOptions.js'
 export type { PaidMiddleware, PaymentRequiredOptions } from './paymentRequired.js'
 export { paymentRequired } from './paymentRequired.js'

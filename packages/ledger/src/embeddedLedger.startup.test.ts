@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigurationError, startupChecks } from '@tx402/core'
+import { startupChecks } from '@tx402/core'
 import { embeddedLedger } from './embeddedLedger.js'
+import { nextLine, spawnScript } from './test/spawnScript.js'
 
 describe('embeddedLedger in the startup check', () => {
   let dir: string
@@ -25,23 +25,38 @@ describe('embeddedLedger in the startup check', () => {
     }
   })
 
-  it('fails at startup, pointing to redisPostgresLedger, when another process holds the dataDir', async function () {
-    this.timeout(60_000)
-    // Another live process holds the directory, as a second cluster worker finds it.
-    const holder = spawn('sleep', ['60'], { stdio: 'ignore' })
+  it('lets one of 4 cluster workers on one dataDir start; the 3 others fail at startup, pointing to redisPostgresLedger', async function () {
+    this.timeout(120_000)
+    // A real node:cluster primary forking 4 workers, each mounting paymentRequired with
+    // embeddedLedger on one dataDir and awaiting paid.ready() before it listens.
+    const { child, lines, exited } = spawnScript('clusterWorkers.ts', 'TX402_CLUSTER', {
+      dataDir: join(dir, 'cluster'),
+      workers: 4,
+    })
+    let report: {
+      workers: { pid: number; listening: boolean; code: number | null; stderr: string }[]
+      statuses: number[]
+    }
     try {
-      const dataDir = join(dir, 'shared')
-      await writeFile(`${dataDir}.lock`, String(holder.pid))
-      const ledger = embeddedLedger({ dataDir, logger: { info() {}, warn() {}, error() {} } })
-      await assert.rejects(startupChecks({ chains: [], ledger }).ready(), (error: Error) => {
-        assert.ok(error instanceof ConfigurationError)
-        assert.match(error.message, /- ledger: .*in use by process \d+/)
-        assert.match(error.message, /several processes .* use redisPostgresLedger/)
-        return true
-      })
-      await ledger.close()
+      report = JSON.parse(await nextLine(lines))
+      await exited
     } finally {
-      holder.kill()
+      child.kill('SIGKILL')
+    }
+    const listening = report.workers.filter((worker) => worker.listening)
+    const failed = report.workers.filter((worker) => !worker.listening)
+    assert.equal(listening.length, 1, JSON.stringify(report))
+    assert.equal(failed.length, 3, JSON.stringify(report))
+    for (const worker of failed) {
+      assert.notEqual(worker.code, 0, 'a worker whose startup check failed exits with an error')
+      assert.match(worker.stderr, /ConfigurationError/)
+      assert.match(worker.stderr, /- ledger: .*in use by process \d+/)
+      assert.match(worker.stderr, /several processes .* use redisPostgresLedger/)
+    }
+    // The one that started serves: a 402 challenge to every unpaid request, never a 503.
+    assert.deepEqual(report.statuses, Array(8).fill(402))
+    for (const { pid } of report.workers) {
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `worker ${pid} was stopped`)
     }
   })
 })

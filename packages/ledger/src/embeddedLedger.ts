@@ -1,11 +1,12 @@
 import { PGlite } from '@electric-sql/pglite'
 import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
-import { Kysely, PGliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import { lockDataDir } from './lockDataDir.js'
 import { memoryClaimCache } from './memoryClaimCache.js'
 import { migrate } from './migrate.js'
 import { type PaymentStore, paymentStore } from './paymentStore.js'
 import { reconcileEvery } from './periodicReconcile.js'
+import { pgliteDialect } from './pgliteDialect.js'
 import type { LedgerDatabase } from './schema.js'
 import { sqlLedger } from './sqlLedger.js'
 
@@ -53,7 +54,7 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
       let db: Kysely<LedgerDatabase> | undefined
       try {
         const pglite = await PGlite.create(dataDir)
-        db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect({ pglite }) })
+        db = new Kysely<LedgerDatabase>({ dialect: pgliteDialect(pglite) })
         await migrate(db)
         return { db, store: paymentStore(db), unlock }
       } catch (error) {

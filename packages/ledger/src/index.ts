@@ -4,6 +4,7 @@ export { LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { reconcileEvery } from './periodicReconcile.js'
+export { type PGliteInstance, pgliteDialect } from './pgliteDialect.js'
 export {
   type ClaimRow,
   claims,

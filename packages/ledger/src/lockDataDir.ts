@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /**
@@ -10,22 +11,29 @@ import { dirname } from 'node:path'
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = `${dataDir.replace(/\/+$/, '')}.lock`
   await mkdir(dirname(path), { recursive: true })
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await open(path, 'wx')
-      await file.writeFile(String(process.pid))
-      await file.close()
-      return () => rm(path, { force: true })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      if (pid > 0 && isAlive(pid)) {
-        throw new Error(
-          `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
-        )
+  // The lock appears with its pid already in it (a hard link of a file written first): a
+  // process starting beside it never reads an empty lock, takes it for a dead one's and removes
+  // it, as 4 cluster workers started at once would.
+  const mine = `${path}.${process.pid}.${randomUUID()}`
+  await writeFile(mine, String(process.pid))
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await link(mine, path)
+        return () => rm(path, { force: true })
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+        if (pid > 0 && isAlive(pid)) {
+          throw new Error(
+            `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
+          )
+        }
+        await rm(path, { force: true })
       }
-      await rm(path, { force: true })
     }
+  } finally {
+    await rm(mine, { force: true })
   }
   throw new Error(`${dataDir}: could not take ${path}`)
 }

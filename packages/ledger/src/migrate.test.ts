@@ -137,6 +137,24 @@ describe('migrate', () => {
     }
   })
 
+  it('rolls a failed migration back whole and leaves no advisory lock on the connection', async () => {
+    const db = await freshSchema()
+    try {
+      // A table of that name that no migration made: the first migration fails on it.
+      await sql`create table ${sql.table(paymentsTable)} (x int)`.execute(db)
+      await assert.rejects(migrate(db), LedgerMigrationError)
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory'`.execute(db)
+      assert.equal(rows[0]!.n, 0, 'a lock held past the failure would stall every later migrate')
+      const { rows: ran } = await sql<{ n: number }>`
+        select count(*)::int as n from information_schema.tables
+        where table_schema = current_schema() and table_name like 'tx402_migration%'`.execute(db)
+      assert.equal(ran[0]!.n, 0, 'the migration tables were made in the rolled-back transaction')
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('raises LedgerMigrationError when the database cannot be reached', async () => {
     const url = `postgres://postgres@127.0.0.1:${await freePort()}/${testDatabase}`
     await assert.rejects(migrate(url), LedgerMigrationError)

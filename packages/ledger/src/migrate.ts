@@ -1,7 +1,7 @@
-import { type Kysely, sql } from 'kysely'
-import { type Migration, Migrator } from 'kysely/migration'
+import { type Kysely, type Migration, Migrator, sql } from 'kysely'
 import { connectPostgres, type PostgresInput } from './connectPostgres.js'
 import { LedgerMigrationError } from './errors.js'
+import { inMigrationTransaction } from './migrationTransaction.js'
 import { paymentsTable } from './schema.js'
 
 // Versioned, in code: a migration, once released, is never edited; changes are new entries.
@@ -92,10 +92,6 @@ const migrations = {
   },
 } satisfies Record<string, Migration>
 
-// Taken per transaction: a session-level lock (what Kysely's Migrator takes on its own) would,
-// through a transaction pooler, stay on a server connection another client is given next.
-const migrationLockId = '7402402402402402402'
-
 /**
  * Brings the ledger's tables up to date with versioned Kysely migrations. Safe to run at every
  * startup and from several processes at once; runs nothing when up to date. Migration state lives
@@ -115,10 +111,7 @@ const migrationLockId = '7402402402402402402'
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })
   try {
-    return await postgres.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${migrationLockId}::bigint)`.execute(trx)
-      return migrateToLatest(trx)
-    })
+    return await inMigrationTransaction(postgres.db, (db) => migrateToLatest(db))
   } catch (error) {
     if (error instanceof LedgerMigrationError) throw error
     throw new LedgerMigrationError("The ledger's migrations could not run.", {
@@ -164,7 +157,7 @@ export type LedgerMigrationName = keyof typeof migrations
  */
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
 export async function migrateUpTo(db: Kysely<any>, name: LedgerMigrationName): Promise<string[]> {
-  return migrateToLatest(db, name)
+  return inMigrationTransaction(db, (locked) => migrateToLatest(locked, name))
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
@@ -178,6 +171,8 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'tx402_migration',
     migrationLockTableName: 'tx402_migration_lock',
+    // migrate() runs it in its own transaction (inMigrationTransaction).
+    disableTransactions: true,
   })
 }
 

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { LedgerUnavailableError } from '@tx402/core'
-import { Kysely, PGliteDialect, sql } from 'kysely'
+import { Kysely, sql } from 'kysely'
 import { connectPostgres } from './connectPostgres.js'
 import { lockDataDir } from './lockDataDir.js'
+import { pgliteDialect } from './pgliteDialect.js'
 import type { LedgerDatabase } from './schema.js'
 
 /** Where a ledger's rows live: a PostgreSQL URL, or an embedded ledger's data directory. */
@@ -54,7 +55,7 @@ export async function openLedgerDatabase(
   }
   try {
     const pglite = await PGlite.create(dataDir)
-    const db = new Kysely<LedgerDatabase>({ dialect: new PGliteDialect({ pglite }) })
+    const db = new Kysely<LedgerDatabase>({ dialect: pgliteDialect(pglite) })
     return {
       db,
       async close() {

@@ -10,6 +10,8 @@ declare const DEMO_WALLET: {
   chainId: number
   privateKey: `0x${string}`
   usdc: `0x${string}`
+  apiOrigin: string
+  timeoutMs: number
 }
 
 const chain = defineChain({
@@ -25,13 +27,14 @@ const payer = evmPayer({
   assets: [{ address: DEMO_WALLET.usdc, symbol: 'USDC', decimals: 6 }],
 })
 
+const weatherUrl = `${DEMO_WALLET.apiOrigin}/api/weather`
 const byId = (id: string) => document.getElementById(id)!
 const show = (id: string, value: unknown) => {
   byId(id).textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 2)
 }
 
 async function loadChallenge(): Promise<void> {
-  const response = await fetch('/api/weather')
+  const response = await fetch(weatherUrl)
   const body = await response.json()
   show('challenge', { status: response.status, ...body })
   show('wallet', `${account.address} on chain ${DEMO_WALLET.chainId}`)
@@ -43,11 +46,18 @@ async function pay(): Promise<void> {
   show('status', 'paying…')
   try {
     const response = await callPaidEndpoint(
-      '/api/weather',
+      weatherUrl,
       {},
-      { payers: [payer], preferredChains: [`eip155:${DEMO_WALLET.chainId}`] },
+      {
+        payers: [payer],
+        preferredChains: [`eip155:${DEMO_WALLET.chainId}`],
+        timeoutMs: DEMO_WALLET.timeoutMs,
+      },
     )
     const weather = await response.json()
+    // The receipt header: readable from another origin only when the API exposes it (CORS).
+    const receipt = response.headers.get('payment-response')
+    show('receipt', receipt ? JSON.parse(atob(receipt)) : 'no PAYMENT-RESPONSE header readable')
     show('result', weather)
     show('status', `paid: ${response.status}`)
     byId('result').dataset.state = 'paid'

@@ -9,6 +9,10 @@ export interface PageWallet {
   privateKey: `0x${string}`
   /** The test USDC the page's wallet pays (declared to the payer by address). */
   usdc: `0x${string}`
+  /** Where the paid API is, when not on the page's own origin (e.g. `http://127.0.0.1:3402`). */
+  apiOrigin?: string
+  /** How long the page's payment may wait for the server, in ms (the client's `timeoutMs`). */
+  timeoutMs?: number
 }
 
 /**
@@ -25,7 +29,7 @@ export async function buildPage(wallet: PageWallet): Promise<DemoPage> {
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    define: { DEMO_WALLET: JSON.stringify(wallet) },
+    define: { DEMO_WALLET: JSON.stringify({ apiOrigin: '', timeoutMs: 120_000, ...wallet }) },
     logLevel: 'silent',
   })
   return { html, script: result.outputFiles[0]!.text }
@@ -51,6 +55,7 @@ const html = `<!doctype html>
   <button id="pay">Pay 0.01 USDC on Base and get the weather</button>
   <p id="status"></p>
   <pre id="result"></pre>
+  <pre id="receipt"></pre>
   <script type="module" src="/app.js"></script>
 </body>
 </html>

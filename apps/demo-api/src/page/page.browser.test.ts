@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { type LocalChains, startLocalChains } from '../localChains.js'
 import { type DemoServer, startServer } from '../startServer.js'
 import { buildPage } from './buildPage.js'
-
-const chromiumPath = '/usr/bin/chromium'
+import { launchChromium } from './chromium.js'
 
 describe('demo page in headless Chromium', function () {
   this.timeout(180_000)
@@ -14,12 +12,9 @@ describe('demo page in headless Chromium', function () {
   let browser: Browser
 
   before(async function () {
-    if (!existsSync(chromiumPath)) {
-      // CI installs Debian's chromium (.ci/run); elsewhere say plainly why this is not run.
-      if (process.env.CI) throw new Error(`${chromiumPath} is missing: .ci/run installs it`)
-      console.warn(`    (skipped: ${chromiumPath} is not installed; apt-get install chromium)`)
-      this.skip()
-    }
+    const launched = await launchChromium()
+    if (!launched) this.skip()
+    browser = launched
     chains = await startLocalChains(() => {})
     const page = await buildPage({
       rpcUrl: chains.base.node.rpcUrl,
@@ -30,19 +25,6 @@ describe('demo page in headless Chromium', function () {
     server = await startServer(chains.config, {
       logger: { info() {}, warn() {}, error() {} },
       page,
-    })
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
     })
   })
   after(async () => {

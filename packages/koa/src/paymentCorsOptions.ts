@@ -1,0 +1,50 @@
+import { headerNames } from '@tx402/core'
+
+/** The CORS header lists of a paid API, in the shape `@koa/cors` takes them. */
+export interface PaymentCorsOptions {
+  /** Request headers a cross-origin page may send (`Access-Control-Allow-Headers`). */
+  allowHeaders: string[]
+  /** Response headers a cross-origin page may read (`Access-Control-Expose-Headers`). */
+  exposeHeaders: string[]
+}
+
+/**
+ * The CORS settings a paid API needs so that a page on another origin can pay it (Fetch
+ * standard, CORS protocol): the payer's retry carries the `x-payment-*` request headers, which
+ * a preflight must allow; the 402's `PAYMENT-REQUIRED`, the paid answer's `PAYMENT-RESPONSE` and
+ * the `Retry-After` of a pending or busy payment are readable only when exposed. Spread the
+ * result into `@koa/cors`'s options, with the origin your pages come from; headers your own
+ * routes need are passed in and kept first. Without these lists a browser on another origin
+ * either cannot send the payment (preflight refused) or cannot read the receipt.
+ *
+ * @param own - your API's own headers, added to tx402's (for example `['content-type']`).
+ * @example
+ * import cors from '@koa/cors'
+ * app.use(cors({
+ *   origin: 'https://app.example.com',
+ *   ...paymentCorsOptions({ allowHeaders: ['content-type'] }),
+ * }))
+ */
+export function paymentCorsOptions(own: Partial<PaymentCorsOptions> = {}): PaymentCorsOptions {
+  return {
+    allowHeaders: unique([
+      ...(own.allowHeaders ?? []),
+      headerNames.tx,
+      headerNames.chain,
+      headerNames.challenge,
+      headerNames.proof,
+    ]),
+    exposeHeaders: unique([
+      ...(own.exposeHeaders ?? []),
+      headerNames.paymentRequired.toUpperCase(),
+      headerNames.paymentResponse.toUpperCase(),
+      'Retry-After',
+    ]),
+  }
+}
+
+// Header names are case-insensitive: the first spelling of each is kept.
+const unique = (names: string[]) =>
+  names.filter(
+    (name, i) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === i,
+  )
