@@ -228,6 +228,33 @@ describe('redisPostgresLedger under faults', () => {
       assert.equal(await ledger.isConsumed(payment.key), true)
     })
 
+    it('owns a release it could not make: answers nothing for that payment until it lands, and lands it in the background', async function () {
+      this.timeout(30_000)
+      const payment = freshPayment()
+      const lease = (await ledger.acquire(payment.key, 30_000))!
+      assert.equal(await ledger.mark(lease, payment.record), 'marked')
+      await ledger.commit(lease)
+      // The engine could not confirm that commit and releases it; the database is unreachable.
+      setMode('refuse')
+      await assert.rejects(ledger.release(lease), LedgerUnavailableError)
+      await assert.rejects(
+        ledger.isConsumed(payment.key),
+        LedgerUnavailableError,
+        'never "consumed" while the release is owed',
+      )
+      setMode('open')
+      await sleep(1_200) // the ledger retries every 500 ms
+      // A process on another Redis prefix cannot see the owed key: only the database answers it.
+      const elsewhere = open({
+        redis: 'redis://127.0.0.1:6379',
+        db: testDatabaseUrl,
+        keyPrefix: `${keyPrefix}elsewhere:`,
+        logger: recordingLogger(),
+      })
+      assert.equal(await elsewhere.isConsumed(payment.key), false, 'released with no request')
+      assert.equal(await claimOnce(ledger, payment.key, payment.record), 'won')
+    })
+
     it('fails fast when PostgreSQL takes connections but never answers', async function () {
       this.timeout(30_000)
       setMode('blackhole')

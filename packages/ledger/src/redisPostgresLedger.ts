@@ -127,6 +127,7 @@ export function redisPostgresLedger(
     ...ledger,
     async close() {
       stopReconciling()
+      await ledger.close()
       if (ownRedis) redis.disconnect()
       await postgres.close()
     },
