@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
-import { scriptedChain } from '../testing/scriptedChain.js'
 import { admissionFor } from './admit.js'
 import type { ClientLimiter } from './limits.js'
-import type { Attempt } from './readAttempt.js'
 import { isRefusal, refuse } from './refusal.js'
-import { setUpRoute } from './routeSetup.js'
-import { hash, silent } from './testSupport.js'
+import { attemptOn } from './testSupport.js'
 
-const { offers } = setUpRoute({
-  price: '0.01',
-  chains: [scriptedChain().plugin],
-  ledger: memoryLedger(),
-  secret: 'admit-test-secret-at-least-32-bytes!!!!',
-  logger: silent,
-})
-const attempt = (n: number): Attempt => ({
-  offer: offers[0]!,
-  txId: hash(n),
-  challenge: undefined,
-  proof: undefined,
-  requirement: offers[0]!.requirement,
-})
+const attempt = (n: number) => attemptOn(n)
 
 describe('admissionFor (step 2)', () => {
   it('holds a slot per verification until freed, and refuses past the cap', async () => {

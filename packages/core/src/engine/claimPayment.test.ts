@@ -5,27 +5,16 @@ import { memoryLedger } from '../memoryLedger.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { type Claim, claimPayment } from './claimPayment.js'
 import { leaseSettler } from './leaseSettler.js'
-import type { Attempt } from './readAttempt.js'
 import { isRefusal } from './refusal.js'
-import { setUpRoute } from './routeSetup.js'
-import { hash, silent } from './testSupport.js'
+import { attemptOn, silent } from './testSupport.js'
 
-const { offers } = setUpRoute({
-  price: '0.01',
-  chains: [scriptedChain().plugin],
-  ledger: memoryLedger(),
-  secret: 'claim-test-secret-at-least-32-bytes!!!!',
-  logger: silent,
-})
-const attempt = (n: number, challengeId?: string): Attempt => ({
-  offer: offers[0]!,
-  txId: hash(n),
-  challenge: challengeId
-    ? { id: challengeId, issuedAt: 0, reference: new Uint8Array(32) }
-    : undefined,
-  proof: undefined,
-  requirement: offers[0]!.requirement,
-})
+const plugin = scriptedChain().plugin
+const attempt = (n: number, challengeId?: string) =>
+  attemptOn(
+    n,
+    plugin,
+    challengeId ? { id: challengeId, issuedAt: 0, reference: new Uint8Array(32) } : undefined,
+  )
 const verified = { payer: scriptedPayer, amount: 10000n }
 const request = (method = 'GET') => ({ method, path: '/x', headers: {} })
 

@@ -28,6 +28,11 @@ export interface ClaimDependencies {
 }
 
 const inProgressRetryAfterSeconds = 1
+const alreadyUsed = () =>
+  refuse(
+    'tx_already_used',
+    'This transaction has already paid for a request. Pay again per accepts.',
+  )
 
 /**
  * Step 4, look up and claim (docs/protocol.md sections 1 and 6): a payment already committed is
@@ -64,12 +69,7 @@ export async function claimPayment(
       proof: attempt.proof,
       windowMs: dependencies.redeliveryWindowMs,
     })
-    if (!again) {
-      return refuse(
-        'tx_already_used',
-        'This transaction has already paid for a request. Pay again per accepts.',
-      )
-    }
+    if (!again) return alreadyUsed()
     trace.payer = again.payer
     trace.amount = again.amount.toString()
     return (
@@ -112,10 +112,7 @@ export async function claimPayment(
   if (marked === 'marked') return { lease, heartbeat }
   await letGo()
   return marked === 'consumed'
-    ? refuse(
-        'tx_already_used',
-        'This transaction has already paid for a request. Pay again per accepts.',
-      )
+    ? alreadyUsed()
     : refuse(
         'payment_in_progress',
         'Another request is using this transaction right now. Retry after Retry-After seconds.',

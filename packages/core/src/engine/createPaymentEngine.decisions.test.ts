@@ -12,26 +12,19 @@ import { hash, silent, status } from './testSupport.js'
 // the adapter adds: headers on the wire, the response's lifecycle, the settle on finish).
 
 const secret = 'decision-table-secret-at-least-32-bytes!'
-const usdc = {
-  standard: 'erc20',
-  address: '0x00000000000000000000000000000000000000a1',
-  symbol: 'USDC',
-  decimals: 6,
-} as const
 
 const errorOf = (outcome: Outcome) => (outcome.type === 'error' ? outcome.body.error : outcome.type)
 
 describe('engine decisions (docs/protocol.md)', () => {
   const setup = () => {
     const chain = scriptedChain()
-    const ledger = memoryLedger()
     const engine = createPaymentEngine({
       price: '0.01',
       asset: 'USDC',
-      chains: [chain.plugin],
-      ledger,
       secret,
       logger: silent,
+      chains: [chain.plugin],
+      ledger: memoryLedger(),
     })
     const ask = (path = '/api/weather', method = 'GET') =>
       engine.handle({ method, path, headers: {} })
@@ -53,7 +46,7 @@ describe('engine decisions (docs/protocol.md)', () => {
     }
     const challengeOf = async (path?: string) =>
       ((await ask(path)) as { body: PaymentRequiredBody }).body.challenge.id
-    return { chain, ledger, engine, ask, pay, serve, challengeOf }
+    return { chain, engine, ask, pay, serve, challengeOf }
   }
 
   it('answers a request without payment headers 402 payment_required, the body also in PAYMENT-REQUIRED', async () => {
@@ -82,7 +75,7 @@ describe('engine decisions (docs/protocol.md)', () => {
       {
         chain: 'testnet',
         network: 'eip155:31337',
-        asset: usdc,
+        asset: scriptedChain().plugin.assets[0],
         amount: '10000',
         payTo: '0x000000000000000000000000000000000000bEEF',
         minConfirmations: 1,
@@ -127,7 +120,7 @@ describe('engine decisions (docs/protocol.md)', () => {
       chain: 'testnet',
       transaction: hash(10),
       payer: scriptedPayer,
-      asset: usdc,
+      asset: scriptedChain().plugin.assets[0],
       amount: '12000',
     })
     assert.equal(outcome.storeResponseUpTo, undefined, 'GET is re-delivered by running it again')

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { memoryLedger } from '../memoryLedger.js'
 import type { VerifyResult } from '../plugin.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
-import type { Attempt } from './readAttempt.js'
 import { isRefusal } from './refusal.js'
-import { setUpRoute } from './routeSetup.js'
-import { hash, silent } from './testSupport.js'
+import { attemptOn, hash } from './testSupport.js'
 import { verifyOnChain } from './verifyOnChain.js'
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -14,22 +11,12 @@ const now = () => Math.floor(Date.now() / 1000)
 async function judge(verdict: VerifyResult | Error, issuedAt?: number) {
   const chain = scriptedChain()
   chain.set(hash(1), verdict)
-  const { offers } = setUpRoute({
-    price: '0.01',
-    chains: [chain.plugin],
-    ledger: memoryLedger(),
-    secret: 'verify-test-secret-at-least-32-bytes!!!',
-    logger: silent,
-  })
   const results: string[] = []
-  const attempt: Attempt = {
-    offer: offers[0]!,
-    txId: hash(1),
-    challenge:
-      issuedAt === undefined ? undefined : { id: 'c', issuedAt, reference: new Uint8Array(32) },
-    proof: undefined,
-    requirement: offers[0]!.requirement,
-  }
+  const attempt = attemptOn(
+    1,
+    chain.plugin,
+    issuedAt === undefined ? undefined : { id: 'c', issuedAt, reference: new Uint8Array(32) },
+  )
   const observer = { verification: (_: string, result: string) => void results.push(result) }
   const verified = await verifyOnChain({ observer, skewSeconds: 60 }, attempt)
   return { verified, results }
