@@ -1,6 +1,8 @@
 import { memoryLedger } from '../memoryLedger.js'
 import type { ChainPlugin, ChallengeContext, VerifyResult } from '../plugin.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
+import { createPaymentEngine } from './createPaymentEngine.js'
+import type { PaymentEngineOptions } from './engineOptions.js'
 import type { Outcome } from './outcome.js'
 import type { Attempt } from './readAttempt.js'
 import { setUpRoute } from './routeSetup.js'
@@ -45,3 +47,14 @@ export function attemptOn(
   const offer = offers[0]!
   return { offer, txId: hash(n), challenge, proof: undefined, requirement: offer.requirement }
 }
+
+/** An engine at 0.01 on `plugin`, with a fresh memory ledger, silent, and `extra` options. */
+export const engineOn = (plugin: ChainPlugin, extra: Partial<PaymentEngineOptions> = {}) =>
+  createPaymentEngine({
+    price: '0.01',
+    chains: [plugin],
+    ledger: memoryLedger(),
+    secret: 'engine-test-secret-at-least-32-bytes!!!',
+    logger: silent,
+    ...extra,
+  })
