@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache'
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
+// Not the package index, which loads Node-only limiters (see rateLimiterMemory.d.ts).
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
 import { ConfigurationError } from '../errors.js'
 
 /** At most `max` payment attempts per client per window of `windowMs` (whole seconds). */
@@ -55,8 +57,10 @@ export function clientLimiter(limiter: RateLimiterAbstract): ClientLimiter {
         await limiter.consume(client)
         return 0
       } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) return 0
-        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))
+        // Over the limit: a RateLimiterRes. A store fault: an Error.
+        const waitMs = (rejection as { msBeforeNext?: unknown } | undefined)?.msBeforeNext
+        if (rejection instanceof Error || typeof waitMs !== 'number') return 0
+        return Math.max(1, Math.ceil(waitMs / 1000))
       }
     },
   }
