@@ -20,7 +20,8 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
-export type { VerificationLimits } from './engine/limits.js'
+export type { ClientLimit, ClientLimiter, VerificationLimits } from './engine/limits.js'
+export { clientLimiter, clientLimitOptions } from './engine/limits.js'
 export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
 export type {
   Outcome,

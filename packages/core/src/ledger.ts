@@ -1,3 +1,4 @@
+import type { ClientLimit, ClientLimiter } from './engine/limits.js'
 import type { PaymentKey } from './paymentKey.js'
 
 /** A held right to use one payment (one payer's transfer to one payee), until `expiresAt`. */
@@ -91,7 +92,11 @@ export interface Ledger {
   /**
    * Nothing was served: the transaction can be presented again. Undoes this lease's own commit
    * too, since a commit whose outcome the engine could not confirm is answered 503, not served;
-   * never touches another lease's claim or commit.
+   * never touches another lease's claim or commit. The ledger alone guarantees that the release
+   * happens: when its store cannot be reached it throws `LedgerUnavailableError` and owes the
+   * release from then on, retrying it in the background and finishing it before it answers
+   * `isConsumed` for that payment again (throwing while it cannot), in every process that shares
+   * it where it can. The engine only logs the throw.
    */
   release(lease: Lease): Promise<void>
   /** The committed payment of `key` with what re-delivery needs; `undefined` if not committed. */
@@ -107,5 +112,10 @@ export interface Ledger {
    * `LedgerUnavailableError` (or `ConfigurationError`) when it cannot. Used by `paid.ready()`.
    */
   ready?(): Promise<void>
+  /**
+   * A per-client limiter (`limits.perClient`) shared by every process using this ledger; the
+   * engine counts per process without one. `redisPostgresLedger` offers one on its Redis.
+   */
+  clientLimiter?(limit: ClientLimit): ClientLimiter
   close?(): Promise<void>
 }

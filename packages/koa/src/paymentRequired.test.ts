@@ -13,7 +13,6 @@ import Koa from 'koa'
 import { paymentRequired } from './paymentRequired.js'
 
 const secret = 'koa-test-secret-at-least-32-bytes-long!!'
-const payTo = '0x000000000000000000000000000000000000bEEF'
 const usdc = {
   standard: 'erc20',
   address: '0x00000000000000000000000000000000000000a1',
@@ -90,55 +89,21 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
   const pay = (path: string, tx: string, extra: Record<string, string> = {}) =>
     get(path, { 'x-payment-tx': tx, 'x-payment-chain': 'testnet', ...extra })
 
-  it('answers 402 with the body and header of PROTOCOL.md section 2', async () => {
+  it('writes the 402 as JSON, uncached, with the same body base64 in PAYMENT-REQUIRED', async () => {
+    // The body's content is the engine's (createPaymentEngine.decisions.test.ts); this is the wire.
     const response = await get('/api/weather')
     assert.equal(response.status, 402)
     assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8')
     assert.equal(response.headers.get('cache-control'), 'no-store')
     const body = (await response.json()) as PaymentRequiredBody
-    assert.deepEqual(Object.keys(body).sort(), [
-      'accepts',
-      'challenge',
-      'cost',
-      'error',
-      'message',
-      'resource',
-    ])
     assert.equal(body.error, 'payment_required')
-    assert.equal(
-      body.message,
-      'This resource costs 0.01 USDC. Pay on one of the accepted chains and retry with x-payment-tx and x-payment-chain.',
-    )
     assert.deepEqual(body.resource, { method: 'GET', path: '/api/weather' })
-    assert.deepEqual(body.cost, { amount: '0.01', currency: 'USDC' })
-    assert.match(body.challenge.id, /^c2\./)
-    const expiresIn = Date.parse(body.challenge.expiresAt) - Date.now()
-    assert.ok(expiresIn > 800_000 && expiresIn <= 900_000, `expiresAt ${body.challenge.expiresAt}`)
-    assert.deepEqual(body.accepts, [
-      {
-        chain: 'testnet',
-        network: 'eip155:31337',
-        asset: usdc,
-        amount: '10000',
-        payTo,
-        minConfirmations: 1,
-        maxAgeSeconds: 900,
-      },
-    ])
     const header = response.headers.get('payment-required')
-    assert.ok(header)
     assert.equal(header, Buffer.from(JSON.stringify(body)).toString('base64'))
   })
 
   it('leaves free routes alone', async () => {
     assert.equal((await get('/api/free')).status, 200)
-  })
-
-  it('answers 400 for an oversized header', async () => {
-    const response = await pay('/api/weather', `0x${'a'.repeat(600)}`)
-    assert.equal(response.status, 400)
-    assert.equal(((await response.json()) as { error: string }).error, 'invalid_payment_headers')
-    assert.equal(chain.calls.length, 0)
   })
 
   it('answers 400 for a comma-joined duplicated header', async () => {
@@ -148,22 +113,6 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
     const response = await fetch(`${url}/api/weather`, { headers })
     assert.equal(response.status, 400)
     assert.match(((await response.json()) as { message: string }).message, /x-payment-tx/)
-  })
-
-  it('answers 400 for an unknown chain, naming the accepted ones', async () => {
-    const response = await get('/api/weather', {
-      'x-payment-tx': hash(3),
-      'x-payment-chain': 'dogecoin',
-    })
-    assert.equal(response.status, 400)
-    const body = (await response.json()) as { error: string; message: string }
-    assert.equal(body.error, 'invalid_payment_headers')
-    assert.match(body.message, /testnet \(eip155:31337\)/)
-  })
-
-  it('answers 400 for a malformed transaction id', async () => {
-    const response = await pay('/api/weather', '0x1234')
-    assert.equal(response.status, 400)
   })
 
   it('serves a paid request with PAYMENT-RESPONSE and the receipt in ctx.state.payment', async () => {
@@ -187,33 +136,13 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
     })
   })
 
-  it('accepts the chain by CAIP-2 network id, in any case', async () => {
-    chain.pay(hash(11))
-    const response = await get('/api/weather', {
-      'x-payment-tx': hash(11),
-      'x-payment-chain': 'EIP155:31337',
-    })
-    assert.equal(response.status, 200)
-  })
-
-  it('rejects a replay in every spelling, from the ledger', async () => {
+  it('never runs the route for a refused payment (a replay)', async () => {
     chain.pay(hash(12))
     assert.equal((await pay('/api/weather', hash(12))).status, 200)
-    chain.calls.length = 0
     served = 0
-    for (const spelling of [
-      hash(12),
-      hash(12).toUpperCase().replace('0X', '0x'),
-      hash(12).slice(2),
-    ]) {
-      const replay = await pay('/api/weather', spelling)
-      assert.equal(replay.status, 402)
-      const body = (await replay.json()) as PaymentRequiredBody
-      assert.equal(body.error, 'tx_already_used')
-      assert.equal(body.accepts.length, 1, 'a 402 carries fresh accepts')
-    }
-    // The chain is read first: who paid whom is part of the payment's key.
-    assert.equal(chain.calls.length, 3)
+    const replay = await pay('/api/weather', hash(12))
+    assert.equal(replay.status, 402)
+    assert.equal(((await replay.json()) as PaymentRequiredBody).error, 'tx_already_used')
     assert.equal(served, 0)
   })
 
@@ -259,7 +188,7 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
     assert.equal((await pay('/api/weather', hash(16))).status, 200)
   })
 
-  it('answers 503 on a plugin fault, consumes nothing, and a retry succeeds', async () => {
+  it('writes a 503 on a plugin fault with Retry-After and no secret, and a retry succeeds', async () => {
     chain.set(
       hash(17),
       new VerifierUnavailableError('RPC http://secret-rpc.example/key123 timed out'),
@@ -272,77 +201,6 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
     assert.doesNotMatch(text, /secret-rpc|key123|at .*\.ts/)
     chain.pay(hash(17))
     assert.equal((await pay('/api/weather', hash(17))).status, 200)
-  })
-
-  it('answers 503 when a plugin has a bug, never 500', async () => {
-    chain.set(hash(18), new TypeError("Cannot read properties of undefined (reading 'logs')"))
-    const response = await pay('/api/weather', hash(18))
-    assert.equal(response.status, 503)
-    assert.doesNotMatch(await response.text(), /logs|TypeError/)
-  })
-
-  it('answers 402 with the plugin reason and a fresh challenge', async () => {
-    chain.set(hash(19), {
-      status: 'invalid',
-      reason: 'wrong_recipient',
-      message: 'The tokens went elsewhere.',
-    })
-    const response = await pay('/api/weather', hash(19))
-    assert.equal(response.status, 402)
-    const body = (await response.json()) as PaymentRequiredBody
-    assert.equal(body.error, 'wrong_recipient')
-    assert.equal(body.message, 'The tokens went elsewhere.')
-    assert.ok(body.challenge.id)
-    assert.ok(response.headers.get('payment-required'))
-  })
-
-  it('answers 402 payment_pending with Retry-After and keeps the transaction usable', async () => {
-    chain.set(hash(20), { status: 'pending', retryAfterMs: 2500 })
-    const response = await pay('/api/weather', hash(20))
-    assert.equal(response.status, 402)
-    assert.equal(response.headers.get('retry-after'), '3')
-    assert.equal(((await response.json()) as { error: string }).error, 'payment_pending')
-    chain.pay(hash(20))
-    assert.equal((await pay('/api/weather', hash(20))).status, 200)
-  })
-
-  it('rejects a plugin verdict below the price even if the plugin called it confirmed', async () => {
-    chain.pay(hash(21), 9999n)
-    const response = await pay('/api/weather', hash(21))
-    assert.equal(response.status, 402)
-    assert.equal(((await response.json()) as { error: string }).error, 'insufficient_amount')
-    assert.equal(served, 0)
-  })
-
-  it('checks x-payment-challenge: its own is accepted, a tampered or foreign one is not', async () => {
-    const challenge = ((await (await get('/api/weather')).json()) as PaymentRequiredBody).challenge
-      .id
-    chain.pay(hash(22))
-    const tampered = await pay('/api/weather', hash(22), {
-      'x-payment-challenge': `${challenge.slice(0, -3)}AAA`,
-    })
-    assert.equal(tampered.status, 402)
-    assert.equal(((await tampered.json()) as { error: string }).error, 'challenge_invalid')
-    const otherRoute = ((await (await get('/api/missing')).json()) as PaymentRequiredBody).challenge
-      .id
-    const foreign = await pay('/api/weather', hash(22), { 'x-payment-challenge': otherRoute })
-    assert.equal(((await foreign.json()) as { error: string }).error, 'challenge_invalid')
-    assert.equal(chain.calls.length, 0)
-    const ok = await pay('/api/weather', hash(22), { 'x-payment-challenge': challenge })
-    assert.equal(ok.status, 200)
-  })
-
-  it('rejects a transaction mined before the challenge it answers', async () => {
-    const challenge = ((await (await get('/api/weather')).json()) as PaymentRequiredBody).challenge
-      .id
-    chain.set(hash(23), {
-      status: 'confirmed',
-      payer: '0xaa',
-      amount: 10000n,
-      blockTime: Math.floor(Date.now() / 1000) - 3600,
-    })
-    const response = await pay('/api/weather', hash(23), { 'x-payment-challenge': challenge })
-    assert.equal(((await response.json()) as { error: string }).error, 'tx_too_old')
   })
 })
 

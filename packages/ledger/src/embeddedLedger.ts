@@ -96,6 +96,7 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
     },
     async close() {
       stopReconciling()
+      await ledger.close()
       closed = true
       const opened = opening
       opening = undefined

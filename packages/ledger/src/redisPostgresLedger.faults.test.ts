@@ -176,6 +176,20 @@ describe('redisPostgresLedger under faults', () => {
 
     afterEach(() => setMode('open'))
 
+    /**
+     * A committed payment whose commit the engine could not confirm (its reply was lost): it
+     * answered 503 and releases it, while the database is unreachable (left so).
+     */
+    const releaseRefusedAfterCommit = async () => {
+      const payment = freshPayment()
+      const lease = (await ledger.acquire(payment.key, 30_000))!
+      assert.equal(await ledger.mark(lease, payment.record), 'marked')
+      await ledger.commit(lease)
+      setMode('refuse')
+      await assert.rejects(ledger.release(lease), LedgerUnavailableError)
+      return payment
+    }
+
     it('raises LedgerUnavailableError, consumes nothing, and the transaction is usable once it is back', async function () {
       this.timeout(30_000)
       const paid = freshPayment()
@@ -209,14 +223,8 @@ describe('redisPostgresLedger under faults', () => {
 
     it('leaves a release it could not make to whichever process looks next, even if it died', async function () {
       this.timeout(30_000)
-      const payment = freshPayment()
-      const lease = (await ledger.acquire(payment.key, 30_000))!
-      assert.equal(await ledger.mark(lease, payment.record), 'marked')
-      await ledger.commit(lease)
-      // The engine could not confirm that commit (its reply was lost), answered 503 and releases
-      // it; the database is unreachable, and then this process dies.
-      setMode('refuse')
-      await assert.rejects(ledger.release(lease), LedgerUnavailableError)
+      // ...and then this process dies.
+      const payment = await releaseRefusedAfterCommit()
       setMode('open')
       const other = open({
         redis: 'redis://127.0.0.1:6379',
@@ -227,6 +235,27 @@ describe('redisPostgresLedger under faults', () => {
       assert.equal(await other.isConsumed(payment.key), false, 'never served, so not consumed')
       assert.equal(await claimOnce(other, payment.key, payment.record), 'won')
       assert.equal(await ledger.isConsumed(payment.key), true)
+    })
+
+    it('owns a release it could not make: answers nothing for that payment until it lands, and lands it in the background', async function () {
+      this.timeout(30_000)
+      const payment = await releaseRefusedAfterCommit()
+      await assert.rejects(
+        ledger.isConsumed(payment.key),
+        LedgerUnavailableError,
+        'never "consumed" while the release is owed',
+      )
+      setMode('open')
+      await sleep(1_200) // the ledger retries every 500 ms
+      // A process on another Redis prefix cannot see the owed key: only the database answers it.
+      const elsewhere = open({
+        redis: 'redis://127.0.0.1:6379',
+        db: testDatabaseUrl,
+        keyPrefix: `${keyPrefix}elsewhere:`,
+        logger: recordingLogger(),
+      })
+      assert.equal(await elsewhere.isConsumed(payment.key), false, 'released with no request')
+      assert.equal(await claimOnce(ledger, payment.key, payment.record), 'won')
     })
 
     it('fails fast when PostgreSQL takes connections but never answers', async function () {

@@ -4,6 +4,7 @@ import { connectRedis, type RedisInput } from './connectRedis.js'
 import { paymentStore } from './paymentStore.js'
 import { reconcileEvery } from './periodicReconcile.js'
 import { redisClaimCache } from './redisClaimCache.js'
+import { redisClientLimiter } from './redisClientLimiter.js'
 import { sqlLedger } from './sqlLedger.js'
 
 /** Options of `redisPostgresLedger`. */
@@ -46,7 +47,8 @@ export interface RedisPostgresLedgerOptions {
 /**
  * The production ledger: PostgreSQL decides every mark with one atomic statement (exactly one
  * winner across all processes) and keeps the durable record; Redis answers replays in one round
- * trip and holds the in-flight lock per transaction. Redis down or flushed, or a cluster master
+ * trip, holds the in-flight lock per transaction and counts `limits.perClient` for every process
+ * (`clientLimiter`). Redis down or flushed, or a cluster master
  * failing over: still exact on PostgreSQL alone, one warning logged. PostgreSQL down:
  * `LedgerUnavailableError` (503), nothing consumed. Clients made from URLs get short timeouts
  * (PostgreSQL: connect 2 s, statement 5 s, pool of 10; Redis: connect 2 s, command
@@ -125,8 +127,10 @@ export function redisPostgresLedger(
   const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,
+    clientLimiter: (limit) => redisClientLimiter(redis, keyPrefix, limit),
     async close() {
       stopReconciling()
+      await ledger.close()
       if (ownRedis) redis.disconnect()
       await postgres.close()
     },

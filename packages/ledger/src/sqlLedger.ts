@@ -6,6 +6,7 @@ import {
   type Logger,
   type PaymentKey,
 } from '@tx402/core'
+import { owedReleases } from './owedReleases.js'
 import type { PaymentStore } from './paymentStore.js'
 
 /**
@@ -48,15 +49,13 @@ export function sqlLedger(options: {
   store: PaymentStore
   cache: ClaimCache
   logger: Logger
-}): Ledger {
+}): Ledger & { close(): Promise<void> } {
   const { store, cache, logger } = options
   let cacheDown = false
   // Leases that reached the store (mark was called), by token, with when they lapse: only those
   // can have a claim row to delete, so releasing any other (a payment the chain refused) costs no
   // SQL. An entry whose lease lapsed may be dropped: its row, if any, is taken over anyway.
   const claiming = new Map<string, number>()
-  // Tokens whose release this process recorded as owed in the cache, to clear once it lands.
-  const owedHere = new Set<string>()
   let sweepAt = 10_000
 
   // Each call that reaches the cache says whether it worked, so a warning is written once when
@@ -81,8 +80,20 @@ export function sqlLedger(options: {
     }
   }
 
+  // The one owner of a release that failed: this ledger, never the engine.
+  const owed = owedReleases(
+    (lease) => store.unclaim(lease),
+    async (lease) => {
+      claiming.delete(lease.token)
+      await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+    },
+    logger,
+  )
+
   return {
     async isConsumed(key) {
+            // A release this process owes goes first: until it lands, the payment looks consumed.
+      await owed.land(key)
       const cached = await viaCache(() => cache.lookup(key), undefined)
       if (cached?.owedRelease) {
         // Another process (maybe one that died) owes this release: finish it before answering.
@@ -152,15 +163,15 @@ export function sqlLedger(options: {
           try {
             undone = await store.unclaim(lease)
           } catch (error) {
-            // Recorded where every process looks first, so none calls the payment used meanwhile.
+            // Recorded where every process looks first, so none calls the payment used meanwhile
+            // (and the release outlives this process); retried here until it lands.
             await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
-            owedHere.add(lease.token)
+            owed.owe(lease)
             throw error
           }
           claiming.delete(lease.token)
-          // Another request may have cached the consumed row while the commit's reply was lost,
-          // and a release owed earlier has now landed.
-          if (undone === 'consumed' || owedHere.delete(lease.token)) {
+          // Another request may have cached the consumed row while the commit's reply was lost.
+          if (undone === 'consumed') {
             await viaCache(() => cache.forgetConsumed(lease.key), undefined)
           }
         }
@@ -173,6 +184,10 @@ export function sqlLedger(options: {
 
     async reconcile() {
       return { released: await store.deleteLapsedClaims() }
+    },
+
+    async close() {
+      owed.stop()
     },
   }
 }

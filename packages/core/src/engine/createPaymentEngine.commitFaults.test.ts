@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { LedgerUnavailableError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
-import { scriptedPayer } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import { confirmed, countingChain, hash, request, silent, status } from './testSupport.js'
 
@@ -67,28 +66,13 @@ describe('engine when a commit cannot be confirmed', function () {
     assert.equal(await serve(hash(2)), 200, 'not served, so not consumed')
   })
 
-  it('keeps answering 503 for that payment until the owed release lands, then serves it', async () => {
-    const { faults, serve } = setup()
+  it('answers 503 and never throws when the release after it fails too (the ledger owes it)', async () => {
+    const { faults, serve, inner } = setup()
     faults.lostCommitReplies = 10
     faults.releaseDown = true
     assert.equal(await serve(hash(3)), 503)
-    faults.lostCommitReplies = 0
-    assert.equal(await serve(hash(3)), 503, 'the ledger still refuses the release')
-    faults.releaseDown = false
-    assert.equal(await serve(hash(3)), 200)
-  })
-
-  it('lands an owed release in the background once the ledger is back', async () => {
-    const { faults, serve, inner, chain } = setup()
-    faults.lostCommitReplies = 10
-    faults.releaseDown = true
-    assert.equal(await serve(hash(4)), 503)
-    faults.releaseDown = false
-    await new Promise((resolve) => setTimeout(resolve, 1_200))
-    const key = { network: 'eip155:31337' as const, txId: hash(4) }
-    assert.equal(
-      await inner.isConsumed({ ...key, payTo: chain.plugin.payTo, payer: scriptedPayer }),
-      false,
-    )
+    // The memory ledger here cannot owe a release: the commit that landed stays. A real ledger
+    // lands it itself (redisPostgresLedger.faults.test.ts); the engine does not track it twice.
+    assert.equal(inner.records().length, 1)
   })
 })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { memoryLedger } from '../memoryLedger.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { PaymentDecision } from './observer.js'
-import { countingChain, hash, request, silent, status } from './testSupport.js'
+import { countingChain, engineOn, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'limits-test-secret-at-least-32-bytes!!'
 
@@ -12,15 +12,7 @@ function engineFor(
   extra: Partial<Parameters<typeof createPaymentEngine>[0]> = {},
 ) {
   const chain = countingChain(verdict)
-  const engine = createPaymentEngine({
-    price: '0.01',
-    chains: [chain.plugin],
-    ledger: memoryLedger(),
-    secret,
-    logger: silent,
-    ...extra,
-  })
-  return { chain, engine }
+  return { chain, engine: engineOn(chain.plugin, extra) }
 }
 
 /** An engine whose verifications all wait until `open()`, with a cap of `max`. */

@@ -1,5 +1,4 @@
 import type { Lease, Ledger, StoredResponse } from '../ledger.js'
-import { type PaymentKey, paymentKeyId } from '../paymentKey.js'
 
 /** Where the settler reports what it could not do. */
 interface SettlerLog {
@@ -8,55 +7,16 @@ interface SettlerLog {
 }
 
 const commitRetryDelaysMs = [250, 1_000]
-const releaseRetryIntervalMs = 500
-const releaseRetryForMs = 10 * 60_000
+const lateCommitForMs = 10 * 60_000
 const lateCommitIntervalMs = 1_000
 
 /**
- * Commits and releases leases so that an outage never keeps a payment consumed that was not
- * served. A commit is retried briefly (it is idempotent, so a lost reply is recovered); a release
- * that fails is retried in the background until the ledger is back, and a new request for that
- * payment in this process waits for it first.
+ * Commits and releases leases. A commit is retried briefly (it is idempotent, so a lost reply is
+ * recovered). A release is the ledger's to guarantee (`Ledger.release`): when it fails, the
+ * ledger owes it and lands it before it answers for that payment again, from any process; the
+ * engine only logs the failure.
  */
 export function leaseSettler(ledger: Ledger, log: SettlerLog) {
-  const pending = new Map<string, { lease: Lease; since: number }>()
-  let timer: ReturnType<typeof setInterval> | undefined
-
-  const tryRelease = async (lease: Lease): Promise<boolean> => {
-    try {
-      await ledger.release(lease)
-      pending.delete(paymentKeyId(lease.key))
-      return true
-    } catch (cause) {
-      const id = paymentKeyId(lease.key)
-      if (!pending.has(id)) {
-        log.warn({ err: describeFault(cause), key: lease.key }, 'tx402: release failed; retrying')
-        pending.set(id, { lease, since: Date.now() })
-        startRetrying()
-      }
-      return false
-    }
-  }
-
-  const startRetrying = () => {
-    if (timer) return
-    timer = setInterval(() => {
-      for (const [id, { lease, since }] of pending) {
-        if (Date.now() - since > releaseRetryForMs) {
-          pending.delete(id)
-          log.error({ key: lease.key }, 'tx402: gave up releasing a payment that was not served')
-          continue
-        }
-        void tryRelease(lease)
-      }
-      if (pending.size === 0) {
-        clearInterval(timer)
-        timer = undefined
-      }
-    }, releaseRetryIntervalMs)
-    timer.unref?.()
-  }
-
   return {
     /** Commits, retrying a failed attempt twice; throws the last fault. */
     async commit(lease: Lease, response?: StoredResponse): Promise<void> {
@@ -82,7 +42,7 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
       log.warn({ key: lease.key }, 'tx402: commit of a delivered payment failed; retrying')
       const since = Date.now()
       const attempt = async () => {
-        if (holder.lost || Date.now() - since > releaseRetryForMs) {
+        if (holder.lost || Date.now() - since > lateCommitForMs) {
           holder.stop()
           log.error({ key: lease.key }, 'tx402: gave up committing a delivered payment')
           return
@@ -96,14 +56,16 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
       }
       setTimeout(attempt, lateCommitIntervalMs).unref?.()
     },
-    /** Releases now, or keeps trying in the background. Never throws. */
+    /** Releases; a failure is logged (the ledger owes the release from then on). Never throws. */
     async release(lease: Lease): Promise<void> {
-      await tryRelease(lease)
-    },
-    /** False while a release of this payment is still owed and the ledger still refuses it. */
-    async settled(key: PaymentKey): Promise<boolean> {
-      const owed = pending.get(paymentKeyId(key))
-      return owed ? tryRelease(owed.lease) : true
+      try {
+        await ledger.release(lease)
+      } catch (cause) {
+        log.warn(
+          { err: describeFault(cause), key: lease.key },
+          'tx402: release failed; the ledger owes it',
+        )
+      }
     },
   }
 }

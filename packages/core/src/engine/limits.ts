@@ -1,7 +1,20 @@
+import { LRUCache } from 'lru-cache'
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
+// Not the package index, which loads Node-only limiters (see rateLimiterMemory.d.ts).
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
+import { ConfigurationError } from '../errors.js'
+
+/** At most `max` payment attempts per client per window of `windowMs` (whole seconds). */
+export interface ClientLimit {
+  max: number
+  windowMs: number
+}
+
 /**
  * Limits on unpaid verification work, so a flood of random transaction ids cannot run up RPC
- * cost: a short negative cache of `tx_not_found`, a cap on concurrent verifications per chain,
- * and an optional fixed-window limit per client.
+ * cost: a short negative cache of `tx_not_found`, a cap on concurrent verifications per chain
+ * (both per process), and an optional fixed-window limit per client, shared by every process
+ * when the ledger offers a `clientLimiter` (`redisPostgresLedger` does, on its Redis).
  *
  * @example
  * paymentRequired({ …, limits: { maxConcurrentVerifications: 16, perClient: { max: 30, windowMs: 60_000 } } })
@@ -11,52 +24,80 @@ export interface VerificationLimits {
   notFoundCacheMs?: number
   /** Concurrent on-chain verifications per chain; more are answered 429. Default 32. */
   maxConcurrentVerifications?: number
-  /** Verification attempts per client per window; more are answered 429. Off by default. */
-  perClient?: { max: number; windowMs: number }
+  /**
+   * Verification attempts per client per window; more are answered 429. Off by default. The
+   * window is rounded up to whole seconds.
+   */
+  perClient?: ClientLimit
 }
 
-/** A bounded map of keys to expiry times (oldest evicted first). */
-export class ExpiringSet {
-  private readonly entries = new Map<string, number>()
-  constructor(private readonly maxSize = 10_000) {}
+/**
+ * Counts payment attempts per client. A ledger may offer one shared by every process using it
+ * (`Ledger.clientLimiter`); otherwise the engine counts in memory, per process.
+ */
+export interface ClientLimiter {
+  /**
+   * Counts one attempt by `client`: 0 when it is allowed, else the seconds until the client may
+   * try again. A store fault must not refuse payments: count in memory meanwhile, or allow.
+   */
+  take(client: string): Promise<number>
+}
 
-  /** Milliseconds until `key` expires; 0 when it is not held. */
-  remainingMs(key: string, now: number): number {
-    const expiresAt = this.entries.get(key)
-    if (expiresAt === undefined) return 0
-    if (expiresAt > now) return expiresAt - now
-    this.entries.delete(key)
-    return 0
-  }
-
-  add(key: string, expiresAt: number): void {
-    this.entries.delete(key)
-    this.entries.set(key, expiresAt)
-    if (this.entries.size > this.maxSize) this.entries.delete(this.entries.keys().next().value!)
+/**
+ * A `ClientLimiter` over a rate-limiter-flexible limiter (`RateLimiterMemory`, `RateLimiterRedis`…).
+ * A fault of its store (an Error rather than a `RateLimiterRes`) allows the attempt: give the
+ * limiter an `insuranceLimiter` to keep counting in memory meanwhile.
+ *
+ * @example const limiter = clientLimiter(new RateLimiterRedis({ storeClient: redis, points: 30, duration: 60 }))
+ */
+export function clientLimiter(limiter: RateLimiterAbstract): ClientLimiter {
+  return {
+    async take(client) {
+      try {
+        await limiter.consume(client)
+        return 0
+      } catch (rejection) {
+        // Over the limit: a RateLimiterRes. A store fault: an Error.
+        const waitMs = (rejection as { msBeforeNext?: unknown } | undefined)?.msBeforeNext
+        if (rejection instanceof Error || typeof waitMs !== 'number') return 0
+        return Math.max(1, Math.ceil(waitMs / 1000))
+      }
+    },
   }
 }
 
-/** Counts attempts per client in fixed windows; `take` is false once a client is over its limit. */
-export class ClientWindows {
-  private readonly windows = new Map<string, { start: number; count: number }>()
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-    private readonly maxClients = 50_000,
-  ) {}
+/**
+ * The limit as rate-limiter-flexible options (points per duration in seconds), checked.
+ *
+ * @throws ConfigurationError when `max` is not a positive integer or `windowMs` not positive.
+ * @example new RateLimiterMemory(clientLimitOptions({ max: 30, windowMs: 60_000 }))
+ */
+export function clientLimitOptions(limit: ClientLimit): { points: number; duration: number } {
+  if (!(Number.isInteger(limit?.max) && limit.max > 0)) {
+    throw new ConfigurationError(
+      `limits.perClient.max must be a positive integer, got ${limit?.max}.`,
+    )
+  }
+  if (!(Number.isFinite(limit.windowMs) && limit.windowMs > 0)) {
+    throw new ConfigurationError(
+      `limits.perClient.windowMs must be a positive number of ms, got ${limit.windowMs}.`,
+    )
+  }
+  return { points: limit.max, duration: Math.ceil(limit.windowMs / 1000) }
+}
 
-  /** Seconds until the client may try again, or 0 when this attempt is allowed. */
-  take(client: string, now: number): number {
-    let window = this.windows.get(client)
-    if (!window || now - window.start >= this.windowMs) {
-      window = { start: now, count: 0 }
-      this.windows.delete(client)
-      this.windows.set(client, window)
-      if (this.windows.size > this.maxClients)
-        this.windows.delete(this.windows.keys().next().value!)
-    }
-    window.count++
-    if (window.count <= this.max) return 0
-    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000))
+/** This process's count per client. */
+export function memoryClientLimiter(limit: ClientLimit): ClientLimiter {
+  return clientLimiter(new RateLimiterMemory(clientLimitOptions(limit)))
+}
+
+/** Transactions the chain did not know a moment ago, each kept for `ttlMs` (oldest evicted first). */
+export function notFoundCache(ttlMs: number, max = 10_000) {
+  const cache = ttlMs > 0 ? new LRUCache<string, true>({ max, ttl: ttlMs }) : undefined
+  return {
+    /** Milliseconds until `key` may be asked of the chain again; 0 now. */
+    remainingMs: (key: string): number => cache?.getRemainingTTL(key) ?? 0,
+    /** Remembers `key` as not found; false when the cache is off. */
+    add: (key: string): boolean => cache?.set(key, true) !== undefined,
   }
 }

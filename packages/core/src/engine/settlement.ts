@@ -1,7 +1,11 @@
 import type { Lease, StoredResponse } from '../ledger.js'
 import type { ClaimHeartbeat } from './claimHeartbeat.js'
+import type { Claim } from './claimPayment.js'
 import type { leaseSettler } from './leaseSettler.js'
-import type { PaidOutcome, RespondOutcome } from './outcome.js'
+import type { PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
+import { paymentResponseHeaders } from './paymentResponse.js'
+import type { Attempt } from './readAttempt.js'
+import type { Verified } from './verifyOnChain.js'
 
 /** How a paid request ended, for its decision line. */
 export type Settled = 'served' | 'released' | RespondOutcome
@@ -16,7 +20,7 @@ export interface SettlementParts {
 }
 
 /**
- * The end of a paid request's life (PROTOCOL.md section 6): `confirm` right before the first
+ * The end of a paid request's life (docs/protocol.md section 6): `confirm` right before the first
  * byte (the claim is still this request's), then `settle` once the response ended: delivered
  * commits, anything else releases. The heartbeat runs until the payment is settled, so no other
  * request can take the payment over while the response is being sent or its commit retried.
@@ -80,6 +84,59 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
   }
 
   return { confirm, settle, finish }
+}
+
+/** What `paidOutcome` needs besides the claim. */
+export interface PaidDependencies {
+  settler: ReturnType<typeof leaseSettler>
+  /** 0: re-delivery off (no response is kept). */
+  redeliveryWindowMs: number
+  maxStoredResponseBytes: number
+  /** The 503 answer to give when the ledger fails, logged as a fault. */
+  unavailable(cause: unknown): RespondOutcome
+}
+
+/**
+ * Step 5, settle: the `paid` outcome of a claimed payment, with its receipt and
+ * `PAYMENT-RESPONSE`, and the `confirm` / `settle` / `finish` that commit it for a served
+ * response and release it otherwise (`settlement`).
+ *
+ * @example return paidOutcome(deps, request.method, attempt, verified, claim)
+ */
+export function paidOutcome(
+  dependencies: PaidDependencies,
+  method: string,
+  { offer, txId, requirement, challenge }: Attempt,
+  { payer, amount }: Verified,
+  claim: Claim,
+): PaidOutcome {
+  const receipt: PaymentReceipt = {
+    chain: offer.plugin.name,
+    network: offer.plugin.network,
+    transaction: txId,
+    payer,
+    payTo: requirement.payTo,
+    asset: requirement.asset,
+    amount,
+    challengeId: challenge?.id,
+  }
+  const settled = settlement({ ...claim, ...dependencies })
+  const { redeliveryWindowMs, maxStoredResponseBytes } = dependencies
+  return {
+    type: 'paid',
+    payment: receipt,
+    headers: paymentResponseHeaders(receipt),
+    storeResponseUpTo:
+      method !== 'GET' && redeliveryWindowMs > 0 ? maxStoredResponseBytes : undefined,
+    confirm: settled.confirm,
+    settle: async (delivered, response) => {
+      await settled.settle(delivered, response)
+    },
+    finish: async (served) => {
+      const end = await settled.finish(served)
+      return typeof end === 'string' ? undefined : end
+    },
+  }
 }
 
 /**

@@ -1,6 +1,11 @@
-import type { VerifyResult } from '../plugin.js'
+import { memoryLedger } from '../memoryLedger.js'
+import type { ChainPlugin, ChallengeContext, VerifyResult } from '../plugin.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
+import { createPaymentEngine } from './createPaymentEngine.js'
+import type { PaymentEngineOptions } from './engineOptions.js'
 import type { Outcome } from './outcome.js'
+import type { Attempt } from './readAttempt.js'
+import { setUpRoute } from './routeSetup.js'
 
 // Test support for the engine's own tests: a chain whose verdicts the test scripts.
 
@@ -24,3 +29,32 @@ export const status = (outcome: Outcome) =>
 export const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 export const silent = { info() {}, warn() {}, error() {} }
 export { confirmedPayment as confirmed } from '../testing/scriptedChain.js'
+
+/** An attempt to pay with `hash(n)` on `plugin` (default: a scripted chain) at the route's price. */
+export function attemptOn(
+  n: number,
+  plugin: ChainPlugin = scriptedChain().plugin,
+  challenge?: ChallengeContext,
+): Attempt {
+  const secret = 'step-test-secret-at-least-32-bytes!!!!!'
+  const { offers } = setUpRoute({
+    price: '0.01',
+    chains: [plugin],
+    ledger: memoryLedger(),
+    secret,
+    logger: silent,
+  })
+  const offer = offers[0]!
+  return { offer, txId: hash(n), challenge, proof: undefined, requirement: offer.requirement }
+}
+
+/** An engine at 0.01 on `plugin`, with a fresh memory ledger, silent, and `extra` options. */
+export const engineOn = (plugin: ChainPlugin, extra: Partial<PaymentEngineOptions> = {}) =>
+  createPaymentEngine({
+    price: '0.01',
+    chains: [plugin],
+    ledger: memoryLedger(),
+    secret: 'engine-test-secret-at-least-32-bytes!!!',
+    logger: silent,
+    ...extra,
+  })

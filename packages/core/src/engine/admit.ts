@@ -1,0 +1,89 @@
+import type { Ledger } from '../ledger.js'
+import {
+  type ClientLimiter,
+  memoryClientLimiter,
+  notFoundCache,
+  type VerificationLimits,
+} from './limits.js'
+import type { Attempt } from './readAttempt.js'
+import { type Refusal, refuse } from './refusal.js'
+
+/** Step 2: the limits on unpaid verification work, held for one route. */
+export interface Admission {
+  /**
+   * Admits an attempt to verification, or refuses it: a transaction the chain did not know a
+   * moment ago (`tx_not_found`, without asking again), a client over its limit, or a chain with
+   * every verification slot taken (429 `rate_limited`). Admitted, it holds a slot of its chain
+   * until `free()` (idempotent) is called.
+   */
+  admit(attempt: Attempt, client: string | undefined): Promise<{ free(): void } | Refusal>
+  /** Remembers that the chain does not know the attempt's transaction; adds `Retry-After`. */
+  notFound(attempt: Attempt, refusal: Refusal): Refusal
+}
+
+/**
+ * The admission of one route: the negative cache and the concurrency cap are this process's;
+ * the per-client limit is the ledger's (`ledger.clientLimiter`, shared by its processes) when it
+ * offers one, else this process's.
+ *
+ * @example
+ * const admission = admissionFor({ perClient: { max: 30, windowMs: 60_000 } }, ledger)
+ * const admitted = await admission.admit(attempt, request.client)
+ */
+export function admissionFor(limits: VerificationLimits | undefined, ledger: Ledger): Admission {
+  const notFoundMs = limits?.notFoundCacheMs ?? 5_000
+  const maxConcurrent = limits?.maxConcurrentVerifications ?? 32
+  const notFound = notFoundCache(notFoundMs)
+  const perClient: ClientLimiter | undefined = limits?.perClient
+    ? (ledger.clientLimiter?.(limits.perClient) ?? memoryClientLimiter(limits.perClient))
+    : undefined
+  const inFlight = new Map<string, number>()
+  const key = ({ offer, txId }: Attempt) => JSON.stringify([offer.plugin.network, txId])
+
+  return {
+    async admit(attempt, client) {
+      const waitMs = notFound.remainingMs(key(attempt))
+      if (waitMs > 0) {
+        // Retry-After: when this server will ask the chain again (its RPC may lag the payer's).
+        return refuse(
+          'tx_not_found',
+          'No such transaction on this chain. Pay per accepts, then retry.',
+          Math.ceil(waitMs / 1000),
+        )
+      }
+      if (perClient && client !== undefined) {
+        const wait = await perClient.take(client)
+        if (wait > 0) {
+          return refuse(
+            'rate_limited',
+            `Too many payment attempts. Retry after ${wait} seconds.`,
+            wait,
+          )
+        }
+      }
+      const chain = attempt.offer.plugin.name
+      if ((inFlight.get(chain) ?? 0) >= maxConcurrent) {
+        return refuse(
+          'rate_limited',
+          'Too many payments are being verified. Retry after Retry-After seconds.',
+          1,
+        )
+      }
+      // The slot is taken at the check, in the same tick: a burst would otherwise pass the check
+      // together while the RPC calls are awaited.
+      inFlight.set(chain, (inFlight.get(chain) ?? 0) + 1)
+      let held = true
+      return {
+        free() {
+          if (!held) return
+          held = false
+          inFlight.set(chain, (inFlight.get(chain) ?? 1) - 1)
+        },
+      }
+    },
+    notFound(attempt, refusal) {
+      if (!notFound.add(key(attempt))) return refusal
+      return { ...refusal, retryAfterSeconds: Math.ceil(notFoundMs / 1000) }
+    },
+  }
+}

@@ -1,0 +1,120 @@
+import { assetId } from '../assetId.js'
+import type { Lease, Ledger } from '../ledger.js'
+import { paymentKey } from '../paymentKey.js'
+import { type ClaimHeartbeat, startHeartbeat } from './claimHeartbeat.js'
+import type { Logger, PaymentRequest } from './engineOptions.js'
+import type { leaseSettler } from './leaseSettler.js'
+import type { PaidOutcome, ReplayOutcome } from './outcome.js'
+import type { Attempt } from './readAttempt.js'
+import { findRedelivery, redeliveryOutcome } from './redelivery.js'
+import { type Refusal, refuse } from './refusal.js'
+import type { Trace } from './report.js'
+import type { Verified } from './verifyOnChain.js'
+
+/** This request's hold on the payment, kept alive until it settles. */
+export interface Claim {
+  lease: Lease
+  heartbeat: ClaimHeartbeat
+}
+
+/** What `claimPayment` needs besides the attempt. */
+export interface ClaimDependencies {
+  ledger: Ledger
+  settler: ReturnType<typeof leaseSettler>
+  logger: Pick<Logger, 'warn'>
+  claimTtlMs: number
+  /** 0: re-delivery off. */
+  redeliveryWindowMs: number
+}
+
+const inProgressRetryAfterSeconds = 1
+const alreadyUsed = () =>
+  refuse(
+    'tx_already_used',
+    'This transaction has already paid for a request. Pay again per accepts.',
+  )
+
+/**
+ * Step 4, look up and claim (docs/protocol.md sections 1 and 6): a payment already committed is
+ * re-delivered to its payer (GET, HEAD: run the route again; others: the kept response) or
+ * refused (`tx_already_used`, `response_not_stored`); one another request holds is 409
+ * `payment_in_progress`; otherwise this request acquires and marks it, and a heartbeat keeps the
+ * claim alive until the payment settles. Throws the ledger's fault (503, nothing consumed),
+ * after releasing anything it took.
+ *
+ * @example
+ * const claim = await claimPayment(deps, request, attempt, verified, trace)
+ * if ('lease' in claim) return paidOutcome(…)
+ */
+export async function claimPayment(
+  dependencies: ClaimDependencies,
+  request: PaymentRequest,
+  attempt: Attempt,
+  verified: Verified,
+  trace: Trace,
+): Promise<Claim | Refusal | PaidOutcome | ReplayOutcome> {
+  const { ledger, settler, claimTtlMs } = dependencies
+  const { offer, txId, requirement, challenge } = attempt
+  const { plugin } = offer
+  const key = paymentKey({ network: plugin.network, txId, payTo: requirement.payTo, ...verified })
+  const resource = `${request.method} ${request.path}`
+  if (await ledger.isConsumed(key)) {
+    const again = await findRedelivery({
+      ledger,
+      key,
+      plugin,
+      txId,
+      resource,
+      challenge,
+      proof: attempt.proof,
+      windowMs: dependencies.redeliveryWindowMs,
+    })
+    if (!again) return alreadyUsed()
+    trace.payer = again.payer
+    trace.amount = again.amount.toString()
+    return (
+      redeliveryOutcome(again, offer, txId, request.method) ??
+      refuse(
+        'response_not_stored',
+        'This payment was served, but its response was too large (or a stream) to keep for re-delivery, so it cannot be served again. Pay again per accepts for a new request.',
+      )
+    )
+  }
+  const lease = await ledger.acquire(key, claimTtlMs)
+  if (!lease) {
+    return refuse(
+      'payment_in_progress',
+      'Another request is using this payment right now. Retry after Retry-After seconds.',
+      inProgressRetryAfterSeconds,
+    )
+  }
+  // From here until the payment settles, the claim is renewed: a slow handler or send never lets
+  // another request take it over.
+  const heartbeat = startHeartbeat(ledger, lease, claimTtlMs, dependencies.logger)
+  const letGo = async () => {
+    heartbeat.stop()
+    await settler.release(lease)
+  }
+  let marked: Awaited<ReturnType<Ledger['mark']>>
+  try {
+    marked = await ledger.mark(lease, {
+      chain: plugin.name,
+      asset: assetId(requirement.asset),
+      amount: verified.amount,
+      resource,
+      challengeId: challenge?.id,
+    })
+  } catch (error) {
+    await letGo()
+    throw error
+  }
+  if (marked === 'marked') return { lease, heartbeat }
+  await letGo()
+  return marked === 'consumed'
+    ? alreadyUsed()
+    : refuse(
+        'payment_in_progress',
+        'Another request is using this transaction right now. Retry after Retry-After seconds.',
+        inProgressRetryAfterSeconds,
+      )
+}

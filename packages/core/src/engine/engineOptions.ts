@@ -1,0 +1,91 @@
+import type { ChallengeSecret } from '../challenge/challengeKeys.js'
+import type { Ledger } from '../ledger.js'
+import type { ChainPlugin } from '../plugin.js'
+import type { ResolvedOffer, RoutePrice } from '../price.js'
+import type { RouteBinding } from './bindingPolicy.js'
+import type { VerificationLimits } from './limits.js'
+import type { EngineHooks, EngineObserver } from './observer.js'
+import type { Outcome } from './outcome.js'
+import type { RequestHeaders } from './readPaymentHeaders.js'
+
+/** A pino-compatible logger. */
+export interface Logger {
+  info(object: object, message?: string): void
+  warn(object: object, message?: string): void
+  error(object: object, message?: string): void
+}
+
+/** Options of `createPaymentEngine`, validated once at setup. */
+export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
+  /** Chain plugins the route accepts, in the order offered. */
+  chains: readonly ChainPlugin[]
+  /** Where payments are marked used. */
+  ledger: Ledger
+  /**
+   * HMAC secret for challenges, at least 32 bytes; or several, to rotate: the first signs new
+   * challenges, every one verifies (keep an old secret listed for `challengeTtlSeconds` plus the
+   * longest `maxAgeSeconds` after the switch).
+   */
+  secret: ChallengeSecret
+  /** Oldest acceptable transaction, in seconds; overrides each chain's default. 0: no age check. */
+  maxAgeSeconds?: number
+  /** How long a challenge may be paid against. Default 900. */
+  challengeTtlSeconds?: number
+  /**
+   * How long a claim outlives its last renewal, in ms. The claim is renewed every third of it
+   * from the lock until the payment settles, so it lapses only when its process died or lost the
+   * ledger for this long; then another request may take the payment over. Default 60000.
+   */
+  claimTtlMs?: number
+  /**
+   * How long after its commit the payer of a response may have it again without paying, when
+   * it lost it (docs/protocol.md section 6), in seconds. 0 turns re-delivery off. Default 600.
+   */
+  redeliveryWindowSeconds?: number
+  /**
+   * For methods other than GET and HEAD: the largest response body kept in the ledger for its
+   * re-delivery, in bytes. A larger one (or a stream) is not kept, and its re-delivery is refused
+   * with 409 `response_not_stored`. Default 1048576 (1 MiB).
+   */
+  maxStoredResponseBytes?: number
+  /** Tolerated clock difference between the chain and this server, in seconds. Default 60. */
+  clockSkewSeconds?: number
+  /**
+   * How a payment is bound to its payer. Default `'payer'`: each chain's own binding (Solana:
+   * the challenge and its reference in the transaction; EVM: `x-payment-proof`), so nobody who
+   * merely saw a payment on chain can spend it. `'none'`: nothing binds, and a third party who
+   * sees the transaction can present it before its payer (who is then refused); for prices where
+   * that risk is accepted.
+   */
+  binding?: RouteBinding
+  /** Demand `x-payment-challenge` on every payment, whatever the binding. Default false. */
+  requireChallenge?: boolean
+  /** Demand `x-payment-proof` (the payer's signature) on every payment, whatever the binding. Default false. */
+  requireProof?: boolean
+  /** Limits on unpaid verification work (429 `rate_limited`). Defaults in `VerificationLimits`. */
+  limits?: VerificationLimits
+  /**
+   * Gets one structured line per payment decision (info) and per fault (error); no secrets.
+   * Default: faults only, to `console`.
+   */
+  logger?: Logger
+  /** Metrics and tracing (e.g. `prometheusObserver()` of `@tx402/metrics`). */
+  observer?: EngineObserver
+}
+
+/** A request as the engine needs it. */
+export interface PaymentRequest {
+  method: string
+  /** The path, without the query string. */
+  path: string
+  headers: RequestHeaders
+  /** Who is asking (e.g. the client IP), for the optional per-client limit. */
+  client?: string | undefined
+}
+
+/** The framework-free engine: one per paid route. */
+export interface PaymentEngine {
+  handle(request: PaymentRequest): Promise<Outcome>
+  /** The chains offered for this route, with what each must receive. */
+  readonly offers: readonly ResolvedOffer[]
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { memoryLedger } from '../memoryLedger.js'
+import { scriptedChain } from '../testing/scriptedChain.js'
+import { buildResponse } from './challengeResponse.js'
+import { readAttempt } from './readAttempt.js'
+import { isRefusal } from './refusal.js'
+import type { Trace } from './report.js'
+import { setUpRoute } from './routeSetup.js'
+import { hash, silent } from './testSupport.js'
+
+const secret = 'read-attempt-secret-at-least-32-bytes!!'
+const route = (binding: 'reference' | 'none' = 'none') =>
+  setUpRoute({
+    price: '0.01',
+    chains: [scriptedChain({ binding }).plugin],
+    ledger: memoryLedger(),
+    secret,
+    logger: silent,
+  })
+const request = (headers: Record<string, string>) => ({
+  method: 'GET',
+  path: '/x',
+  headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+})
+
+describe('readAttempt (step 1)', () => {
+  it('reads the offer, the canonical id and the requirement, and traces them', () => {
+    const trace: Trace = {}
+    const attempt = readAttempt(
+      route(),
+      request({
+        'x-payment-tx': hash(1).toUpperCase().replace('0X', ''),
+        'x-payment-chain': 'TESTNET',
+      }),
+      trace,
+    )
+    assert.ok(!isRefusal(attempt))
+    assert.equal(attempt.txId, hash(1))
+    assert.equal(attempt.requirement.amount, 10000n)
+    assert.equal(attempt.challenge, undefined)
+    assert.deepEqual(trace, { chain: 'testnet', network: 'eip155:31337', transaction: hash(1) })
+  })
+
+  it('refuses what the route cannot take, each with its code', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{}, 'payment_required'],
+      [{ 'x-payment-tx': hash(1) }, 'invalid_payment_headers'],
+      [{ 'x-payment-tx': hash(1), 'x-payment-chain': 'solana' }, 'invalid_payment_headers'],
+      [{ 'x-payment-tx': '0x12', 'x-payment-chain': 'testnet' }, 'invalid_payment_headers'],
+      [
+        { 'x-payment-tx': hash(1), 'x-payment-chain': 'testnet', 'x-payment-challenge': 'c2.x.y' },
+        'challenge_invalid',
+      ],
+    ]
+    for (const [headers, code] of cases) {
+      const refusal = readAttempt(route(), request(headers), {})
+      assert.equal(isRefusal(refusal) && refusal.refuse, code, JSON.stringify(headers))
+    }
+  })
+
+  it('demands the challenge a reference-bound chain needs, and verifies the one sent', () => {
+    const bound = route('reference')
+    const bare = readAttempt(
+      bound,
+      request({ 'x-payment-tx': hash(1), 'x-payment-chain': 'testnet' }),
+      {},
+    )
+    assert.equal(isRefusal(bare) && bare.refuse, 'challenge_invalid')
+    const { id } = challengeOf(bound)
+    const attempt = readAttempt(
+      bound,
+      request({ 'x-payment-tx': hash(1), 'x-payment-chain': 'testnet', 'x-payment-challenge': id }),
+      {},
+    )
+    assert.ok(!isRefusal(attempt))
+    assert.equal(attempt.challenge?.id, id)
+  })
+})
+
+/** The challenge a 402 of this route carries for `GET /x`. */
+function challengeOf(r: ReturnType<typeof route>) {
+  const response = buildResponse(r.terms, { method: 'GET', path: '/x' }, 'payment_required', 'Pay.')
+  return (response.body as { challenge: { id: string } }).challenge
+}

@@ -1,0 +1,109 @@
+import { deriveReference, verifyChallenge } from '../challenge/challenge.js'
+import type { ChallengeTerm } from '../challenge/challengeTerms.js'
+import { InvalidChallengeError, InvalidTxIdError } from '../errors.js'
+import type { ChallengeContext, PaymentRequirement } from '../plugin.js'
+import type { ResolvedOffer } from '../price.js'
+import { headerNames } from '../protocol/headers.js'
+import { answeredRequirement } from './answeredTerms.js'
+import type { PaymentRequest } from './engineOptions.js'
+import { readPaymentHeaders } from './readPaymentHeaders.js'
+import { type Refusal, refuse } from './refusal.js'
+import type { Trace } from './report.js'
+import type { Route } from './routeSetup.js'
+
+/** A payment attempt, read from the request's headers and checked against the route. */
+export interface Attempt {
+  offer: ResolvedOffer
+  /** The chain's canonical transaction id. */
+  txId: string
+  /** The verified challenge it answers, if it sent one. */
+  challenge: ChallengeContext | undefined
+  /** `x-payment-proof`, if sent. */
+  proof: string | undefined
+  /** What the payment must be: the answered challenge's terms, else today's. */
+  requirement: PaymentRequirement
+}
+
+/** What `readAttempt` needs of the route. */
+export type AttemptRules = Pick<
+  Route,
+  'keys' | 'selectOffer' | 'bindings' | 'graceSeconds' | 'terms'
+>
+
+/**
+ * Step 1, read the attempt (docs/protocol.md sections 3 and 4): the payment headers, the offer
+ * they name, the transaction id in its canonical form, the challenge (signature, resource,
+ * expiry) and what the route's binding demands. No I/O. Records the chain, network and
+ * transaction in `trace` as they become known.
+ *
+ * @example
+ * const attempt = readAttempt(route, request, trace)
+ * if (isRefusal(attempt)) return respond(attempt)
+ */
+export function readAttempt(
+  rules: AttemptRules,
+  request: PaymentRequest,
+  trace: Trace,
+): Attempt | Refusal {
+  const headers = readPaymentHeaders(request.headers)
+  if (headers.kind === 'none') {
+    const { cost } = rules.terms
+    return refuse(
+      'payment_required',
+      `This resource costs ${cost.amount} ${cost.currency}. Pay on one of the accepted chains and retry with ${headerNames.tx} and ${headerNames.chain}.`,
+    )
+  }
+  if (headers.kind === 'invalid') return refuse('invalid_payment_headers', headers.message)
+
+  const choice = rules.selectOffer(headers.chain)
+  if ('error' in choice) return refuse('invalid_payment_headers', choice.error)
+  const { offer } = choice
+  const { plugin } = offer
+  const demands = rules.bindings.get(offer)!
+  trace.chain = plugin.name
+  trace.network = plugin.network
+
+  let txId: string
+  try {
+    txId = plugin.normalizeTxId(headers.tx)
+  } catch (error) {
+    const reason = error instanceof InvalidTxIdError ? error.shortMessage : 'Malformed.'
+    return refuse('invalid_payment_headers', `${headerNames.tx}: ${reason}`)
+  }
+  trace.transaction = txId
+
+  let challenge: ChallengeContext | undefined
+  let answered: readonly ChallengeTerm[] | undefined
+  if (headers.challenge) {
+    try {
+      const verified = verifyChallenge(rules.keys, headers.challenge, {
+        ...request,
+        graceSeconds: rules.graceSeconds,
+      })
+      challenge = {
+        id: verified.id,
+        issuedAt: verified.issuedAt,
+        reference: deriveReference(verified.id),
+      }
+      answered = verified.terms
+    } catch (error) {
+      const reason =
+        error instanceof InvalidChallengeError ? error.shortMessage : 'Malformed challenge.'
+      return refuse('challenge_invalid', `${reason} Pay again against the fresh challenge.`)
+    }
+  } else if (demands.challenge) {
+    return refuse(
+      'challenge_invalid',
+      `This server requires ${headerNames.challenge}: pay against the challenge below (with its reference, where accepts lists one) and send its id.`,
+    )
+  }
+  if (demands.proof && !headers.proof) {
+    return refuse(
+      'proof_invalid',
+      `This server requires ${headerNames.proof}: sign the proof message with the paying wallet.`,
+    )
+  }
+  // Judged by the terms the payer answered, even if the route's price changed since.
+  const requirement = answeredRequirement(offer, answered)
+  return { offer, txId, challenge, proof: headers.proof, requirement }
+}

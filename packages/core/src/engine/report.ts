@@ -1,0 +1,112 @@
+import { VerifierUnavailableError } from '../errors.js'
+import type { Logger } from './engineOptions.js'
+import { describeFault } from './leaseSettler.js'
+import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
+import type { Outcome, PaymentReceipt } from './outcome.js'
+import { type Refusal, refuse } from './refusal.js'
+import { onceEnded } from './settlement.js'
+
+/** What one request's decision has learned so far, for its log line and hooks. */
+export type Trace = Partial<
+  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount'>
+>
+
+/** What the reporter writes to: the route's (guarded) logger and observer, and its hooks. */
+export interface ReportDependencies {
+  logger: Logger
+  observer: EngineObserver
+  hooks: EngineHooks
+}
+
+const unavailableRetryAfterSeconds = 2
+
+/**
+ * Step 6, report: faults and decisions, to the observer (metrics), the logger (one line per
+ * decision, one per fault; no secrets, no RPC URLs) and the hooks (`onPaid`, `onRejected`). None
+ * of them can change an answer: a throw is logged and ignored.
+ *
+ * @example
+ * const report = reporter({ logger, observer, hooks: options })
+ * return report.decided(outcome, trace, 'GET /api/x', started)
+ */
+export function reporter({ logger, observer, hooks }: ReportDependencies) {
+  const decision = (decision: PaymentDecision, receipt?: PaymentReceipt): void => {
+    observer.decision?.(decision)
+    logger.info(decision, 'tx402: payment decision')
+    const hookFailed = (cause: unknown) =>
+      logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
+    try {
+      const hook =
+        receipt && decision.outcome === 'served'
+          ? hooks.onPaid?.(receipt, decision)
+          : decision.outcome !== 'served' && decision.outcome !== 'released'
+            ? hooks.onRejected?.(decision)
+            : undefined
+      Promise.resolve(hook).catch(hookFailed)
+    } catch (cause) {
+      // A hook never changes an answer: after a commit, a throw would make a paid response a 500.
+      hookFailed(cause)
+    }
+  }
+
+  return {
+    /**
+     * Counts and logs a failed dependency; the refusal to answer with (503
+     * `verifier_unavailable`, nothing consumed; an RPC's own back-off as `Retry-After`).
+     */
+    fault(dependency: 'rpc' | 'ledger', trace: Trace, cause: unknown): Refusal {
+      observer.fault?.(dependency, trace.chain)
+      logger.error(
+        {
+          dependency,
+          chain: trace.chain,
+          transaction: trace.transaction,
+          err: describeFault(cause),
+        },
+        'tx402: dependency failed',
+      )
+      return refuse(
+        'verifier_unavailable',
+        'Payment verification is unavailable right now. Retry the same headers later; nothing was consumed, so do not pay again.',
+        (cause instanceof VerifierUnavailableError ? cause.retryAfterSeconds : undefined) ??
+          unavailableRetryAfterSeconds,
+      )
+    },
+
+    /**
+     * Reports the decision on `outcome` and returns it: at once for a refusal or a replay; for a
+     * paid outcome, once it ends (served, released or failed), with the deciding time only. A
+     * request without payment headers decided nothing and is not reported.
+     */
+    decided(outcome: Outcome, trace: Trace, resource: string, started: number): Outcome {
+      const line = (ending: PaymentDecision['outcome'], status: number, durationMs: number) => ({
+        resource,
+        ...trace,
+        outcome: ending,
+        status,
+        durationMs,
+      })
+      if (outcome.type === 'payment_required') return outcome
+      if (outcome.type === 'replay') {
+        decision(line('redelivered', outcome.response.status, performance.now() - started))
+      } else if (outcome.type === 'error') {
+        decision(line(outcome.body.error, outcome.status, performance.now() - started))
+      }
+      if (outcome.type !== 'paid') return outcome
+      const decidedMs = performance.now() - started
+      const paid = outcome
+      return onceEnded(paid, (failure, served) => {
+        const redelivered = paid.payment.redelivered === true
+        const ending = failure
+          ? failure.body.error
+          : !served
+            ? 'released'
+            : redelivered
+              ? 'redelivered'
+              : 'served'
+        const status = failure ? failure.status : served ? 200 : 0
+        decision(line(ending, status, decidedMs), redelivered ? undefined : paid.payment)
+      })
+    },
+  }
+}

@@ -1,0 +1,108 @@
+import { challengeKeys } from '../challenge/challengeKeys.js'
+import { ConfigurationError } from '../errors.js'
+import type { ResolvedOffer } from '../price.js'
+import { describeCost, resolveOffers } from '../price.js'
+import { offeredTerms } from './answeredTerms.js'
+import { type OfferBinding, offerBindings } from './bindingPolicy.js'
+import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
+import { checkOptions } from './checkOptions.js'
+import type { Logger, PaymentEngineOptions } from './engineOptions.js'
+import { type EngineObserver, guarded } from './observer.js'
+import { type OfferChoice, offerSelector } from './selectOffer.js'
+
+/** Everything a route decides once, at setup, from its options. */
+export interface Route {
+  offers: readonly ResolvedOffer[]
+  /** What its responses share: offers, cost, the signing key. */
+  terms: RouteTerms
+  /** Every key a challenge may be signed with (the first signs). */
+  keys: readonly Uint8Array[]
+  /** What a payment on each offer must carry (challenge, proof). */
+  bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
+  selectOffer(chain: string): OfferChoice
+  /** How long after its expiry a challenge is still accepted: the longest transaction age. */
+  graceSeconds: number
+  skewSeconds: number
+  claimTtlMs: number
+  /** 0: re-delivery off. */
+  redeliveryWindowMs: number
+  maxStoredResponseBytes: number
+  /** The logger and observer, made unable to throw. */
+  logger: Logger
+  observer: EngineObserver
+}
+
+const faultsOnly: Logger = {
+  info() {},
+  warn: (object, message) => console.warn(message, object),
+  error: (object, message) => console.error(message, object),
+}
+
+/**
+ * Checks `options` and derives the route from them; anything wrong throws here, before the app
+ * listens. Also asks each chain about its asset (a transfer fee, say) and logs what it says.
+ *
+ * @throws ConfigurationError naming the option.
+ * @example const route = setUpRoute({ chains: [base({ rpcUrl, payTo })], ledger, secret, price: '0.01' })
+ */
+export function setUpRoute(options: PaymentEngineOptions): Route {
+  checkOptions(options)
+  const keys = challengeKeys(options.secret)
+  if (!options.ledger) throw new ConfigurationError('A ledger is required.')
+  if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')
+  const offers = resolveOffers(options.chains, options, options.maxAgeSeconds)
+  const bindings = offerBindings(offers, options)
+  const terms: RouteTerms = {
+    key: keys[0]!,
+    offers,
+    terms: offeredTerms(offers),
+    cost: describeCost(options, offers),
+    challengeTtlSeconds: options.challengeTtlSeconds ?? 900,
+    proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
+  }
+  assertChallengeFits(terms)
+  const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
+  announceAssetNotices(offers, logger)
+  return {
+    offers,
+    terms,
+    keys,
+    bindings,
+    selectOffer: offerSelector(offers),
+    graceSeconds: Math.max(
+      ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
+    ),
+    skewSeconds: options.clockSkewSeconds ?? 60,
+    claimTtlMs: options.claimTtlMs ?? 60_000,
+    redeliveryWindowMs:
+      nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000,
+    maxStoredResponseBytes: nonNegative(
+      options.maxStoredResponseBytes,
+      1_048_576,
+      'maxStoredResponseBytes',
+    ),
+    logger,
+    observer: guarded(options.observer ?? {}, ['decision', 'verification', 'fault', 'inFlight']),
+  }
+}
+
+/** What the chain says about each asset (a transfer fee, say), read once and logged. */
+function announceAssetNotices(offers: readonly ResolvedOffer[], logger: Logger): void {
+  for (const { plugin, requirement } of offers) {
+    plugin
+      .inspectAsset?.(requirement.asset)
+      .then((found) => {
+        if (found?.notice)
+          logger.warn({ chain: plugin.name, asset: requirement.asset }, found.notice)
+      })
+      .catch(() => undefined)
+  }
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new ConfigurationError(`${name} must be a number of 0 or more, got ${value}.`)
+  }
+  return value
+}
