@@ -92,7 +92,7 @@ export function sqlLedger(options: {
 
   return {
     async isConsumed(key) {
-            // A release this process owes goes first: until it lands, the payment looks consumed.
+      // A release this process owes goes first: until it lands, the payment looks consumed.
       await owed.land(key)
       const cached = await viaCache(() => cache.lookup(key), undefined)
       if (cached?.owedRelease) {
