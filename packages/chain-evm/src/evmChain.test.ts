@@ -12,7 +12,8 @@ import {
   testTokenAbi,
 } from '@tx402/testing/evm'
 import type { Address, Hex } from 'viem'
-import { type EvmChainOptions, evmChain } from './evmChain.js'
+import { evmChain } from './evmChain.js'
+import type { EvmChainOptions } from './resolveOptions.js'
 
 const payTo = '0x000000000000000000000000000000000000bEEF'
 const usdc = {
@@ -140,7 +141,6 @@ describe('evmChain against an RPC', function () {
       payTo,
       maxAgeSeconds: 0,
     },
-    now: Date.now(),
   })
 
   before(async () => {

@@ -1,3 +1,4 @@
+export { checkCount, checkRpcUrl, refuseEngineOptions } from './chainOptions.js'
 export type {
   Challenge,
   ChallengeResource,
@@ -13,6 +14,8 @@ export {
   verifyChallenge,
 } from './challenge/index.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
+export type { PayerChoice } from './engine/choosePayer.js'
+export { choosePayer } from './engine/choosePayer.js'
 export type {
   Logger,
   PaymentEngine,
@@ -20,6 +23,8 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type { JudgeTerms, PaymentJudgment, Refusal } from './engine/judgePayment.js'
+export { judgePayer, judgePayment } from './engine/judgePayment.js'
 export type { VerificationLimits } from './engine/limits.js'
 export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
 export type {
@@ -65,6 +70,7 @@ export type {
   ChallengeContext,
   PayerTransfer,
   PaymentBinding,
+  PaymentFacts,
   PaymentRequirement,
   VerifyContext,
   VerifyResult,
@@ -85,3 +91,5 @@ export type {
   WireAsset,
 } from './protocol/types.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'
+export type { RpcSource } from './rpc/rpcFault.js'
+export { describeFault, rpcFault, withRpcFault } from './rpc/rpcFault.js'

@@ -15,13 +15,15 @@ import { describeCost, type ResolvedOffer, type RoutePrice, resolveOffers } from
 import { proofMessage } from '../proofMessage.js'
 import type { ErrorCode } from '../protocol/codes.js'
 import { headerNames } from '../protocol/headers.js'
+import { describeFault } from '../rpc/rpcFault.js'
 import { answeredRequirement, offeredTerms } from './answeredTerms.js'
 import { offerBindings, type RouteBinding } from './bindingPolicy.js'
 import { assertChallengeFits, buildResponse, type RouteTerms } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
 import { choosePayer } from './choosePayer.js'
 import { startHeartbeat } from './claimHeartbeat.js'
-import { describeFault, leaseSettler } from './leaseSettler.js'
+import { judgePayer, judgePayment } from './judgePayment.js'
+import { leaseSettler } from './leaseSettler.js'
 import { ClientWindows, ExpiringSet, type VerificationLimits } from './limits.js'
 import { type EngineHooks, type EngineObserver, guarded, type PaymentDecision } from './observer.js'
 import type { Outcome, PaymentReceipt, RespondOutcome } from './outcome.js'
@@ -153,7 +155,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     1_048_576,
     'maxStoredResponseBytes',
   )
-  const skewSeconds = options.clockSkewSeconds ?? 60
+  const skewSeconds = nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds')
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
   const observer = guarded(options.observer ?? {}, [
     'decision',
@@ -236,7 +238,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     observer.inFlight?.(plugin.name, 1)
     try {
       await plugin.ready?.()
-      const result = await plugin.verify({ txId, requirement, challenge, now: Date.now() })
+      const result = await plugin.verify({ txId, requirement, challenge })
       observer.verification?.(plugin.name, result.status, performance.now() - started)
       return result
     } catch (error) {
@@ -344,57 +346,47 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     let amount: bigint
     try {
       const result = await verifyOnChain(offer, requirement, txId, challenge)
-      if (result.status === 'pending') {
-        const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
+      // The plugin reported facts; they are judged here alone (judgePayment.ts).
+      const judged = judgePayment(result, {
+        requirement,
+        challenge,
+        now: Date.now(),
+        clockSkewSeconds: skewSeconds,
+      })
+      if (judged.status === 'pending') {
+        const seconds = Math.max(1, Math.ceil(judged.retryAfterMs / 1000))
         return respond(
           'payment_pending',
-          result.message ??
+          judged.message ??
             `The transaction is not final yet. Retry the same headers after ${seconds} seconds; do not pay again.`,
           seconds,
         )
       }
-      if (result.status === 'invalid') {
-        if (result.reason === 'tx_not_found' && notFoundCacheMs > 0) {
+      if (judged.status === 'refused') {
+        if (judged.reason === 'tx_not_found' && notFoundCacheMs > 0) {
           notFound.add(txKey, Date.now() + notFoundCacheMs)
-          return respond(result.reason, result.message, Math.ceil(notFoundCacheMs / 1000))
+          return respond(judged.reason, judged.message, Math.ceil(notFoundCacheMs / 1000))
         }
-        return respond(result.reason, result.message)
+        return respond(judged.reason, judged.message)
       }
-      if (challenge && result.blockTime < challenge.issuedAt - skewSeconds) {
-        return respond(
-          'tx_too_old',
-          'The transaction is older than the challenge it answers. Pay again.',
-        )
-      }
-      const choice = await choosePayer(
-        plugin,
-        result,
-        headers.proof
-          ? {
-              message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-              signature: headers.proof,
-            }
-          : undefined,
+      const choice = judgePayer(
+        await choosePayer(
+          plugin,
+          judged.candidates,
+          headers.proof
+            ? {
+                message: proofMessage({
+                  network: plugin.network,
+                  txId,
+                  challengeId: challenge?.id,
+                }),
+                signature: headers.proof,
+              }
+            : undefined,
+        ),
+        requirement,
       )
-      if (choice.status === 'proof_invalid') {
-        return respond(
-          'proof_invalid',
-          'The payment proof is not a signature by the payer of this transaction.',
-        )
-      }
-      if (choice.status === 'ambiguous_payer') {
-        return respond(
-          'ambiguous_payer',
-          `This transaction carries payments from ${choice.payers.length} payers to ${requirement.payTo}. Send ${headerNames.proof}, signed by the payer whose payment this is.`,
-        )
-      }
-      // The plugin checked the total; this payer's own part must pay the price.
-      if (choice.transfer.amount < requirement.amount) {
-        return respond(
-          'insufficient_amount',
-          `The payer sent ${choice.transfer.amount} base units; the price is ${requirement.amount}. Pay again in full.`,
-        )
-      }
+      if (choice.status === 'refused') return respond(choice.reason, choice.message)
       payer = choice.transfer.payer
       amount = choice.transfer.amount
       trace.payer = payer

@@ -1,5 +1,6 @@
 import type { Lease, Ledger, StoredResponse } from '../ledger.js'
 import { type PaymentKey, paymentKeyId } from '../paymentKey.js'
+import { describeFault } from '../rpc/rpcFault.js'
 
 /** Where the settler reports what it could not do. */
 interface SettlerLog {
@@ -106,12 +107,4 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
       return owed ? tryRelease(owed.lease) : true
     },
   }
-}
-
-/** Name and first line only: RPC URLs and secrets can sit in a cause's other fields. */
-export function describeFault(cause: unknown): { name: string; message: string } {
-  if (cause instanceof Error) {
-    return { name: cause.name, message: cause.message.split('\n')[0]!.slice(0, 300) }
-  }
-  return { name: 'unknown', message: String(cause).slice(0, 200) }
 }

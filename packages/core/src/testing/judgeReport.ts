@@ -1,0 +1,23 @@
+import { choosePayer } from '../engine/choosePayer.js'
+import { type JudgeTerms, judgePayer, judgePayment } from '../engine/judgePayment.js'
+import type { VerifyResult } from '../plugin.js'
+import type { RejectionCode } from '../protocol/codes.js'
+
+/**
+ * What the engine makes of a chain plugin's report, ledger and proof aside: `pending`,
+ * `judgePayment`'s and then `judgePayer`'s refusal (no proof: a transaction from several payers
+ * is `ambiguous_payer`), else `confirmed`. For testing a plugin
+ * against recorded or local chains. `now` defaults to the present, `clockSkewSeconds` to 60.
+ *
+ * @example assert.equal(await judgeReport(await plugin.verify({ txId, requirement }), { requirement }), 'wrong_asset')
+ */
+export async function judgeReport(
+  result: VerifyResult,
+  terms: Omit<JudgeTerms, 'now' | 'clockSkewSeconds'> & Partial<JudgeTerms>,
+): Promise<'confirmed' | 'pending' | RejectionCode> {
+  const full = { now: Date.now(), clockSkewSeconds: 60, ...terms }
+  const judged = judgePayment(result, full)
+  if (judged.status !== 'payable') return judged.status === 'refused' ? judged.reason : 'pending'
+  const choice = judgePayer(await choosePayer({}, judged.candidates, undefined), full.requirement)
+  return choice.status === 'refused' ? choice.reason : 'confirmed'
+}
