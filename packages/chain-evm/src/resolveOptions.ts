@@ -1,11 +1,5 @@
-import {
-  ConfigurationError,
-  checkCount,
-  checkRpcUrl,
-  type Network,
-  refuseEngineOptions,
-  type WireAsset,
-} from '@tx402/core'
+import type { Network, WireAsset } from '@tx402/core'
+import { ConfigurationError, checkCount, checkRpcUrl, refuseEngineOptions } from '@tx402/core'
 import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
 
 /** An asset an EVM chain can verify: an ERC-20 contract, or the chain's native coin. */

@@ -44,7 +44,7 @@ export function assertChallengeFits(terms: RouteTerms): void {
 }
 
 /**
- * Builds an error or challenge response (PROTOCOL.md section 5): every 402 carries a fresh
+ * Builds an error or challenge response (docs/protocol.md section 5): every 402 carries a fresh
  * challenge and `accepts`, in the body and base64 in `PAYMENT-REQUIRED`.
  */
 export function buildResponse(

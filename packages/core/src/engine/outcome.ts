@@ -15,7 +15,7 @@ export interface PaymentReceipt {
   challengeId?: string | undefined
   /**
    * True when this request re-delivers a response already paid for (its payer lost it): nothing
-   * is charged, and the route runs again (GET, HEAD). PROTOCOL.md section 6.
+   * is charged, and the route runs again (GET, HEAD). docs/protocol.md section 6.
    */
   redelivered?: boolean
 }
@@ -29,7 +29,7 @@ export interface RespondOutcome {
 }
 
 /**
- * Paid: run the route. An adapter that can watch its response reach the socket (PROTOCOL.md
+ * Paid: run the route. An adapter that can watch its response reach the socket (docs/protocol.md
  * section 6) calls `confirm()` right before the first byte and, once the response ended,
  * `settle(delivered)`; one that cannot calls `finish(served)` once instead. Either way the
  * payment is committed only for a served response, and released otherwise.

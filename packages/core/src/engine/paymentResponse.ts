@@ -4,7 +4,7 @@ import type { PaymentResponse } from '../protocol/types.js'
 import type { PaymentReceipt } from './outcome.js'
 
 /**
- * The `PAYMENT-RESPONSE` header of a served response (PROTOCOL.md section 5), marked
+ * The `PAYMENT-RESPONSE` header of a served response (docs/protocol.md section 5), marked
  * `redelivered` when the receipt is a re-delivery.
  *
  * @example ctx.set(paymentResponseHeaders(receipt))

@@ -23,7 +23,7 @@ export interface RedeliveryRequest {
 }
 
 /**
- * The committed payment this request may have again without paying (PROTOCOL.md section 6), or
+ * The committed payment this request may have again without paying (docs/protocol.md section 6), or
  * `undefined` (answer `tx_already_used`). Only its payer can ask: by the challenge id it paid
  * against (never on chain) or by its proof signature; only for the same resource, within the
  * window. A hash alone, which anyone watching the chain has, never re-delivers.

@@ -16,7 +16,7 @@ export interface SettlementParts {
 }
 
 /**
- * The end of a paid request's life (PROTOCOL.md section 6): `confirm` right before the first
+ * The end of a paid request's life (docs/protocol.md section 6): `confirm` right before the first
  * byte (the claim is still this request's), then `settle` once the response ended: delivered
  * commits, anything else releases. The heartbeat runs until the payment is settled, so no other
  * request can take the payment over while the response is being sent or its commit retried.
