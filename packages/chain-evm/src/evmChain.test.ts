@@ -85,6 +85,10 @@ describe('evmChain options', () => {
     fails({ finality: 'probably' }, /finality/)
   })
 
+  it('refuses clockSkewSeconds, which the engine alone takes now, naming where it moved', () => {
+    fails({ clockSkewSeconds: 60 }, /clockSkewSeconds is an option of paymentRequired/)
+  })
+
   it('normalizes payTo and token addresses to their checksum form', () => {
     const chain = evmChain({
       ...valid,

@@ -33,6 +33,11 @@ export interface VerifyContext {
  * What the chain's own record says about a transaction to `payTo`: facts, never a verdict on
  * them. The engine alone judges them (`judgePayment`: binding, price, age, challenge time), so a
  * plugin holds no clock and no policy (docs/protocol.md section 4).
+ *
+ * @example
+ * // 0.01 USDC from 0xaa…, and a transfer that sent the token elsewhere:
+ * { payer: '0xaa…', amount: 10000n, blockTime: 1700000000, confirmations: 3 }
+ * { payer: '0xaa…', amount: 0n, received: 0n, mismatch: 'recipient', blockTime: 1700000000 }
  */
 export interface PaymentFacts {
   /**
@@ -76,6 +81,9 @@ export interface PaymentFacts {
  * `invalid`: what only the chain can tell, that the transaction does not exist (`tx_not_found`),
  * failed (`tx_failed`) or cannot be read (`unsupported_transaction`). Faults (RPC down, timeouts,
  * wrong network) are thrown as `VerifierUnavailableError`.
+ *
+ * @example
+ * const judged = judgePayment(await plugin.verify({ txId, requirement, challenge }), terms)
  */
 export type VerifyResult =
   | ({ status: 'confirmed' } & PaymentFacts)
