@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { VerifyResult } from '@tx402/core'
+import { judgeReport } from '@tx402/core/testing'
 import {
   describeWithFixtures,
   type JsonRpcServer,
@@ -71,29 +72,27 @@ describeWithFixtures('avalanche() on recorded mainnet data', () => {
     txId: string,
     amount = usdcAmount,
     assets?: Parameters<typeof avalanche>[0]['assets'],
-  ): Promise<{ result: VerifyResult; trips: string[][] }> => {
+  ): Promise<{ result: VerifyResult; verdict: string; trips: string[][] }> => {
     const chain = avalanche({ rpcUrl: server.url, payTo, maxAgeSeconds: 0, assets })
     await chain.ready()
     const before = server.requests.length
-    const result = await chain.verify({
-      txId: chain.normalizeTxId(txId),
-      requirement: { asset: chain.assets[0]!, amount, payTo: chain.payTo, maxAgeSeconds: 0 },
-      now: Date.now(),
-    })
-    return { result, trips: server.requests.slice(before).map((methods) => [...methods].sort()) }
+    const requirement = { asset: chain.assets[0]!, amount, payTo: chain.payTo, maxAgeSeconds: 0 }
+    const result = await chain.verify({ txId: chain.normalizeTxId(txId), requirement })
+    const trips = server.requests.slice(before).map((methods) => [...methods].sort())
+    return { result, verdict: await judgeReport(result, { requirement }), trips }
   }
-  const reason = async (...args: Parameters<typeof verify>) => {
-    const { result } = await verify(...args)
-    return result.status === 'invalid' && result.reason
-  }
+  const reason = async (...args: Parameters<typeof verify>) => (await verify(...args)).verdict
 
   it('accepts the USDC Transfer to its recipient, in two round trips when logs carry no block time', async () => {
-    const { result, trips } = await verify(usdcRecipient, swapTx)
+    const { result, verdict, trips } = await verify(usdcRecipient, swapTx)
+    assert.equal(verdict, 'confirmed')
     assert.deepEqual(result, {
       status: 'confirmed',
       payer: getAddress(usdcSender),
       amount: usdcAmount,
+      received: usdcAmount,
       blockTime: Number(madeUpBlockTime),
+      confirmations: 11,
     })
     assert.deepEqual(trips, [
       ['eth_blockNumber', 'eth_chainId', 'eth_getTransactionReceipt'],

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@tx402/core'
 import { type Address, getAddress } from 'viem'
-import type { EvmAsset } from './evmChain.js'
+import type { EvmAsset } from './resolveOptions.js'
 
 /**
  * Refuses at setup a `payTo` that is one of the accepted token contracts: tokens transferred to

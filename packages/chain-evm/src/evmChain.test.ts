@@ -12,7 +12,8 @@ import {
   testTokenAbi,
 } from '@tx402/testing/evm'
 import type { Address, Hex } from 'viem'
-import { type EvmChainOptions, evmChain } from './evmChain.js'
+import { evmChain } from './evmChain.js'
+import type { EvmChainOptions } from './resolveOptions.js'
 
 const payTo = '0x000000000000000000000000000000000000bEEF'
 const usdc = {
@@ -84,6 +85,10 @@ describe('evmChain options', () => {
     fails({ finality: 'probably' }, /finality/)
   })
 
+  it('refuses clockSkewSeconds, which the engine alone takes now, naming where it moved', () => {
+    fails({ clockSkewSeconds: 60 }, /clockSkewSeconds is an option of paymentRequired/)
+  })
+
   it('normalizes payTo and token addresses to their checksum form', () => {
     const chain = evmChain({
       ...valid,
@@ -140,7 +145,6 @@ describe('evmChain against an RPC', function () {
       payTo,
       maxAgeSeconds: 0,
     },
-    now: Date.now(),
   })
 
   before(async () => {

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@tx402/core'
-import { type EvmChainOptions, type EvmChainPlugin, evmChain } from './evmChain.js'
+import { type EvmChainPlugin, evmChain } from './evmChain.js'
+import type { EvmChainOptions } from './resolveOptions.js'
 
 /** A chain's defaults as plain data: what `evmChain` needs except the RPC and the payee. */
 export type EvmPreset = Omit<EvmChainOptions, 'rpcUrls' | 'payTo'>

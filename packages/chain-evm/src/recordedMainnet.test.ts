@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { VerifyResult } from '@tx402/core'
+import { judgeReport } from '@tx402/core/testing'
 import {
   describeWithFixtures,
   type JsonRpcServer,
@@ -53,7 +54,7 @@ describeWithFixtures('evmChain on a recorded ERC-4337 bundle', () => {
   })
   after(() => server?.close())
 
-  const verify = (payTo: string): Promise<VerifyResult> => {
+  const verify = async (payTo: string): Promise<{ result: VerifyResult; verdict: string }> => {
     const chain = evmChain({
       name: 'ethereum',
       network: 'eip155:1',
@@ -62,24 +63,25 @@ describeWithFixtures('evmChain on a recorded ERC-4337 bundle', () => {
       assets: [usdc],
       confirmations: 12,
     })
-    return chain.verify({
-      txId: bundleTx,
-      requirement: { asset: usdc, amount: 9_947_573n, payTo: chain.payTo, maxAgeSeconds: 0 },
-      now: Date.now(),
-    })
+    const requirement = { asset: usdc, amount: 9_947_573n, payTo: chain.payTo, maxAgeSeconds: 0 }
+    const result = await chain.verify({ txId: bundleTx, requirement })
+    return { result, verdict: await judgeReport(result, { requirement }) }
   }
 
   it('counts the USDC a router moved inside the user operation, paid by the router', async () => {
-    assert.deepEqual(await verify(recipient), {
+    const { result, verdict } = await verify(recipient)
+    assert.equal(verdict, 'confirmed')
+    assert.deepEqual(result, {
       status: 'confirmed',
       payer: getAddress(router),
       amount: 9_947_573n,
+      received: 9_947_573n,
       blockTime: 0x66000000,
+      confirmations: 65,
     })
   })
 
   it('never takes the transaction’s own recipient (the EntryPoint) as the payee', async () => {
-    const result = await verify(entryPoint)
-    assert.equal(result.status === 'invalid' && result.reason, 'wrong_recipient')
+    assert.equal((await verify(entryPoint)).verdict, 'wrong_recipient')
   })
 })

@@ -1,7 +1,7 @@
-import type { VerifierUnavailableError } from '@tx402/core'
+import { rpcFault, type VerifierUnavailableError } from '@tx402/core'
 import { createPublicClient, fallback, http, type PublicClient } from 'viem'
 import { batchFallbackFetch } from './batchFallback.js'
-import { rpcFault, wrongChainError } from './rpcFault.js'
+import { rpcSource, wrongChainError } from './rpcSource.js'
 
 /** Options of `verifiedRpc`. */
 export interface VerifiedRpcOptions {
@@ -69,7 +69,8 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
       else wrong = answer.value
     })
     wrongChain = wrong === undefined ? undefined : wrongChainError(name, wrong, chainId)
-    if (proven.size === 0 && !wrongChain) throw rpcFault(name, 'checking the chain id', failure)
+    if (proven.size === 0 && !wrongChain)
+      throw rpcFault(rpcSource(name), 'checking the chain id', failure)
   }
 
   const clientFor = (indexes: number[]): PublicClient => {

@@ -1,4 +1,10 @@
-import type { VerifyContext, VerifyResult } from '@tx402/core'
+import {
+  type PaymentFacts,
+  rpcFault,
+  type VerifyContext,
+  type VerifyResult,
+  withRpcFault,
+} from '@tx402/core'
 import {
   type Address,
   BlockNotFoundError,
@@ -10,43 +16,29 @@ import {
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from 'viem'
-import { rpcFault, withRpcFault, wrongChainError } from './rpcFault.js'
-import { verifyTransferLogs } from './verifyTransferLogs.js'
-
-/** How far a block must be behind the head before a payment in it counts. */
-export type Finality = 'latest' | 'safe' | 'finalized'
+import { readTransferLogs } from './readTransferLogs.js'
+import type { EvmChainConfig } from './resolveOptions.js'
+import { rpcSource, wrongChainError } from './rpcSource.js'
 
 /** The chain settings `verifyPayment` needs. */
-export interface VerifySettings {
-  /** Chain name, for messages. */
-  name: string
-  /** The chain id the RPC must answer with, in the same batch as the receipt. */
-  chainId: number
-  /** Blocks the transaction must have, counting its own. */
-  confirmations: number
-  /** `safe` / `finalized`: the block must also be at or below that head. */
-  finality: Finality
-  /** Typical block interval, for Retry-After. */
-  blockTimeMs: number
-  /** Tolerated clock difference when comparing block time with the challenge's issue time. */
-  clockSkewSeconds: number
-}
+export type VerifySettings = Pick<
+  EvmChainConfig,
+  'name' | 'chainId' | 'confirmations' | 'finality' | 'blockTimeMs'
+>
 
 const maxRetryAfterMs = 60_000
 
 /**
- * Verifies one payment from the chain's own record, in as few sequential round trips as the data
- * allows: one JSON-RPC batch (chain id, receipt, head number, the `safe`/`finalized` head when
- * asked, and the transaction for native coin), then the block for its time only when the node did
- * not attach `blockTimestamp` to the logs. Expected failures are values; RPC faults throw
- * `VerifierUnavailableError`, and so does an RPC that answers for another chain than
+ * Reads one payment's facts from the chain's own record, in as few sequential round trips as the
+ * data allows: one JSON-RPC batch (chain id, receipt, head number, the `safe`/`finalized` head
+ * when asked, and the transaction for native coin), then the block for its time only when the
+ * node did not attach `blockTimestamp` to the logs. The engine judges the facts (`judgePayment`);
+ * what only the chain can tell is answered here: a missing receipt (pending if the node knows the
+ * transaction, else `tx_not_found`), a revert (`tx_failed`), too few blocks on top (pending). RPC
+ * faults throw `VerifierUnavailableError`, and so does an RPC that answers for another chain than
  * `settings.chainId` (a missing receipt there proves nothing), after calling `onWrongChain`.
  *
- * Order: missing receipt (pending if the node knows the transaction, else `tx_not_found`),
- * reverted (`tx_failed`), what moved (`wrong_asset`, `wrong_recipient`, `insufficient_amount`),
- * depth (pending), age (`tx_too_old`).
- *
- * @example await verifyPayment(client, settings, { txId, requirement, now: Date.now() }, () => rpc.distrust(client))
+ * @example await verifyPayment(client, settings, { txId, requirement }, () => rpc.distrust(client))
  */
 export async function verifyPayment(
   client: PublicClient,
@@ -58,10 +50,11 @@ export async function verifyPayment(
   const hash = context.txId as Hash
   const native = requirement.asset.standard === 'native'
   const payTo = requirement.payTo as Address
+  const source = rpcSource(settings.name)
 
   // Round trip 1: started in the same tick, so viem's http transport sends them as one batch.
   const [chainId, receipt, head, finalHead, transaction] = await withRpcFault(
-    settings.name,
+    source,
     'reading the transaction',
     () =>
       Promise.all([
@@ -89,7 +82,7 @@ export async function verifyPayment(
       transaction ??
       (native
         ? null
-        : await withRpcFault(settings.name, 'looking the transaction up', () =>
+        : await withRpcFault(source, 'looking the transaction up', () =>
             client.getTransaction({ hash }).catch(orNull(TransactionNotFoundError)),
           ))
     if (known) {
@@ -104,11 +97,7 @@ export async function verifyPayment(
     )
   }
   if (receipt.transactionHash.toLowerCase() !== hash) {
-    throw rpcFault(
-      settings.name,
-      'reading the receipt',
-      new Error('receipt of another transaction'),
-    )
+    throw rpcFault(source, 'reading the receipt', new Error('receipt of another transaction'))
   }
   if (receipt.status !== 'success') {
     return invalid(
@@ -117,47 +106,34 @@ export async function verifyPayment(
     )
   }
 
-  let payer: Address
-  let amount: bigint
+  let facts: Omit<PaymentFacts, 'blockTime'>
   let blockTimestamp: bigint | undefined
-  let transfers: { payer: Address; amount: bigint }[] = []
   if (requirement.asset.standard === 'erc20') {
-    const verdict = verifyTransferLogs(receipt.logs, {
+    const read = readTransferLogs(receipt.logs, {
       token: requirement.asset.address as Address,
-      symbol: requirement.asset.symbol,
       payTo,
-      amount: requirement.amount,
     })
-    if (verdict.status === 'invalid') return invalid(verdict.reason, verdict.message)
-    ;({ payer, blockTimestamp, transfers } = verdict)
+    blockTimestamp = read.blockTimestamp
     // The first payer's own part; every payer's is in `transfers` when there are several.
-    amount = transfers[0]!.amount
+    const first = read.transfers[0]
+    facts = {
+      payer: first?.payer ?? (receipt.from ? getAddress(receipt.from) : ''),
+      amount: first?.amount ?? 0n,
+      received: read.received,
+      ...(read.transfers.length > 1 ? { transfers: read.transfers } : {}),
+      ...(read.mismatch ? { mismatch: read.mismatch } : {}),
+    }
   } else if (requirement.asset.standard === 'native') {
     if (!transaction) {
-      throw rpcFault(
-        settings.name,
-        'reading the transaction',
-        new Error('receipt without transaction'),
-      )
+      throw rpcFault(source, 'reading the transaction', new Error('receipt without transaction'))
     }
-    const symbol = requirement.asset.symbol
-    if (transaction.value === 0n) {
-      return invalid('wrong_asset', `The transaction moved no ${symbol}. Pay again in ${symbol}.`)
+    const toPayTo = transaction.to !== null && isAddressEqual(transaction.to, payTo)
+    const amount = toPayTo ? transaction.value : 0n
+    facts = {
+      payer: getAddress(transaction.from),
+      amount,
+      ...(amount === 0n ? { mismatch: transaction.value === 0n ? 'asset' : 'recipient' } : {}),
     }
-    if (!transaction.to || !isAddressEqual(transaction.to, payTo)) {
-      return invalid(
-        'wrong_recipient',
-        `The transaction sent ${symbol} to another address, not to ${payTo}. Pay again to payTo.`,
-      )
-    }
-    if (transaction.value < requirement.amount) {
-      return invalid(
-        'insufficient_amount',
-        `The transaction paid ${transaction.value} base units of ${symbol}; the price is ${requirement.amount}. Pay again in full.`,
-      )
-    }
-    payer = getAddress(transaction.from)
-    amount = transaction.value
     blockTimestamp = transaction.blockTimestamp ?? undefined
   } else {
     throw new TypeError(`${settings.name} cannot verify ${requirement.asset.standard} assets`)
@@ -168,45 +144,37 @@ export async function verifyPayment(
   const behindFinal = finalHead === undefined ? 0n : receipt.blockNumber - finalHead
   const wait = missing > behindFinal ? missing : behindFinal
   if (wait > 0n) {
-    return pending(
-      Number(wait) * settings.blockTimeMs,
-      `The transaction has ${depth > 0n ? depth : 0n} of ${settings.confirmations} confirmations${finalHead === undefined ? '' : ` and must reach the ${settings.finality} head`}. Retry the same headers after Retry-After seconds; do not pay again.`,
-    )
+    // What moved is known already (`seen`): the engine refuses at once what can never pay.
+    return {
+      ...pending(
+        Number(wait) * settings.blockTimeMs,
+        `The transaction has ${depth > 0n ? depth : 0n} of ${settings.confirmations} confirmations${finalHead === undefined ? '' : ` and must reach the ${settings.finality} head`}. Retry the same headers after Retry-After seconds; do not pay again.`,
+      ),
+      seen: facts,
+    }
   }
 
   // Round trip 2, only when the node did not attach the block time to the logs.
   if (blockTimestamp === undefined) {
-    const block = await withRpcFault(settings.name, 'reading the block', () =>
+    const block = await withRpcFault(source, 'reading the block', () =>
       client.getBlock({ blockHash: receipt.blockHash }).catch(orNull(BlockNotFoundError)),
     )
     if (!block) {
-      return pending(
-        settings.blockTimeMs,
-        'The block of this transaction was just replaced. Retry the same headers after Retry-After seconds; do not pay again.',
-      )
+      return {
+        ...pending(
+          settings.blockTimeMs,
+          'The block of this transaction was just replaced. Retry the same headers after Retry-After seconds; do not pay again.',
+        ),
+        seen: facts,
+      }
     }
     blockTimestamp = block.timestamp
   }
-  const blockTime = Number(blockTimestamp)
-  const now = Math.floor(context.now / 1000)
-  if (requirement.maxAgeSeconds > 0 && now - blockTime > requirement.maxAgeSeconds) {
-    return invalid(
-      'tx_too_old',
-      `The transaction is older than ${requirement.maxAgeSeconds} seconds. Pay again per accepts.`,
-    )
-  }
-  if (context.challenge && blockTime < context.challenge.issuedAt - settings.clockSkewSeconds) {
-    return invalid(
-      'tx_too_old',
-      'The transaction is older than the challenge it answers. Pay again.',
-    )
-  }
   return {
     status: 'confirmed',
-    payer,
-    amount,
-    blockTime,
-    ...(transfers.length > 1 ? { transfers } : {}),
+    ...facts,
+    blockTime: Number(blockTimestamp),
+    confirmations: Number(depth),
   }
 }
 
@@ -217,7 +185,10 @@ function orNull(notFound: new (...args: never[]) => Error) {
   }
 }
 
-function pending(retryAfterMs: number, message: string): VerifyResult {
+function pending(
+  retryAfterMs: number,
+  message: string,
+): Extract<VerifyResult, { status: 'pending' }> {
   return {
     status: 'pending',
     retryAfterMs: Math.min(Math.max(retryAfterMs, 1000), maxRetryAfterMs),

@@ -1,3 +1,4 @@
+import { rpcFault } from '@tx402/core'
 import {
   type Address,
   createPublicClient,
@@ -8,7 +9,7 @@ import {
   type PublicClient,
 } from 'viem'
 import { verifyHash } from 'viem/actions'
-import { rpcFault } from './rpcFault.js'
+import { rpcSource } from './rpcSource.js'
 
 /**
  * Checks an `x-payment-proof`: a signature of `message` (EIP-191 `personal_sign`) by `payer`,
@@ -50,7 +51,7 @@ export async function verifyProof(
     fault ??= error
     return false
   })
-  if (!valid && fault !== undefined) throw rpcFault(chain, 'checking the proof', fault)
+  if (!valid && fault !== undefined) throw rpcFault(rpcSource(chain), 'checking the proof', fault)
   return valid
 }
 

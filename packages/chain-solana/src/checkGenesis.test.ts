@@ -3,6 +3,7 @@ import { VerifierUnavailableError } from '@tx402/core'
 import { type SolanaRpc, startSolanaRpc } from '@tx402/testing/solana'
 import { checkGenesis } from './checkGenesis.js'
 import { createConnection } from './createConnection.js'
+import { rpcSource } from './rpcSource.js'
 
 describe('checkGenesis (ready)', () => {
   let rpc: SolanaRpc
@@ -16,7 +17,7 @@ describe('checkGenesis (ready)', () => {
     createConnection({ rpcUrl: rpc.rpcUrl, commitment: 'confirmed', timeoutMs })
 
   it('passes when the genesis hash matches the network, and asks the RPC only once', async () => {
-    const ready = checkGenesis(connect(), rpc.network)
+    const ready = checkGenesis(connect(), rpc.network, rpcSource('solana'))
     await ready()
     rpc.stall(true)
     try {
@@ -27,7 +28,11 @@ describe('checkGenesis (ready)', () => {
   })
 
   it('throws VerifierUnavailableError for an RPC of another network', async () => {
-    const ready = checkGenesis(connect(), 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp')
+    const ready = checkGenesis(
+      connect(),
+      'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp',
+      rpcSource('solana'),
+    )
     await assert.rejects(ready(), (error: unknown) => {
       assert.ok(error instanceof VerifierUnavailableError)
       assert.match(error.shortMessage, /another network than solana:5eykt4/)
@@ -36,7 +41,7 @@ describe('checkGenesis (ready)', () => {
   })
 
   it('throws VerifierUnavailableError when the RPC does not answer, and checks again next time', async () => {
-    const ready = checkGenesis(connect(200), rpc.network)
+    const ready = checkGenesis(connect(200), rpc.network, rpcSource('solana'))
     rpc.stall(true)
     try {
       await assert.rejects(ready(), VerifierUnavailableError)

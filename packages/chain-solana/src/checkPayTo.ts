@@ -1,7 +1,6 @@
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { type Connection, PublicKey } from '@solana/web3.js'
-import { ConfigurationError, type WireAsset } from '@tx402/core'
-import { callRpc } from './createConnection.js'
+import { ConfigurationError, type RpcSource, type WireAsset, withRpcFault } from '@tx402/core'
 
 const tokenPrograms = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID]
 
@@ -30,9 +29,13 @@ export function refuseMintAsPayTo(payTo: string, assets: readonly WireAsset[]): 
  *
  * @example const checkPayTo = payToAccountCheck(connection, payTo); await checkPayTo()
  */
-export function payToAccountCheck(connection: Connection, payTo: string): () => Promise<void> {
+export function payToAccountCheck(
+  connection: Connection,
+  payTo: string,
+  source: RpcSource,
+): () => Promise<void> {
   return async () => {
-    const info = await callRpc('getAccountInfo', () =>
+    const info = await withRpcFault(source, 'reading the payTo account', () =>
       connection.getAccountInfo(new PublicKey(payTo)),
     )
     if (!info || !tokenPrograms.some((program) => info.owner.equals(program))) return

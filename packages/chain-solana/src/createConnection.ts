@@ -1,4 +1,4 @@
-import { Connection, SolanaJSONRPCError } from '@solana/web3.js'
+import { Connection } from '@solana/web3.js'
 import { rateLimitSeconds, VerifierUnavailableError } from '@tx402/core'
 
 /**
@@ -35,39 +35,5 @@ export function createConnection(options: {
       }
       return response
     },
-  })
-}
-
-/**
- * Runs one RPC call; any failure (network, timeout, HTTP or JSON-RPC error) becomes a
- * `VerifierUnavailableError` (see `rpcFault`).
- *
- * @example const slot = await callRpc('getSlot', () => connection.getSlot())
- */
-export async function callRpc<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (cause) {
-    throw rpcFault(what, cause)
-  }
-}
-
-/**
- * The `VerifierUnavailableError` for a failed call: its message names the call but never the RPC
- * URL, and a rate-limit answer (HTTP 429, or a JSON-RPC rate-limit code) carries the wait it
- * asked for.
- *
- * @example throw rpcFault('getTransaction', error)
- */
-export function rpcFault(what: string, cause: unknown): VerifierUnavailableError {
-  const retryAfterSeconds =
-    cause instanceof VerifierUnavailableError
-      ? cause.retryAfterSeconds
-      : cause instanceof SolanaJSONRPCError
-        ? rateLimitSeconds({ error: cause })
-        : undefined
-  return new VerifierUnavailableError(`The Solana RPC failed or timed out (${what}).`, {
-    cause,
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   })
 }

@@ -4,7 +4,7 @@ import {
   SolanaJSONRPCError,
   type TransactionVersion,
 } from '@solana/web3.js'
-import { rpcFault } from './createConnection.js'
+import { type RpcSource, rpcFault } from '@tx402/core'
 
 /** Every transaction version the installed web3.js parses (`legacy` and `0` in web3.js 1.x). */
 export const readableVersions: readonly TransactionVersion[] = ['legacy', 0]
@@ -35,6 +35,7 @@ export async function readTransaction(
   connection: Connection,
   txId: string,
   commitment: 'confirmed' | 'finalized',
+  source: RpcSource,
 ): Promise<ReadTransactionResult> {
   let tx: ParsedTransactionWithMeta | null
   try {
@@ -49,7 +50,7 @@ export async function readTransaction(
       const version = /version \((\w+)\)/i.exec(error.message)?.[1] ?? 'unknown'
       return { kind: 'unsupported', version }
     }
-    throw rpcFault('getTransaction', error)
+    throw rpcFault(source, 'reading the transaction', error)
   }
   if (!tx) return { kind: 'missing' }
   // A node omits `version` for legacy transactions when asked without a maximum.

@@ -1,5 +1,12 @@
 import { PublicKey } from '@solana/web3.js'
-import { ConfigurationError, type Network, type WireAsset } from '@tx402/core'
+import {
+  ConfigurationError,
+  checkCount,
+  checkRpcUrl,
+  type Network,
+  refuseEngineOptions,
+  type WireAsset,
+} from '@tx402/core'
 import { type SolanaAssetConfig, solanaNetworks, tokenProgramIds } from './networks.js'
 
 /** Options of `solana(…)` and `solanaDevnet(…)`. */
@@ -20,8 +27,6 @@ export interface SolanaOptions {
   maxAgeSeconds?: number
   /** Timeout of one RPC request, in milliseconds. Default 10000. */
   timeoutMs?: number
-  /** Tolerated clock difference when comparing block time with a challenge's issue time. Default 60. */
-  clockSkewSeconds?: number
 }
 
 /** Validated, normalized options. */
@@ -36,7 +41,6 @@ export interface SolanaConfig {
   tokenPrograms: Record<string, string>
   maxAgeSeconds: number
   timeoutMs: number
-  clockSkewSeconds: number
 }
 
 const caip2 = /^solana:[1-9A-HJ-NP-Za-km-z]{32}$/
@@ -61,7 +65,8 @@ export function resolveOptions(options: SolanaOptions, defaultNetwork: Network):
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
     throw new ConfigurationError('Solana chain name must be lowercase letters, digits and dashes.')
   }
-  const rpcUrl = checkRpcUrl(options.rpcUrl)
+  const rpcUrl = checkRpcUrl(name, 'rpcUrl', options.rpcUrl)
+  refuseEngineOptions(name, options)
   const payTo = checkPublicKey(options.payTo, 'payTo')
   const commitment = options.commitment ?? 'confirmed'
   if (commitment !== 'confirmed' && commitment !== 'finalized') {
@@ -112,23 +117,12 @@ export function resolveOptions(options: SolanaOptions, defaultNetwork: Network):
     commitment,
     assets,
     tokenPrograms,
-    maxAgeSeconds: checkCount(options.maxAgeSeconds ?? 900, 'maxAgeSeconds', 0),
-    timeoutMs: checkCount(options.timeoutMs ?? 10_000, 'timeoutMs', 1),
-    clockSkewSeconds: checkCount(options.clockSkewSeconds ?? 60, 'clockSkewSeconds', 0),
+    maxAgeSeconds: checkCount(name, 'maxAgeSeconds', options.maxAgeSeconds, {
+      fallback: 900,
+      min: 0,
+    }),
+    timeoutMs: checkCount(name, 'timeoutMs', options.timeoutMs, { fallback: 10_000, min: 1 }),
   }
-}
-
-function checkRpcUrl(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    url = undefined
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigurationError('Solana rpcUrl must be an http(s) URL.')
-  }
-  return value as string
 }
 
 function checkPublicKey(value: unknown, what: string): string {
@@ -141,11 +135,4 @@ function checkPublicKey(value: unknown, what: string): string {
   } catch {
     throw new ConfigurationError(`Solana ${what} must be a base58 public key.`)
   }
-}
-
-function checkCount(value: unknown, what: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ConfigurationError(`Solana ${what} must be an integer of at least ${min}.`)
-  }
-  return value
 }

@@ -89,6 +89,8 @@ describe('solana (plugin factory)', () => {
       { rpcUrl, payTo, maxAgeSeconds: -1 },
       { rpcUrl, payTo, maxAgeSeconds: 1.5 },
       { rpcUrl, payTo, timeoutMs: 0 },
+      // The engine alone takes it now (one for every chain).
+      { rpcUrl, payTo, clockSkewSeconds: 60 },
       { rpcUrl, payTo, name: 'Solana Main' },
       { rpcUrl, payTo, assets: [] },
       { rpcUrl, payTo, assets: [{ standard: 'spl', mint: 'nope', symbol: 'X', decimals: 6 }] },

@@ -6,6 +6,7 @@ import { createConnection } from './createConnection.js'
 import { solanaNetworkIds } from './networks.js'
 import { normalizeTxId } from './normalizeTxId.js'
 import { resolveOptions, type SolanaOptions } from './resolveOptions.js'
+import { rpcSource } from './rpcSource.js'
 import { transferFees } from './transferFees.js'
 import { verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
@@ -24,7 +25,7 @@ export interface SolanaPlugin extends ChainPlugin {
  * SOL payments to `payTo` from the chain's own record. Options are checked here, at setup.
  * Defaults: network `solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp`, name `solana`, assets USDC
  * (`EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`) and SOL, commitment `confirmed`,
- * maxAgeSeconds 900, timeoutMs 10000, clockSkewSeconds 60.
+ * maxAgeSeconds 900, timeoutMs 10000.
  *
  * @example
  * paymentRequired({ price: '0.01', chains: [solana({ rpcUrl, payTo })], ledger, secret })
@@ -51,9 +52,10 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
   const config = resolveOptions(options, defaultNetwork)
   refuseMintAsPayTo(config.payTo, config.assets)
   const connection = createConnection(config)
-  const networkReady = checkGenesis(connection, config.network)
+  const source = rpcSource(config.name)
+  const networkReady = checkGenesis(connection, config.network, source)
   // ready() (the startup check) also asks what payTo is; verification needs only the network.
-  const ready = once(networkReady, payToAccountCheck(connection, config.payTo))
+  const ready = once(networkReady, payToAccountCheck(connection, config.payTo, source))
   const fees = transferFees(connection)
   return {
     name: config.name,
@@ -77,7 +79,7 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     normalizeTxId,
     ready,
     // A fresh genesis-hash check each time, for health().
-    probe: () => checkGenesis(connection, config.network)(),
+    probe: () => checkGenesis(connection, config.network, source)(),
     async verify(context) {
       await networkReady()
       return verifyPayment(connection, config, context)

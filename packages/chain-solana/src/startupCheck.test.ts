@@ -50,14 +50,14 @@ describe('the startup check on the litesvm RPC (paid.ready)', () => {
   it('fails naming the chain when the RPC serves another network', async () => {
     await assert.rejects(
       route({ network: 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp' }).ready(),
-      /- solana \(solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp\): The Solana RPC serves another network/,
+      /- solana \(solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp\): The solana RPC serves another network/,
     )
   })
 
   it('fails naming the chain when the RPC is unreachable', async () => {
     await assert.rejects(
       route({ rpcUrl: 'http://127.0.0.1:9' }).ready(),
-      /- solana-local \(solana:\w+\): The Solana RPC failed or timed out/,
+      /- solana-local \(solana:\w+\): The solana-local RPC failed while/,
     )
   })
 })

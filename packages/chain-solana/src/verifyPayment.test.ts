@@ -2,7 +2,15 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Keypair, PublicKey } from '@solana/web3.js'
-import { type ChallengeContext, VerifierUnavailableError, type VerifyResult } from '@tx402/core'
+import {
+  type ChallengeContext,
+  formatAmount,
+  isRefusal,
+  judgePayment,
+  VerifierUnavailableError,
+  type VerifyContext,
+} from '@tx402/core'
+import { judgeReport } from '@tx402/core/testing'
 import { sendTransfer, type TransferOptions } from '@tx402/testing/solana'
 import bs58 from 'bs58'
 import { type LocalChain, startLocalChain } from './localChain.js'
@@ -28,19 +36,13 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
     })
   const paySol = (amount: bigint) =>
     sendTransfer(chain.connection, { payer: chain.payer, to: chain.payTo, amount })
-  const verify = (
-    txId: string,
-    amount = 10_000n,
-    extra: Partial<Parameters<SolanaPlugin['verify']>[0]> = {},
-  ) =>
-    plugin.verify({
-      txId,
-      requirement: chain.requirement(chain.assets.usdc, amount),
-      now: Date.now(),
-      ...extra,
-    })
-  const reason = (result: VerifyResult) =>
-    result.status === 'invalid' ? result.reason : result.status
+  const verify = (txId: string, amount = 10_000n, extra: Partial<VerifyContext> = {}) =>
+    plugin.verify({ txId, requirement: chain.requirement(chain.assets.usdc, amount), ...extra })
+  /** What the engine answers: the plugin's facts, judged as the engine judges them. */
+  const judged = async (context: VerifyContext, now = Date.now()) =>
+    judgeReport(await plugin.verify(context), { ...context, now })
+  const check = (txId: string, amount = 10_000n, extra: Partial<VerifyContext> = {}) =>
+    judged({ txId, requirement: chain.requirement(chain.assets.usdc, amount), ...extra })
 
   it('accepts a transferChecked of the price and names the payer from the chain', async () => {
     const txId = await pay()
@@ -73,7 +75,6 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
     const result = await plugin.verify({
       txId,
       requirement: { ...chain.requirement(chain.assets.usdc, 10_000n), payTo: owner.toBase58() },
-      now: Date.now(),
     })
     assert.equal(result.status === 'confirmed' && result.amount, 10_000n)
   })
@@ -95,39 +96,38 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
 
   it('rejects a transaction that failed on chain as tx_failed', async () => {
     const txId = await pay({ amount: 10n ** 15n, skipPreflight: true })
-    assert.equal(reason(await verify(txId)), 'tx_failed')
+    assert.equal(await check(txId), 'tx_failed')
   })
 
   it('rejects a transfer of another mint to payTo as wrong_asset', async () => {
-    assert.equal(reason(await verify(await pay({ mint: chain.other }))), 'wrong_asset')
+    assert.equal(await check(await pay({ mint: chain.other })), 'wrong_asset')
   })
 
   it('rejects native SOL sent to payTo when a token is asked as wrong_asset', async () => {
     const txId = await paySol(5_000_000n)
-    assert.equal(reason(await verify(txId)), 'wrong_asset')
+    assert.equal(await check(txId), 'wrong_asset')
   })
 
   it('rejects a transfer to another owner as wrong_recipient', async () => {
     const txId = await pay({ to: Keypair.generate().publicKey })
-    assert.equal(reason(await verify(txId)), 'wrong_recipient')
+    assert.equal(await check(txId), 'wrong_recipient')
   })
 
   it('rejects less than the price as insufficient_amount', async () => {
-    const result = await verify(await pay({ amount: 9_999n }))
-    assert.equal(reason(result), 'insufficient_amount')
-    assert.match(result.status === 'invalid' ? result.message : '', /received 0\.009999 USDC/)
+    const requirement = chain.requirement(chain.assets.usdc, 10_000n)
+    const result = await plugin.verify({ txId: await pay({ amount: 9_999n }), requirement })
+    assert.ok(result.status === 'confirmed')
+    assert.equal(formatAmount(result.amount, 6), '0.009999')
+    const verdict = judgePayment(result, { requirement, now: Date.now(), clockSkewSeconds: 60 })
+    assert.equal(isRefusal(verdict) && verdict.refuse, 'insufficient_amount')
+    assert.match(isRefusal(verdict) ? verdict.message : '', /received 0\.009999 USDC/)
   })
 
   it('counts what arrives of a Token-2022 transfer, net of its transfer fee', async () => {
     const txId = await pay({ mint: chain.feeToken, amount: 10_000n })
     const requirement = (amount: bigint) => chain.requirement(chain.assets.feeToken, amount)
-    const atPrice = await plugin.verify({
-      txId,
-      requirement: requirement(10_000n),
-      now: Date.now(),
-    })
-    assert.equal(reason(atPrice), 'insufficient_amount')
-    const net = await plugin.verify({ txId, requirement: requirement(9_900n), now: Date.now() })
+    assert.equal(await judged({ txId, requirement: requirement(10_000n) }), 'insufficient_amount')
+    const net = await plugin.verify({ txId, requirement: requirement(9_900n) })
     assert.equal(net.status === 'confirmed' && net.amount, 9_900n)
   })
 
@@ -141,17 +141,14 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
     it('accepts a transaction carrying the challenge reference', async () => {
       const context = challenge()
       const txId = await pay({ reference: new PublicKey(context.reference) })
-      assert.equal((await verify(txId, 10_000n, { challenge: context })).status, 'confirmed')
+      assert.equal(await check(txId, 10_000n, { challenge: context }), 'confirmed')
     })
 
     it('rejects a transaction without the reference as challenge_invalid', async () => {
       const txId = await pay({ reference: Keypair.generate().publicKey })
+      assert.equal(await check(txId, 10_000n, { challenge: challenge() }), 'challenge_invalid')
       assert.equal(
-        reason(await verify(txId, 10_000n, { challenge: challenge() })),
-        'challenge_invalid',
-      )
-      assert.equal(
-        reason(await verify(await pay(), 10_000n, { challenge: challenge() })),
+        await check(await pay(), 10_000n, { challenge: challenge() }),
         'challenge_invalid',
       )
     })
@@ -160,7 +157,7 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
       const context = challenge()
       const txId = await pay({ reference: new PublicKey(context.reference) })
       const later = { ...context, issuedAt: context.issuedAt + 3600 }
-      assert.equal(reason(await verify(txId, 10_000n, { challenge: later })), 'tx_too_old')
+      assert.equal(await check(txId, 10_000n, { challenge: later }), 'tx_too_old')
     })
   })
 
@@ -169,23 +166,14 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
     const requirement = (maxAgeSeconds: number) =>
       chain.requirement(chain.assets.usdc, 10_000n, maxAgeSeconds)
     const inAnHour = Date.now() + 3_600_000
-    assert.equal(
-      reason(await plugin.verify({ txId, requirement: requirement(900), now: inAnHour })),
-      'tx_too_old',
-    )
-    assert.equal(
-      (await plugin.verify({ txId, requirement: requirement(0), now: inAnHour })).status,
-      'confirmed',
-    )
-    assert.equal(
-      (await plugin.verify({ txId, requirement: requirement(900), now: Date.now() })).status,
-      'confirmed',
-    )
+    assert.equal(await judged({ txId, requirement: requirement(900) }, inAnHour), 'tx_too_old')
+    assert.equal(await judged({ txId, requirement: requirement(0) }, inAnHour), 'confirmed')
+    assert.equal(await judged({ txId, requirement: requirement(900) }), 'confirmed')
   })
 
   it('answers tx_not_found for a signature the chain never saw', async () => {
     const unknown = bs58.encode(randomBytes(64))
-    assert.equal(reason(await verify(plugin.normalizeTxId(unknown))), 'tx_not_found')
+    assert.equal(await check(plugin.normalizeTxId(unknown)), 'tx_not_found')
   })
 
   it('accepts native SOL as the lamport increase of payTo', async () => {
@@ -193,16 +181,11 @@ describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
     const result = await plugin.verify({
       txId,
       requirement: chain.requirement(chain.assets.sol, 2_000_000n),
-      now: Date.now(),
     })
     assert.equal(result.status === 'confirmed' && result.amount, 2_000_000n)
     assert.equal(result.status === 'confirmed' && result.payer, chain.payer.publicKey.toBase58())
-    const tokens = await plugin.verify({
-      txId: await pay(),
-      requirement: chain.requirement(chain.assets.sol, 1n),
-      now: Date.now(),
-    })
-    assert.equal(reason(tokens), 'wrong_asset')
+    const tokens = { txId: await pay(), requirement: chain.requirement(chain.assets.sol, 1n) }
+    assert.equal(await judged(tokens), 'wrong_asset')
   })
 })
 
@@ -228,7 +211,6 @@ describe('verifyPayment when the chain is not there yet or not at all', () => {
     const context = {
       txId,
       requirement: chain.requirement(chain.assets.usdc, 10_000n),
-      now: Date.now(),
     }
     const pending = await plugin.verify(context)
     assert.equal(pending.status, 'pending')
@@ -244,7 +226,7 @@ describe('verifyPayment when the chain is not there yet or not at all', () => {
     chain.rpc.stall(true)
     try {
       const error = await plugin
-        .verify({ txId, requirement: chain.requirement(chain.assets.usdc, 1n), now: Date.now() })
+        .verify({ txId, requirement: chain.requirement(chain.assets.usdc, 1n) })
         .catch((e: unknown) => e)
       assert.ok(error instanceof VerifierUnavailableError)
       assert.ok(!error.message.includes(chain.rpc.rpcUrl.replace('http://', '')))
@@ -268,7 +250,6 @@ describe('verifyPayment when the chain is not there yet or not at all', () => {
       plugin.verify({
         txId,
         requirement: other.requirement(other.assets.usdc, 1n),
-        now: Date.now(),
       }),
       (error: unknown) =>
         error instanceof VerifierUnavailableError && !error.message.includes(other.rpc.rpcUrl),

@@ -1,33 +1,36 @@
 import type { Connection } from '@solana/web3.js'
 import {
-  formatAmount,
   type RejectionCode,
   VerifierUnavailableError,
   type VerifyContext,
   type VerifyResult,
+  withRpcFault,
 } from '@tx402/core'
 import bs58 from 'bs58'
-import { callRpc } from './createConnection.js'
 import { accountKeys, measureTransfer } from './measureTransfer.js'
 import { readTransaction } from './readTransaction.js'
 import type { SolanaConfig } from './resolveOptions.js'
+import { rpcSource } from './rpcSource.js'
 
 /**
- * Verifies a payment from the chain: the transaction at the configured commitment
+ * Reads a payment's facts from the chain: the transaction at the configured commitment
  * (`getTransaction`, jsonParsed, every version web3.js reads; another version is
- * `unsupported_transaction`), its success, the challenge's reference among its
- * account keys, its age, and what `payTo` received of the asset. Expected failures are
- * `invalid` or `pending` results; RPC faults throw `VerifierUnavailableError`.
+ * `unsupported_transaction`), its success, whether it carries the challenge's reference among its
+ * account keys, its block time, and what `payTo` received of the asset from whom. The engine
+ * judges the facts (`judgePayment`); what only the chain can tell is answered here: not at the
+ * commitment yet or no block time yet (pending), `tx_not_found`, `tx_failed`. RPC faults throw
+ * `VerifierUnavailableError`.
  *
- * @example await verifyPayment(connection, config, { txId, requirement, now: Date.now() })
+ * @example await verifyPayment(connection, config, { txId, requirement })
  */
 export async function verifyPayment(
   connection: Connection,
-  config: Pick<SolanaConfig, 'commitment' | 'clockSkewSeconds'>,
+  config: Pick<SolanaConfig, 'name' | 'commitment'>,
   context: VerifyContext,
 ): Promise<VerifyResult> {
   const { txId, requirement, challenge } = context
-  const read = await readTransaction(connection, txId, config.commitment)
+  const source = rpcSource(config.name)
+  const read = await readTransaction(connection, txId, config.commitment, source)
   if (read.kind === 'unsupported') {
     return invalid(
       'unsupported_transaction',
@@ -36,7 +39,7 @@ export async function verifyPayment(
   }
   const tx = read.kind === 'found' ? read.tx : null
   if (!tx) {
-    const statuses = await callRpc('getSignatureStatuses', () =>
+    const statuses = await withRpcFault(source, 'reading the signature status', () =>
       connection.getSignatureStatuses([txId], { searchTransactionHistory: true }),
     )
     if (statuses.value[0]) {
@@ -59,13 +62,6 @@ export async function verifyPayment(
   if (tx.meta.err !== null) {
     return invalid('tx_failed', 'The transaction failed on chain. Pay again per accepts.')
   }
-  if (challenge && !accountKeys(tx).includes(bs58.encode(challenge.reference))) {
-    return invalid(
-      'challenge_invalid',
-      'The transaction does not carry this challenge’s reference key. Pay again with the reference of the fresh challenge.',
-    )
-  }
-
   const blockTime = tx.blockTime
   if (typeof blockTime !== 'number') {
     return {
@@ -75,49 +71,24 @@ export async function verifyPayment(
         'The block time of the transaction is not known yet. Retry the same headers shortly.',
     }
   }
-  const nowSeconds = Math.floor(context.now / 1000)
-  if (requirement.maxAgeSeconds > 0 && blockTime < nowSeconds - requirement.maxAgeSeconds) {
-    return invalid(
-      'tx_too_old',
-      `The transaction is older than ${requirement.maxAgeSeconds} seconds. Pay again.`,
-    )
-  }
-  if (challenge && blockTime < challenge.issuedAt - config.clockSkewSeconds) {
-    return invalid(
-      'tx_too_old',
-      'The transaction is older than the challenge it answers. Pay again.',
-    )
-  }
 
-  const { asset, amount, payTo } = requirement
-  const transfer = measureTransfer(tx, payTo, asset)
-  if (transfer.received <= 0n) {
-    return transfer.otherAssetReceived
-      ? invalid(
-          'wrong_asset',
-          `The transaction paid ${payTo} in another asset than ${asset.symbol}.`,
-        )
-      : invalid('wrong_recipient', `The transaction paid nothing to ${payTo}.`)
-  }
-  if (transfer.received < amount) {
-    return invalid(
-      'insufficient_amount',
-      `${payTo} received ${formatAmount(transfer.received, asset.decimals)} ${asset.symbol}; the price is ${formatAmount(amount, asset.decimals)}. Pay again per accepts.`,
-    )
-  }
+  const transfer = measureTransfer(tx, requirement.payTo, requirement.asset)
+  const received = transfer.received > 0n ? transfer.received : 0n
   // Several senders: each one's share is a payment of its own, chosen by the payer's proof (a
   // share of 0 stays listed: without a proof the answer is ambiguous_payer, never a guess).
   const transfers = transfer.senders
-  if (transfers) {
-    return {
-      status: 'confirmed',
-      payer: transfers[0]!.payer,
-      amount: transfers[0]!.amount,
-      blockTime,
-      transfers,
-    }
+  return {
+    status: 'confirmed',
+    payer: transfers ? transfers[0]!.payer : transfer.payer,
+    amount: transfers ? transfers[0]!.amount : received,
+    blockTime,
+    received,
+    ...(transfers ? { transfers } : {}),
+    ...(received === 0n ? { mismatch: transfer.otherAssetReceived ? 'asset' : 'recipient' } : {}),
+    ...(challenge
+      ? { referenceSeen: accountKeys(tx).includes(bs58.encode(challenge.reference)) }
+      : {}),
   }
-  return { status: 'confirmed', payer: transfer.payer, amount: transfer.received, blockTime }
 }
 
 function invalid(reason: RejectionCode, message: string): VerifyResult {

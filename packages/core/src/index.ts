@@ -1,3 +1,4 @@
+export { checkCount, checkRpcUrl, refuseEngineOptions } from './chainOptions.js'
 export type {
   Challenge,
   ChallengeResource,
@@ -13,6 +14,8 @@ export {
   verifyChallenge,
 } from './challenge/index.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
+export type { PayerChoice } from './engine/choosePayer.js'
+export { choosePayer } from './engine/choosePayer.js'
 export type {
   Logger,
   PaymentEngine,
@@ -20,6 +23,8 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type { JudgeTerms, PaymentJudgment } from './engine/judgePayment.js'
+export { judgePayer, judgePayment } from './engine/judgePayment.js'
 export type { ClientLimit, ClientLimiter, VerificationLimits } from './engine/limits.js'
 export { clientLimiter, clientLimitOptions } from './engine/limits.js'
 export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
@@ -32,6 +37,8 @@ export type {
 } from './engine/outcome.js'
 export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
 export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export type { Refusal } from './engine/refusal.js'
+export { isRefusal, refuse } from './engine/refusal.js'
 export type {
   ChainHealth,
   DependencyHealth,
@@ -67,6 +74,7 @@ export type {
   ChallengeContext,
   PayerTransfer,
   PaymentBinding,
+  PaymentFacts,
   PaymentRequirement,
   VerifyContext,
   VerifyResult,
@@ -92,3 +100,5 @@ export type {
   WireAsset,
 } from './protocol/types.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'
+export type { RpcSource } from './rpc/rpcFault.js'
+export { describeFault, rpcFault, withRpcFault } from './rpc/rpcFault.js'

@@ -31,7 +31,7 @@ export interface PaymentRecord extends PaymentKey, PaymentDetails {}
 
 /**
  * A paid response kept so a non-safe request (POST, PUT…) can be re-delivered byte for byte when
- * its payer lost it (PROTOCOL.md section 6). `PAYMENT-RESPONSE` is not part of it.
+ * its payer lost it (docs/protocol.md section 6). `PAYMENT-RESPONSE` is not part of it.
  */
 export interface StoredResponse {
   status: number

@@ -1,7 +1,7 @@
 import type { Network } from './protocol/types.js'
 
 /**
- * What identifies one payment in the ledger (PROTOCOL.md section 1): one payer's transfer to one
+ * What identifies one payment in the ledger (docs/protocol.md section 1): one payer's transfer to one
  * payee in one transaction. Two payers in one transaction (a batch, an ERC-4337 bundle) are two
  * payments; one transaction paying two payees is two payments. Structured, never a joined string
  * that has to be split again.

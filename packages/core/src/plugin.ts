@@ -25,31 +25,78 @@ export interface ChallengeContext {
 export interface VerifyContext {
   txId: string
   requirement: PaymentRequirement
+  /** The answered challenge: a chain with references reports whether the transaction carries it. */
   challenge?: ChallengeContext | undefined
-  /** Unix milliseconds; tests may pin it. */
-  now: number
 }
 
 /**
- * The plugin's verdict. Expected failures are values; faults (RPC down, timeouts, wrong network)
- * are thrown as `VerifierUnavailableError`.
+ * What the chain's own record says about a transaction to `payTo`: facts, never a verdict on
+ * them. The engine alone judges them (`judgePayment`: binding, price, age, challenge time), so a
+ * plugin holds no clock and no policy (docs/protocol.md section 4).
+ *
+ * @example
+ * // 0.01 USDC from 0xaa…, and a transfer that sent the token elsewhere:
+ * { payer: '0xaa…', amount: 10000n, blockTime: 1700000000, confirmations: 3 }
+ * { payer: '0xaa…', amount: 0n, received: 0n, mismatch: 'recipient', blockTime: 1700000000 }
+ */
+export interface PaymentFacts {
+  /**
+   * The sender of the counted transfer (EVM) or the owner whose balance went down (Solana); when
+   * nothing arrived, the transaction's sender where known.
+   */
+  payer: string
+  /** Base units `payer` sent to `payTo` of the requirement's asset; 0 when nothing arrived. */
+  amount: bigint
+  /** Unix seconds of the block the transaction is in. */
+  blockTime: number
+  /**
+   * Every payer's own total to `payTo`, when the transaction carries transfers from more than
+   * one (a batch, an ERC-4337 bundle): each is a payment of its own, chosen by the proof.
+   */
+  transfers?: readonly PayerTransfer[]
+  /**
+   * Base units of the asset `payTo` received in all. Default: the sum of `transfers`, else
+   * `amount`. On Solana it can exceed that sum (several senders are each credited only what they
+   * surely paid).
+   */
+  received?: bigint
+  /**
+   * When nothing of the asset arrived: `asset` when the transaction paid `payTo` in another asset
+   * or moved none of it, `recipient` when it moved the asset to another address. Default
+   * `recipient`.
+   */
+  mismatch?: 'asset' | 'recipient'
+  /**
+   * Whether the transaction carries the challenge's reference key; reported by chains that bind
+   * by reference when a challenge is given, absent otherwise.
+   */
+  referenceSeen?: boolean
+  /** Blocks the transaction has, counting its own, where the chain counts them (EVM). */
+  confirmations?: number
+}
+
+/**
+ * The plugin's report. `confirmed`: the transaction is final at the plugin's confirmations or
+ * commitment, with its facts. `pending`: not final yet (or its block time is not known yet).
+ * `invalid`: what only the chain can tell, that the transaction does not exist (`tx_not_found`),
+ * failed (`tx_failed`) or cannot be read (`unsupported_transaction`). Faults (RPC down, timeouts,
+ * wrong network) are thrown as `VerifierUnavailableError`.
+ *
+ * @example
+ * const judged = judgePayment(await plugin.verify({ txId, requirement, challenge }), terms)
  */
 export type VerifyResult =
+  | ({ status: 'confirmed' } & PaymentFacts)
   | {
-      status: 'confirmed'
-      /** The sender of the counted transfer (EVM) or the owner whose balance went down (Solana). */
-      payer: string
-      /** Base units `payer` sent to `payTo`, from the chain's record. */
-      amount: bigint
-      /** Unix seconds. */
-      blockTime: number
+      status: 'pending'
+      retryAfterMs: number
+      message?: string
       /**
-       * Every payer's own total to `payTo`, when the transaction carries transfers from more than
-       * one (a batch, an ERC-4337 bundle): each is a payment of its own, chosen by the proof.
+       * What the transaction already moved, when the plugin read it (EVM: the receipt before its
+       * confirmations): judged at once, so a payment that can never pay is refused without waiting.
        */
-      transfers?: readonly PayerTransfer[]
+      seen?: Omit<PaymentFacts, 'blockTime'>
     }
-  | { status: 'pending'; retryAfterMs: number; message?: string }
   | { status: 'invalid'; reason: RejectionCode; message: string }
 
 /** What one payer sent to `payTo` in one transaction. */
@@ -73,7 +120,7 @@ export type PaymentBinding = 'reference' | 'proof' | 'none'
  *
  * @example
  * const plugin: ChainPlugin = solana({ rpcUrl, payTo })
- * const result = await plugin.verify({ txId, requirement, now: Date.now() })
+ * const result = await plugin.verify({ txId, requirement })
  */
 export interface ChainPlugin {
   /** Short chain name used in `x-payment-chain`, e.g. `base`. */
@@ -106,7 +153,10 @@ export interface ChainPlugin {
   inspectAsset?(asset: WireAsset): Promise<{ notice?: string } | undefined>
   /** Canonical form of a transaction id; throws `InvalidTxIdError` for anything malformed. */
   normalizeTxId(raw: string): string
-  /** Confirms the payment from the chain. Throws `VerifierUnavailableError` on RPC faults. */
+  /**
+   * Reads the payment's facts from the chain (the engine judges them). Throws
+   * `VerifierUnavailableError` on RPC faults.
+   */
   verify(context: VerifyContext): Promise<VerifyResult>
   /** Checks an `x-payment-proof` signature by `payer` over `message`. */
   verifyProof?(args: { message: string; signature: string; payer: string }): Promise<boolean>

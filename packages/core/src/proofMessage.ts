@@ -1,7 +1,7 @@
 import type { Network } from './protocol/types.js'
 
 /**
- * The message a payer signs for `x-payment-proof` (PROTOCOL.md section 3): UTF-8, `\n` line
+ * The message a payer signs for `x-payment-proof` (docs/protocol.md section 3): UTF-8, `\n` line
  * ends, no trailing newline.
  *
  * @example proofMessage({ network: 'eip155:8453', txId: '0xab…', challengeId: undefined })

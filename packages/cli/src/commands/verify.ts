@@ -1,6 +1,10 @@
 import {
+  choosePayer,
   errorStatus,
   InvalidTxIdError,
+  isRefusal,
+  judgePayer,
+  judgePayment,
   proofMessage,
   resolveOffers,
   VerifierUnavailableError,
@@ -87,36 +91,28 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
       if (challenge && 'invalid' in challenge)
         return verdict('challenge_invalid', challenge.invalid)
       await plugin.ready?.()
-      const result = await plugin.verify({ txId, requirement, challenge, now: Date.now() })
+      const result = await plugin.verify({ txId, requirement, challenge })
       const facts = await chainFacts(chain, txId)
       Object.assign(report, facts)
-      if (result.status === 'pending') {
-        return verdict('payment_pending', result.message ?? 'The transaction is not final yet.')
+      // The engine's own judgment of the plugin's facts (judgePayment), as a server answers.
+      const terms = { requirement, challenge, now: Date.now(), clockSkewSeconds: 60 }
+      const judged = judgePayment(result, terms)
+      if (isRefusal(judged)) return verdict(judged.refuse, judged.message)
+      if (judged.status === 'pending') {
+        return verdict('payment_pending', judged.message ?? 'The transaction is not final yet.')
       }
-      if (result.status === 'invalid') return verdict(result.reason, result.message)
-      report.received = printAmount(result.amount, requirement.asset)
-      report.payer = result.payer
-      report.blockTime = result.blockTime
-      // The engine's own checks after the plugin's (createPaymentEngine).
-      if (result.amount < requirement.amount) {
-        return verdict('insufficient_amount', 'The transaction paid less than the price.')
+      const proof = flags.proof && {
+        message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
+        signature: flags.proof,
       }
-      if (challenge && result.blockTime < challenge.issuedAt - 60) {
-        return verdict('tx_too_old', 'The transaction is older than the challenge it answers.')
-      }
-      if (flags.proof) {
-        const valid = await plugin.verifyProof?.({
-          message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-          signature: flags.proof,
-          payer: result.payer,
-        })
-        if (!valid) {
-          return verdict(
-            'proof_invalid',
-            'The proof is not a signature by the payer of this transaction.',
-          )
-        }
-      }
+      const choice = judgePayer(
+        await choosePayer(plugin, judged.candidates, proof || undefined),
+        requirement,
+      )
+      if (isRefusal(choice)) return verdict(choice.refuse, choice.message)
+      report.received = printAmount(choice.transfer.amount, requirement.asset)
+      report.payer = choice.transfer.payer
+      report.blockTime = result.status === 'confirmed' ? result.blockTime : null
       verdict('confirmed', 'The transaction pays for this request.')
     })
   } catch (error) {

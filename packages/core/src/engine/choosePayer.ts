@@ -1,4 +1,4 @@
-import type { ChainPlugin, PayerTransfer, VerifyResult } from '../plugin.js'
+import type { ChainPlugin, PayerTransfer } from '../plugin.js'
 
 /** The payment a request is for, or why none is. */
 export type PayerChoice =
@@ -10,18 +10,15 @@ export type PayerChoice =
  * Picks whose payment a request presents. One payer: theirs, and a proof, when sent, must be
  * theirs. Several payers to `payTo` in one transaction: the one the proof is by (each payer's
  * transfer is its own payment); without a proof, none. Proof checks that fail at the RPC throw
- * (503), never pick.
+ * (503), never pick. `judgePayer` judges the answer.
  *
- * @example const choice = await choosePayer(plugin, result, { message, signature })
+ * @example const choice = await choosePayer(plugin, judged.candidates, { message, signature })
  */
 export async function choosePayer(
   plugin: Pick<ChainPlugin, 'verifyProof'>,
-  result: Extract<VerifyResult, { status: 'confirmed' }>,
+  candidates: readonly PayerTransfer[],
   proof: { message: string; signature: string } | undefined,
 ): Promise<PayerChoice> {
-  const candidates: readonly PayerTransfer[] = result.transfers?.length
-    ? result.transfers
-    : [{ payer: result.payer, amount: result.amount }]
   if (!proof) {
     if (candidates.length === 1) return { status: 'chosen', transfer: candidates[0]! }
     return { status: 'ambiguous_payer', payers: candidates.map((c) => c.payer) }

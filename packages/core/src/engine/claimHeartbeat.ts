@@ -1,5 +1,5 @@
 import type { Lease, Ledger } from '../ledger.js'
-import { describeFault } from './leaseSettler.js'
+import { describeFault } from '../rpc/rpcFault.js'
 
 /** A lease kept alive from `acquire` until its payment settles. */
 export interface ClaimHeartbeat {

@@ -1,4 +1,5 @@
 import type { Lease, Ledger, StoredResponse } from '../ledger.js'
+import { describeFault } from '../rpc/rpcFault.js'
 
 /** Where the settler reports what it could not do. */
 interface SettlerLog {
@@ -68,12 +69,4 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
       }
     },
   }
-}
-
-/** Name and first line only: RPC URLs and secrets can sit in a cause's other fields. */
-export function describeFault(cause: unknown): { name: string; message: string } {
-  if (cause instanceof Error) {
-    return { name: cause.name, message: cause.message.split('\n')[0]!.slice(0, 300) }
-  }
-  return { name: 'unknown', message: String(cause).slice(0, 200) }
 }

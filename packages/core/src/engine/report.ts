@@ -1,6 +1,6 @@
 import { VerifierUnavailableError } from '../errors.js'
+import { describeFault } from '../rpc/rpcFault.js'
 import type { Logger } from './engineOptions.js'
-import { describeFault } from './leaseSettler.js'
 import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
 import type { Outcome, PaymentReceipt } from './outcome.js'
 import { type Refusal, refuse } from './refusal.js'

@@ -72,7 +72,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     graceSeconds: Math.max(
       ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
     ),
-    skewSeconds: options.clockSkewSeconds ?? 60,
+    skewSeconds: nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds'),
     claimTtlMs: options.claimTtlMs ?? 60_000,
     redeliveryWindowMs:
       nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000,

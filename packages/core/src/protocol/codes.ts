@@ -1,4 +1,4 @@
-/** Reasons a transaction does not pay for a request: answered 402 (PROTOCOL.md section 5). */
+/** Reasons a transaction does not pay for a request: answered 402 (docs/protocol.md section 5). */
 export const rejectionCodes = [
   'tx_not_found',
   'tx_failed',

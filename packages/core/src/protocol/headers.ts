@@ -9,7 +9,7 @@ export const headerNames = {
 } as const
 
 /**
- * Each payment request header must be shorter than this many bytes (PROTOCOL.md section 4.1).
+ * Each payment request header must be shorter than this many bytes (docs/protocol.md section 4.1).
  * The proof has room for a smart wallet's ERC-1271 signature (a passkey wallet's WebAuthn
  * assertion is about 1 KiB, an ERC-6492 wrapper around it 2 to 3 KiB); the challenge for the
  * server's own signed terms; the rest stay tight. All four together stay far below Node's 16 KiB

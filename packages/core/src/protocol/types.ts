@@ -34,7 +34,7 @@ export interface AcceptOption {
   transferFee?: { basisPoints: number; maximumFee: string }
 }
 
-/** The body of a 402, and of every error response (PROTOCOL.md sections 2 and 5). */
+/** The body of a 402, and of every error response (docs/protocol.md sections 2 and 5). */
 export interface ErrorBody {
   error: ErrorCode
   message: string

@@ -1,2 +1,3 @@
+export { judgeReport } from './judgeReport.js'
 export type { ScriptedChain, ScriptedChainOptions } from './scriptedChain.js'
 export { confirmedPayment, scriptedChain, scriptedPayer } from './scriptedChain.js'

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict'
-import type { ChainPlugin, ChallengeContext, Network, VerifyResult, WireAsset } from '@tx402/core'
+import {
+  type ChainPlugin,
+  type ChallengeContext,
+  isRefusal,
+  judgePayment,
+  type Network,
+  type VerifyResult,
+  type WireAsset,
+} from '@tx402/core'
 import { type Address, type Hex, maxUint256 } from 'viem'
 import {
   deployPayRouter,
@@ -119,17 +127,21 @@ export function useEvmPaymentsEnv(suite: EvmPaymentsSuite): EvmPaymentsEnv {
       const chain = extra.with ?? env.plugin
       const head = await env.node.publicClient.getBlock()
       await chain.ready?.()
-      return chain.verify({
-        txId: chain.normalizeTxId(hash),
-        requirement: {
-          asset: extra.asset ?? env.usdc,
-          amount: extra.amount ?? price,
-          payTo: env.payTo,
-          maxAgeSeconds: extra.maxAgeSeconds ?? 900,
-        },
-        challenge: extra.challenge,
-        now: Number(head.timestamp) * 1000,
-      })
+      const requirement = {
+        asset: extra.asset ?? env.usdc,
+        amount: extra.amount ?? price,
+        payTo: env.payTo,
+        maxAgeSeconds: extra.maxAgeSeconds ?? 900,
+      }
+      const { challenge } = extra
+      const result = await chain.verify({ txId: chain.normalizeTxId(hash), requirement, challenge })
+      if (result.status !== 'confirmed') return result
+      // The plugin reports facts; the engine's judgment of them is what a payer is answered.
+      const now = Number(head.timestamp) * 1000
+      const judged = judgePayment(result, { requirement, challenge, now, clockSkewSeconds: 60 })
+      return isRefusal(judged)
+        ? { status: 'invalid', reason: judged.refuse, message: judged.message }
+        : result
     },
     expectInvalid: (result, reason) => {
       assert.equal(result.status, 'invalid', JSON.stringify(result, bigintJson))

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict'
+import type { ChallengeContext, PaymentFacts, PaymentRequirement } from '../plugin.js'
+import type { PayerChoice } from './choosePayer.js'
+import { judgePayer, judgePayment } from './judgePayment.js'
+import { isRefusal, refuse } from './refusal.js'
+
+const requirement: PaymentRequirement = {
+  asset: {
+    standard: 'erc20',
+    address: '0x00000000000000000000000000000000000000a1',
+    symbol: 'USDC',
+    decimals: 6,
+  },
+  amount: 10_000n,
+  payTo: '0x000000000000000000000000000000000000bEEF',
+  maxAgeSeconds: 900,
+}
+const now = 1_700_000_000_000
+const nowSeconds = now / 1000
+const paid: PaymentFacts = { payer: '0xaa', amount: 10_000n, blockTime: nowSeconds - 10 }
+const challenge: ChallengeContext = {
+  id: 'c1.test',
+  issuedAt: nowSeconds - 30,
+  reference: new Uint8Array(32),
+}
+const judge = (
+  facts: Partial<PaymentFacts>,
+  terms: { challenge?: ChallengeContext; maxAge?: number } = {},
+) =>
+  judgePayment(
+    { status: 'confirmed', ...paid, ...facts },
+    {
+      requirement: { ...requirement, maxAgeSeconds: terms.maxAge ?? 900 },
+      challenge: terms.challenge,
+      now,
+      clockSkewSeconds: 60,
+    },
+  )
+const reason = (judgment: ReturnType<typeof judge> | ReturnType<typeof judgePayer>) =>
+  isRefusal(judgment) ? judgment.refuse : judgment.status
+
+describe('judgePayment: the engine alone judges what a plugin reports', () => {
+  it('finds a payment of the price, in time, payable by its one payer', () => {
+    assert.deepEqual(judge({}), {
+      status: 'payable',
+      candidates: [{ payer: '0xaa', amount: 10_000n }],
+    })
+    assert.equal(reason(judge({}, { challenge })), 'payable')
+  })
+
+  it('refuses a transaction that lacks the challenge reference as challenge_invalid', () => {
+    assert.equal(reason(judge({ referenceSeen: false }, { challenge })), 'challenge_invalid')
+    assert.equal(reason(judge({ referenceSeen: true }, { challenge })), 'payable')
+    // Without a challenge there is no reference to carry.
+    assert.equal(reason(judge({ referenceSeen: false })), 'payable')
+  })
+
+  it('refuses nothing of the asset to payTo as wrong_asset or wrong_recipient, as the chain saw it', () => {
+    assert.equal(reason(judge({ amount: 0n, mismatch: 'asset' })), 'wrong_asset')
+    assert.equal(reason(judge({ amount: 0n, mismatch: 'recipient' })), 'wrong_recipient')
+    assert.equal(reason(judge({ amount: 0n })), 'wrong_recipient')
+    assert.equal(reason(judge({ amount: 5n, received: 0n, mismatch: 'asset' })), 'wrong_asset')
+  })
+
+  it('refuses less than the price in all as insufficient_amount, one base unit short', () => {
+    const short = judge({ amount: 9_999n })
+    assert.equal(reason(short), 'insufficient_amount')
+    assert.match(isRefusal(short) ? short.message : '', /0\.009999 USDC.*0\.01 USDC/)
+    assert.equal(reason(judge({ amount: 10_001n })), 'payable')
+  })
+
+  it('counts what payTo received in all, not one payer’s part, before a payer is chosen', () => {
+    const transfers = [
+      { payer: '0xaa', amount: 4_000n },
+      { payer: '0xbb', amount: 6_000n },
+    ]
+    assert.deepEqual(judge({ transfers }), { status: 'payable', candidates: transfers })
+    assert.equal(reason(judge({ transfers, received: 9_000n })), 'insufficient_amount')
+    // Solana: payTo's increase may exceed the sum of the surely-paid shares.
+    assert.equal(reason(judge({ transfers: transfers.slice(0, 1), received: 10_000n })), 'payable')
+  })
+
+  it('refuses a block older than maxAgeSeconds as tx_too_old, never with the check off', () => {
+    assert.equal(reason(judge({ blockTime: nowSeconds - 901 })), 'tx_too_old')
+    assert.equal(reason(judge({ blockTime: nowSeconds - 900 })), 'payable')
+    assert.equal(reason(judge({ blockTime: nowSeconds - 86_400 }, { maxAge: 0 })), 'payable')
+  })
+
+  it('refuses a block older than the challenge, less the clock skew, as tx_too_old', () => {
+    const before = (seconds: number) =>
+      reason(judge({ blockTime: challenge.issuedAt - seconds }, { challenge, maxAge: 0 }))
+    assert.equal(before(61), 'tx_too_old')
+    assert.equal(before(60), 'payable')
+    const refusal = judge({ blockTime: challenge.issuedAt - 61 }, { challenge, maxAge: 0 })
+    assert.match(isRefusal(refusal) ? refusal.message : '', /older than the challenge/)
+  })
+
+  it('passes the plugin’s own refusal through, and keeps a pending report pending', () => {
+    const terms = { requirement, now, clockSkewSeconds: 60 }
+    const failed = { status: 'invalid', reason: 'tx_failed', message: 'Reverted.' } as const
+    assert.deepEqual(judgePayment(failed, terms), refuse('tx_failed', 'Reverted.'))
+    const pending = { status: 'pending', retryAfterMs: 2000, message: 'Wait.' } as const
+    assert.deepEqual(judgePayment(pending, terms), pending)
+    const seen = { payer: '0xaa', amount: 10_000n }
+    assert.equal(reason(judgePayment({ ...pending, seen }, terms)), 'pending')
+  })
+
+  it('refuses at once a pending transaction whose transfer can never pay', () => {
+    const terms = { requirement, now, clockSkewSeconds: 60 }
+    const pending = { status: 'pending', retryAfterMs: 2000 } as const
+    const seen = (amount: bigint) => ({ ...pending, seen: { payer: '0xaa', amount } })
+    assert.equal(reason(judgePayment(seen(9_999n), terms)), 'insufficient_amount')
+    assert.equal(reason(judgePayment(seen(0n), terms)), 'wrong_recipient')
+  })
+
+  it('judges binding before price, price before age', () => {
+    const everything = { referenceSeen: false, amount: 1n, blockTime: 0 }
+    assert.equal(reason(judge(everything, { challenge })), 'challenge_invalid')
+    assert.equal(reason(judge({ amount: 1n, blockTime: 0 })), 'insufficient_amount')
+  })
+})
+
+describe('judgePayer: the payer a request presents', () => {
+  const chosen = (amount: bigint): PayerChoice => ({
+    status: 'chosen',
+    transfer: { payer: '0xaa', amount },
+  })
+
+  it('accepts a chosen payer whose own part pays the price', () => {
+    assert.deepEqual(judgePayer(chosen(10_000n), requirement), {
+      status: 'accepted',
+      transfer: { payer: '0xaa', amount: 10_000n },
+    })
+  })
+
+  it('refuses a chosen payer whose own part is below the price as insufficient_amount', () => {
+    assert.equal(reason(judgePayer(chosen(9_999n), requirement)), 'insufficient_amount')
+  })
+
+  it('refuses a proof by nobody who paid as proof_invalid', () => {
+    assert.equal(reason(judgePayer({ status: 'proof_invalid' }, requirement)), 'proof_invalid')
+  })
+
+  it('refuses several payers without a proof as ambiguous_payer, asking for x-payment-proof', () => {
+    const refusal = judgePayer({ status: 'ambiguous_payer', payers: ['0xaa', '0xbb'] }, requirement)
+    assert.equal(reason(refusal), 'ambiguous_payer')
+    assert.match(isRefusal(refusal) ? refusal.message : '', /2 payers.*x-payment-proof/)
+  })
+})

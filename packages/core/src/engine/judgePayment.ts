@@ -1,0 +1,143 @@
+import { formatAmount } from '../money.js'
+import type {
+  ChallengeContext,
+  PayerTransfer,
+  PaymentFacts,
+  PaymentRequirement,
+  VerifyResult,
+} from '../plugin.js'
+import { headerNames } from '../protocol/headers.js'
+import type { PayerChoice } from './choosePayer.js'
+import { isRefusal, type Refusal, refuse } from './refusal.js'
+
+/** What a payment's facts are judged against. */
+export interface JudgeTerms {
+  /** The asset, amount and payee the payment must meet, and its `maxAgeSeconds` (0: no check). */
+  requirement: PaymentRequirement
+  /** The challenge the payer answered, if any. */
+  challenge?: ChallengeContext | undefined
+  /** Unix milliseconds. */
+  now: number
+  /** Tolerated clock difference between the chain and the challenge's issuer, in seconds. */
+  clockSkewSeconds: number
+}
+
+/**
+ * The judgment of a plugin's report: refused, not final yet (`payment_pending`), or payable by
+ * one of `candidates` (`choosePayer` picks, `judgePayer` judges the pick).
+ */
+export type PaymentJudgment =
+  | Refusal
+  | { status: 'pending'; retryAfterMs: number; message?: string | undefined }
+  | { status: 'payable'; candidates: readonly PayerTransfer[] }
+
+/**
+ * Judges what a chain plugin reported, the one place where age, challenge time, price and
+ * reference binding are decided (docs/protocol.md section 4, checks 2, 5 and 6). The plugin's own
+ * `invalid` (what only the chain can tell) is a refusal as it is. Facts are judged in order: a
+ * challenge whose reference the transaction does not carry (`challenge_invalid`); nothing of the
+ * asset to `payTo` (`wrong_asset` or `wrong_recipient`); less than the price in all
+ * (`insufficient_amount`); a block older than `maxAgeSeconds`, or than the challenge's issue time
+ * less `clockSkewSeconds` (`tx_too_old`). A `pending` report stays pending unless what it has
+ * `seen` fails a check before age: a payment that can never pay is not waited for. Pure: no
+ * clock, no I/O.
+ *
+ * @example
+ * const judged = judgePayment(await plugin.verify(context), { requirement, challenge, now: Date.now(), clockSkewSeconds: 60 })
+ * if (isRefusal(judged)) return respond(judged)
+ */
+export function judgePayment(result: VerifyResult, terms: JudgeTerms): PaymentJudgment {
+  if (result.status === 'invalid') return refuse(result.reason, result.message)
+  if (result.status === 'confirmed') return judgeFacts(result, terms)
+  const early = result.seen && judgeFacts(result.seen, terms)
+  if (early && isRefusal(early)) return early
+  return { status: 'pending', retryAfterMs: result.retryAfterMs, message: result.message }
+}
+
+/** The facts of a transaction not final yet lack their block time: all but age is judged. */
+function judgeFacts(
+  facts: Omit<PaymentFacts, 'blockTime'> & { blockTime?: number },
+  terms: JudgeTerms,
+): Refusal | { status: 'payable'; candidates: readonly PayerTransfer[] } {
+  const { requirement, challenge } = terms
+  const { asset, payTo } = requirement
+  if (challenge && facts.referenceSeen === false) {
+    return refuse(
+      'challenge_invalid',
+      'The transaction does not carry this challenge’s reference key. Pay again with the reference of the fresh challenge.',
+    )
+  }
+  const candidates: readonly PayerTransfer[] = facts.transfers?.length
+    ? facts.transfers
+    : [{ payer: facts.payer, amount: facts.amount }]
+  const received = facts.received ?? candidates.reduce((sum, transfer) => sum + transfer.amount, 0n)
+  if (received <= 0n) {
+    return facts.mismatch === 'asset'
+      ? refuse(
+          'wrong_asset',
+          `The transaction paid ${payTo} no ${asset.symbol}. Pay again in ${asset.symbol}.`,
+        )
+      : refuse('wrong_recipient', `The transaction paid nothing to ${payTo}. Pay again to payTo.`)
+  }
+  if (received < requirement.amount) {
+    return refuse(
+      'insufficient_amount',
+      `${payTo} received ${amountOf(received, requirement)}; the price is ${amountOf(requirement.amount, requirement)}. Pay again in full.`,
+    )
+  }
+  const { blockTime } = facts
+  if (blockTime === undefined) return { status: 'payable', candidates }
+  const maxAge = requirement.maxAgeSeconds
+  if (maxAge > 0 && Math.floor(terms.now / 1000) - blockTime > maxAge) {
+    return refuse(
+      'tx_too_old',
+      `The transaction is older than ${maxAge} seconds. Pay again per accepts.`,
+    )
+  }
+  if (challenge && blockTime < challenge.issuedAt - terms.clockSkewSeconds) {
+    return refuse(
+      'tx_too_old',
+      'The transaction is older than the challenge it answers. Pay again.',
+    )
+  }
+  return { status: 'payable', candidates }
+}
+
+/**
+ * Judges the payer a request presents (`choosePayer`'s answer): a proof by nobody who paid
+ * (`proof_invalid`), several payers and no proof (`ambiguous_payer`), or a payer whose own part
+ * is below the price (`insufficient_amount`). Pure.
+ *
+ * @example
+ * const choice = judgePayer(await choosePayer(plugin, judged.candidates, proof), requirement)
+ * if (choice.status === 'accepted') credit(choice.transfer.payer, choice.transfer.amount)
+ */
+export function judgePayer(
+  choice: PayerChoice,
+  requirement: PaymentRequirement,
+): Refusal | { status: 'accepted'; transfer: PayerTransfer } {
+  if (choice.status === 'proof_invalid') {
+    return refuse(
+      'proof_invalid',
+      'The payment proof is not a signature by the payer of this transaction.',
+    )
+  }
+  if (choice.status === 'ambiguous_payer') {
+    return refuse(
+      'ambiguous_payer',
+      `This transaction carries payments from ${choice.payers.length} payers to ${requirement.payTo}. Send ${headerNames.proof}, signed by the payer whose payment this is.`,
+    )
+  }
+  const { transfer } = choice
+  if (transfer.amount < requirement.amount) {
+    return refuse(
+      'insufficient_amount',
+      `The payer sent ${amountOf(transfer.amount, requirement)}; the price is ${amountOf(requirement.amount, requirement)}. Pay again in full.`,
+    )
+  }
+  return { status: 'accepted', transfer }
+}
+
+function amountOf(amount: bigint, { asset }: PaymentRequirement): string {
+  return `${formatAmount(amount, asset.decimals)} ${asset.symbol}`
+}
