@@ -37,7 +37,7 @@ ls -1 "$packs"
 step "no workspace: protocol, no test file, no source in the tarballs"
 for tarball in "$packs"/*.tgz; do
   listing="$(tar tzf "$tarball")"
-  if echo "$listing" | grep -E '\.test\.|/src/|testSupport'; then echo "$tarball ships test or source files"; exit 1; fi
+  if echo "$listing" | grep -E '\.test\.|/src/|/test/'; then echo "$tarball ships test or source files"; exit 1; fi
   if tar xzf "$tarball" -O package/package.json | grep -q 'workspace:'; then echo "$tarball keeps workspace:"; exit 1; fi
 done
 

@@ -12,7 +12,7 @@ import {
 import { paymentRequired } from '@tx402/koa'
 import { sendTransfer } from '@tx402/testing/solana'
 import Koa from 'koa'
-import { type LocalChain, startLocalChain } from './localChain.js'
+import { type LocalChain, startLocalChain } from './test/localChain.js'
 
 describe('a Koa API paid in SPL tokens on Solana, end to end', () => {
   let chain: LocalChain

@@ -14,7 +14,7 @@ import { paymentRequired } from '@tx402/koa'
 import { sendTransfer } from '@tx402/testing/solana'
 import bs58 from 'bs58'
 import Koa from 'koa'
-import { type LocalChain, startLocalChain } from './localChain.js'
+import { type LocalChain, startLocalChain } from './test/localChain.js'
 
 // Two payers' transfers to one payTo in one Solana transaction: each is a payment of its own,
 // picked by the payer's proof; without a proof the server cannot tell whose it is.

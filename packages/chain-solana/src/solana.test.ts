@@ -13,9 +13,9 @@ import {
 } from '@tx402/core'
 import { sendTransfer } from '@tx402/testing/solana'
 import bs58 from 'bs58'
-import { type LocalChain, startLocalChain } from './localChain.js'
 import { tokenProgramIds } from './networks.js'
 import { solana, solanaDevnet } from './solana.js'
+import { type LocalChain, startLocalChain } from './test/localChain.js'
 
 const payTo = Keypair.generate().publicKey.toBase58()
 const rpcUrl = 'https://rpc.example.invalid/?api-key=secret-key'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { ConfigurationError, memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
-import { type LocalChain, startLocalChain } from './localChain.js'
+import { type LocalChain, startLocalChain } from './test/localChain.js'
 
 const secret = 'solana-startup-secret-at-least-32-bytes!'
 

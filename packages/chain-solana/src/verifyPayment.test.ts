@@ -13,8 +13,8 @@ import {
 import { judgeReport } from '@tx402/core/testing'
 import { sendTransfer, type TransferOptions } from '@tx402/testing/solana'
 import bs58 from 'bs58'
-import { type LocalChain, startLocalChain } from './localChain.js'
 import type { SolanaPlugin } from './solana.js'
+import { type LocalChain, startLocalChain } from './test/localChain.js'
 
 describe('verifyPayment (solana plugin over a local JSON-RPC)', () => {
   let chain: LocalChain

@@ -10,9 +10,9 @@ import { evmPayer } from './evm/evmPayer.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import { AssetMismatchError } from './refusals.js'
 import { solanaPayer } from './solana/solanaPayer.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { type PaidApp, startPaidApp } from './testSupport/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './testSupport/solanaEnv.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type PaidApp, startPaidApp } from './test/paidApp.js'
+import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
 
 describe('assets by identity: a label is not an asset', function () {
   this.timeout(60_000)

@@ -12,14 +12,9 @@ import { PaymentRejectedError, PaymentTimeoutError, SpendingCapError } from './e
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
 import { solanaPayer } from './solana/solanaPayer.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import {
-  type PaidApp,
-  paymentResponse,
-  scriptedFirst,
-  startPaidApp,
-} from './testSupport/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './testSupport/solanaEnv.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type PaidApp, paymentResponse, scriptedFirst, startPaidApp } from './test/paidApp.js'
+import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
 
 describe('callPaidEndpoint end to end (Koa + @tx402/koa, anvil, Solana test RPC)', function () {
   this.timeout(60_000)

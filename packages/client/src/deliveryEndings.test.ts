@@ -9,14 +9,14 @@ import { callPaidEndpoint, type PaidFetchOptions } from './callPaidEndpoint.js'
 import { PaymentRejectedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { type LossyProxy, lossyProxy } from './testSupport/lossyProxy.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type LossyProxy, lossyProxy } from './test/lossyProxy.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Every way a paid request can end without its response reaching the payer (PROTOCOL.md section
+ * Every way a paid request can end without its response reaching the payer (docs/protocol.md section
  * 6), through the client on anvil: each ends served, with exactly one Transfer on chain.
  */
 describe('every ending of a paid request costs one Transfer (callPaidEndpoint, anvil)', function () {

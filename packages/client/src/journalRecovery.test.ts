@@ -11,13 +11,13 @@ import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { PaymentFailedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { JournalEntry, PaymentJournal } from './journal/types.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { fileJournal } from './testSupport/fileJournal.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
-import { signUnsent } from './testSupport/signUnsent.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { fileJournal } from './test/fileJournal.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
+import { signUnsent } from './test/signUnsent.js'
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
-const childScript = fileURLToPath(new URL('./testSupport/payAndDie.ts', import.meta.url))
+const childScript = fileURLToPath(new URL('./test/payAndDie.ts', import.meta.url))
 
 /** Runs payAndDie.ts in a child Node process; resolves with the signal that ended it. */
 function payAndDie(env: Record<string, string>): Promise<NodeJS.Signals | number | null> {

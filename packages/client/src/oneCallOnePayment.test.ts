@@ -4,9 +4,9 @@ import type { Address } from 'viem'
 import { callPaidEndpoint, type PaidFetchOptions } from './callPaidEndpoint.js'
 import { PaymentTimeoutError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { type LaggingRpc, laggingRpc } from './testSupport/laggingRpc.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type LaggingRpc, laggingRpc } from './test/laggingRpc.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 describe('callPaidEndpoint pays once per call: lost responses, lagging server RPCs (anvil)', function () {
   this.timeout(60_000)

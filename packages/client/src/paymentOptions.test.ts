@@ -4,8 +4,8 @@ import { ConfigurationError } from '@tx402/core'
 import { memoryJournal } from './journal/memoryJournal.js'
 import { resolvePaymentOptions } from './paymentOptions.js'
 import { solanaPayer } from './solana/solanaPayer.js'
-import { mapStorage } from './testSupport/mapStorage.js'
-import { sampleEntry } from './testSupport/sampleEntry.js'
+import { mapStorage } from './test/mapStorage.js'
+import { sampleEntry } from './test/sampleEntry.js'
 
 const payer = solanaPayer({
   connection: new Connection('http://127.0.0.1:9'),

@@ -9,8 +9,8 @@ import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
 import { CrossOriginRedirectError } from './refusals.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 describe('callPaidEndpoint and redirects', function () {
   this.timeout(60_000)

@@ -3,8 +3,8 @@ import { base } from '@tx402/chain-base'
 import { forwardJsonRpc, type JsonRpcServer, serveJsonRpc } from '@tx402/testing/evm'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { memoryJournal } from './journal/memoryJournal.js'
-import { type EvmEnv, startEvmEnv } from './testSupport/evmEnv.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
+import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 describe('paying a server whose EVM RPC provider refuses or caps JSON-RPC batches', function () {
   this.timeout(60_000)

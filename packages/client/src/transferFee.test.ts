@@ -7,8 +7,8 @@ import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { SpendingCapError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import { TransferFeeError } from './refusals.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './testSupport/solanaEnv.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
+import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
 
 describe('paying with a Token-2022 mint that charges a transfer fee', function () {
   this.timeout(60_000)

@@ -3,8 +3,8 @@ import { Keypair, PublicKey } from '@solana/web3.js'
 import { solana } from '@tx402/chain-solana'
 import { ConfigurationError } from '@tx402/core'
 import { memoryJournal } from './journal/memoryJournal.js'
-import { type PaidApp, paymentResponse, startPaidApp } from './testSupport/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './testSupport/solanaEnv.js'
+import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
+import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
 import { wrapFetch } from './wrapFetch.js'
 
 describe('wrapFetch', function () {

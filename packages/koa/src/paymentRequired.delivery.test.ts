@@ -11,7 +11,7 @@ import {
   startPaidServer,
 } from './test/paidServer.js'
 
-// Settle on delivery (PROTOCOL.md section 6): every way a response can fail to reach the payer
+// Settle on delivery (docs/protocol.md section 6): every way a response can fail to reach the payer
 // after the route answered leaves the payment usable, and the retry is served exactly once.
 describe('@tx402/koa charges only for a delivered response', () => {
   let server: PaidServer

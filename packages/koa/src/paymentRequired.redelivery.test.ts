@@ -12,7 +12,7 @@ import {
   startPaidServer,
 } from './test/paidServer.js'
 
-// Re-delivery (PROTOCOL.md section 6.2): a payer that lost its paid response gets it again,
+// Re-delivery (docs/protocol.md section 6.2): a payer that lost its paid response gets it again,
 // bound by the challenge it paid against; a request with only the hash never does.
 describe('@tx402/koa re-delivers a lost paid response to its payer', () => {
   let server: PaidServer

@@ -19,7 +19,7 @@ declare module 'koa' {
      * Set by `paymentRequired` once a payment is verified: what paid for this request.
      * `redelivered` is true when the payer lost this paid response and asked again: the route
      * runs again (GET, HEAD) and nothing is charged, so a route must be safe to run twice for
-     * one payment (PROTOCOL.md section 6).
+     * one payment (docs/protocol.md section 6).
      */
     payment?: PaymentReceipt
   }
@@ -37,7 +37,7 @@ export type PaidMiddleware = Middleware & StartupChecks
 /**
  * Koa middleware that answers 402 until a request carries a verified payment, then runs the
  * route and charges the payment only for a response the server completed: status below 400 and
- * the whole body handed to the socket (PROTOCOL.md section 6). A throw, a status of 400 or more,
+ * the whole body handed to the socket (docs/protocol.md section 6). A throw, a status of 400 or more,
  * a body Koa cannot write (a stream that errors, a `bigint` in JSON), an outer middleware's
  * throw or a client that went away leave the payment usable. A payer that lost a paid response
  * gets it again without paying, within `redeliveryWindowSeconds`: GET and HEAD run the route

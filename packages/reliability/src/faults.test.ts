@@ -2,16 +2,16 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PaymentKey } from '@tx402/core'
 import { redisPostgresLedger } from '@tx402/ledger'
-import { databaseUrl, ledgerRows } from './support/database.js'
-import type { Exchange, Payment } from './support/exchange.js'
-import { type FaultLab, holderAccount, startFaultLab } from './support/faultLab.js'
+import { databaseUrl, ledgerRows } from './test/database.js'
+import type { Exchange, Payment } from './test/exchange.js'
+import { type FaultLab, holderAccount, startFaultLab } from './test/faultLab.js'
 import {
   runScenario,
   type Scenario,
   type ScenarioRun,
   startScenarioRun,
-} from './support/runScenario.js'
-import { formatTally, type Tally } from './support/tally.js'
+} from './test/runScenario.js'
+import { formatTally, type Tally } from './test/tally.js'
 
 // A claim lapses this long after a process took it: short, so a killed process's claim frees soon.
 const claimTtlMs = 3_000

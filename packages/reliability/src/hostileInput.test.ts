@@ -16,17 +16,17 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { Address, Hash } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { databaseUrl, ledgerRows, prepareDatabase } from './support/database.js'
+import { databaseUrl, ledgerRows, prepareDatabase } from './test/database.js'
 import {
   type HostileMaterial,
   type HostileRequest,
   hostileRequests,
   nodeMaxHeaderBytes,
-} from './support/hostileRequests.js'
-import { findLeak } from './support/leaks.js'
-import { createPaidApp } from './support/paidApp.js'
-import { prng } from './support/prng.js'
-import { rawRequest } from './support/rawHttp.js'
+} from './test/hostileRequests.js'
+import { findLeak } from './test/leaks.js'
+import { createPaidApp } from './test/paidApp.js'
+import { prng } from './test/prng.js'
+import { rawRequest } from './test/rawHttp.js'
 
 const requestCount = 10_000
 const concurrency = 12

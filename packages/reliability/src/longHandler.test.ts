@@ -4,10 +4,10 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { embeddedLedger } from '@tx402/ledger'
-import { type ApiProcess, spawnApi } from './support/apiProcess.js'
-import { databaseUrl, prepareDatabase } from './support/database.js'
-import type { SlowApiConfig } from './support/slowApi.js'
-import { createSlowApp } from './support/slowApp.js'
+import { type ApiProcess, spawnApi } from './test/apiProcess.js'
+import { databaseUrl, prepareDatabase } from './test/database.js'
+import type { SlowApiConfig } from './test/slowApi.js'
+import { createSlowApp } from './test/slowApp.js'
 
 // A claim used to lapse claimTtlMs after it was taken, so a second request with the same
 // transaction took it over while the first handler still ran: two handler runs for one payment.

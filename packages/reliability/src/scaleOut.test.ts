@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { type KilledMaster, killClusterMaster } from '@tx402/testing/faults'
-import { ledgerRows } from './support/database.js'
-import { type FaultLab, payerAccounts, startFaultLab } from './support/faultLab.js'
-import { runScenario, type ScenarioRun, startScenarioRun } from './support/runScenario.js'
-import { formatTally, type Tally } from './support/tally.js'
-import { Traffic } from './support/traffic.js'
+import { ledgerRows } from './test/database.js'
+import { type FaultLab, payerAccounts, startFaultLab } from './test/faultLab.js'
+import { runScenario, type ScenarioRun, startScenarioRun } from './test/runScenario.js'
+import { formatTally, type Tally } from './test/tally.js'
+import { Traffic } from './test/traffic.js'
 
 const claimTtlMs = 3_000
 

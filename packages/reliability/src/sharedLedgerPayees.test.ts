@@ -17,7 +17,7 @@ import {
 import Koa from 'koa'
 import { type Address, maxUint256 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { databaseUrl, prepareDatabase } from './support/database.js'
+import { databaseUrl, prepareDatabase } from './test/database.js'
 
 const secret = 'shared-ledger-payees-secret-at-least-32-bytes'
 const silent = { info() {}, warn() {}, error() {} }

@@ -4,14 +4,14 @@ import axios, { AxiosError } from 'axios'
 import type { Address } from 'viem'
 import { SpendingCapError } from '../errors.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
-import { type EvmEnv, startEvmEnv } from '../testSupport/evmEnv.js'
+import { type EvmEnv, startEvmEnv } from '../test/evmEnv.js'
 import {
   type DroppedResponses,
   type PaidApp,
   paymentResponse,
   scriptedFirst,
   startPaidApp,
-} from '../testSupport/paidApp.js'
+} from '../test/paidApp.js'
 import { withPaymentInterceptor } from './withPaymentInterceptor.js'
 
 describe('withPaymentInterceptor (axios)', function () {

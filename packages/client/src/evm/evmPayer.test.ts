@@ -9,8 +9,8 @@ import { callPaidEndpoint } from '../callPaidEndpoint.js'
 import { PaymentFailedError } from '../errors.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
 import { AssetMismatchError } from '../refusals.js'
-import { type EvmEnv, startEvmEnv } from '../testSupport/evmEnv.js'
-import { type PaidApp, paymentResponse, startPaidApp } from '../testSupport/paidApp.js'
+import { type EvmEnv, startEvmEnv } from '../test/evmEnv.js'
+import { type PaidApp, paymentResponse, startPaidApp } from '../test/paidApp.js'
 import { evmPayer } from './evmPayer.js'
 
 describe('evmPayer', function () {

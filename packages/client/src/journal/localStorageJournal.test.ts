@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { ConfigurationError } from '@tx402/core'
-import { mapStorage } from '../testSupport/mapStorage.js'
-import { sampleEntry } from '../testSupport/sampleEntry.js'
+import { mapStorage } from '../test/mapStorage.js'
+import { sampleEntry } from '../test/sampleEntry.js'
 import { localStorageJournal } from './localStorageJournal.js'
 
 describe('localStorageJournal', () => {

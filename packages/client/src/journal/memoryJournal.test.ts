@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { sampleEntry } from '../testSupport/sampleEntry.js'
+import { sampleEntry } from '../test/sampleEntry.js'
 import { memoryJournal } from './memoryJournal.js'
 
 describe('memoryJournal', () => {

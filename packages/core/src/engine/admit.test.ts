@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
+import { attemptOn } from '../test/engineSupport.js'
 import { admissionFor } from './admit.js'
 import type { ClientLimiter } from './limits.js'
 import { isRefusal, refuse } from './refusal.js'
-import { attemptOn } from './testSupport.js'
 
 const attempt = (n: number) => attemptOn(n)
 

@@ -4,9 +4,9 @@ import { memoryLedger } from '../memoryLedger.js'
 import type { ChainPlugin } from '../plugin.js'
 import { proofMessage } from '../proofMessage.js'
 import type { PaymentRequiredBody } from '../protocol/types.js'
+import { engineOn, hash, request, silent, status } from '../test/engineSupport.js'
 import { confirmedPayment, scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
-import { engineOn, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'binding-policy-secret-at-least-32-bytes!'
 

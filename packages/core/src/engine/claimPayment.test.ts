@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { LedgerUnavailableError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
+import { attemptOn, silent } from '../test/engineSupport.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { type Claim, claimPayment } from './claimPayment.js'
 import { leaseSettler } from './leaseSettler.js'
 import { isRefusal } from './refusal.js'
-import { attemptOn, silent } from './testSupport.js'
 
 const plugin = scriptedChain().plugin
 const attempt = (n: number, challengeId?: string) =>

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { LedgerUnavailableError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
+import { confirmed, countingChain, hash, request, silent, status } from '../test/engineSupport.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
-import { confirmed, countingChain, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'commit-faults-secret-at-least-32-bytes!'
 

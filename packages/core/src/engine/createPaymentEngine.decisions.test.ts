@@ -3,10 +3,10 @@ import { VerifierUnavailableError } from '../errors.js'
 import { memoryLedger } from '../memoryLedger.js'
 import { decodeBase64Json } from '../protocol/base64Json.js'
 import type { PaymentRequiredBody, PaymentResponse } from '../protocol/types.js'
+import { hash, silent, status } from '../test/engineSupport.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { Outcome } from './outcome.js'
-import { hash, silent, status } from './testSupport.js'
 
 // The decision table of docs/protocol.md, against `engine.handle` (the Koa tests cover only what
 // the adapter adds: headers on the wire, the response's lifecycle, the settle on finish).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { memoryLedger } from '../memoryLedger.js'
+import { confirmed, countingChain, hash, request, status } from '../test/engineSupport.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
-import { confirmed, countingChain, hash, request, status } from './testSupport.js'
 
 const secret = 'faulty-hooks-secret-at-least-32-bytes!!'
 const boom = () => {

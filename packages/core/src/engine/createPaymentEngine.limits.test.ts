@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { memoryLedger } from '../memoryLedger.js'
+import { countingChain, engineOn, hash, request, silent, status } from '../test/engineSupport.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { PaymentDecision } from './observer.js'
-import { countingChain, engineOn, hash, request, silent, status } from './testSupport.js'
 
 const secret = 'limits-test-secret-at-least-32-bytes!!'
 

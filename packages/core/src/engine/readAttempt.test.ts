@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { memoryLedger } from '../memoryLedger.js'
+import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { buildResponse } from './challengeResponse.js'
 import { readAttempt } from './readAttempt.js'
 import { isRefusal } from './refusal.js'
 import type { Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
-import { hash, silent } from './testSupport.js'
 
 const secret = 'read-attempt-secret-at-least-32-bytes!!'
 const route = (binding: 'reference' | 'none' = 'none') =>

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import type { VerifyResult } from '../plugin.js'
+import { attemptOn, hash } from '../test/engineSupport.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { isRefusal } from './refusal.js'
-import { attemptOn, hash } from './testSupport.js'
 import { verifyOnChain } from './verifyOnChain.js'
 
 const now = () => Math.floor(Date.now() / 1000)

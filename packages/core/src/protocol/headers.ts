@@ -23,7 +23,7 @@ export const maxPaymentHeaderBytes = {
 } as const
 
 /**
- * The request headers a payment travels in (PROTOCOL.md section 4.1), for an adapter to pick out
+ * The request headers a payment travels in (docs/protocol.md section 4.1), for an adapter to pick out
  * of a request: what `PaymentRequest.headers` carries.
  *
  * @example const picked = rawHeaders.filter((name) => paymentRequestHeaders.includes(name.toLowerCase()))

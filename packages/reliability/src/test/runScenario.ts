@@ -127,7 +127,7 @@ const paidLines = (run: ScenarioRun): string[] =>
   )
 
 /**
- * A payment is committed once its response was sent whole (PROTOCOL.md section 6), and retried
+ * A payment is committed once its response was sent whole (docs/protocol.md section 6), and retried
  * in the background while the ledger is down: waits (up to `commitWaitMs`) until every response
  * a live process served has its `paid` line, so the tally counts settled payments.
  */

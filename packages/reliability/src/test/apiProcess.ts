@@ -52,7 +52,7 @@ export interface ApiProcess {
   stop(): Promise<void>
 }
 
-const workspaceRoot = new URL('../../../../', import.meta.url).pathname
+const workspaceRoot = new URL('../../../..', import.meta.url).pathname
 
 /**
  * Starts `apiServer.ts` (or another server script of this folder, given its config) in its own

@@ -1,8 +1,8 @@
 import { Connection, Keypair, type PublicKey } from '@solana/web3.js'
 import type { PaymentRequirement, WireAsset } from '@tx402/core'
 import { type SolanaRpc, type SolanaRpcOptions, startSolanaRpc } from '@tx402/testing/solana'
-import type { SolanaOptions } from './resolveOptions.js'
-import { type SolanaPlugin, solana } from './solana.js'
+import type { SolanaOptions } from '../resolveOptions.js'
+import { type SolanaPlugin, solana } from '../solana.js'
 
 /** A local chain for this package's tests: litesvm over loopback JSON-RPC, mints and a funded payer. */
 export interface LocalChain {

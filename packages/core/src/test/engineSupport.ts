@@ -1,11 +1,11 @@
+import { createPaymentEngine } from '../engine/createPaymentEngine.js'
+import type { PaymentEngineOptions } from '../engine/engineOptions.js'
+import type { Outcome } from '../engine/outcome.js'
+import type { Attempt } from '../engine/readAttempt.js'
+import { setUpRoute } from '../engine/routeSetup.js'
 import { memoryLedger } from '../memoryLedger.js'
 import type { ChainPlugin, ChallengeContext, VerifyResult } from '../plugin.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
-import { createPaymentEngine } from './createPaymentEngine.js'
-import type { PaymentEngineOptions } from './engineOptions.js'
-import type { Outcome } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
-import { setUpRoute } from './routeSetup.js'
 
 // Test support for the engine's own tests: a chain whose verdicts the test scripts.
 
