@@ -17,25 +17,58 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const mine = `${path}.${process.pid}.${randomUUID()}`
   await writeFile(mine, String(process.pid))
   try {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         await link(mine, path)
         return () => rm(path, { force: true })
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-        const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-        if (pid > 0 && isAlive(pid)) {
-          throw new Error(
-            `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
-          )
-        }
-        await rm(path, { force: true })
       }
+      const pid = await holder(path)
+      if (pid > 0 && isAlive(pid)) throw inUse(dataDir, pid)
+      // A dead process's lock. Several processes restarted together all see it dead: only the
+      // one holding the takeover file removes it, after checking again that it is still dead,
+      // so none removes the lock another has just taken.
+      await takeOver(path, async () => {
+        const now = await holder(path)
+        if (now > 0 && isAlive(now)) throw inUse(dataDir, now)
+        await rm(path, { force: true })
+      })
     }
   } finally {
     await rm(mine, { force: true })
   }
   throw new Error(`${dataDir}: could not take ${path}`)
+}
+
+/** Runs `step` holding `<lock>.takeover`; waits while a live process holds it. */
+async function takeOver(path: string, step: () => Promise<void>): Promise<void> {
+  const takeover = `${path}.takeover`
+  try {
+    await writeFile(takeover, String(process.pid), { flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const pid = await holder(takeover)
+    // A takeover whose process died midway is removed; a live one is waited for.
+    if (pid > 0 && isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20))
+    else await rm(takeover, { force: true })
+    return
+  }
+  try {
+    await step()
+  } finally {
+    await rm(takeover, { force: true })
+  }
+}
+
+async function holder(path: string): Promise<number> {
+  return Number((await readFile(path, 'utf8').catch(() => '')).trim())
+}
+
+function inUse(dataDir: string, pid: number): Error {
+  return new Error(
+    `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
+  )
 }
 
 function isAlive(pid: number): boolean {
