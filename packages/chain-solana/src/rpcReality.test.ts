@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import Router from '@koa/router'
 import { type ChainPlugin, memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
 import { rateLimitedRpc } from '@tx402/testing/faults'
-import { startRecordedSolanaRpc } from '@tx402/testing/solana'
+import { describeWithFixtures, fixturePath, startRecordedSolanaRpc } from '@tx402/testing/solana'
 import Koa from 'koa'
 import { solana } from './solana.js'
 
-// Recorded mainnet responses; shared/ sits beside the repository (CI clones it there).
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/solana/', import.meta.url))
+// A recorded mainnet v0 swap (TX402_FIXTURES_DIR, default ../shared/fixtures).
+const v0SwapFile = fixturePath('solana/mainnet-v0-lookup-table-usdc-swap.json')
 const mainnetGenesis = '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d'
 const v0Swap =
   '435cogDHkQZXaqK5Vr9mPrk6vYiNS8eGCe5fe2ar4wABMzBUEzgLXHtKxLoqbUbBtj3PCX5iW9xiGk6k8YwaLinD'
@@ -52,7 +51,7 @@ async function serve(chain: ChainPlugin): Promise<{ url: string; stop(): Promise
 const present = (url: string, txId: string) =>
   fetch(url, { headers: { 'x-payment-tx': txId, 'x-payment-chain': 'solana' } })
 
-describe('the Solana plugin on the RPCs people use', () => {
+describeWithFixtures('the Solana plugin on recorded transactions of each version', () => {
   for (const [what, options] of [
     ['answers error -32015 (a version above the maximum asked)', { version: 1 }],
     [
@@ -63,7 +62,7 @@ describe('the Solana plugin on the RPCs people use', () => {
     it(`answers 402 unsupported_transaction on the first try when the RPC ${what}`, async () => {
       const rpc = await startRecordedSolanaRpc({
         genesisHash: mainnetGenesis,
-        files: [`${fixtures}mainnet-v0-lookup-table-usdc-swap.json`],
+        files: [v0SwapFile],
         ...options,
       })
       const app = await serve(solana({ rpcUrl: rpc.rpcUrl, payTo }))
@@ -88,7 +87,7 @@ describe('the Solana plugin on the RPCs people use', () => {
   it('still reads version 0 transactions', async () => {
     const rpc = await startRecordedSolanaRpc({
       genesisHash: mainnetGenesis,
-      files: [`${fixtures}mainnet-v0-lookup-table-usdc-swap.json`],
+      files: [v0SwapFile],
     })
     const app = await serve(solana({ rpcUrl: rpc.rpcUrl, payTo }))
     try {
@@ -101,7 +100,9 @@ describe('the Solana plugin on the RPCs people use', () => {
       await rpc.stop()
     }
   })
+})
 
+describe('the Solana plugin on the RPCs people use', () => {
   for (const [what, answer, retryAfter] of [
     ['HTTP 429 with Retry-After', { kind: 'http-429', retryAfter: '7' }, '7'],
     ['HTTP 429 without Retry-After', { kind: 'http-429' }, '5'],
