@@ -114,6 +114,12 @@ describe('judgePayment: the engine alone judges what a plugin reports', () => {
     assert.equal(reason(judgePayment({ ...pending, seen }, terms)), 'pending')
   })
 
+  it('never judges a confirmed report without a block time as fresh: it throws (503)', () => {
+    for (const blockTime of [Number.NaN, undefined as unknown as number]) {
+      assert.throws(() => judge({ blockTime }, { challenge }), TypeError)
+    }
+  })
+
   it('refuses at once a pending transaction whose transfer can never pay', () => {
     const terms = { requirement, now, clockSkewSeconds: 60 }
     const pending = { status: 'pending', retryAfterMs: 2000 } as const

@@ -49,13 +49,22 @@ export type PaymentJudgment =
  * `seen` fails a check before age: a payment that can never pay is not waited for. Pure: no
  * clock, no I/O.
  *
+ * @throws TypeError for a `confirmed` report without a finite block time (a plugin bug; the
+ *   engine answers 503, nothing consumed), never judged as fresh.
+ *
  * @example
  * const judged = judgePayment(await plugin.verify(context), { requirement, challenge, now: Date.now(), clockSkewSeconds: 60 })
  * if (isRefusal(judged)) return respond(judged)
  */
 export function judgePayment(result: VerifyResult, terms: JudgeTerms): PaymentJudgment {
   if (result.status === 'invalid') return refuse(result.reason, result.message)
-  if (result.status === 'confirmed') return judgeFacts(result, terms)
+  if (result.status === 'confirmed') {
+    // A confirmed report without a block time would skip the age checks: a plugin bug (503).
+    if (!Number.isFinite(result.blockTime)) {
+      throw new TypeError(`a confirmed report needs a block time, got ${result.blockTime}`)
+    }
+    return judgeFacts(result, terms)
+  }
   const early = result.seen && judgeFacts(result.seen, terms)
   if (early && isRefusal(early)) return early
   return { status: 'pending', retryAfterMs: result.retryAfterMs, message: result.message }
