@@ -17,7 +17,7 @@ const errorOf = (outcome: Outcome) => (outcome.type === 'error' ? outcome.body.e
 
 describe('engine decisions (docs/protocol.md)', () => {
   const setup = (binding?: 'reference') => {
-    const chain = scriptedChain({ binding })
+    const chain = scriptedChain(binding ? { binding } : {})
     const engine = createPaymentEngine({
       price: '0.01',
       asset: 'USDC',
