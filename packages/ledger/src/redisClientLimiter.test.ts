@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { createPaymentEngine, type Ledger, type Outcome } from '@tx402/core'
 import { scriptedChain } from '@tx402/core/testing'
-import { freePort } from '@tx402/testing/faults'
+import { freePort, tcpProxy } from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { prepareTestDatabase, testDatabaseUrl } from './test/postgres.js'
@@ -57,8 +57,8 @@ describe('limits.perClient on redisPostgresLedger', () => {
   }
 
   /** A connected client of its own, as each process has (until connected, it counts in memory). */
-  const connected = async () => {
-    const client = new Redis(redisUrl)
+  const connected = async (url = redisUrl) => {
+    const client = new Redis(url)
     clients.push(client)
     await client.ping()
     return client
@@ -75,6 +75,21 @@ describe('limits.perClient on redisPostgresLedger', () => {
     assert.equal(status(await b.attempt(4, 'client-1')), 429, 'the other process refuses it too')
     assert.equal(status(await b.attempt(5, 'client-2')), 402, 'other clients keep their own count')
     assert.equal(a.chain.calls.length + b.chain.calls.length, 3, 'no RPC for a refused attempt')
+  })
+
+  it('answers, counting in memory, when a connected Redis stops answering (a client without commandTimeout)', async function () {
+    this.timeout(20_000)
+    const proxy = await tcpProxy({ host: '127.0.0.1', port: 6379 })
+    try {
+      // Passed in, so the ledger cannot give it a command timeout; replies are then lost.
+      const hung = appProcess(await connected(`redis://127.0.0.1:${proxy.port}`))
+      proxy.setMode('mute', { keepConnections: true })
+      assert.equal(status(await hung.attempt(1, 'client-4')), 402)
+      assert.equal(status(await hung.attempt(2, 'client-4')), 402)
+      assert.equal(status(await hung.attempt(3, 'client-4')), 429)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('counts in memory, never refusing with 503, while Redis cannot be reached', async () => {

@@ -155,17 +155,20 @@ describe('redisPostgresLedger under faults', () => {
   describe('PostgreSQL cut off behind a proxy', () => {
     let setMode: (mode: ProxyMode) => void
     let ledger: Ledger
+    let behindProxy: () => Ledger
 
     before(async () => {
       const proxy = await tcpProxy(postgresServer)
       cleanup.push(() => proxy.close())
       setMode = proxy.setMode
-      ledger = open({
-        redis: 'redis://127.0.0.1:6379',
-        db: `postgres://postgres@127.0.0.1:${proxy.port}/${testDatabase}`,
-        keyPrefix,
-        logger: recordingLogger(),
-      })
+      behindProxy = () =>
+        open({
+          redis: 'redis://127.0.0.1:6379',
+          db: `postgres://postgres@127.0.0.1:${proxy.port}/${testDatabase}`,
+          keyPrefix,
+          logger: recordingLogger(),
+        })
+      ledger = behindProxy()
       const redis = new Redis('redis://127.0.0.1:6379')
       cleanup.push(async () => {
         const keys = await redis.keys(`${keyPrefix}*`)
@@ -180,13 +183,13 @@ describe('redisPostgresLedger under faults', () => {
      * A committed payment whose commit the engine could not confirm (its reply was lost): it
      * answered 503 and releases it, while the database is unreachable (left so).
      */
-    const releaseRefusedAfterCommit = async () => {
+    const releaseRefusedAfterCommit = async (owner = ledger) => {
       const payment = freshPayment()
-      const lease = (await ledger.acquire(payment.key, 30_000))!
-      assert.equal(await ledger.mark(lease, payment.record), 'marked')
-      await ledger.commit(lease)
+      const lease = (await owner.acquire(payment.key, 30_000))!
+      assert.equal(await owner.mark(lease, payment.record), 'marked')
+      await owner.commit(lease)
       setMode('refuse')
-      await assert.rejects(ledger.release(lease), LedgerUnavailableError)
+      await assert.rejects(owner.release(lease), LedgerUnavailableError)
       return payment
     }
 
@@ -223,8 +226,10 @@ describe('redisPostgresLedger under faults', () => {
 
     it('leaves a release it could not make to whichever process looks next, even if it died', async function () {
       this.timeout(30_000)
-      // ...and then this process dies.
-      const payment = await releaseRefusedAfterCommit()
+      const dying = behindProxy()
+      const payment = await releaseRefusedAfterCommit(dying)
+      // ...and then this process dies: nothing of it retries the release any more.
+      await dying.close?.()
       setMode('open')
       const other = open({
         redis: 'redis://127.0.0.1:6379',

@@ -127,7 +127,7 @@ export function redisPostgresLedger(
   const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,
-    clientLimiter: (limit) => redisClientLimiter(redis, keyPrefix, limit),
+    clientLimiter: (limit) => redisClientLimiter(redis, keyPrefix, limit, redisTimeoutMs),
     async close() {
       stopReconciling()
       await ledger.close()

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
+  describeFault,
   type Lease,
   type Ledger,
   LedgerUnavailableError,
@@ -72,7 +73,7 @@ export function sqlLedger(options: {
       if (!cacheDown) {
         cacheDown = true
         logger.warn(
-          { err: { name: errorName(error), message: errorMessage(error) } },
+          { err: describeFault(error) },
           `tx402 ledger: ${cache.name} failed; running on the database alone (slower, still exact)`,
         )
       }
@@ -190,12 +191,4 @@ export function sqlLedger(options: {
       owed.stop()
     },
   }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown'
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error).slice(0, 200)
 }

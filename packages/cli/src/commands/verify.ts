@@ -95,8 +95,13 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
       const facts = await chainFacts(chain, txId)
       Object.assign(report, facts)
       // The engine's own judgment of the plugin's facts (judgePayment), as a server answers.
-      const terms = { requirement, challenge, now: Date.now(), clockSkewSeconds: 60 }
-      const judged = judgePayment(result, terms)
+      const judged = judgePayment(result, {
+        requirement,
+        challenge,
+        now: Date.now(),
+        clockSkewSeconds: 60,
+        bindsByReference: plugin.binding === 'reference',
+      })
       if (isRefusal(judged)) return verdict(judged.refuse, judged.message)
       if (judged.status === 'pending') {
         return verdict('payment_pending', judged.message ?? 'The transaction is not final yet.')

@@ -33,7 +33,14 @@ describe('engine binding policy', () => {
 
   it('demands the challenge of a reference-bound chain before any verification', async () => {
     const chain = scriptedChain({ binding: 'reference' })
-    chain.pay(hash(1))
+    // A reference-bound chain reports the reference seen; the engine checks it (judgePayment).
+    chain.set(hash(1), {
+      status: 'confirmed',
+      payer: scriptedPayer,
+      amount: 10000n,
+      blockTime: Math.floor(Date.now() / 1000),
+      referenceSeen: true,
+    })
     const engine = engineOn(chain.plugin)
     const bare = await engine.handle(request(hash(1)))
     assert.equal(bare.type === 'error' && bare.body.error, 'challenge_invalid')

@@ -16,8 +16,8 @@ const secret = 'decision-table-secret-at-least-32-bytes!'
 const errorOf = (outcome: Outcome) => (outcome.type === 'error' ? outcome.body.error : outcome.type)
 
 describe('engine decisions (docs/protocol.md)', () => {
-  const setup = () => {
-    const chain = scriptedChain()
+  const setup = (binding?: 'reference') => {
+    const chain = scriptedChain(binding ? { binding } : {})
     const engine = createPaymentEngine({
       price: '0.01',
       asset: 'USDC',
@@ -230,5 +230,53 @@ describe('engine decisions (docs/protocol.md)', () => {
       blockTime: Math.floor(Date.now() / 1000) - 3600,
     })
     assert.equal(errorOf(await pay(hash(23), { 'x-payment-challenge': challenge })), 'tx_too_old')
+  })
+
+  it('judges the facts a plugin reports in the order of section 4, whatever it left out', async () => {
+    const { chain, pay, challengeOf } = setup('reference')
+    const now = Math.floor(Date.now() / 1000)
+    const paid = { status: 'confirmed' as const, payer: scriptedPayer, amount: 10000n }
+    const challenge = { 'x-payment-challenge': await challengeOf() }
+    const cases: Array<[Parameters<typeof chain.set>[1], string]> = [
+      // Binding: the reference must be reported seen, not merely not reported missing.
+      [{ ...paid, blockTime: now }, 'challenge_invalid'],
+      [{ ...paid, blockTime: now, referenceSeen: false }, 'challenge_invalid'],
+      // Two payers, no proof: neither is credited.
+      [
+        {
+          ...paid,
+          amount: 10000n,
+          blockTime: now,
+          referenceSeen: true,
+          transfers: [
+            { payer: scriptedPayer, amount: 10000n },
+            { payer: '0xbb', amount: 10000n },
+          ],
+        },
+        'ambiguous_payer',
+      ],
+      // Not final yet, but what moved can never pay: refused now, not after the wait.
+      [
+        {
+          status: 'pending',
+          retryAfterMs: 2000,
+          seen: { ...paid, amount: 9999n, referenceSeen: true },
+        },
+        'insufficient_amount',
+      ],
+      [
+        { status: 'pending', retryAfterMs: 2000, seen: { ...paid, referenceSeen: true } },
+        'payment_pending',
+      ],
+      // Older than the chain's maxAgeSeconds (900): price before age.
+      [{ ...paid, blockTime: now - 901, referenceSeen: true }, 'tx_too_old'],
+      [{ ...paid, amount: 1n, blockTime: now - 901, referenceSeen: true }, 'insufficient_amount'],
+    ]
+    for (const [n, [verdict, code]] of cases.entries()) {
+      chain.set(hash(30 + n), verdict)
+      assert.equal(errorOf(await pay(hash(30 + n), challenge)), code, `case ${n}`)
+    }
+    chain.set(hash(40), { ...paid, blockTime: now, referenceSeen: true })
+    assert.equal((await pay(hash(40), challenge)).type, 'paid')
   })
 })

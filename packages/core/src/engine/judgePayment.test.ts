@@ -25,7 +25,7 @@ const challenge: ChallengeContext = {
 }
 const judge = (
   facts: Partial<PaymentFacts>,
-  terms: { challenge?: ChallengeContext; maxAge?: number } = {},
+  terms: { challenge?: ChallengeContext; maxAge?: number; bindsByReference?: boolean } = {},
 ) =>
   judgePayment(
     { status: 'confirmed', ...paid, ...facts },
@@ -34,6 +34,7 @@ const judge = (
       challenge: terms.challenge,
       now,
       clockSkewSeconds: 60,
+      bindsByReference: terms.bindsByReference,
     },
   )
 const reason = (judgment: ReturnType<typeof judge> | ReturnType<typeof judgePayer>) =>
@@ -53,6 +54,14 @@ describe('judgePayment: the engine alone judges what a plugin reports', () => {
     assert.equal(reason(judge({ referenceSeen: true }, { challenge })), 'payable')
     // Without a challenge there is no reference to carry.
     assert.equal(reason(judge({ referenceSeen: false })), 'payable')
+  })
+
+  it('refuses, on a chain that binds by reference, a report silent on the reference', () => {
+    const byReference = { challenge, bindsByReference: true }
+    assert.equal(reason(judge({}, byReference)), 'challenge_invalid')
+    assert.equal(reason(judge({ referenceSeen: true }, byReference)), 'payable')
+    // A chain that binds otherwise (EVM: the proof) reports nothing about references.
+    assert.equal(reason(judge({}, { challenge })), 'payable')
   })
 
   it('refuses nothing of the asset to payTo as wrong_asset or wrong_recipient, as the chain saw it', () => {
@@ -103,6 +112,12 @@ describe('judgePayment: the engine alone judges what a plugin reports', () => {
     assert.deepEqual(judgePayment(pending, terms), pending)
     const seen = { payer: '0xaa', amount: 10_000n }
     assert.equal(reason(judgePayment({ ...pending, seen }, terms)), 'pending')
+  })
+
+  it('never judges a confirmed report without a block time as fresh: it throws (503)', () => {
+    for (const blockTime of [Number.NaN, undefined as unknown as number]) {
+      assert.throws(() => judge({ blockTime }, { challenge }), TypeError)
+    }
   })
 
   it('refuses at once a pending transaction whose transfer can never pay', () => {

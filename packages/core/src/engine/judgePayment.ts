@@ -20,6 +20,12 @@ export interface JudgeTerms {
   now: number
   /** Tolerated clock difference between the chain and the challenge's issuer, in seconds. */
   clockSkewSeconds: number
+  /**
+   * The chain binds by reference (`ChainPlugin.binding`): with a challenge, the transaction must
+   * be reported to carry its reference (`referenceSeen: true`); a report that says nothing is
+   * refused, never taken as bound. Default false.
+   */
+  bindsByReference?: boolean | undefined
 }
 
 /**
@@ -35,12 +41,16 @@ export type PaymentJudgment =
  * Judges what a chain plugin reported, the one place where age, challenge time, price and
  * reference binding are decided (docs/protocol.md section 4, checks 2, 5 and 6). The plugin's own
  * `invalid` (what only the chain can tell) is a refusal as it is. Facts are judged in order: a
- * challenge whose reference the transaction does not carry (`challenge_invalid`); nothing of the
+ * challenge whose reference the transaction does not carry, or, on a chain that binds by
+ * reference, is not reported to carry (`challenge_invalid`); nothing of the
  * asset to `payTo` (`wrong_asset` or `wrong_recipient`); less than the price in all
  * (`insufficient_amount`); a block older than `maxAgeSeconds`, or than the challenge's issue time
  * less `clockSkewSeconds` (`tx_too_old`). A `pending` report stays pending unless what it has
  * `seen` fails a check before age: a payment that can never pay is not waited for. Pure: no
  * clock, no I/O.
+ *
+ * @throws TypeError for a `confirmed` report without a finite block time (a plugin bug; the
+ *   engine answers 503, nothing consumed), never judged as fresh.
  *
  * @example
  * const judged = judgePayment(await plugin.verify(context), { requirement, challenge, now: Date.now(), clockSkewSeconds: 60 })
@@ -48,7 +58,13 @@ export type PaymentJudgment =
  */
 export function judgePayment(result: VerifyResult, terms: JudgeTerms): PaymentJudgment {
   if (result.status === 'invalid') return refuse(result.reason, result.message)
-  if (result.status === 'confirmed') return judgeFacts(result, terms)
+  if (result.status === 'confirmed') {
+    // A confirmed report without a block time would skip the age checks: a plugin bug (503).
+    if (!Number.isFinite(result.blockTime)) {
+      throw new TypeError(`a confirmed report needs a block time, got ${result.blockTime}`)
+    }
+    return judgeFacts(result, terms)
+  }
   const early = result.seen && judgeFacts(result.seen, terms)
   if (early && isRefusal(early)) return early
   return { status: 'pending', retryAfterMs: result.retryAfterMs, message: result.message }
@@ -61,7 +77,10 @@ function judgeFacts(
 ): Refusal | { status: 'payable'; candidates: readonly PayerTransfer[] } {
   const { requirement, challenge } = terms
   const { asset, payTo } = requirement
-  if (challenge && facts.referenceSeen === false) {
+  const unbound = terms.bindsByReference
+    ? facts.referenceSeen !== true
+    : facts.referenceSeen === false
+  if (challenge && unbound) {
     return refuse(
       'challenge_invalid',
       'The transaction does not carry this challenge’s reference key. Pay again with the reference of the fresh challenge.',

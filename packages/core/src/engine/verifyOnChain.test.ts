@@ -63,6 +63,25 @@ describe('verifyOnChain (step 3)', () => {
     assert.equal(isRefusal(pending) && pending.retryAfterSeconds, 1, 'at least one second')
   })
 
+  it('refuses a challenge on a chain binding by reference when the plugin is silent on it', async () => {
+    const chain = scriptedChain()
+    chain.set(hash(1), confirmed(10000n))
+    const challenge = { id: 'c', issuedAt: now(), reference: new Uint8Array(32) }
+    const byReference = { ...chain.plugin, binding: 'reference' as const }
+    const observer = {}
+    const silent = await verifyOnChain(
+      { observer, skewSeconds: 60 },
+      attemptOn(1, byReference, challenge),
+    )
+    assert.equal(isRefusal(silent) && silent.refuse, 'challenge_invalid')
+    chain.set(hash(1), { ...confirmed(10000n), referenceSeen: true })
+    const seen = await verifyOnChain(
+      { observer, skewSeconds: 60 },
+      attemptOn(1, byReference, challenge),
+    )
+    assert.ok(!isRefusal(seen))
+  })
+
   it('throws the fault of the plugin (the caller answers 503), counted as a fault', async () => {
     const chain = new Error('RPC down')
     await assert.rejects(judge(chain), /RPC down/)

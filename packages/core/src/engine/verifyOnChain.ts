@@ -57,6 +57,7 @@ export async function verifyOnChain(
     challenge,
     now: Date.now(),
     clockSkewSeconds: dependencies.skewSeconds,
+    bindsByReference: plugin.binding === 'reference',
   })
   if (isRefusal(judged)) return judged
   if (judged.status === 'pending') {
