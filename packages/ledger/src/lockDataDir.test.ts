@@ -15,7 +15,7 @@ describe('lockDataDir', () => {
   it('lets exactly one of several takers have a lock its dead holder left (a restart of 4 workers)', async () => {
     // Each round: a lock naming a process that has exited, and four takers at once. Before the
     // takeover file, one taker removed the lock another had just taken, and both held it.
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 20; round++) {
       const dataDir = join(root, `data-${round}`)
       const dead = spawnSync(process.execPath, ['-e', '0']).pid
       await writeFile(`${dataDir}.lock`, String(dead))

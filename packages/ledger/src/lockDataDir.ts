@@ -17,7 +17,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const mine = `${path}.${process.pid}.${randomUUID()}`
   await writeFile(mine, String(process.pid))
   try {
-    for (let attempt = 0; attempt < 50; attempt++) {
+    for (let attempt = 0; attempt < 250; attempt++) {
       try {
         await link(mine, path)
         return () => rm(path, { force: true })
@@ -44,8 +44,12 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
 /** Runs `step` holding `<lock>.takeover`; waits while a live process holds it. */
 async function takeOver(path: string, step: () => Promise<void>): Promise<void> {
   const takeover = `${path}.takeover`
+  // Like the lock, the takeover file appears with its pid in it: read empty, it would pass for
+  // a dead one's and be removed under its holder.
+  const mine = `${takeover}.${process.pid}.${randomUUID()}`
+  await writeFile(mine, String(process.pid))
   try {
-    await writeFile(takeover, String(process.pid), { flag: 'wx' })
+    await link(mine, takeover)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     const pid = await holder(takeover)
@@ -53,6 +57,8 @@ async function takeOver(path: string, step: () => Promise<void>): Promise<void> 
     if (pid > 0 && isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20))
     else await rm(takeover, { force: true })
     return
+  } finally {
+    await rm(mine, { force: true })
   }
   try {
     await step()
