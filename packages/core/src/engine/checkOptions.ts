@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js'
 import type { PaymentEngineOptions } from './createPaymentEngine.js'
+import type { VerificationLimits } from './limits.js'
 
 /**
  * Every option name of `paymentRequired` / `createPaymentEngine`. The `satisfies` makes the
@@ -32,27 +33,30 @@ const optionNames = {
 /** The option names `paymentRequired` accepts, for messages and tests. */
 export const paymentOptionNames: readonly string[] = Object.keys(optionNames)
 
+// The keys of `limits`: a typo there would silently leave a limit off.
+const limitNames = {
+  notFoundCacheMs: true,
+  maxConcurrentVerifications: true,
+  perClient: true,
+} as const satisfies Record<keyof VerificationLimits, true>
+
 /**
  * Checks the shape of the options before anything reads them: an options object, no unknown key
- * (a typo such as `pricee` names the closest known option), and a `secret` that is given.
+ * (a typo such as `pricee` names the closest known option), none in `limits` either (a typo
+ * there would leave a limit off), and a `secret` that is given.
  *
  * @throws ConfigurationError naming the option.
  * @example checkOptions({ pricee: '0.01' }) // throws: Unknown option "pricee". Did you mean "price"?
  */
 export function checkOptions(options: unknown): void {
-  if (!options || typeof options !== 'object') {
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
     throw new ConfigurationError('paymentRequired needs an options object.', {
       details: 'For example { price: "0.01", chains, ledger, secret }.',
     })
   }
-  for (const key of Object.keys(options)) {
-    if (key in optionNames) continue
-    const suggestion = closestName(key, paymentOptionNames)
-    throw new ConfigurationError(
-      `Unknown option "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
-      { details: `Known options: ${paymentOptionNames.join(', ')}.` },
-    )
-  }
+  refuseUnknownKeys(options, optionNames, '')
+  const { limits } = options as { limits?: unknown }
+  if (limits && typeof limits === 'object') refuseUnknownKeys(limits, limitNames, 'limits.')
   const { secret } = options as { secret?: unknown }
   if (secret === undefined || secret === null || secret === '') {
     throw new ConfigurationError('The option "secret" is missing (or undefined).', {
@@ -68,6 +72,22 @@ export function checkOptions(options: unknown): void {
   ) {
     throw new ConfigurationError(
       'The option "secret" must be a string, a Uint8Array, or a non-empty list of them (the first signs).',
+    )
+  }
+}
+
+/**
+ * Throws for the first key of `object` not in `known` (own keys only: `toString` or
+ * `constructor` are not options), naming the closest known one.
+ */
+function refuseUnknownKeys(object: object, known: object, path: string): void {
+  const names = Object.keys(known)
+  for (const key of Object.keys(object)) {
+    if (Object.hasOwn(known, key)) continue
+    const suggestion = closestName(key, names)
+    throw new ConfigurationError(
+      `Unknown option "${path}${key}".${suggestion ? ` Did you mean "${path}${suggestion}"?` : ''}`,
+      { details: `Known options${path ? ` of ${path.slice(0, -1)}` : ''}: ${names.join(', ')}.` },
     )
   }
 }
