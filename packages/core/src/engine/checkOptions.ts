@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js'
+import { refuseUnknownOptions } from '../optionKeys.js'
 import type { PaymentEngineOptions } from './createPaymentEngine.js'
 import type { VerificationLimits } from './limits.js'
 
@@ -54,9 +55,10 @@ export function checkOptions(options: unknown): void {
       details: 'For example { price: "0.01", chains, ledger, secret }.',
     })
   }
-  refuseUnknownKeys(options, optionNames, '')
+  refuseUnknownOptions(options, paymentOptionNames)
   const { limits } = options as { limits?: unknown }
-  if (limits && typeof limits === 'object') refuseUnknownKeys(limits, limitNames, 'limits.')
+  if (limits && typeof limits === 'object')
+    refuseUnknownOptions(limits, Object.keys(limitNames), { path: 'limits.' })
   const { secret } = options as { secret?: unknown }
   if (secret === undefined || secret === null || secret === '') {
     throw new ConfigurationError('The option "secret" is missing (or undefined).', {
@@ -74,44 +76,4 @@ export function checkOptions(options: unknown): void {
       'The option "secret" must be a string, a Uint8Array, or a non-empty list of them (the first signs).',
     )
   }
-}
-
-/**
- * Throws for the first key of `object` not in `known` (own keys only: `toString` or
- * `constructor` are not options), naming the closest known one.
- */
-function refuseUnknownKeys(object: object, known: object, path: string): void {
-  const names = Object.keys(known)
-  for (const key of Object.keys(object)) {
-    if (Object.hasOwn(known, key)) continue
-    const suggestion = closestName(key, names)
-    throw new ConfigurationError(
-      `Unknown option "${path}${key}".${suggestion ? ` Did you mean "${path}${suggestion}"?` : ''}`,
-      { details: `Known options${path ? ` of ${path.slice(0, -1)}` : ''}: ${names.join(', ')}.` },
-    )
-  }
-}
-
-/** The known name nearest to `name` by edit distance, when it is near enough to be a typo. */
-function closestName(name: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
-    if (!best || distance < best.distance) best = { name: candidate, distance }
-  }
-  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined
-}
-
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }
