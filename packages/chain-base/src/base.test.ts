@@ -49,6 +49,19 @@ describe('base presets', () => {
     assert.equal(chain.maxAgeSeconds, 0)
   })
 
+  it('fails at setup on a misspelled option, naming the closest, rather than using the default', () => {
+    assert.throws(
+      () => base({ rpcUrl: 'http://127.0.0.1:1', payTo, confirmation: 12 } as never),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        error.shortMessage === 'base: Unknown option "confirmation". Did you mean "confirmations"?',
+    )
+    assert.throws(
+      () => base({ rpcUrl: 'http://127.0.0.1:1', payTo, toString: 1 } as never),
+      /base: Unknown option "toString"/,
+    )
+  })
+
   it('fails at setup without an RPC URL, with both forms, or without payTo', () => {
     assert.throws(() => base({ payTo }), ConfigurationError)
     assert.throws(

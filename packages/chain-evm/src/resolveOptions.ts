@@ -1,5 +1,11 @@
 import type { Network, WireAsset } from '@tx402/core'
-import { ConfigurationError, checkCount, checkRpcUrl, refuseEngineOptions } from '@tx402/core'
+import {
+  ConfigurationError,
+  checkCount,
+  checkRpcUrl,
+  refuseEngineOptions,
+  refuseUnknownOptions,
+} from '@tx402/core'
 import { type Address, getAddress, isAddress, zeroAddress } from 'viem'
 
 /** An asset an EVM chain can verify: an ERC-20 contract, or the chain's native coin. */
@@ -50,6 +56,21 @@ export interface EvmChainConfig {
   retryCount: number
 }
 
+// Every key of EvmChainOptions, for the unknown-option check.
+const optionNames = Object.keys({
+  name: true,
+  network: true,
+  rpcUrls: true,
+  payTo: true,
+  assets: true,
+  confirmations: true,
+  finality: true,
+  maxAgeSeconds: true,
+  timeoutMs: true,
+  blockTimeMs: true,
+  retryCount: true,
+} satisfies Record<keyof EvmChainOptions, true>)
+
 /**
  * Checks and normalizes `evmChain`'s options once, at setup; anything that cannot work throws
  * `ConfigurationError` (never echoing an RPC URL, which may hold an API key).
@@ -76,6 +97,8 @@ export function resolveOptions(options: EvmChainOptions): EvmChainConfig {
     checkRpcUrl(name, `rpcUrls[${index}]`, url)
   })
   refuseEngineOptions(name, options)
+  // A typo (`confirmation: 12`) would otherwise verify with the default.
+  refuseUnknownOptions(options, optionNames, { owner: name })
   const payTo = address(name, 'payTo', options.payTo)
   if (!Array.isArray(options.assets) || options.assets.length === 0) {
     throw new ConfigurationError(`${name}: at least one asset is required.`)

@@ -5,6 +5,7 @@ import {
   checkRpcUrl,
   type Network,
   refuseEngineOptions,
+  refuseUnknownOptions,
   type WireAsset,
 } from '@tx402/core'
 import { type SolanaAssetConfig, solanaNetworks, tokenProgramIds } from './networks.js'
@@ -45,6 +46,18 @@ export interface SolanaConfig {
 
 const caip2 = /^solana:[1-9A-HJ-NP-Za-km-z]{32}$/
 
+// Every key of SolanaOptions, for the unknown-option check (a typo would keep the default).
+const optionNames = Object.keys({
+  rpcUrl: true,
+  payTo: true,
+  network: true,
+  name: true,
+  commitment: true,
+  assets: true,
+  maxAgeSeconds: true,
+  timeoutMs: true,
+} satisfies Record<keyof SolanaOptions, true>)
+
 /**
  * Checks and normalizes options once, at setup; anything that cannot work throws
  * `ConfigurationError` (never echoing the RPC URL, which may hold an API key).
@@ -67,6 +80,7 @@ export function resolveOptions(options: SolanaOptions, defaultNetwork: Network):
   }
   const rpcUrl = checkRpcUrl(name, 'rpcUrl', options.rpcUrl)
   refuseEngineOptions(name, options)
+  refuseUnknownOptions(options, optionNames, { owner: name })
   const payTo = checkPublicKey(options.payTo, 'payTo')
   const commitment = options.commitment ?? 'confirmed'
   if (commitment !== 'confirmed' && commitment !== 'finalized') {

@@ -74,6 +74,13 @@ describe('solana (plugin factory)', () => {
     assert.equal(new PublicKey(fields.reference!).toBytes().length, 32)
   })
 
+  it('names the closest option for a misspelled one', () => {
+    assert.throws(
+      () => solana({ rpcUrl, payTo, comitment: 'finalized' } as never),
+      /solana: Unknown option "comitment"\. Did you mean "commitment"\?/,
+    )
+  })
+
   it('fails at setup, with ConfigurationError and without the RPC URL, on options that cannot work', () => {
     const mint = Keypair.generate().publicKey.toBase58()
     const bad: unknown[] = [
@@ -92,6 +99,8 @@ describe('solana (plugin factory)', () => {
       // The engine alone takes it now (one for every chain).
       { rpcUrl, payTo, clockSkewSeconds: 60 },
       { rpcUrl, payTo, name: 'Solana Main' },
+      // A misspelled option would otherwise keep the default.
+      { rpcUrl, payTo, comitment: 'finalized' },
       { rpcUrl, payTo, assets: [] },
       { rpcUrl, payTo, assets: [{ standard: 'spl', mint: 'nope', symbol: 'X', decimals: 6 }] },
       { rpcUrl, payTo, assets: [{ standard: 'spl', mint, symbol: 'X', decimals: 6.5 }] },

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { ConfigurationError, memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
@@ -59,5 +61,28 @@ describe('the startup check on the litesvm RPC (paid.ready)', () => {
       route({ rpcUrl: 'http://127.0.0.1:9' }).ready(),
       /- solana-local \(solana:\w+\): The solana-local RPC failed while/,
     )
+  })
+
+  it("reports an RPC that refuses its key, keeping the server's answer out of health (often public)", async () => {
+    // A provider that echoes the request, key included, in its refusal.
+    const server = createServer((request, response) => {
+      response.writeHead(401).end(`invalid api key in ${request.url}`)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const paid = route({ rpcUrl: `http://127.0.0.1:${port}/?api-key=SECRETKEY` })
+      await assert.rejects(paid.ready(), (error: Error) => {
+        assert.match(error.message, /- solana-local \(solana:\w+\): The solana-local RPC failed/)
+        assert.match(error.message, /401/)
+        return true
+      })
+      const health = await paid.health()
+      assert.equal(health.ok, false)
+      assert.match(health.chains[0]!.error!, /The solana-local RPC failed while/)
+      assert.doesNotMatch(JSON.stringify(health), /SECRETKEY|401|invalid api key/)
+    } finally {
+      server.close()
+    }
   })
 })

@@ -67,6 +67,7 @@ export type {
 } from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
 export { formatAmount, parseAmount, parseBaseUnits } from './money.js'
+export { refuseUnknownOptions } from './optionKeys.js'
 export type { PaymentKey } from './paymentKey.js'
 export { paymentKey, paymentKeyId, samePayment } from './paymentKey.js'
 export type {

@@ -1,3 +1,7 @@
-export { type PaymentCorsOptions, paymentCorsOptions } from './paymentCorsOptions.js'
+export {
+  type OwnCorsHeaders,
+  type PaymentCorsOptions,
+  paymentCorsOptions,
+} from './paymentCorsOptions.js'
 export type { PaidMiddleware, PaymentRequiredOptions } from './paymentRequired.js'
 export { paymentRequired } from './paymentRequired.js'

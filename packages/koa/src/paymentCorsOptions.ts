@@ -1,5 +1,11 @@
 import { headerNames } from '@tx402/core'
 
+/** Your own header lists, as `@koa/cors` takes them: a list, or one comma-separated string. */
+export interface OwnCorsHeaders {
+  allowHeaders?: string | readonly string[]
+  exposeHeaders?: string | readonly string[]
+}
+
 /** The CORS header lists of a paid API, in the shape `@koa/cors` takes them. */
 export interface PaymentCorsOptions {
   /** Request headers a cross-origin page may send (`Access-Control-Allow-Headers`). */
@@ -17,7 +23,8 @@ export interface PaymentCorsOptions {
  * routes need are passed in and kept first. Without these lists a browser on another origin
  * either cannot send the payment (preflight refused) or cannot read the receipt.
  *
- * @param own - your API's own headers, added to tx402's (for example `['content-type']`).
+ * @param own - your API's own headers, added to tx402's (for example `['content-type']`, or
+ *   `'Content-Type, Authorization'` as `@koa/cors` also takes them).
  * @example
  * import cors from '@koa/cors'
  * app.use(cors({
@@ -25,23 +32,29 @@ export interface PaymentCorsOptions {
  *   ...paymentCorsOptions({ allowHeaders: ['content-type'] }),
  * }))
  */
-export function paymentCorsOptions(own: Partial<PaymentCorsOptions> = {}): PaymentCorsOptions {
+export function paymentCorsOptions(own: OwnCorsHeaders = {}): PaymentCorsOptions {
   return {
     allowHeaders: unique([
-      ...(own.allowHeaders ?? []),
+      ...names(own.allowHeaders),
       headerNames.tx,
       headerNames.chain,
       headerNames.challenge,
       headerNames.proof,
     ]),
     exposeHeaders: unique([
-      ...(own.exposeHeaders ?? []),
+      ...names(own.exposeHeaders),
       headerNames.paymentRequired.toUpperCase(),
       headerNames.paymentResponse.toUpperCase(),
       'Retry-After',
     ]),
   }
 }
+
+// A string is split at its commas (spreading it would list its letters); blanks are dropped.
+const names = (given: string | readonly string[] | undefined): string[] =>
+  (typeof given === 'string' ? given.split(',') : [...(given ?? [])])
+    .map((name) => name.trim())
+    .filter(Boolean)
 
 // Header names are case-insensitive: the first spelling of each is kept.
 const unique = (names: string[]) =>

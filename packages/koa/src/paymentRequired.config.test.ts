@@ -58,4 +58,43 @@ describe('@tx402/koa configuration errors name the option', () => {
     assert.ok(paymentOptionNames.includes('onRejected'))
     paymentRequired({ ...valid(), maxAgeSeconds: 0, challengeTtlSeconds: 60 })
   })
+
+  it('a misspelled key inside limits, which would otherwise leave the limit off', () => {
+    assert.match(
+      configurationError({ ...valid(), limits: { perClientt: { max: 5, windowMs: 1000 } } }),
+      /Unknown option "limits\.perClientt"\. Did you mean "limits\.perClient"\?/,
+    )
+  })
+
+  it('an inherited name (toString, constructor) as an option', () => {
+    assert.match(configurationError({ ...valid(), toString: 1 }), /Unknown option "toString"/)
+    assert.match(configurationError({ ...valid(), constructor: 1 }), /Unknown option "constructor"/)
+  })
+
+  it('an array, a secret list with a short or empty secret, a null chain', () => {
+    assert.match(configurationError([]), /needs an options object/)
+    assert.match(configurationError({ ...valid(), secret: [] }), /non-empty list/)
+    assert.match(configurationError({ ...valid(), secret: [secret, 'short'] }), /at least 32 bytes/)
+    assert.match(configurationError({ ...valid(), secret: [secret, ''] }), /at least 32 bytes/)
+    assert.match(
+      configurationError({ ...valid(), chains: [null] }),
+      /"chains" must list chain plugins/,
+    )
+  })
+
+  it('a claim or challenge lifetime that is 0, negative or not a number', () => {
+    for (const claimTtlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.match(
+        configurationError({ ...valid(), claimTtlMs }),
+        /"claimTtlMs" must be a number above 0/,
+      )
+    }
+    for (const challengeTtlSeconds of [0, -60, Number.NaN]) {
+      assert.match(
+        configurationError({ ...valid(), challengeTtlSeconds }),
+        /"challengeTtlSeconds" must be a number above 0/,
+      )
+    }
+    assert.match(configurationError({ ...valid(), clockSkewSeconds: -1 }), /"clockSkewSeconds"/)
+  })
 })

@@ -51,7 +51,9 @@ export function connectPostgres(
   }
   // Duck-typed: an app may hold another copy of kysely, whose class `instanceof` would miss.
   if ('selectFrom' in input && typeof input.selectFrom === 'function') {
-    return { db: input as Kysely<LedgerDatabase>, close: async () => {} }
+    // Without the app's plugins: CamelCasePlugin, say, would rename the ledger's row keys.
+    const db = (input as Kysely<LedgerDatabase>).withoutPlugins()
+    return { db, close: async () => {} }
   }
   // Not destroyed on close: Kysely would end the caller's pool.
   const db = new Kysely<LedgerDatabase>({

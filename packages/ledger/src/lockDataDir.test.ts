@@ -33,7 +33,10 @@ describe('lockDataDir', () => {
   it('refuses a lock a live process holds, and frees its own', async () => {
     const dataDir = join(root, 'data')
     const free = await lockDataDir(dataDir)
-    await assert.rejects(lockDataDir(dataDir), /in use by process \d+ \(this one\)/)
+    await assert.rejects(
+      lockDataDir(dataDir),
+      /in use by process \d+ \(this one\): another embeddedLedger of this process .* pass it to every paymentRequired route/,
+    )
     await free()
     const again = await lockDataDir(dataDir)
     await again()

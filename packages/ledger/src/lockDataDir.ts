@@ -72,8 +72,14 @@ async function holder(path: string): Promise<number> {
 }
 
 function inUse(dataDir: string, pid: number): Error {
+  // Two embeddedLedger({ dataDir }) in one process (one per route, say): one instance suffices.
+  if (pid === process.pid) {
+    return new Error(
+      `${dataDir} is in use by process ${pid} (this one): another embeddedLedger of this process has it open. Create one embeddedLedger and pass it to every paymentRequired route; for several processes use redisPostgresLedger.`,
+    )
+  }
   return new Error(
-    `${dataDir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
+    `${dataDir} is in use by process ${pid}: the embedded ledger serves one process. For several processes (cluster workers, replicas) use redisPostgresLedger on one PostgreSQL (separate dataDirs would let one payment be used once per process).`,
   )
 }
 

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigurationError, type Ledger, type PaymentRecord } from '@tx402/core'
 import { Redis } from 'ioredis'
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { migrate } from './migrate.js'
 import { paymentRedisKeys } from './redisClaimCache.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { paymentsTable } from './schema.js'
@@ -39,6 +42,28 @@ describe('redisPostgresLedger', () => {
   })
 
   describeLedgerContract('redisPostgresLedger', () => ledger)
+
+  // An app's own Kysely often carries plugins (CamelCasePlugin renames every row's keys): the
+  // ledger reads its own snake_case rows, so it must work on that instance unchanged.
+  describe('on an app Kysely with CamelCasePlugin', () => {
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl, max: 2 })
+    // biome-ignore lint/suspicious/noExplicitAny: an app's database type
+    const appDb = new Kysely<any>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+    })
+    let appLedger: Ledger
+    before(async () => {
+      await migrate(appDb)
+      appLedger = redisPostgresLedger({ redis, db: appDb, keyPrefix: `${keyPrefix}camel:` })
+    })
+    after(async () => {
+      await appLedger?.close?.()
+      await appDb.destroy()
+    })
+
+    describeLedgerContract('redisPostgresLedger (CamelCasePlugin)', () => appLedger)
+  })
 
   describe('Redis as the fast path, PostgreSQL as the authority', () => {
     it('answers a replay after commit from Redis with zero PostgreSQL queries', async () => {

@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../errors.js'
+import { refuseUnknownOptions } from '../optionKeys.js'
 import type { PaymentEngineOptions } from './createPaymentEngine.js'
+import type { VerificationLimits } from './limits.js'
 
 /**
  * Every option name of `paymentRequired` / `createPaymentEngine`. The `satisfies` makes the
@@ -32,27 +34,31 @@ const optionNames = {
 /** The option names `paymentRequired` accepts, for messages and tests. */
 export const paymentOptionNames: readonly string[] = Object.keys(optionNames)
 
+// The keys of `limits`: a typo there would silently leave a limit off.
+const limitNames = {
+  notFoundCacheMs: true,
+  maxConcurrentVerifications: true,
+  perClient: true,
+} as const satisfies Record<keyof VerificationLimits, true>
+
 /**
  * Checks the shape of the options before anything reads them: an options object, no unknown key
- * (a typo such as `pricee` names the closest known option), and a `secret` that is given.
+ * (a typo such as `pricee` names the closest known option), none in `limits` either (a typo
+ * there would leave a limit off), and a `secret` that is given.
  *
  * @throws ConfigurationError naming the option.
  * @example checkOptions({ pricee: '0.01' }) // throws: Unknown option "pricee". Did you mean "price"?
  */
 export function checkOptions(options: unknown): void {
-  if (!options || typeof options !== 'object') {
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
     throw new ConfigurationError('paymentRequired needs an options object.', {
       details: 'For example { price: "0.01", chains, ledger, secret }.',
     })
   }
-  for (const key of Object.keys(options)) {
-    if (key in optionNames) continue
-    const suggestion = closestName(key, paymentOptionNames)
-    throw new ConfigurationError(
-      `Unknown option "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
-      { details: `Known options: ${paymentOptionNames.join(', ')}.` },
-    )
-  }
+  refuseUnknownOptions(options, paymentOptionNames)
+  const { limits } = options as { limits?: unknown }
+  if (limits && typeof limits === 'object')
+    refuseUnknownOptions(limits, Object.keys(limitNames), { path: 'limits.' })
   const { secret } = options as { secret?: unknown }
   if (secret === undefined || secret === null || secret === '') {
     throw new ConfigurationError('The option "secret" is missing (or undefined).', {
@@ -70,28 +76,4 @@ export function checkOptions(options: unknown): void {
       'The option "secret" must be a string, a Uint8Array, or a non-empty list of them (the first signs).',
     )
   }
-}
-
-/** The known name nearest to `name` by edit distance, when it is near enough to be a typo. */
-function closestName(name: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
-    if (!best || distance < best.distance) best = { name: candidate, distance }
-  }
-  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined
-}
-
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

@@ -50,6 +50,11 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
   const keys = challengeKeys(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
   if (!options.chains?.length) throw new ConfigurationError('At least one chain is required.')
+  if (!options.chains.every((chain) => chain && typeof chain === 'object')) {
+    throw new ConfigurationError('The option "chains" must list chain plugins only.', {
+      details: 'For example chains: [base({ rpcUrl, payTo })]; an entry was null or undefined.',
+    })
+  }
   const offers = resolveOffers(options.chains, options, options.maxAgeSeconds)
   const bindings = offerBindings(offers, options)
   const terms: RouteTerms = {
@@ -57,7 +62,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     offers,
     terms: offeredTerms(offers),
     cost: describeCost(options, offers),
-    challengeTtlSeconds: options.challengeTtlSeconds ?? 900,
+    challengeTtlSeconds: positive(options.challengeTtlSeconds, 900, 'challengeTtlSeconds'),
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
   }
   assertChallengeFits(terms)
@@ -73,7 +78,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
       ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
     ),
     skewSeconds: nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds'),
-    claimTtlMs: options.claimTtlMs ?? 60_000,
+    claimTtlMs: positive(options.claimTtlMs, 60_000, 'claimTtlMs'),
     redeliveryWindowMs:
       nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000,
     maxStoredResponseBytes: nonNegative(
@@ -99,10 +104,21 @@ function announceAssetNotices(offers: readonly ResolvedOffer[], logger: Logger):
   }
 }
 
+// 0 cannot mean "off" here: a claim or challenge that lapses at once would refuse every payment.
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new ConfigurationError(`The option "${name}" must be a number above 0, got ${value}.`)
+  }
+  return value
+}
+
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
   if (!(Number.isFinite(value) && value >= 0)) {
-    throw new ConfigurationError(`${name} must be a number of 0 or more, got ${value}.`)
+    throw new ConfigurationError(
+      `The option "${name}" must be a number of 0 or more, got ${value}.`,
+    )
   }
   return value
 }

@@ -3,11 +3,15 @@ import type { Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
 import type { ChainPlugin } from '../plugin.js'
 import type { Network } from '../protocol/types.js'
+import { describeFault } from '../rpc/rpcFault.js'
 
 /** The state of one dependency: `ok`, or the reason it is not. */
 export interface DependencyHealth {
   ok: boolean
-  /** Why it failed; never a secret or an RPC URL. */
+  /**
+   * Why it failed, in one sentence; never a secret, an RPC URL or what a server answered (a
+   * health route is often public). `ready()`'s message adds the details.
+   */
   error?: string
 }
 
@@ -60,6 +64,7 @@ export function startupChecks(options: {
   const { chains, ledger } = options
 
   const checkChain = async (plugin: ChainPlugin, now: boolean): Promise<ChainHealth> => {
+    // now: for health(), which may be public; otherwise for ready(), whose message has details.
     const state = { chain: plugin.name, network: plugin.network }
     try {
       // health() asks the RPC again; ready() may rely on what the plugin already proved.
@@ -67,7 +72,7 @@ export function startupChecks(options: {
       else await plugin.ready?.()
       return { ...state, ok: true }
     } catch (error) {
-      return { ...state, ok: false, error: describe(error) }
+      return { ...state, ok: false, error: describe(error, !now) }
     }
   }
 
@@ -77,7 +82,7 @@ export function startupChecks(options: {
       else await ledger.isConsumed(probeKey)
       return { ok: true }
     } catch (error) {
-      return { ok: false, error: describe(error) }
+      return { ok: false, error: describe(error, open) }
     }
   }
 
@@ -109,9 +114,13 @@ export function startupChecks(options: {
   }
 }
 
-function describe(error: unknown): string {
+// A tx402 error's message (and, for ready(), its details); any other error through
+// describeFault, which keeps its first line and replaces every URL.
+function describe(error: unknown, withDetails: boolean): string {
   if (error instanceof BaseError) {
-    return error.details ? `${error.shortMessage} ${error.details}` : error.shortMessage
+    return withDetails && error.details
+      ? `${error.shortMessage} ${error.details}`
+      : error.shortMessage
   }
-  return error instanceof Error ? error.message : String(error)
+  return describeFault(error).message
 }
