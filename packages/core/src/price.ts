@@ -1,5 +1,6 @@
-import { ConfigurationError } from './errors.js'
+import { ConfigurationError, InvalidAmountError } from './errors.js'
 import { formatAmount, parseAmount } from './money.js'
+import { refuseUnknownOptions } from './optionKeys.js'
 import type { ChainPlugin, PaymentRequirement } from './plugin.js'
 import type { WireAsset } from './protocol/types.js'
 
@@ -37,12 +38,13 @@ export function resolveOffers(
   maxAgeSeconds?: number,
 ): ResolvedOffer[] {
   const symbol = price.asset ?? 'USDC'
+  checkAmounts(chains, price.amounts)
   const offers: ResolvedOffer[] = []
   for (const plugin of chains) {
     const explicit = price.amounts?.[plugin.name]
     const asset = findAsset(plugin, explicit?.asset ?? symbol)
     if (!asset) continue
-    const amount = explicit ? explicit.amount : parseAmount(price.price, asset.decimals)
+    const amount = explicit ? explicit.amount : priceIn(price.price, asset, plugin.name)
     if (amount <= 0n) throw new ConfigurationError(`The price on ${plugin.name} must be above 0.`)
     offers.push({
       plugin,
@@ -60,6 +62,49 @@ export function resolveOffers(
     })
   }
   return offers
+}
+
+/**
+ * `amounts` names configured chains and gives each a bigint: a misspelled `amount` left the
+ * requirement undefined, and every comparison with it passed (any payment was enough).
+ */
+function checkAmounts(
+  chains: readonly ChainPlugin[],
+  amounts: RoutePrice['amounts'] | undefined,
+): void {
+  if (amounts === undefined) return
+  if (!amounts || typeof amounts !== 'object') {
+    throw new ConfigurationError('The option "amounts" must be an object keyed by chain name.')
+  }
+  refuseUnknownOptions(
+    amounts,
+    chains.map((chain) => chain.name),
+    { path: 'amounts.' },
+  )
+  for (const [chain, explicit] of Object.entries(amounts)) {
+    if (!explicit || typeof explicit !== 'object') {
+      throw new ConfigurationError(`The option "amounts.${chain}" must be { asset?, amount }.`)
+    }
+    refuseUnknownOptions(explicit, ['asset', 'amount'], { path: `amounts.${chain}.` })
+    if (typeof explicit.amount !== 'bigint') {
+      throw new ConfigurationError(
+        `The option "amounts.${chain}.amount" must be a bigint in base units, e.g. 9000n.`,
+      )
+    }
+  }
+}
+
+/** The decimal `price` in `asset`'s base units; a bad price names the option and the chain. */
+function priceIn(price: unknown, asset: WireAsset, chain: string): bigint {
+  try {
+    return parseAmount(price as string, asset.decimals)
+  } catch (error) {
+    if (!(error instanceof InvalidAmountError)) throw error
+    throw new ConfigurationError(
+      `The option "price" does not fit ${asset.symbol} on ${chain}: ${error.shortMessage}`,
+      { details: `Give a decimal string with at most ${asset.decimals} decimals, e.g. '0.01'.` },
+    )
+  }
 }
 
 /** The human-readable cost of a route, for the `cost` field. */

@@ -97,4 +97,16 @@ describe('@tx402/koa configuration errors name the option', () => {
     }
     assert.match(configurationError({ ...valid(), clockSkewSeconds: -1 }), /"clockSkewSeconds"/)
   })
+
+  it('a price or an amounts entry that names no amount (a typo there accepted any payment)', () => {
+    const chain = valid().chains[0]!.name
+    const typo = { ...valid(), amounts: { [chain]: { amout: 9000n } } }
+    assert.match(configurationError(typo), new RegExp(`"amounts\\.${chain}\\.amout"`))
+    const notBigint = { ...valid(), amounts: { [chain]: { amount: 9000 } } }
+    assert.match(configurationError(notBigint), /"amounts\..*\.amount" must be a bigint/)
+    const unknownChain = { ...valid(), amounts: { bsae: { amount: 9000n } } }
+    assert.match(configurationError(unknownChain), /Unknown option "amounts\.bsae"/)
+    assert.match(configurationError({ ...valid(), price: undefined }), /"price"/)
+    assert.match(configurationError({ ...valid(), price: '0.0000001' }), /"price" does not fit/)
+  })
 })
