@@ -1,10 +1,10 @@
-import { hmac } from '@noble/hashes/hmac'
 import { sha256 } from '@noble/hashes/sha2'
 import { base64urlnopad } from '@scure/base'
 import { InvalidChallengeError } from '../errors.js'
 import { base64UrlOfBytes, base64UrlOfText } from '../protocol/base64Text.js'
 import { maxPaymentHeaderBytes } from '../protocol/headers.js'
 import { type ChallengeTerm, decodeTerms, type EncodedTerm, encodeTerms } from './challengeTerms.js'
+import { hmacSha256 } from './hmacSha256.js'
 import { challengeNonce } from './nonce.js'
 
 /**
@@ -144,20 +144,8 @@ function fromPayload(id: string, payload: ChallengePayload, terms: readonly Chal
   }
 }
 
-// Each key's HMAC with its key schedule already absorbed: a signature clones it instead of
-// hashing the padded key twice again.
-const keyed = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>()
-
 function sign(key: Uint8Array, body: string): Uint8Array {
-  let start = keyed.get(key)
-  if (!start) {
-    start = hmac.create(sha256, key)
-    keyed.set(key, start)
-  }
-  return start
-    .clone()
-    .update(encoder.encode(`${version}.${body}`))
-    .digest()
+  return hmacSha256(key, `${version}.${body}`)
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
