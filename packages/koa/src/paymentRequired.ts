@@ -122,13 +122,7 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
 function write(ctx: Context, outcome: RespondOutcome): void {
   ctx.status = outcome.status
   ctx.set(outcome.headers)
-  if (outcome.json === undefined) {
-    ctx.body = outcome.body
-    return
-  }
-  // What Koa would write for the object, without serializing it a second time.
-  ctx.type = 'application/json; charset=utf-8'
-  ctx.body = outcome.json
+  ctx.body = outcome.body
 }
 
 // From rawHeaders, so a header sent twice is seen twice (Node joins custom duplicates with ', ').

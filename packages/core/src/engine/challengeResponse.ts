@@ -3,7 +3,7 @@ import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { ConfigurationError } from '../errors.js'
 import type { ChallengeContext } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
-import { base64OfText } from '../protocol/base64Text.js'
+import { encodeBase64Json } from '../protocol/base64Json.js'
 import { type ErrorCode, errorStatus } from '../protocol/codes.js'
 import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
@@ -59,15 +59,12 @@ export function buildResponse(
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds)
   if (status !== 402) return { type: 'error', status, headers, body: { error, message } }
   const body = challengeBody(terms, resource, error, message)
-  // Serialized once: the header is the body's own text in base64.
-  const json = JSON.stringify(body)
-  headers[headerNames.paymentRequired] = base64OfText(json)
+  headers[headerNames.paymentRequired] = encodeBase64Json(body)
   return {
     type: error === 'payment_required' ? 'payment_required' : 'error',
     status,
     headers,
     body,
-    json,
   }
 }
 

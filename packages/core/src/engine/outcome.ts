@@ -26,12 +26,6 @@ export interface RespondOutcome {
   status: 400 | 402 | 409 | 429 | 503
   headers: Record<string, string>
   body: ErrorBody | PaymentRequiredBody
-  /**
-   * `body` as JSON text, set on a 402 (whose `PAYMENT-REQUIRED` header is this text in base64):
-   * an adapter writes it as it is, `application/json; charset=utf-8`, instead of serializing
-   * `body` a second time. The same bytes either way.
-   */
-  json?: string
 }
 
 /**
