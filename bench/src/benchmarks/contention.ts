@@ -2,7 +2,6 @@ import type { BenchContext, Benchmark } from '../benchContext.js'
 import type { LoadResult } from '../load/loadSpec.js'
 import type { Figure } from '../report/figure.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
-import { paymentHeaders } from './paidRoute.js'
 
 const processes = 4
 const requests = 1_000
@@ -53,7 +52,7 @@ async function contend(
         urls: servers.map((s) => `${s.url}/paid`),
         connections: requests,
         amount: requests,
-        headers: paymentHeaders(hash!),
+        headers: await chain.paymentHeaders(hash!),
         tallyErrors: true,
       })
       const rpcRoundTrips = chain.rpc.counts().httpRequests

@@ -3,7 +3,7 @@ import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import type { ProbeResult } from '../load/loadSpec.js'
 import { percentile, ratio } from '../report/stats.js'
 import { countVerifications } from './contention.js'
-import { paidRoute, paymentHeaders } from './paidRoute.js'
+import { paidRoute } from './paidRoute.js'
 
 const floodRequests = 10_000
 const floodConnections = 100
@@ -26,11 +26,12 @@ export const flood: Benchmark = {
     const { server, chain, load } = await paidRoute(context)
     const probeLoad = await context.probeLoad()
     const hashes = await chain.pay(warmUp + 2 * probes)
+    const sets = await Promise.all(hashes.map((hash) => chain.paymentHeaders(hash)))
     const [warmUpSets, idleSets, duringSets] = [
-      hashes.slice(0, warmUp),
-      hashes.slice(warmUp, warmUp + probes),
-      hashes.slice(warmUp + probes),
-    ].map((part) => part.map(paymentHeaders))
+      sets.slice(0, warmUp),
+      sets.slice(warmUp, warmUp + probes),
+      sets.slice(warmUp + probes),
+    ]
     const probe = (sets: Record<string, string>[]) =>
       probeLoad.probe({
         url: `${server.url}/paid`,

@@ -23,12 +23,3 @@ export async function paidRoute(context: BenchContext): Promise<PaidRoute> {
   const load = await context.load()
   return { server, chain, load }
 }
-
-/**
- * The headers a client presents a payment on Base with: `x-payment-tx` and `x-payment-chain`.
- *
- * @example await fetch(`${server.url}/paid`, { headers: paymentHeaders(hash) })
- */
-export function paymentHeaders(hash: string): Record<string, string> {
-  return { 'x-payment-tx': hash, 'x-payment-chain': 'base' }
-}

@@ -2,7 +2,7 @@ import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import type { KoaServerStats } from '../servers/koaServer.js'
 import { compareThroughput, throughputFigure } from './compareThroughput.js'
-import { paidRoute, paymentHeaders } from './paidRoute.js'
+import { paidRoute } from './paidRoute.js'
 
 /**
  * `replay`: requests per second presenting a transaction that already paid, against the bare Koa
@@ -15,7 +15,7 @@ export const replay: Benchmark = {
   async run(context) {
     const { server, chain, load } = await paidRoute(context)
     const [hash] = await chain.pay(1)
-    const headers = paymentHeaders(hash!)
+    const headers = await chain.paymentHeaders(hash!)
     const first = await fetch(`${server.url}/paid`, { headers })
     if (first.status !== 200) throw new Error(`the paying request answered ${first.status}`)
     context.log(`  paid once with ${hash!.slice(0, 10)}…; replaying it`)

@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import { percentile, ratio } from '../report/stats.js'
-import { paidRoute, paymentHeaders } from './paidRoute.js'
+import { paidRoute } from './paidRoute.js'
 import { rawInsert } from './rawInsert.js'
 
 const warmUp = 20
@@ -23,7 +23,7 @@ export const verify: Benchmark = {
     const databaseUrl = await context.databaseUrl()
     context.log(`  paying ${warmUp + samples} fresh transactions on anvil`)
     const hashes = await chain.pay(warmUp + samples)
-    const headerSets = hashes.map(paymentHeaders)
+    const headerSets = await Promise.all(hashes.map((hash) => chain.paymentHeaders(hash)))
     const run = (sets: typeof headerSets) =>
       load.run({
         urls: [`${server.url}/paid`],

@@ -1,3 +1,4 @@
+import { proofMessage } from '@tx402/core'
 import {
   type AnvilNode,
   deployTestToken,
@@ -29,6 +30,12 @@ export interface BenchChain {
    * the proxy), mines the blocks that give the last one its confirmations, and returns the hashes.
    */
   pay(count: number, confirmations?: number): Promise<Hex[]>
+  /**
+   * The headers a client presents a payment made by `pay` with on the bench's `base` route:
+   * `x-payment-tx`, `x-payment-chain` and `x-payment-proof`, signed by the transaction's payer,
+   * as the default binding asks (docs/protocol.md section 3).
+   */
+  paymentHeaders(hash: Hex): Promise<Record<string, string>>
   stop(): Promise<void>
 }
 
@@ -62,6 +69,7 @@ export async function startBenchChain(): Promise<BenchChain> {
       args: [payTo, priceBaseUnits],
     })
 
+    const payerOf = new Map<Hex, (typeof payers)[number]>()
     // Signed locally with explicit nonce, gas and fees: one eth_sendRawTransaction per payment.
     const send = async (index: number): Promise<Hex> => {
       const payer = payers[index % payerCount]!
@@ -77,7 +85,9 @@ export async function startBenchChain(): Promise<BenchChain> {
         maxFeePerGas: parseGwei('100'),
         maxPriorityFeePerGas: parseGwei('1'),
       })
-      return node.publicClient.sendRawTransaction({ serializedTransaction: signed })
+      const hash = await node.publicClient.sendRawTransaction({ serializedTransaction: signed })
+      payerOf.set(hash, payer)
+      return hash
     }
 
     return {
@@ -104,6 +114,16 @@ export async function startBenchChain(): Promise<BenchChain> {
           if (confirmations > 1) await node.testClient.mine({ blocks: confirmations - 1 })
         }
         return hashes
+      },
+      async paymentHeaders(hash) {
+        const payer = payerOf.get(hash)
+        if (!payer) throw new Error(`${hash} was not paid by this bench chain`)
+        const message = proofMessage({ network: `eip155:${node.chainId}`, txId: hash })
+        return {
+          'x-payment-tx': hash,
+          'x-payment-chain': 'base',
+          'x-payment-proof': await payer.signMessage({ message }),
+        }
       },
       async stop() {
         await proxy.close()

@@ -95,11 +95,20 @@ describe('@tx402/koa paymentRequired over HTTP', () => {
     assert.equal(response.status, 402)
     assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8')
     assert.equal(response.headers.get('cache-control'), 'no-store')
-    const body = (await response.json()) as PaymentRequiredBody
+    const text = await response.text()
+    assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(text)))
+    const body = JSON.parse(text) as PaymentRequiredBody
     assert.equal(body.error, 'payment_required')
     assert.deepEqual(body.resource, { method: 'GET', path: '/api/weather' })
+    // The body's own bytes, in base64: one serialization for both.
+    assert.equal(text, JSON.stringify(body))
     const header = response.headers.get('payment-required')
-    assert.equal(header, Buffer.from(JSON.stringify(body)).toString('base64'))
+    assert.equal(header, Buffer.from(text).toString('base64'))
+    const head = await fetch(`${url}/api/weather`, { method: 'HEAD' })
+    assert.equal(head.status, 402)
+    assert.equal(head.headers.get('content-type'), 'application/json; charset=utf-8')
+    assert.equal(head.headers.get('content-length'), String(Buffer.byteLength(text)))
+    assert.equal(await head.text(), '')
   })
 
   it('leaves free routes alone', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { ConfigurationError, InvalidChallengeError } from '../errors.js'
 import { deriveReference, issueChallenge, verifyChallenge } from './challenge.js'
 import { challengeKey, challengeKeys } from './challengeKeys.js'
@@ -41,6 +42,30 @@ describe('challenges', () => {
     assert.equal(verifyChallenge(keys, before.id, resource).id, before.id)
     assert.throws(() => verifyChallenge([fresh], before.id, resource), /not issued by this server/)
     assert.throws(() => challengeKeys([]), ConfigurationError)
+  })
+
+  it('still verifies a challenge issued before the signing got faster (recorded id)', () => {
+    const recorded =
+      'c2.eyJyIjoiVVEwdHVsSXI4ZWl3Mmd0eWxDdnN2QSIsImlhdCI6MTc4MDAwMDAwMCwiZXhwIjoxNzgwMDAwOTAwLCJuIjoieEFJaVlySWZVcm1xdnk2aiIsInQiOltbImVpcDE1NTo4NDUzIiwiMHg4MzM1ODlmQ0Q2ZURiNkUwOGY0YzdDMzJENGY3MWI1NGJkQTAyOTEzIiwiMTAwMDAiLCIweDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDIiXV19.uTi1OBU6Vbk75VlyLAh1etOOBhnFJ1a1m7ptlVaOLvI'
+    const recordedKey = challengeKey('recorded-challenge-secret-32-bytes-long!')
+    const checked = verifyChallenge(recordedKey, recorded, { ...resource, now: 1_780_000_100_000 })
+    assert.equal(checked.nonce, 'xAIiYrIfUrmqvy6j')
+    assert.equal(checked.terms[0]?.amount, 10_000n)
+    assert.throws(() => verifyChallenge(key, recorded, { ...resource, now: 1_780_000_100_000 }))
+  })
+
+  it('signs `c2.<body>` with HMAC-SHA256 in base64url, as an independent HMAC computes it', () => {
+    for (const signing of [key, challengeKey('another-secret-that-is-long-enough-1')]) {
+      for (let i = 0; i < 3; i++) {
+        const { id } = issueChallenge(signing, { ...resource, ttlSeconds: 900 })
+        const [tag, body, signature] = id.split('.')
+        const expected = createHmac('sha256', signing).update(`${tag}.${body}`).digest('base64url')
+        assert.equal(signature, expected)
+        const payload = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8'))
+        assert.equal(Buffer.from(body!, 'base64url').toString('base64url'), body)
+        assert.match(payload.n, /^[A-Za-z0-9_-]{16}$/)
+      }
+    }
   })
 
   it('issues a different id each time', () => {

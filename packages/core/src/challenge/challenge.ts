@@ -1,10 +1,11 @@
-import { hmac } from '@noble/hashes/hmac'
 import { sha256 } from '@noble/hashes/sha2'
-import { randomBytes } from '@noble/hashes/utils'
 import { base64urlnopad } from '@scure/base'
 import { InvalidChallengeError } from '../errors.js'
+import { base64UrlOfBytes, base64UrlOfText } from '../protocol/base64Text.js'
 import { maxPaymentHeaderBytes } from '../protocol/headers.js'
 import { type ChallengeTerm, decodeTerms, type EncodedTerm, encodeTerms } from './challengeTerms.js'
+import { hmacSha256 } from './hmacSha256.js'
+import { challengeNonce } from './nonce.js'
 
 /**
  * What a challenge binds: a digest of the resource (never the resource itself, so its size does
@@ -60,11 +61,11 @@ export function issueChallenge(
     r: resourceDigest(options),
     iat: issuedAt,
     exp: issuedAt + options.ttlSeconds,
-    n: base64urlnopad.encode(randomBytes(12)),
+    n: challengeNonce(),
     t: encodeTerms(options.terms ?? []),
   }
-  const body = base64urlnopad.encode(encoder.encode(JSON.stringify(payload)))
-  const id = `${version}.${body}.${base64urlnopad.encode(sign(key, body))}`
+  const body = base64UrlOfText(JSON.stringify(payload))
+  const id = `${version}.${body}.${base64UrlOfBytes(sign(key, body))}`
   return fromPayload(id, payload, options.terms ?? [])
 }
 
@@ -106,7 +107,7 @@ export function deriveReference(challengeId: string): Uint8Array {
 
 function resourceDigest(resource: ChallengeResource): string {
   const text = `${resource.method.toUpperCase()} ${resource.path}`
-  return base64urlnopad.encode(sha256(encoder.encode(text)).subarray(0, 16))
+  return base64UrlOfBytes(sha256(encoder.encode(text)).subarray(0, 16))
 }
 
 function decodeSigned(keys: readonly Uint8Array[], id: string): ChallengePayload {
@@ -144,7 +145,7 @@ function fromPayload(id: string, payload: ChallengePayload, terms: readonly Chal
 }
 
 function sign(key: Uint8Array, body: string): Uint8Array {
-  return hmac(sha256, key, encoder.encode(`${version}.${body}`))
+  return hmacSha256(key, `${version}.${body}`)
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

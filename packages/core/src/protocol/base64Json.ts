@@ -1,5 +1,6 @@
 import { base64 } from '@scure/base'
 import { BaseError } from '../errors.js'
+import { base64OfText } from './base64Text.js'
 
 /**
  * Encodes a value as standard base64 of its UTF-8 JSON, the form of the `PAYMENT-REQUIRED` and
@@ -8,7 +9,7 @@ import { BaseError } from '../errors.js'
  * @example encodeBase64Json({ success: true }) // 'eyJzdWNjZXNzIjp0cnVlfQ=='
  */
 export function encodeBase64Json(value: unknown): string {
-  return base64.encode(new TextEncoder().encode(JSON.stringify(value)))
+  return base64OfText(JSON.stringify(value))
 }
 
 /**

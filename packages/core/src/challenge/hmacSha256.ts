@@ -1,0 +1,46 @@
+import type * as NodeCrypto from 'node:crypto'
+import { hmac } from '@noble/hashes/hmac'
+import { sha256 } from '@noble/hashes/sha2'
+
+/** HMAC-SHA256 of a UTF-8 message. */
+export type HmacSha256 = (key: Uint8Array, message: string) => Uint8Array
+
+const encoder = new TextEncoder()
+
+/**
+ * HMAC-SHA256 in pure JS (`@noble/hashes`), for any platform: each key's schedule is absorbed
+ * once and cloned per message instead of hashing the padded key twice per call.
+ *
+ * @example pureHmacSha256()(key, 'c2.eyJy…') // 32 bytes
+ */
+export function pureHmacSha256(): HmacSha256 {
+  const keyed = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>()
+  return (key, message) => {
+    let start = keyed.get(key)
+    if (!start) {
+      start = hmac.create(sha256, key)
+      keyed.set(key, start)
+    }
+    return start.clone().update(encoder.encode(message)).digest()
+  }
+}
+
+/**
+ * Node's native HMAC-SHA256 (about 2 µs a challenge, where the pure-JS one takes 7), reached
+ * through `process.getBuiltinModule` (Node 20.16 and later) so that no `node:crypto` import ever
+ * reaches a browser bundle of this package; `undefined` on any other platform.
+ *
+ * @example nativeHmacSha256()?.(key, 'c2.eyJy…')
+ */
+export function nativeHmacSha256(): HmacSha256 | undefined {
+  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  const crypto = host.process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
+  if (typeof crypto?.createHmac !== 'function') return undefined
+  return (key, message) => crypto.createHmac('sha256', key).update(message, 'utf8').digest()
+}
+
+/**
+ * The HMAC-SHA256 challenges are signed and checked with: the native one where there is one, the
+ * pure-JS one elsewhere. Both give the same bytes.
+ */
+export const hmacSha256: HmacSha256 = nativeHmacSha256() ?? pureHmacSha256()
