@@ -1,6 +1,7 @@
 // Bundles wrapFetch with one payer for browsers (esbuild, minified) from the installed packages
 // and reports the sizes; the EVM bundle must hold no @solana/web3.js (nor bn.js), the Solana one
-// no viem. Run by .ci/packages.sh: tsx .ci/packages/browserBundles.ts <scratch app dir>
+// no viem, and neither the server engine's limiter (rate-limiter-flexible, lru-cache).
+// Run by .ci/packages.sh: tsx .ci/packages/browserBundles.ts <scratch app dir>
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
@@ -13,13 +14,13 @@ const bundles = [
     name: 'wrapFetch + evmPayer',
     payer: 'evmPayer',
     entry: '@tx402/client/evm',
-    absent: ['@solana/web3.js', 'bn.js'],
+    absent: ['@solana/web3.js', 'bn.js', 'rate-limiter-flexible', 'lru-cache'],
   },
   {
     name: 'wrapFetch + solanaPayer',
     payer: 'solanaPayer',
     entry: '@tx402/client/solana',
-    absent: ['viem'],
+    absent: ['viem', 'rate-limiter-flexible', 'lru-cache'],
   },
 ]
 

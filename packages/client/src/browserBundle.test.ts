@@ -72,6 +72,11 @@ describe('browser bundle', () => {
       inputs.filter((path) => /node_modules\/(@solana|bn\.js)\//.test(path)),
       [],
     )
+    // Nor the server's engine and its dependencies: the client imports @tx402/core/protocol.
+    assert.deepEqual(
+      inputs.filter((path) => /rate-limiter-flexible|lru-cache|core\/src\/engine\//.test(path)),
+      [],
+    )
   })
 
   it('fails to bundle code that imports a Node built-in (the check bites)', async () => {

@@ -1,4 +1,4 @@
-import type { Network } from '@tx402/core'
+import type { Network } from '@tx402/core/protocol'
 
 /**
  * Wraps a payer's network lookup so it runs once and is shared by every later call; a failed

@@ -1,4 +1,4 @@
-import { BaseError } from '@tx402/core'
+import { BaseError } from '@tx402/core/protocol'
 
 /** What an error made by `defineError` says, and the properties it keeps, from its arguments. */
 export interface ErrorParts<Fields extends object> {

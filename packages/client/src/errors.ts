@@ -1,4 +1,4 @@
-import { BaseError, type ErrorCode } from '@tx402/core'
+import { BaseError, type ErrorCode } from '@tx402/core/protocol'
 import { defineError } from './defineError.js'
 
 /**

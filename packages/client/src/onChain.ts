@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import { BroadcastRejectedError, PaymentFailedError } from './errors.js'
 import type { Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'

@@ -1,4 +1,4 @@
-import type { AcceptOption, Network, WireAsset } from '@tx402/core'
+import type { AcceptOption, Network, WireAsset } from '@tx402/core/protocol'
 import type { DeclaredAsset } from './assets/knownAssets.js'
 
 /**

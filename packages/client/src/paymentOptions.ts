@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@tx402/core'
+import { ConfigurationError } from '@tx402/core/protocol'
 import { browserStorage, localStorageJournal } from './journal/localStorageJournal.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'

@@ -6,7 +6,7 @@ import {
   type PaymentRequiredBody,
   type PaymentResponse,
   proofMessage,
-} from '@tx402/core'
+} from '@tx402/core/protocol'
 import { PaymentRejectedError, PaymentTimeoutError } from './errors.js'
 import type { ExchangeResponse, Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'

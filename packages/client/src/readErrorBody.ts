@@ -4,7 +4,7 @@ import {
   type ErrorBody,
   errorStatus,
   type PaymentRequiredBody,
-} from '@tx402/core'
+} from '@tx402/core/protocol'
 
 /**
  * Reads a tx402 error body from a response: its JSON body (text or already parsed), or, when the

@@ -1,4 +1,4 @@
-import { type AcceptOption, formatAmount, type Network, parseBaseUnits } from '@tx402/core'
+import { type AcceptOption, formatAmount, type Network, parseBaseUnits } from '@tx402/core/protocol'
 import { identifyAsset } from './assets/assetIdentity.js'
 import { declaredFee } from './assets/declaredFee.js'
 import { assetAddress } from './assets/knownAssets.js'

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@tx402/core'
+import type { ErrorCode } from '@tx402/core/protocol'
 
 /**
  * What the client does with a tx402 error answered to a request that carried a payment:

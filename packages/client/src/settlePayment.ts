@@ -1,4 +1,4 @@
-import { headerNames, type PaymentRequiredBody } from '@tx402/core'
+import { headerNames, type PaymentRequiredBody } from '@tx402/core/protocol'
 import type { Exchange, ExchangeResponse, Flow } from './exchange.js'
 import { journalEntry, resourceKey } from './journal/journalEntry.js'
 import type { PaymentJournal } from './journal/types.js'

@@ -1,4 +1,4 @@
-import { ConfigurationError, formatAmount, parseAmount, type WireAsset } from '@tx402/core'
+import { ConfigurationError, formatAmount, parseAmount, type WireAsset } from '@tx402/core/protocol'
 
 /**
  * The most the client pays per request (what leaves the wallet, fees included), as decimal

@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import {
   assetAddress,
   type DeclaredAsset,

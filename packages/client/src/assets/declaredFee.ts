@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 
 /**
  * The fee a server declares for an option (`accepts[].transferFee`) on top of its amount, for the

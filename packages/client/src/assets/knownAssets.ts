@@ -1,4 +1,4 @@
-import type { Network, WireAsset } from '@tx402/core'
+import type { Network, WireAsset } from '@tx402/core/protocol'
 
 /** A token by identity: the contract (ERC-20) or mint (SPL) on one network. */
 export interface KnownAsset {

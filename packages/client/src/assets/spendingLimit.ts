@@ -1,4 +1,4 @@
-import { type AcceptOption, parseAmount } from '@tx402/core'
+import { type AcceptOption, parseAmount } from '@tx402/core/protocol'
 import { capFor, type MaxAmount } from '../spendingCap.js'
 import type { AssetIdentity } from './assetIdentity.js'
 import { assetAddress, sameAddress } from './knownAssets.js'

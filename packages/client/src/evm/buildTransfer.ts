@@ -1,4 +1,4 @@
-import { type AcceptOption, parseBaseUnits } from '@tx402/core'
+import { type AcceptOption, parseBaseUnits } from '@tx402/core/protocol'
 import { type Address, encodeFunctionData, erc20Abi, type Hex, isAddress } from 'viem'
 import { PaymentFailedError } from '../errors.js'
 import type { EvmPayerContext } from './resolveOptions.js'

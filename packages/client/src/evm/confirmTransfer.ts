@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import { type Hex, WaitForTransactionReceiptTimeoutError } from 'viem'
 import { PaymentFailedError, PaymentTimeoutError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'

@@ -1,4 +1,4 @@
-import { ConfigurationError, type Network } from '@tx402/core'
+import { ConfigurationError, type Network } from '@tx402/core/protocol'
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem'
 import type { DeclaredAsset } from '../assets/knownAssets.js'
 import { cachedNetwork } from '../cachedNetwork.js'

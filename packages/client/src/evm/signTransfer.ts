@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import { keccak256 } from 'viem'
 import { PaymentFailedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'

@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import type { SignedPayment } from '../payer.js'
 import type { JournalEntry } from './types.js'
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@tx402/core'
+import { ConfigurationError } from '@tx402/core/protocol'
 import type { JournalEntry, PaymentJournal } from './types.js'
 
 /**

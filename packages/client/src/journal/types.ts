@@ -1,4 +1,4 @@
-import type { Network, WireAsset } from '@tx402/core'
+import type { Network, WireAsset } from '@tx402/core/protocol'
 import type { SignedPayment } from '../payer.js'
 
 /**

@@ -8,7 +8,7 @@ import {
   unpackMint,
 } from '@solana/spl-token'
 import { PublicKey, SystemProgram, type TransactionInstruction } from '@solana/web3.js'
-import { type AcceptOption, formatAmount, parseBaseUnits } from '@tx402/core'
+import { type AcceptOption, formatAmount, parseBaseUnits } from '@tx402/core/protocol'
 import { PaymentFailedError, SpendingCapError } from '../errors.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 import { transferFeeAmount } from './transferFeeAmount.js'

@@ -1,4 +1,4 @@
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import { PaymentFailedError, PaymentTimeoutError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
 import { sleep } from '../retryDelay.js'

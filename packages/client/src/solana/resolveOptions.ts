@@ -1,5 +1,5 @@
 import type { Connection, PublicKey, Transaction } from '@solana/web3.js'
-import { ConfigurationError, type Network } from '@tx402/core'
+import { ConfigurationError, type Network } from '@tx402/core/protocol'
 import type { DeclaredAsset } from '../assets/knownAssets.js'
 import { cachedNetwork } from '../cachedNetwork.js'
 

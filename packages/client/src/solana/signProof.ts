@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519'
-import { ConfigurationError } from '@tx402/core'
+import { ConfigurationError } from '@tx402/core/protocol'
 import bs58 from 'bs58'
 import type { SolanaPayerContext } from './resolveOptions.js'
 

@@ -1,6 +1,6 @@
 import { base64 } from '@scure/base'
 import { Transaction } from '@solana/web3.js'
-import type { AcceptOption } from '@tx402/core'
+import type { AcceptOption } from '@tx402/core/protocol'
 import bs58 from 'bs58'
 import { PaymentFailedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
