@@ -46,15 +46,6 @@ export type {
   StartupChecks,
 } from './engine/startupCheck.js'
 export { startupChecks } from './engine/startupCheck.js'
-export {
-  BaseError,
-  ConfigurationError,
-  InvalidAmountError,
-  InvalidChallengeError,
-  InvalidTxIdError,
-  LedgerUnavailableError,
-  VerifierUnavailableError,
-} from './errors.js'
 export type {
   DeliveredPayment,
   Lease,
@@ -66,7 +57,6 @@ export type {
   StoredResponse,
 } from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
-export { formatAmount, parseAmount, parseBaseUnits } from './money.js'
 export { refuseUnknownOptions } from './optionKeys.js'
 export type { PaymentKey } from './paymentKey.js'
 export { paymentKey, paymentKeyId, samePayment } from './paymentKey.js'
@@ -82,24 +72,8 @@ export type {
 } from './plugin.js'
 export type { ResolvedOffer, RoutePrice } from './price.js'
 export { describeCost, resolveOffers } from './price.js'
-export { proofMessage } from './proofMessage.js'
-export { decodeBase64Json, encodeBase64Json } from './protocol/base64Json.js'
-export type { ErrorCode, RejectionCode } from './protocol/codes.js'
-export { errorStatus, isRejectionCode, rejectionCodes } from './protocol/codes.js'
-export {
-  headerNames,
-  maxPaymentHeaderBytes,
-  paymentRequestHeaders,
-  protocolVersion,
-} from './protocol/headers.js'
-export type {
-  AcceptOption,
-  ErrorBody,
-  Network,
-  PaymentRequiredBody,
-  PaymentResponse,
-  WireAsset,
-} from './protocol/types.js'
+// The protocol a payer needs (wire types, headers, codes, money, errors), also `@tx402/core/protocol`.
+export * from './protocol/index.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'
 export type { RpcSource } from './rpc/rpcFault.js'
 export { describeFault, rpcFault, withRpcFault } from './rpc/rpcFault.js'
