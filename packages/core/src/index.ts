@@ -58,6 +58,15 @@ export type {
 } from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
 export { refuseUnknownOptions } from './optionKeys.js'
+export type {
+  CreditBalance,
+  CreditGrant,
+  CreditGrantRecord,
+  CreditLedger,
+  CreditReservation,
+  CreditSpend,
+  ReserveResult,
+} from './credit.js'
 export type { PaymentKey } from './paymentKey.js'
 export { paymentKey, paymentKeyId, samePayment } from './paymentKey.js'
 export type {

@@ -1,3 +1,4 @@
+import type { CreditGrant, CreditLedger } from './credit.js'
 import type { ClientLimit, ClientLimiter } from './engine/limits.js'
 import type { PaymentKey } from './paymentKey.js'
 
@@ -24,6 +25,8 @@ export interface PaymentDetails {
   /** `METHOD /path`. */
   resource: string
   challengeId?: string | undefined
+  /** Prepaid credit this payment buys or tops up, applied by its commit (docs/protocol.md section 7). */
+  credit?: CreditGrant | undefined
 }
 
 /** A verified payment as the ledger keeps it: its key and its details. */
@@ -52,6 +55,8 @@ export interface DeliveredPayment extends PaymentRecord {
 export interface ReconcileResult {
   /** Ledger keys of the lapsed claims it removed. */
   released: PaymentKey[]
+  /** Credit reservations whose lease lapsed, given back to their balances (by `CreditSpend.token`). */
+  creditReturned?: string[]
 }
 
 /** `marked`: this lease now holds the payment; otherwise who has it. */
@@ -117,5 +122,7 @@ export interface Ledger {
    * engine counts per process without one. `redisPostgresLedger` offers one on its Redis.
    */
   clientLimiter?(limit: ClientLimit): ClientLimiter
+  /** Prepaid credit balances (docs/protocol.md section 7); a route offering `credit` needs it. */
+  readonly credit?: CreditLedger
   close?(): Promise<void>
 }
