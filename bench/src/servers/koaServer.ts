@@ -2,7 +2,7 @@
 // /open (binding 'none'). Started by startChild.
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
-import { paymentRequired } from '@tx402/koa'
+import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -107,7 +107,7 @@ try {
   }
   if (config.warmRpc) await chain.ready()
 
-  const routeOptions = {
+  const routeOptions: PaymentRequiredOptions = {
     price: config.price,
     asset: 'USDC',
     chains: [chain],
@@ -129,7 +129,7 @@ try {
         if (decision.outcome === 'served') keep(timings.decision, decision.durationMs)
       },
     },
-  } as const
+  }
   const paid = paymentRequired(routeOptions)
   // The same route without binding: a transaction hash alone pays, so a hash alone is what an
   // observer of the chain can replay (the `replay` bench).
