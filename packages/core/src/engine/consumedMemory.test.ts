@@ -89,8 +89,9 @@ describe('consumedMemory: replays of consumed payments', () => {
       ],
     })
     assert.equal(await serve(hash(3), { 'x-payment-proof': `sig:${scriptedPayer}` }), 'served')
-    // The hash alone names neither payment, as before the first was consumed.
+    // The hash alone names neither payment, as before the first was consumed (judged from memory).
     assert.equal(errorOf(await pay(hash(3))), 'ambiguous_payer')
+    assert.equal(chain.calls.length, 1)
     assert.equal(await serve(hash(3), { 'x-payment-proof': `sig:${otherPayer}` }), 'served')
     assert.equal(await serve(hash(3), { 'x-payment-proof': 'sig:0xcc' }), 'proof_invalid')
   })

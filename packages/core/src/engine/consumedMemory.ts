@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { assetId } from '../assetId.js'
 import type { VerifyResult } from '../plugin.js'
+import { alreadyUsed } from './claimPayment.js'
 import type { Attempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
 import type { Verified } from './verifyOnChain.js'
@@ -18,15 +19,16 @@ interface Remembered {
  *
  * Safe because both halves only ever grow: a committed payment is never released, and a final
  * report does not change. What is remembered is the report, not a verdict: a replay is judged
- * again (`judge`: price, age, the one payer) and only a payer remembered consumed is refused here.
+ * again (`judge`: price, age, the one payer): what it refuses is refused, and of what it accepts
+ * only a payer remembered consumed is refused here (`tx_already_used`).
  * A request carrying a challenge or a proof may be a re-delivery (docs/protocol.md 6.2), and
  * another payer of the same transaction has their own payment: both go the whole way. Bounded
  * (`max` transactions, least recently used evicted); per process, each learns once per payment.
  *
  * @example
  * const memory = consumedMemory()
- * const payer = await memory.consumedPayer(attempt, (facts) => judgeVerification(route, attempt, facts))
- * if (payer) return respond(alreadyUsed())
+ * const replayed = await memory.replay(attempt, (facts) => judgeVerification(route, attempt, facts))
+ * if (replayed) return respond(replayed.refusal)
  */
 export function consumedMemory(max = 10_000) {
   const cache = new LRUCache<string, Remembered>({ max })
@@ -44,19 +46,21 @@ export function consumedMemory(max = 10_000) {
       cache.set(key(attempt), entry)
     },
     /**
-     * The payment an unbound attempt (no challenge, no proof) presents, when it is one remembered
-     * consumed; `undefined`: not known here, ask the chain and the ledger.
+     * The answer to an unbound attempt (no challenge, no proof) on a transaction remembered here:
+     * its judgment's refusal (the same facts give the same one), or `tx_already_used` with the
+     * payment when its payer's is remembered consumed; `undefined`: ask the chain and the ledger.
      */
-    async consumedPayer(
+    async replay(
       attempt: Attempt,
       judge: (facts: VerifyResult) => Promise<Verified | Refusal>,
-    ): Promise<Verified | undefined> {
+    ): Promise<{ refusal: Refusal; payment?: Verified } | undefined> {
       if (attempt.challenge || attempt.proof) return undefined
       const entry = cache.get(key(attempt))
       if (!entry) return undefined
       const judged = await judge(entry.facts)
-      if (isRefusal(judged)) return undefined
-      return entry.payers.has(judged.payer) ? judged : undefined
+      if (isRefusal(judged)) return { refusal: judged }
+      if (!entry.payers.has(judged.payer)) return undefined
+      return { refusal: alreadyUsed(), payment: judged }
     },
   }
 }

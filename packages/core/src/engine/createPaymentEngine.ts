@@ -1,6 +1,6 @@
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
-import { alreadyUsed, claimPayment } from './claimPayment.js'
+import { claimPayment } from './claimPayment.js'
 import { consumedMemory } from './consumedMemory.js'
 import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
@@ -48,13 +48,15 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     const attempt = readAttempt(route, request, trace)
     if (isRefusal(attempt)) return respond(attempt)
     // A hash alone of a payment seen consumed: no chain, no ledger (consumedMemory.ts).
-    const replayed = await consumed.consumedPayer(attempt, (facts) =>
+    const replayed = await consumed.replay(attempt, (facts) =>
       judgeVerification(route, attempt, facts),
     )
     if (replayed) {
-      trace.payer = replayed.payer
-      trace.amount = replayed.amount.toString()
-      return respond(alreadyUsed())
+      if (replayed.payment) {
+        trace.payer = replayed.payment.payer
+        trace.amount = replayed.payment.amount.toString()
+      }
+      return respond(replayed.refusal)
     }
     const admitted = await admission.admit(attempt, request.client)
     if (isRefusal(admitted)) return respond(admitted)
