@@ -14,9 +14,11 @@ const warmUp = 5
 const probeDelayMs = 500
 
 /**
- * `flood`: 10,000 requests with random well-formed transaction hashes. What they cost
+ * `flood`: 10,000 requests with random well-formed transaction hashes (and random well-formed
+ * proofs, so they reach the chain; no challenge). What they cost
  * downstream (RPC round trips, SQL statements), and the latency of a legitimate paid request
- * during the flood against the same request when idle. The legitimate client retries on 429 and
+ * during the flood against the same request when idle; the legitimate payer pays against a
+ * challenge and presents it, with its proof. The legitimate client retries on 429 and
  * 409 after Retry-After, as a real client would, so its latency is the time until it is served.
  */
 export const flood: Benchmark = {
@@ -25,8 +27,16 @@ export const flood: Benchmark = {
   async run(context) {
     const { server, chain, load } = await paidRoute(context)
     const probeLoad = await context.probeLoad()
+    // Each legitimate payer pays against a challenge it was given first, and presents it.
+    const challenges: string[] = []
+    for (let i = 0; i < warmUp + 2 * probes; i++) {
+      const answer = await fetch(`${server.url}/paid`)
+      challenges.push(((await answer.json()) as { challenge: { id: string } }).challenge.id)
+    }
     const hashes = await chain.pay(warmUp + 2 * probes)
-    const sets = await Promise.all(hashes.map((hash) => chain.paymentHeaders(hash)))
+    const sets = await Promise.all(
+      hashes.map((hash, i) => chain.paymentHeaders(hash, challenges[i])),
+    )
     const [warmUpSets, idleSets, duringSets] = [
       sets.slice(0, warmUp),
       sets.slice(warmUp, warmUp + probes),

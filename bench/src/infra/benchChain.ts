@@ -33,9 +33,10 @@ export interface BenchChain {
   /**
    * The headers a client presents a payment made by `pay` with on the bench's `base` route:
    * `x-payment-tx`, `x-payment-chain` and `x-payment-proof`, signed by the transaction's payer,
-   * as the default binding asks (docs/protocol.md section 3).
+   * as the default binding asks (docs/protocol.md section 3); with `challengeId`, also
+   * `x-payment-challenge`, and the proof signs it.
    */
-  paymentHeaders(hash: Hex): Promise<Record<string, string>>
+  paymentHeaders(hash: Hex, challengeId?: string): Promise<Record<string, string>>
   stop(): Promise<void>
 }
 
@@ -115,14 +116,16 @@ export async function startBenchChain(): Promise<BenchChain> {
         }
         return hashes
       },
-      async paymentHeaders(hash) {
+      async paymentHeaders(hash, challengeId) {
         const payer = payerOf.get(hash)
         if (!payer) throw new Error(`${hash} was not paid by this bench chain`)
-        const message = proofMessage({ network: `eip155:${node.chainId}`, txId: hash })
+        const network = `eip155:${node.chainId}` as const
+        const message = proofMessage({ network, txId: hash, challengeId })
         return {
           'x-payment-tx': hash,
           'x-payment-chain': 'base',
           'x-payment-proof': await payer.signMessage({ message }),
+          ...(challengeId ? { 'x-payment-challenge': challengeId } : {}),
         }
       },
       async stop() {

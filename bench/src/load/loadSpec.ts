@@ -15,7 +15,10 @@ export interface AutocannonSpec {
   headers?: Headers
   /** Headers of each request in turn (one fresh transaction per request), added to `headers`. */
   headerSets?: Headers[]
-  /** A random well-formed EVM transaction hash per request, with this `x-payment-chain`. */
+  /**
+   * A random well-formed EVM transaction hash per request, with this `x-payment-chain` and a
+   * random well-formed `x-payment-proof` (65 bytes), and no challenge.
+   */
   randomTxOnChain?: string
   /** Keep every response time (for percentiles). */
   latencies?: boolean

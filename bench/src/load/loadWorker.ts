@@ -32,6 +32,9 @@ async function load(spec: AutocannonSpec): Promise<LoadResult> {
     if (spec.randomTxOnChain) {
       headers['x-payment-tx'] = `0x${randomBytes(32).toString('hex')}`
       headers['x-payment-chain'] = spec.randomTxOnChain
+      // A well-formed signature by nobody in particular: it passes the header checks, so the hash
+      // reaches the chain, as an attacker's would on a route that demands a proof.
+      headers['x-payment-proof'] = `0x${randomBytes(65).toString('hex')}`
     }
     return headers
   }

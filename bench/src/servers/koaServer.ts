@@ -1,7 +1,8 @@
-// A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid. Started by startChild.
+// A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid (default binding) and
+// /open (binding 'none'). Started by startChild.
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
-import { paymentRequired } from '@tx402/koa'
+import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -106,7 +107,7 @@ try {
   }
   if (config.warmRpc) await chain.ready()
 
-  const paid = paymentRequired({
+  const routeOptions: PaymentRequiredOptions = {
     price: config.price,
     asset: 'USDC',
     chains: [chain],
@@ -128,7 +129,11 @@ try {
         if (decision.outcome === 'served') keep(timings.decision, decision.durationMs)
       },
     },
-  })
+  }
+  const paid = paymentRequired(routeOptions)
+  // The same route without binding: a transaction hash alone pays, so a hash alone is what an
+  // observer of the chain can replay (the `replay` bench).
+  const open = paymentRequired({ ...routeOptions, binding: 'none' })
   let bare: object = { ok: true }
   const app = new Koa()
   app.use(async (ctx, next) => {
@@ -138,6 +143,11 @@ try {
     }
     if (ctx.path === '/paid') {
       return paid(ctx, async () => {
+        ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 }
+      })
+    }
+    if (ctx.path === '/open') {
+      return open(ctx, async () => {
         ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 }
       })
     }

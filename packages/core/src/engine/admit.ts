@@ -14,7 +14,9 @@ export interface Admission {
    * Admits an attempt to verification, or refuses it: a transaction the chain did not know a
    * moment ago (`tx_not_found`, without asking again), a client over its limit, or a chain with
    * every verification slot taken (429 `rate_limited`). Admitted, it holds a slot of its chain
-   * until `free()` (idempotent) is called.
+   * until `free()` (idempotent) is called. An attempt answering a valid challenge of this route
+   * is counted apart from those without one (its own slots, its own per-client count), so a flood
+   * of bare hashes never refuses a payer who paid against a challenge.
    */
   admit(attempt: Attempt, client: string | undefined): Promise<{ free(): void } | Refusal>
   /** Remembers that the chain does not know the attempt's transaction; adds `Retry-After`. */
@@ -24,7 +26,10 @@ export interface Admission {
 /**
  * The admission of one route: the negative cache and the concurrency cap are this process's;
  * the per-client limit is the ledger's (`ledger.clientLimiter`, shared by its processes) when it
- * offers one, else this process's.
+ * offers one, else this process's. Attempts with a valid challenge (checked by `readAttempt`:
+ * this route's HMAC, not expired) and those without have a cap and a per-client count each
+ * (`maxConcurrentVerifications` and `perClient` apply to both): a challenge costs a round trip
+ * to this server and is bound to the route, a random hash costs nothing.
  *
  * @example
  * const admission = admissionFor({ perClient: { max: 30, windowMs: 60_000 } }, ledger)
@@ -51,8 +56,9 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
           Math.ceil(waitMs / 1000),
         )
       }
+      const lane = attempt.challenge ? 'challenged' : 'bare'
       if (perClient && client !== undefined) {
-        const wait = await perClient.take(client)
+        const wait = await perClient.take(attempt.challenge ? `challenged ${client}` : client)
         if (wait > 0) {
           return refuse(
             'rate_limited',
@@ -61,8 +67,8 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
           )
         }
       }
-      const chain = attempt.offer.plugin.name
-      if ((inFlight.get(chain) ?? 0) >= maxConcurrent) {
+      const pool = JSON.stringify([attempt.offer.plugin.name, lane])
+      if ((inFlight.get(pool) ?? 0) >= maxConcurrent) {
         return refuse(
           'rate_limited',
           'Too many payments are being verified. Retry after Retry-After seconds.',
@@ -71,13 +77,13 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
       }
       // The slot is taken at the check, in the same tick: a burst would otherwise pass the check
       // together while the RPC calls are awaited.
-      inFlight.set(chain, (inFlight.get(chain) ?? 0) + 1)
+      inFlight.set(pool, (inFlight.get(pool) ?? 0) + 1)
       let held = true
       return {
         free() {
           if (!held) return
           held = false
-          inFlight.set(chain, (inFlight.get(chain) ?? 1) - 1)
+          inFlight.set(pool, (inFlight.get(pool) ?? 1) - 1)
         },
       }
     },

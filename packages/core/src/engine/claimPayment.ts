@@ -28,7 +28,8 @@ export interface ClaimDependencies {
 }
 
 const inProgressRetryAfterSeconds = 1
-const alreadyUsed = () =>
+/** 402 `tx_already_used`: the payment this request presents was consumed by another. */
+export const alreadyUsed = () =>
   refuse(
     'tx_already_used',
     'This transaction has already paid for a request. Pay again per accepts.',

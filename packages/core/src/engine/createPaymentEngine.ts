@@ -1,6 +1,7 @@
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
+import { consumedMemory } from './consumedMemory.js'
 import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
 import type { Outcome } from './outcome.js'
@@ -9,7 +10,7 @@ import { isRefusal, type Refusal } from './refusal.js'
 import { reporter, type Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
 import { paidOutcome } from './settlement.js'
-import { verifyOnChain } from './verifyOnChain.js'
+import { judgeVerification, verifyOnChain } from './verifyOnChain.js'
 
 export type {
   Logger,
@@ -34,6 +35,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   const { logger, observer, claimTtlMs, redeliveryWindowMs } = route
   const admission = admissionFor(options.limits, ledger)
   const settler = leaseSettler(ledger, logger)
+  const consumed = consumedMemory()
   const report = reporter({ logger, observer, hooks: options })
   const answer = (request: PaymentRequest, { refuse, message, retryAfterSeconds }: Refusal) =>
     buildResponse(route.terms, request, refuse, message, retryAfterSeconds)
@@ -45,6 +47,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
     const attempt = readAttempt(route, request, trace)
     if (isRefusal(attempt)) return respond(attempt)
+    // A hash alone of a payment seen consumed: no chain, no ledger (consumedMemory.ts).
+    const replayed = await consumed.replay(attempt, (facts) =>
+      judgeVerification(route, attempt, facts),
+    )
+    if (replayed) {
+      if (replayed.payment) {
+        trace.payer = replayed.payment.payer
+        trace.amount = replayed.payment.amount.toString()
+      }
+      return respond(replayed.refusal)
+    }
     const admitted = await admission.admit(attempt, request.client)
     if (isRefusal(admitted)) return respond(admitted)
     let verified: Awaited<ReturnType<typeof verifyOnChain>>
@@ -76,10 +89,18 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     } catch (error) {
       return unavailable('ledger', error)
     }
-    if (isRefusal(claim)) return respond(claim)
+    if (isRefusal(claim)) {
+      if (claim.refuse === 'tx_already_used') consumed.remember(attempt, verified)
+      return respond(claim)
+    }
     if (!('lease' in claim)) return claim // a re-delivery
     return paidOutcome(
-      { ...route, settler, unavailable: (cause) => unavailable('ledger', cause) },
+      {
+        ...route,
+        settler,
+        unavailable: (cause) => unavailable('ledger', cause),
+        committed: () => consumed.remember(attempt, verified),
+      },
       request.method,
       attempt,
       verified,

@@ -22,11 +22,16 @@ export interface ClientLimit {
 export interface VerificationLimits {
   /** How long a `tx_not_found` verdict is answered from memory, in ms. Default 5000; 0 turns it off. */
   notFoundCacheMs?: number
-  /** Concurrent on-chain verifications per chain; more are answered 429. Default 32. */
+  /**
+   * Concurrent on-chain verifications per chain; more are answered 429. Default 32. Counted apart
+   * for attempts answering a valid challenge and for those without one (up to twice this in all),
+   * so a flood of random hashes cannot take the slots of payers who paid against a challenge.
+   */
   maxConcurrentVerifications?: number
   /**
    * Verification attempts per client per window; more are answered 429. Off by default. The
-   * window is rounded up to whole seconds.
+   * window is rounded up to whole seconds. Attempts with a valid challenge are counted apart
+   * (under the key `challenged <client>`), each kind up to `max`.
    */
   perClient?: ClientLimit
 }

@@ -17,6 +17,8 @@ export interface SettlementParts {
   settler: ReturnType<typeof leaseSettler>
   /** The 503 answer to give when the ledger fails, logged as a fault. */
   unavailable(cause: unknown): RespondOutcome
+  /** Called once the commit landed (not for one retried in the background). */
+  committed?: () => void
 }
 
 /**
@@ -25,7 +27,8 @@ export interface SettlementParts {
  * commits, anything else releases. The heartbeat runs until the payment is settled, so no other
  * request can take the payment over while the response is being sent or its commit retried.
  */
-export function settlement({ lease, heartbeat, settler, unavailable }: SettlementParts) {
+export function settlement(parts: SettlementParts) {
+  const { lease, heartbeat, settler, unavailable } = parts
   let done = false
   const release = async (): Promise<void> => {
     done = true
@@ -57,6 +60,7 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
     try {
       await settler.commit(lease, response)
       heartbeat.stop()
+      parts.committed?.()
     } catch {
       // Delivered, so never released: the claim stays held (the heartbeat runs) while the commit
       // is retried in the background; the payment is never consumed twice meanwhile.
@@ -75,6 +79,7 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
     try {
       await settler.commit(lease)
       heartbeat.stop()
+      parts.committed?.()
       return 'served'
     } catch (error) {
       // Not served, so not consumed: undo the commit in case it landed and only the reply was lost.
@@ -94,6 +99,8 @@ export interface PaidDependencies {
   maxStoredResponseBytes: number
   /** The 503 answer to give when the ledger fails, logged as a fault. */
   unavailable(cause: unknown): RespondOutcome
+  /** Called once the commit landed. */
+  committed?: () => void
 }
 
 /**

@@ -30,8 +30,9 @@ const confirmed = (amount: bigint, blockTime = now()) => ({
 
 describe('verifyOnChain (step 3)', () => {
   it("returns the payer and amount of a confirmed payment, counted by the plugin's verdict", async () => {
-    const { verified, results } = await judge(confirmed(12000n))
-    assert.deepEqual(verified, { payer: scriptedPayer, amount: 12000n })
+    const facts = confirmed(12000n)
+    const { verified, results } = await judge(facts)
+    assert.deepEqual(verified, { payer: scriptedPayer, amount: 12000n, facts })
     assert.deepEqual(results, ['confirmed'])
   })
 

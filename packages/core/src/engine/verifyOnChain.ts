@@ -1,3 +1,4 @@
+import type { VerifyResult } from '../plugin.js'
 import { proofMessage } from '../proofMessage.js'
 import { choosePayer } from './choosePayer.js'
 import { judgePayer, judgePayment } from './judgePayment.js'
@@ -10,6 +11,8 @@ export interface Verified {
   payer: string
   /** Base units this payer sent to `payTo`. */
   amount: bigint
+  /** The chain's report they were judged from (kept by `consumedMemory` for replays). */
+  facts?: VerifyResult
 }
 
 /** What `verifyOnChain` needs besides the attempt. */
@@ -34,7 +37,7 @@ export async function verifyOnChain(
   dependencies: VerifyDependencies,
   attempt: Attempt,
 ): Promise<Verified | Refusal> {
-  const { offer, txId, requirement, challenge, proof } = attempt
+  const { offer, txId, requirement, challenge } = attempt
   const { plugin } = offer
   const { observer } = dependencies
   const started = performance.now()
@@ -51,6 +54,22 @@ export async function verifyOnChain(
     observer.inFlight?.(plugin.name, -1)
   }
 
+  return judgeVerification(dependencies, attempt, result)
+}
+
+/**
+ * The judgment half of `verifyOnChain`: the plugin's report `result` judged for `attempt` (no
+ * plugin call; a proof check may still ask the RPC, which throws).
+ *
+ * @example const verified = await judgeVerification({ skewSeconds: 60 }, attempt, facts)
+ */
+export async function judgeVerification(
+  dependencies: Pick<VerifyDependencies, 'skewSeconds'>,
+  attempt: Attempt,
+  result: VerifyResult,
+): Promise<Verified | Refusal> {
+  const { offer, txId, requirement, challenge, proof } = attempt
+  const { plugin } = offer
   // The plugin reported facts; they are judged here alone (judgePayment.ts).
   const judged = judgePayment(result, {
     requirement,
@@ -78,5 +97,5 @@ export async function verifyOnChain(
     requirement,
   )
   if (isRefusal(choice)) return choice
-  return { payer: choice.transfer.payer, amount: choice.transfer.amount }
+  return { payer: choice.transfer.payer, amount: choice.transfer.amount, facts: result }
 }
