@@ -29,8 +29,9 @@ export async function buy(
   amount: bigint,
   parts: Partial<CreditGrant> = {},
   commit = true,
+  payment: Parameters<typeof freshPayment>[1] = {},
 ): Promise<{ lease: Lease; grant: CreditGrant }> {
-  const { key, record } = freshPayment()
+  const { key, record } = freshPayment(1_000_000n, payment)
   const grant = grantOf(record, amount, parts)
   const lease = (await ledger.acquire(key, 30_000))!
   assert.equal(await ledger.mark(lease, { ...record, credit: grant }), 'marked')
