@@ -8,6 +8,7 @@ import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { buy, describeCreditContract, spendOf } from './test/creditContract.js'
 import type { CreditWorkerConfig } from './test/creditWorker.js'
 import {
+  countingDb,
   postgresServer,
   prepareTestDatabase,
   testDatabase,
@@ -76,6 +77,36 @@ describe('redisPostgresLedger credit', () => {
       assert.equal(statuses.filter((s) => s === 'reserved').length, 10, JSON.stringify(statuses))
       assert.equal(statuses.filter((s) => s === 'exhausted').length, 90)
       assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 0n)
+    })
+
+    it('spends with one SQL statement per step and no Redis command at all', async function () {
+      this.timeout(30_000)
+      const server = await startRedisServer()
+      cleanup.push(() => server.stop())
+      const admin = new Redis(server.url)
+      cleanup.push(() => admin.disconnect())
+      const counting = countingDb()
+      cleanup.push(() => counting.db.destroy())
+      const counted = open({ redis: server.url, db: counting.db })
+      const { grant } = await buy(ledger, 2n)
+      const commands = async () =>
+        Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
+      const redisBefore = await commands()
+      const sqlBefore = counting.queries()
+      const spent = await counted.credit.reserve(spendOf(grant, 1n))
+      assert.ok(spent.status === 'reserved')
+      assert.equal(counting.queries() - sqlBefore, 1, 'reserve')
+      assert.equal(await counted.credit.renew(spent.spend, 30_000), true)
+      await counted.credit.commit(spent.spend)
+      assert.equal(counting.queries() - sqlBefore, 3, 'renew and commit')
+      const other = await counted.credit.reserve(spendOf(grant, 1n))
+      assert.ok(other.status === 'reserved')
+      await counted.credit.release(other.spend)
+      assert.equal(counting.queries() - sqlBefore, 5, 'reserve and release')
+      assert.equal((await counted.credit.reserve(spendOf(grant, 2n))).status, 'exhausted')
+      assert.equal(counting.queries() - sqlBefore, 7, 'a refusal reads once more')
+      // The only commands the server saw are this test's own INFO calls.
+      assert.equal((await commands()) - redisBefore, 1)
     })
 
     it('never over-spends when Redis is flushed in the middle of spending', async function () {

@@ -80,6 +80,18 @@ export function describeCreditContract(
       })
     })
 
+    it('grants once when two commits of one lease race (a retry while the first is in flight)', async () => {
+      const { lease, grant } = await buy(ledger, 1_000n, {}, false)
+      await Promise.all([ledger.commit(lease), ledger.commit(lease), ledger.commit(lease)])
+      assert.equal(await remaining(ledger, grant.balanceId), 1_000n)
+      // Top-ups make a double grant visible; several rounds, as the window is narrow.
+      for (let round = 1n; round <= 10n; round++) {
+        const topUp = await buy(ledger, 5n, { ...grant, amount: 5n }, false)
+        await Promise.all(Array.from({ length: 6 }, () => ledger.commit(topUp.lease)))
+        assert.equal(await remaining(ledger, grant.balanceId), 1_000n + 5n * round)
+      }
+    })
+
     it('grants nothing for a payment released before its commit', async () => {
       const { lease, grant } = await buy(ledger, 1_000n, {}, false)
       await ledger.release(lease)
