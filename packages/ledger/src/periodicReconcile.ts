@@ -20,9 +20,15 @@ export function reconcileEvery(
     if (running) return
     running = true
     try {
-      const { released } = await ledger.reconcile()
+      const { released, creditReturned = [] } = await ledger.reconcile()
       if (released.length > 0) {
         logger.warn({ released }, 'tx402 ledger: reconcile released claims whose holder was gone')
+      }
+      if (creditReturned.length > 0) {
+        logger.warn(
+          { creditReturned },
+          'tx402 ledger: reconcile gave back credit reservations whose holder was gone',
+        )
       }
     } catch (error) {
       logger.warn(
