@@ -8,6 +8,7 @@ import { medianRound } from './compareThroughput.js'
 const rounds = 5
 const seconds = 2
 const concurrency = 16
+const scaleOutOff = process.env.BENCH_SCALE_OUT === 'off'
 
 /**
  * `ledger`: claim + mark + commit per second (the ledger's work for one served payment) on Redis
@@ -26,7 +27,8 @@ export const ledger: Benchmark = {
       databaseUrl: await context.databaseUrl(),
       redisUrl: redis.url,
       keyPrefix: benchKeyPrefix,
-      scaleOut: await context.scaleOut(),
+      // `BENCH_SCALE_OUT=off` where the Redis Cluster and PgBouncer do not run (a sandbox).
+      ...(scaleOutOff ? {} : { scaleOut: await context.scaleOut() }),
     }
     const worker = await startChild(
       new URL('../load/ledgerWorker.ts', import.meta.url),
@@ -48,19 +50,30 @@ export const ledger: Benchmark = {
         `  Redis + PostgreSQL: ${rounds} rounds of ${seconds} s each side, ${concurrency} at once`,
       )
       const postgres = await runStore('postgres')
-      context.log(
-        `  Redis Cluster + PgBouncer (transaction pooling): ${rounds} rounds of ${seconds} s each side`,
-      )
-      const scaleOut = await runStore('scale-out')
+      if (!scaleOutOff) {
+        context.log(
+          `  Redis Cluster + PgBouncer (transaction pooling): ${rounds} rounds of ${seconds} s each side`,
+        )
+      }
+      const scaleOut = scaleOutOff ? undefined : await runStore('scale-out')
       context.log(`  embedded (PGlite on disk): ${rounds} rounds of ${seconds} s each side`)
       const embedded = await runStore('pglite')
       return [
         figure('Redis+PostgreSQL claim+mark+commit/s', 'raw INSERT on PostgreSQL', postgres, {
           note: `per op: ${postgres.statementsPerOp?.toFixed(2)} SQL statements, Redis ${postgres.redisPerOp}`,
         }),
-        figure('Cluster+PgBouncer claim+mark+commit/s', 'raw INSERT through PgBouncer', scaleOut, {
-          note: `3-master Redis Cluster, PgBouncer transaction pooling; per op: ${scaleOut.statementsPerOp?.toFixed(2)} SQL statements, Redis ${scaleOut.redisPerOp}`,
-        }),
+        ...(scaleOut
+          ? [
+              figure(
+                'Cluster+PgBouncer claim+mark+commit/s',
+                'raw INSERT through PgBouncer',
+                scaleOut,
+                {
+                  note: `3-master Redis Cluster, PgBouncer transaction pooling; per op: ${scaleOut.statementsPerOp?.toFixed(2)} SQL statements, Redis ${scaleOut.redisPerOp}`,
+                },
+              ),
+            ]
+          : []),
         figure('embedded claim+mark+commit/s', 'raw INSERT on PGlite', embedded, {
           note: 'PGlite (WASM PostgreSQL, one connection) on disk',
         }),

@@ -108,19 +108,30 @@ async function run(spec: LedgerRunSpec): Promise<LedgerRunResult> {
   }
 }
 
-/** The engine's path for a fresh payment that is served: claim, mark, commit. */
+/**
+ * The engine's path for a fresh payment that is served: look up, claim and mark (one
+ * `ledger.claim` where the ledger offers it, as the engine calls it), then commit.
+ */
 async function cycle(ledger: Ledger): Promise<void> {
   const txId = `0x${randomBytes(32).toString('hex')}`
   const payer = '0x0000000000000000000000000000000000000001'
   const payTo = '0x0000000000000000000000000000000000000002'
-  const lease = await ledger.acquire({ network, txId, payTo, payer }, 60_000)
-  if (!lease) throw new Error('a fresh key was already claimed')
-  const marked = await ledger.mark(lease, {
+  const key = { network, txId, payTo, payer }
+  const details = {
     chain: 'base',
     asset: '0x0000000000000000000000000000000000000003',
     amount: 10_000n,
     resource: 'GET /paid',
-  })
+  }
+  if (ledger.claim) {
+    const taken = await ledger.claim(key, 60_000, details)
+    if (typeof taken !== 'object') throw new Error(`a fresh key was ${taken}`)
+    await ledger.commit(taken)
+    return
+  }
+  const lease = await ledger.acquire(key, 60_000)
+  if (!lease) throw new Error('a fresh key was already claimed')
+  const marked = await ledger.mark(lease, details)
   if (marked !== 'marked') throw new Error(`a fresh key was ${marked}`)
   await ledger.commit(lease)
 }

@@ -68,7 +68,11 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     probe: () => probeChainId(rpc, name, chainId),
     async verify(context) {
       const client = await rpc.client()
-      return verifyPayment(client, config, context, () => rpc.distrust(client))
+      return verifyPayment(client, config, context, {
+        askChainId: rpc.chainIdDue(),
+        onRightChain: () => rpc.chainIdSeen(),
+        onWrongChain: () => rpc.distrust(client),
+      })
     },
     async verifyProof(args) {
       return verifyProof(await rpc.client(), name, args)

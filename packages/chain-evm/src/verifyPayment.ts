@@ -28,23 +28,34 @@ export type VerifySettings = Pick<
 
 const maxRetryAfterMs = 60_000
 
+/** How verification checks that its RPC still serves `settings.chainId`. */
+export interface ChainIdCheck {
+  /** Ask `eth_chainId` in the first batch (a missing receipt always asks, in the second). */
+  askChainId: boolean
+  /** The answer showed the right chain. */
+  onRightChain?: () => void
+  /** The answer showed another chain (the call then throws `VerifierUnavailableError`). */
+  onWrongChain?: (answered: number) => void
+}
+
 /**
  * Reads one payment's facts from the chain's own record, in as few sequential round trips as the
- * data allows: one JSON-RPC batch (chain id, receipt, head number, the `safe`/`finalized` head
- * when asked, and the transaction for native coin), then the block for its time only when the
- * node did not attach `blockTimestamp` to the logs. The engine judges the facts (`judgePayment`);
+ * data allows: one JSON-RPC batch (receipt, head number, the `safe`/`finalized` head when asked,
+ * the transaction for native coin, and the chain id when `check.askChainId`), then the block for
+ * its time only when the node did not attach `blockTimestamp` to the logs. The engine judges the facts (`judgePayment`);
  * what only the chain can tell is answered here: a missing receipt (pending if the node knows the
  * transaction, else `tx_not_found`), a revert (`tx_failed`), too few blocks on top (pending). RPC
  * faults throw `VerifierUnavailableError`, and so does an RPC that answers for another chain than
- * `settings.chainId` (a missing receipt there proves nothing), after calling `onWrongChain`.
+ * `settings.chainId` (a missing receipt there proves nothing), after calling `onWrongChain`: a
+ * missing receipt is only reported once the chain id was asked in this verification.
  *
- * @example await verifyPayment(client, settings, { txId, requirement }, () => rpc.distrust(client))
+ * @example await verifyPayment(client, settings, { txId, requirement }, { askChainId: rpc.chainIdDue(), onWrongChain: () => rpc.distrust(client) })
  */
 export async function verifyPayment(
   client: PublicClient,
   settings: VerifySettings,
   context: VerifyContext,
-  onWrongChain?: (answered: number) => void,
+  check: ChainIdCheck = { askChainId: true },
 ): Promise<VerifyResult> {
   const { requirement } = context
   const hash = context.txId as Hash
@@ -58,8 +69,7 @@ export async function verifyPayment(
     'reading the transaction',
     () =>
       Promise.all([
-        // Not getChainId(): it dedupes, so its answer could come from another batch.
-        client.request({ method: 'eth_chainId' }).then((id) => hexToNumber(id)),
+        check.askChainId ? askChainId(client) : undefined,
         client.getTransactionReceipt({ hash }).catch(orNull(TransactionReceiptNotFoundError)),
         client.getBlockNumber({ cacheTime: 0 }),
         settings.finality === 'latest'
@@ -72,19 +82,27 @@ export async function verifyPayment(
   )
 
   // An RPC re-pointed at another chain after it was proven: its answers say nothing here.
-  if (chainId !== settings.chainId) {
-    onWrongChain?.(chainId)
-    throw wrongChainError(settings.name, chainId, settings.chainId)
+  const trust = (answered: number | undefined) => {
+    if (answered === undefined) return
+    if (answered !== settings.chainId) {
+      check.onWrongChain?.(answered)
+      throw wrongChainError(settings.name, answered, settings.chainId)
+    }
+    check.onRightChain?.()
   }
+  trust(chainId)
 
   if (!receipt) {
-    const known =
-      transaction ??
-      (native
-        ? null
-        : await withRpcFault(source, 'looking the transaction up', () =>
-            client.getTransaction({ hash }).catch(orNull(TransactionNotFoundError)),
-          ))
+    // "Not found" is only said by an RPC that just showed the right chain id.
+    const [known, answered] = await withRpcFault(source, 'looking the transaction up', () =>
+      Promise.all([
+        transaction !== undefined
+          ? transaction
+          : client.getTransaction({ hash }).catch(orNull(TransactionNotFoundError)),
+        chainId === undefined ? askChainId(client) : undefined,
+      ]),
+    )
+    trust(answered)
     if (known) {
       return pending(
         settings.blockTimeMs * settings.confirmations,
@@ -176,6 +194,11 @@ export async function verifyPayment(
     blockTime: Number(blockTimestamp),
     confirmations: Number(depth),
   }
+}
+
+// Not getChainId(): it dedupes, so its answer could come from another batch.
+function askChainId(client: PublicClient): Promise<number> {
+  return client.request({ method: 'eth_chainId' }).then((id) => hexToNumber(id))
 }
 
 function orNull(notFound: new (...args: never[]) => Error) {

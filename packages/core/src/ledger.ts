@@ -76,6 +76,22 @@ export type MarkResult = 'marked' | 'consumed' | 'in_progress'
 export interface Ledger {
   /** True once a payment was committed. */
   isConsumed(key: PaymentKey): Promise<boolean>
+  /**
+   * Optional: `isConsumed`, `acquire` and `mark` in one call, in as few round trips as the
+   * ledger can (the engine calls the three in turn when absent). Returns the lease when this
+   * request now holds the payment (marked with `details`, for `ttlMs`); otherwise `'consumed'`
+   * (committed; exact, as `isConsumed`) or `'in_progress'` (another lease holds it), having
+   * kept nothing. On a fault it throws `LedgerUnavailableError` having released what it took.
+   *
+   * @example
+   * const taken = await ledger.claim(key, 60_000, { chain: 'base', asset, amount: 10_000n, resource: 'GET /api' })
+   * if (typeof taken === 'object') serveThenCommit(taken)
+   */
+  claim?(
+    key: PaymentKey,
+    ttlMs: number,
+    details: PaymentDetails,
+  ): Promise<Lease | Exclude<MarkResult, 'marked'>>
   /** Takes the in-flight lock for `ttlMs`; `undefined` when another request holds it. */
   acquire(key: PaymentKey, ttlMs: number): Promise<Lease | undefined>
   /**

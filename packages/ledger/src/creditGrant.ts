@@ -36,41 +36,6 @@ export function grantColumns(key: PaymentKey, details: PaymentDetails) {
 }
 
 /**
- * The statement a commit runs first, as a CTE of its own UPDATE (so in the same statement as the
- * status change): adds this lease's pending grant to its balance, opening it if new. It reads the
- * payment row `for update` and only while it is still `claimed`, so a commit retried after a lost
- * reply (or racing itself) waits for the first and then finds it `consumed`: the grant lands once.
- * A top-up only adds to a balance of the same scope, network, asset and payer that has not
- * expired; otherwise it is skipped (never mixing balances) and `credit_applied` says so. The
- * engine checks the balance with `credit.find` before it marks, so a skip is a race at worst.
- */
-export function grantCte(lease: Lease) {
-  // Parenthesized here: Kysely does not wrap a raw CTE body.
-  return sql<{
-    id: string
-  }>`(insert into ${sql.table(creditBalancesTable)} as b (id, scope, network, asset, payer, remaining, expires_at,
-      opened_by_network, opened_by_tx_id, opened_by_pay_to, opened_by_payer)
-    (select p.credit_balance_id, p.credit_scope, p.network, p.asset, p.payer, p.credit_amount,
-        p.credit_expires_at, p.network, p.tx_id, p.pay_to, p.payer
-      from ${sql.table(paymentsTable)} as p
-      where p.network = ${lease.key.network} and p.tx_id = ${lease.key.txId}
-        and p.pay_to = ${lease.key.payTo} and p.payer = ${lease.key.payer}
-        and p.lease_token = ${lease.token} and p.status = 'claimed'
-        and p.credit_balance_id is not null
-      for update)
-    on conflict (id) do update set remaining = b.remaining + excluded.remaining, updated_at = now()
-      where b.scope = excluded.scope and b.network = excluded.network and b.asset = excluded.asset
-        and b.payer = excluded.payer and (b.expires_at is null or b.expires_at > now())
-    returning b.id)`
-}
-
-/** The commit's `credit_applied`: set on the claimed → consumed transition only. */
-export const grantApplied = sql<boolean | null>`case
-  when ${sql.ref(`${paymentsTable}.status`)} = 'claimed' and credit_balance_id is not null
-    then exists (select 1 from granted)
-  else credit_applied end`
-
-/**
  * Deletes this lease's row, claimed or consumed, and in the same statement takes back the grant
  * its commit applied: `remaining` goes down by the grant, floored at 0. If part of it was already
  * spent (a top-up spent by concurrent requests before the release), the spent part stays spent:

@@ -14,6 +14,21 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
   const owed = new Map<string, string>()
   let sweepAt = 1_000
 
+  const tryLock = (key: string, token: string, ttlMs: number): boolean => {
+    // As in Redis: no lock on a consumed payment, whoever checked it a moment ago.
+    if (consumed.has(key)) return false
+    const now = Date.now()
+    const held = locks.get(key)
+    if (held && held.expiresAt > now) return false
+    locks.set(key, { token, expiresAt: now + ttlMs })
+    // Locks of crashed handlers lapse; sweep them when the map has doubled so it stays small.
+    if (locks.size > sweepAt) {
+      for (const [k, l] of locks) if (l.expiresAt <= now) locks.delete(k)
+      sweepAt = Math.max(1_000, locks.size * 2)
+    }
+    return true
+  }
+
   return {
     name: 'in-process cache',
     async lookup(paymentKey) {
@@ -33,19 +48,15 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       if (locks.get(key)?.token === token) locks.delete(key)
     },
     async lock(paymentKey, token, ttlMs) {
-      const key = paymentKeyId(paymentKey)
-      // As in Redis: no lock on a consumed payment, whoever checked it a moment ago.
-      if (consumed.has(key)) return false
-      const now = Date.now()
-      const held = locks.get(key)
-      if (held && held.expiresAt > now) return false
-      locks.set(key, { token, expiresAt: now + ttlMs })
-      // Locks of crashed handlers lapse; sweep them when the map has doubled so it stays small.
-      if (locks.size > sweepAt) {
-        for (const [k, l] of locks) if (l.expiresAt <= now) locks.delete(k)
-        sweepAt = Math.max(1_000, locks.size * 2)
-      }
-      return true
+      return tryLock(paymentKeyId(paymentKey), token, ttlMs)
+    },
+    async take(paymentKey, token, ttlMs) {
+      const owedRelease = owed.get(paymentKeyId(paymentKey))
+      if (owedRelease) return { state: 'owed', owedRelease }
+      if (consumed.has(paymentKeyId(paymentKey))) return { state: 'consumed' }
+      return tryLock(paymentKeyId(paymentKey), token, ttlMs)
+        ? { state: 'locked' }
+        : { state: 'held' }
     },
     async renew(paymentKey, token, ttlMs) {
       const key = paymentKeyId(paymentKey)

@@ -7,10 +7,17 @@ import {
   type PaymentKey,
   type StoredResponse,
 } from '@tx402/core'
-import { type Kysely, sql } from 'kysely'
-import { grantApplied, grantColumns, grantCte, unclaimTakingBackGrant } from './creditGrant.js'
-import { keyColumns, keyOf, recordColumns, recordOf } from './paymentRows.js'
-import { type LedgerDatabase, paymentsTable } from './schema.js'
+import { type CompiledQuery, type Kysely, sql } from 'kysely'
+import { unclaimTakingBackGrant } from './creditGrant.js'
+import { keyColumns, keyOf, recordOf } from './paymentRows.js'
+import {
+  claimStatement,
+  consumedStatement,
+  consumeStatement,
+  heldStatement,
+  renewStatement,
+} from './paymentStatements.js'
+import { type LedgerDatabase, type PaymentStatus, paymentsTable } from './schema.js'
 
 /** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
 export interface PaymentStore {
@@ -44,57 +51,17 @@ const claimAttempts = 3
  * `LedgerUnavailableError`, so the engine answers 503 and nothing is consumed.
  */
 export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
+  const run = async <R>(statement: CompiledQuery): Promise<R[]> =>
+    (await db.executeQuery<R>(statement)).rows
+
   const claimOnce = async (
     lease: Lease,
     details: PaymentDetails,
   ): Promise<MarkResult | undefined> => {
-    // The lapse time is the lease's, counted on the database clock so claims compare as equals.
-    const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
-    const expiresAt = sql<Date>`now() + make_interval(secs => ${seconds}::double precision)`
-    const won = await db
-      .insertInto(paymentsTable)
-      .values({
-        ...recordColumns(lease.key, details),
-        ...grantColumns(lease.key, details),
-        status: 'claimed',
-        lease_token: lease.token,
-        claim_expires_at: expiresAt,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['network', 'tx_id', 'pay_to', 'payer'])
-          .doUpdateSet((eb) => ({
-            chain: eb.ref('excluded.chain'),
-            asset: eb.ref('excluded.asset'),
-            amount: eb.ref('excluded.amount'),
-            resource: eb.ref('excluded.resource'),
-            challenge_id: eb.ref('excluded.challenge_id'),
-            credit_balance_id: eb.ref('excluded.credit_balance_id'),
-            credit_scope: eb.ref('excluded.credit_scope'),
-            credit_amount: eb.ref('excluded.credit_amount'),
-            credit_expires_at: eb.ref('excluded.credit_expires_at'),
-            lease_token: eb.ref('excluded.lease_token'),
-            claim_expires_at: eb.ref('excluded.claim_expires_at'),
-            updated_at: sql`now()`,
-          }))
-          // Only a claim (never a consumed row): this lease's own, or one whose holder lapsed.
-          .where(`${paymentsTable}.status`, '=', 'claimed')
-          .where((eb) =>
-            eb.or([
-              eb(`${paymentsTable}.lease_token`, '=', lease.token),
-              eb(`${paymentsTable}.claim_expires_at`, '<=', sql<Date>`now()`),
-            ]),
-          ),
-      )
-      .returning('status')
-      .executeTakeFirst()
-    if (won) return 'marked'
+    const won = await run<{ status: PaymentStatus }>(claimStatement(lease, details))
+    if (won.length > 0) return 'marked'
     // A new statement, so it sees the row that beat us even if committed after our snapshot.
-    const held = await db
-      .selectFrom(paymentsTable)
-      .select(['status', sql<boolean>`claim_expires_at > now()`.as('live')])
-      .where((eb) => eb.and(keyColumns(lease.key)))
-      .executeTakeFirst()
+    const [held] = await run<{ status: PaymentStatus; live: boolean }>(heldStatement(lease.key))
     if (held?.status === 'consumed') return 'consumed'
     if (held?.live) return 'in_progress'
     return undefined
@@ -102,15 +69,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
 
   return {
     isConsumed: (key) =>
-      unavailableOnFault('read', async () => {
-        const row = await db
-          .selectFrom(paymentsTable)
-          .select('status')
-          .where((eb) => eb.and(keyColumns(key)))
-          .where('status', '=', 'consumed')
-          .executeTakeFirst()
-        return row !== undefined
-      }),
+      unavailableOnFault('read', async () => (await run(consumedStatement(key))).length > 0),
 
     claim: (lease, details) =>
       unavailableOnFault('mark', async () => {
@@ -122,50 +81,16 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       }),
 
     renew: (lease, ttlMs) =>
-      unavailableOnFault('renew', async () => {
-        const rows = await db
-          .updateTable(paymentsTable)
-          .set({
-            claim_expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000}::double precision)`,
-          })
-          .where((eb) => eb.and(keyColumns(lease.key)))
-          .where('lease_token', '=', lease.token)
-          .where('status', '=', 'claimed')
-          .returning('status')
-          .execute()
-        return rows.length === 1
-      }),
+      unavailableOnFault(
+        'renew',
+        async () => (await run(renewStatement(lease, ttlMs))).length === 1,
+      ),
 
     consume: (lease, response) =>
-      unavailableOnFault('commit', async () => {
-        const kept = response
-          ? {
-              response_status: response.status,
-              response_headers: JSON.stringify(response.headers),
-              response_body: response.body,
-            }
-          : {}
-        const rows = await db
-          // The pending credit grant lands in this same statement, on claimed → consumed only.
-          .with('granted', () => grantCte(lease))
-          .updateTable(paymentsTable)
-          .set({
-            status: 'consumed',
-            credit_applied: grantApplied,
-            claim_expires_at: null,
-            // A retry after a lost reply keeps the first commit's time.
-            consumed_at: sql<Date>`coalesce(consumed_at, now())`,
-            updated_at: sql<Date>`now()`,
-            ...kept,
-          })
-          .where((eb) => eb.and(keyColumns(lease.key)))
-          .where('lease_token', '=', lease.token)
-          // Also 'consumed': a retry after a commit whose reply was lost succeeds.
-          .where('status', 'in', ['claimed', 'consumed'])
-          .returning('status')
-          .execute()
-        return rows.length === 1
-      }),
+      unavailableOnFault(
+        'commit',
+        async () => (await run(consumeStatement(lease, response))).length === 1,
+      ),
 
     unclaim: (lease) =>
       unavailableOnFault('release', async () => {

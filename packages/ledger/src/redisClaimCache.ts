@@ -10,6 +10,14 @@ return 0`
 const lockScript = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
 if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`
+// lookup + lock in one: a release owed first (the payment may look consumed until it lands), then
+// the consumed mark, then the lock.
+const takeScript = `local owed = redis.call('get', KEYS[3])
+if owed then return {2, owed} end
+if redis.call('exists', KEYS[1]) == 1 then return {1} end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return {0} end
+return {3}`
+const takeStates = ['locked', 'consumed', 'owed', 'held'] as const
 // Keeps a live holder's lock: extended if it is still this token's, taken again if it lapsed
 // and nobody took it, refused if another token holds it or the payment was consumed meanwhile.
 const renewScript = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
@@ -112,6 +120,16 @@ export function redisClaimCache(
       (await send(() =>
         redis.eval(lockScript, 2, consumedKey(key), lockKey(key), token, ttlMs),
       )) === 1,
+    take: async (key, token, ttlMs) => {
+      const keys = paymentRedisKeys(options.keyPrefix, key)
+      const [state, owed] = (await send(() =>
+        redis.eval(takeScript, 3, keys.consumed, keys.lock, keys.owedRelease, token, ttlMs),
+      )) as [number, string | undefined]
+      const found = takeStates[state]
+      if (found === 'owed') return { state: found, owedRelease: owed ?? '' }
+      if (!found) throw new Error(`unexpected answer of the take script: ${state}`)
+      return { state: found }
+    },
     renew: async (key, token, ttlMs) =>
       (await send(() =>
         redis.eval(renewScript, 2, consumedKey(key), lockKey(key), token, ttlMs),

@@ -92,6 +92,42 @@ describe('redisPostgresLedger', () => {
       assert.equal(counting.queries() - before, 1, 'the second replay came from Redis')
     })
 
+    it('claims a fresh payment with one Redis command and one statement, then commits with one of each', async () => {
+      // A client of its own, counting what the ledger sends (a script is one command).
+      const counted = new Redis(redisUrl)
+      await counted.ping()
+      let sent = 0
+      const send = counted.sendCommand.bind(counted)
+      counted.sendCommand = ((...args: Parameters<typeof send>) => {
+        sent++
+        return send(...args)
+      }) as typeof counted.sendCommand
+      const ledger = redisPostgresLedger({ redis: counted, db: counting.db, keyPrefix })
+      const redisCommands = () => sent
+      const { key, record } = freshPayment()
+      const before = { sql: counting.queries(), redis: redisCommands() }
+      const lease = await ledger.claim!(key, 30_000, record)
+      assert.ok(typeof lease === 'object')
+      assert.deepEqual(
+        { sql: counting.queries() - before.sql, redis: redisCommands() - before.redis },
+        { sql: 1, redis: 1 },
+      )
+      await ledger.commit(lease)
+      assert.deepEqual(
+        { sql: counting.queries() - before.sql, redis: redisCommands() - before.redis },
+        { sql: 2, redis: 2 },
+      )
+      // Replays: from Redis alone, then, with the consumed key gone, from the claim statement.
+      assert.equal(await ledger.claim!(key, 30_000, record), 'consumed')
+      assert.equal(counting.queries() - before.sql, 2)
+      await redis.del(paymentRedisKeys(keyPrefix, key).consumed)
+      assert.equal(await ledger.claim!(key, 30_000, record), 'consumed')
+      assert.equal(await redis.exists(paymentRedisKeys(keyPrefix, key).consumed), 1, 'cached again')
+      assert.equal(await redis.exists(paymentRedisKeys(keyPrefix, key).lock), 0, 'lock dropped')
+      await ledger.close()
+      counted.disconnect()
+    })
+
     it('releases a lease that never marked (a payment the chain refused) without PostgreSQL', async () => {
       const { key } = freshPayment()
       const lease = (await ledger.acquire(key, 30_000))!

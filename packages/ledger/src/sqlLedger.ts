@@ -6,6 +6,8 @@ import {
   type Ledger,
   LedgerUnavailableError,
   type Logger,
+  type MarkResult,
+  type PaymentDetails,
   type PaymentKey,
 } from '@tx402/core'
 import { owedReleases } from './owedReleases.js'
@@ -32,6 +34,11 @@ export interface ClaimCache {
   /** Takes the lock for `ttlMs` if it is free and the key is not consumed, in one round trip. */
   lock(key: PaymentKey, token: string, ttlMs: number): Promise<boolean>
   /**
+   * `lookup` and `lock` in one round trip: a release owed for the key (nothing taken), the key
+   * cached as consumed (nothing taken), the lock taken for `token`, or held by another token.
+   */
+  take(key: PaymentKey, token: string, ttlMs: number): Promise<CacheTake>
+  /**
    * Extends this token's lock to `ttlMs` (taking it again if it lapsed and nobody took it);
    * false when another token holds it or the payment is consumed.
    */
@@ -41,6 +48,11 @@ export interface ClaimCache {
   /** Forgets a consumed key and any release owed for it: its commit was undone. */
   forgetConsumed(key: PaymentKey): Promise<void>
 }
+
+/** What `ClaimCache.take` found. */
+export type CacheTake =
+  | { state: 'owed'; owedRelease: string }
+  | { state: 'consumed' | 'locked' | 'held' }
 
 /**
  * A `Ledger` from a store (the authority) and a cache (the speed). A cache fault is logged once
@@ -92,15 +104,98 @@ export function sqlLedger(options: {
     logger,
   )
 
+  // Another process (maybe one that died) owes this release: finished before answering.
+  const landOwedElsewhere = async (key: PaymentKey, token: string) => {
+    await store.unclaim({ key, token, expiresAt: 0 })
+    await viaCache(() => cache.forgetConsumed(key), undefined)
+  }
+
+  const newLease = (key: PaymentKey, ttlMs: number): Lease => {
+    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+      throw new RangeError(`acquire: ttlMs must be a positive number, got ${ttlMs}`)
+    }
+    return { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
+  }
+
+  const markInStore = (lease: Lease, details: PaymentDetails) => {
+    checkCreditGrant(lease.key, details)
+    claiming.set(lease.token, lease.expiresAt)
+    if (claiming.size > sweepAt) {
+      const now = Date.now()
+      for (const [token, expiresAt] of claiming) if (expiresAt <= now) claiming.delete(token)
+      sweepAt = Math.max(10_000, claiming.size * 2)
+    }
+    return store.claim(lease, details)
+  }
+
+  const release = async (lease: Lease): Promise<void> => {
+    // The claim first, then the lock: freeing the lock first would let a new request run into
+    // the claim still held here.
+    try {
+      if (claiming.has(lease.token)) {
+        let undone: 'claimed' | 'consumed' | undefined
+        try {
+          undone = await store.unclaim(lease)
+        } catch (error) {
+          // Recorded where every process looks first, so none calls the payment used meanwhile
+          // (and the release outlives this process); retried here until it lands.
+          await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
+          owed.owe(lease)
+          throw error
+        }
+        claiming.delete(lease.token)
+        // Another request may have cached the consumed row while the commit's reply was lost.
+        if (undone === 'consumed') {
+          await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+        }
+      }
+    } finally {
+      await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
+    }
+  }
+
   return {
+    async claim(key, ttlMs, details) {
+      // A release this process owes goes first: until it lands, the payment looks consumed.
+      await owed.land(key)
+      const lease = newLease(key, ttlMs)
+      // One round trip to the cache: consumed, held, or locked for this lease. Without the cache
+      // the store alone decides (duplicate work at worst, never a double grant).
+      let cached = await viaCache(() => cache.take(key, lease.token, Math.ceil(ttlMs)), undefined)
+      if (cached?.state === 'owed') {
+        await landOwedElsewhere(key, cached.owedRelease)
+        cached = await viaCache(() => cache.take(key, lease.token, Math.ceil(ttlMs)), undefined)
+      }
+      if (cached?.state === 'consumed') return 'consumed'
+      if (cached?.state === 'held' || cached?.state === 'owed') return 'in_progress'
+      // The store decides, and says 'consumed' itself when the cache was flushed or down.
+      let marked: MarkResult
+      try {
+        marked = await markInStore(lease, details)
+      } catch (error) {
+        // Its reply may be what was lost: undone, or owed, like any release.
+        await release(lease).catch(() => undefined)
+        throw error
+      }
+      if (marked === 'marked') return lease
+      claiming.delete(lease.token)
+      // Lost: the lock goes; a consumed payment is cached as such by the same script.
+      await viaCache(
+        () =>
+          marked === 'consumed'
+            ? cache.setConsumed(key, lease.token)
+            : cache.unlock(key, lease.token),
+        undefined,
+      )
+      return marked
+    },
+
     async isConsumed(key) {
       // A release this process owes goes first: until it lands, the payment looks consumed.
       await owed.land(key)
       const cached = await viaCache(() => cache.lookup(key), undefined)
       if (cached?.owedRelease) {
-        // Another process (maybe one that died) owes this release: finish it before answering.
-        await store.unclaim({ key, token: cached.owedRelease, expiresAt: 0 })
-        await viaCache(() => cache.forgetConsumed(key), undefined)
+        await landOwedElsewhere(key, cached.owedRelease)
       } else if (cached?.consumed) {
         return true
       }
@@ -111,26 +206,14 @@ export function sqlLedger(options: {
     },
 
     async acquire(key, ttlMs) {
-      if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
-        throw new RangeError(`acquire: ttlMs must be a positive number, got ${ttlMs}`)
-      }
-      const lease: Lease = { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
+      const lease = newLease(key, ttlMs)
       // Without the cache the lease is granted and `mark` alone decides: duplicate RPC work at
       // worst, never a double grant.
       const locked = await viaCache(() => cache.lock(key, lease.token, Math.ceil(ttlMs)), true)
       return locked ? lease : undefined
     },
 
-    async mark(lease, details) {
-      checkCreditGrant(lease.key, details)
-      claiming.set(lease.token, lease.expiresAt)
-      if (claiming.size > sweepAt) {
-        const now = Date.now()
-        for (const [token, expiresAt] of claiming) if (expiresAt <= now) claiming.delete(token)
-        sweepAt = Math.max(10_000, claiming.size * 2)
-      }
-      return store.claim(lease, details)
-    },
+    mark: markInStore,
 
     async renew(lease, ttlMs) {
       const sent = Date.now()
@@ -157,31 +240,7 @@ export function sqlLedger(options: {
       await viaCache(() => cache.setConsumed(lease.key, lease.token), undefined)
     },
 
-    async release(lease) {
-      // The claim first, then the lock: freeing the lock first would let a new request run into
-      // the claim still held here.
-      try {
-        if (claiming.has(lease.token)) {
-          let undone: 'claimed' | 'consumed' | undefined
-          try {
-            undone = await store.unclaim(lease)
-          } catch (error) {
-            // Recorded where every process looks first, so none calls the payment used meanwhile
-            // (and the release outlives this process); retried here until it lands.
-            await viaCache(() => cache.oweRelease(lease.key, lease.token), undefined)
-            owed.owe(lease)
-            throw error
-          }
-          claiming.delete(lease.token)
-          // Another request may have cached the consumed row while the commit's reply was lost.
-          if (undone === 'consumed') {
-            await viaCache(() => cache.forgetConsumed(lease.key), undefined)
-          }
-        }
-      } finally {
-        await viaCache(() => cache.unlock(lease.key, lease.token), undefined)
-      }
-    },
+    release,
 
     findDelivered: (key) => store.findConsumed(key),
 

@@ -9,6 +9,7 @@ import type { Attempt } from './readAttempt.js'
 import { findRedelivery, redeliveryOutcome } from './redelivery.js'
 import { type Refusal, refuse } from './refusal.js'
 import type { Trace } from './report.js'
+import { takePayment } from './takePayment.js'
 import type { Verified } from './verifyOnChain.js'
 
 /** This request's hold on the payment, kept alive until it settles. */
@@ -39,7 +40,7 @@ export const alreadyUsed = () =>
  * Step 4, look up and claim (docs/protocol.md sections 1 and 6): a payment already committed is
  * re-delivered to its payer (GET, HEAD: run the route again; others: the kept response) or
  * refused (`tx_already_used`, `response_not_stored`); one another request holds is 409
- * `payment_in_progress`; otherwise this request acquires and marks it, and a heartbeat keeps the
+ * `payment_in_progress`; otherwise this request claims it (`takePayment`), and a heartbeat keeps the
  * claim alive until the payment settles. Throws the ledger's fault (503, nothing consumed),
  * after releasing anything it took.
  *
@@ -59,7 +60,27 @@ export async function claimPayment(
   const { plugin } = offer
   const key = paymentKey({ network: plugin.network, txId, payTo: requirement.payTo, ...verified })
   const resource = `${request.method} ${request.path}`
-  if (await ledger.isConsumed(key)) {
+  const taken = await takePayment(
+    ledger,
+    key,
+    claimTtlMs,
+    {
+      chain: plugin.name,
+      asset: assetId(requirement.asset),
+      amount: verified.amount,
+      resource,
+      challengeId: challenge?.id,
+    },
+    (lease) => settler.release(lease),
+  )
+  if (taken === 'in_progress') {
+    return refuse(
+      'payment_in_progress',
+      'Another request is using this payment right now. Retry after Retry-After seconds.',
+      inProgressRetryAfterSeconds,
+    )
+  }
+  if (taken === 'consumed') {
     const again = await findRedelivery({
       ledger,
       key,
@@ -81,41 +102,7 @@ export async function claimPayment(
       )
     )
   }
-  const lease = await ledger.acquire(key, claimTtlMs)
-  if (!lease) {
-    return refuse(
-      'payment_in_progress',
-      'Another request is using this payment right now. Retry after Retry-After seconds.',
-      inProgressRetryAfterSeconds,
-    )
-  }
   // From here until the payment settles, the claim is renewed: a slow handler or send never lets
   // another request take it over.
-  const heartbeat = startHeartbeat(ledger, lease, claimTtlMs, dependencies.logger)
-  const letGo = async () => {
-    heartbeat.stop()
-    await settler.release(lease)
-  }
-  let marked: Awaited<ReturnType<Ledger['mark']>>
-  try {
-    marked = await ledger.mark(lease, {
-      chain: plugin.name,
-      asset: assetId(requirement.asset),
-      amount: verified.amount,
-      resource,
-      challengeId: challenge?.id,
-    })
-  } catch (error) {
-    await letGo()
-    throw error
-  }
-  if (marked === 'marked') return { lease, heartbeat }
-  await letGo()
-  return marked === 'consumed'
-    ? alreadyUsed()
-    : refuse(
-        'payment_in_progress',
-        'Another request is using this transaction right now. Retry after Retry-After seconds.',
-        inProgressRetryAfterSeconds,
-      )
+  return { lease: taken, heartbeat: startHeartbeat(ledger, taken, claimTtlMs, dependencies.logger) }
 }

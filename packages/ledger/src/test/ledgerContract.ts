@@ -44,6 +44,14 @@ export async function claimOnce(
   record: PaymentRecord,
   ttlMs = 30_000,
 ) {
+  if (ledger.claim) {
+    // The engine's way when the ledger offers it: one call.
+    const taken = await ledger.claim(key, ttlMs, record)
+    if (taken === 'consumed') return 'consumed'
+    if (taken === 'in_progress') return 'locked'
+    await ledger.commit(taken)
+    return 'won'
+  }
   if (await ledger.isConsumed(key)) return 'consumed'
   const lease = await ledger.acquire(key, ttlMs)
   if (!lease) return 'locked'
@@ -65,6 +73,27 @@ export function describeLedgerContract(name: string, getLedger: () => Ledger | P
     let ledger: Ledger
     beforeEach(async () => {
       ledger = await getLedger()
+    })
+
+    it('claims in one call where offered: held, then consumed; a release makes it usable again', async function () {
+      if (!ledger.claim) this.skip()
+      const { key, record } = freshPayment()
+      const first = await ledger.claim!(key, 30_000, record)
+      assert.ok(typeof first === 'object', 'a fresh payment is claimed')
+      assert.equal(await ledger.claim!(key, 30_000, record), 'in_progress')
+      // Past the lock: the claim row alone still refuses a second lease.
+      const rival = (await ledger.acquire(key, 30_000)) ?? {
+        key,
+        token: 'rival',
+        expiresAt: Date.now() + 30_000,
+      }
+      assert.equal(await ledger.mark(rival, record), 'in_progress')
+      await ledger.release(first)
+      const second = await ledger.claim!(key, 30_000, record)
+      assert.ok(typeof second === 'object', 'a released payment is usable again')
+      await ledger.commit(second)
+      assert.equal(await ledger.claim!(key, 30_000, record), 'consumed')
+      assert.equal(await ledger.isConsumed(key), true)
     })
 
     it('does not count an unknown transaction as consumed', async () => {
