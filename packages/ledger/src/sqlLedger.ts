@@ -117,7 +117,7 @@ export function sqlLedger(options: {
     return { key, token: randomUUID(), expiresAt: Date.now() + ttlMs }
   }
 
-  const markInStore = (lease: Lease, details: PaymentDetails) => {
+  const markInStore = async (lease: Lease, details: PaymentDetails) => {
     checkCreditGrant(lease.key, details)
     claiming.set(lease.token, lease.expiresAt)
     if (claiming.size > sweepAt) {
