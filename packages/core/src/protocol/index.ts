@@ -28,9 +28,11 @@ export {
   protocolVersion,
 } from './headers.js'
 export type {
+  AcceptCredit,
   AcceptOption,
   ErrorBody,
   Network,
+  PaymentCredit,
   PaymentRequiredBody,
   PaymentResponse,
   WireAsset,
