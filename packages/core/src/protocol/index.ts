@@ -28,11 +28,9 @@ export {
   protocolVersion,
 } from './headers.js'
 export type {
-  AcceptCredit,
   AcceptOption,
   ErrorBody,
   Network,
-  PaymentCredit,
   PaymentRequiredBody,
   PaymentResponse,
   WireAsset,

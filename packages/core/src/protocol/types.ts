@@ -32,30 +32,6 @@ export interface AcceptOption {
    * Advisory: payers read the fee from the chain.
    */
   transferFee?: { basisPoints: number; maximumFee: string }
-  /** Present when the route sells prepaid credit on this option (docs/protocol.md section 7.1). */
-  credit?: AcceptCredit
-}
-
-/** The credit packs an `accepts` option sells (docs/protocol.md section 7.1). */
-export interface AcceptCredit {
-  /** Base units of the option's asset, decimal strings, ascending: what one payment can buy. */
-  packs: string[]
-  /** How long a balance lasts after it is opened; absent: it does not expire. */
-  expiresInSeconds?: number
-}
-
-/** The `PAYMENT-CREDIT` header's content (docs/protocol.md section 7.4). */
-export interface PaymentCredit {
-  /** The credit token to send as `x-payment-credit`: opaque, a bearer secret. */
-  token: string
-  network: Network
-  asset: WireAsset
-  /** Base units left in the balance after this request, decimal string. */
-  remaining: string
-  /** Base units this request took from the balance (0 when it paid on chain), decimal string. */
-  charged: string
-  /** ISO 8601; absent when the balance does not expire. */
-  expiresAt?: string
 }
 
 /** The body of a 402, and of every error response (docs/protocol.md sections 2 and 5). */
