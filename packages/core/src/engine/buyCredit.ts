@@ -92,6 +92,6 @@ export async function buyCredit(
   return {
     grant: { balanceId, ...owner, amount, expiresAt },
     receipt,
-    headers: paymentCreditHeaders(issued, offer, receipt),
+    headers: paymentCreditHeaders(issued, offer, receipt, credit.scope),
   }
 }

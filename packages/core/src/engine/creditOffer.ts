@@ -3,7 +3,7 @@ import type { Ledger } from '../ledger.js'
 import { parseAmount } from '../money.js'
 import { refuseUnknownOptions } from '../optionKeys.js'
 import type { ResolvedOffer } from '../price.js'
-import type { AcceptCredit } from '../protocol/types.js'
+import type { CreditOffer } from '../protocol/types.js'
 
 /**
  * Prepaid credit a route sells (docs/protocol.md section 7): one payment of at least the smallest
@@ -32,7 +32,7 @@ export interface CreditTerms {
   /** Milliseconds a new balance lasts; undefined: never expires. */
   expiresInMs: number | undefined
   /** Per offer: packs in base units, ascending, and the `accepts[i].credit` field, precomputed. */
-  packs: ReadonlyMap<ResolvedOffer, { smallest: bigint; accepts: AcceptCredit }>
+  packs: ReadonlyMap<ResolvedOffer, { smallest: bigint; accepts: CreditOffer }>
 }
 
 const creditKeys = ['packs', 'amounts', 'expiresInSeconds', 'scope']
@@ -85,7 +85,7 @@ export function resolveCredit(
     }
     refuseUnknownOptions(credit.amounts, chains, { path: 'credit.amounts.' })
   }
-  const packs = new Map<ResolvedOffer, { smallest: bigint; accepts: AcceptCredit }>()
+  const packs = new Map<ResolvedOffer, { smallest: bigint; accepts: CreditOffer }>()
   for (const offer of offers) {
     const amounts = packsOn(credit, offer)
     packs.set(offer, {
@@ -93,6 +93,7 @@ export function resolveCredit(
       accepts: {
         packs: amounts.map(String),
         ...(seconds !== undefined ? { expiresInSeconds: seconds } : {}),
+        scope,
       },
     })
   }

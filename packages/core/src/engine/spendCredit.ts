@@ -107,7 +107,12 @@ export async function spendCredit(
   })
   const token = issueCreditToken(dependencies.key, claims)
   // No re-delivery of credited responses: nothing is kept.
-  return settledOutcome(payment, paymentCreditHeaders(token, offer, receipt), settled, undefined)
+  return settledOutcome(
+    payment,
+    paymentCreditHeaders(token, offer, receipt, credit.scope),
+    settled,
+    undefined,
+  )
 }
 
 function spendHold(ledger: CreditLedger, spend: CreditSpend, label: object): Hold {
