@@ -63,12 +63,13 @@ describe('credit offers (docs/protocol.md section 7.1)', () => {
   }
 
   it('refuses credit on a ledger that keeps no balances', () => {
+    const { credit: _kept, ...noCredit } = memoryLedger() as ReturnType<typeof withCredit>
     assert.throws(
       () =>
         createPaymentEngine({
           price: '0.01',
           chains: [scriptedChain().plugin],
-          ledger: { ...memoryLedger(), credit: undefined },
+          ledger: noCredit,
           secret: 'credit-test-secret-at-least-32-bytes!!!',
           logger: silent,
           credit: { packs: ['1'] },
