@@ -22,6 +22,7 @@ export type {
   CreditSpend,
   ReserveResult,
 } from './credit.js'
+export { checkCreditGrant } from './creditGrantCheck.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type { PayerChoice } from './engine/choosePayer.js'
 export { choosePayer } from './engine/choosePayer.js'
