@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
 import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
@@ -116,6 +116,14 @@ for (const kind of ledgers) {
         assert.equal(await errorOf(refused), 'credit_invalid')
       }
       assert.deepEqual(counted.calls(), [])
+      // Signed with the server's secret, naming a balance that does not exist: one lookup.
+      const named = JSON.parse(Buffer.from(body, 'base64url').toString()) as string[]
+      named[0] = randomBytes(16).toString('hex')
+      const unknownBody = Buffer.from(JSON.stringify(named)).toString('base64url')
+      const mac = createHmac('sha256', secret).update(`k1.${unknownBody}`).digest('base64url')
+      const unknown = await spend(app.url, `k1.${unknownBody}.${mac}`)
+      assert.equal(await errorOf(unknown), 'credit_invalid')
+      assert.deepEqual(counted.calls(), ['credit.reserve'])
       assert.equal(lab.rpcCalls, rpcBefore)
       counted.stop()
     })

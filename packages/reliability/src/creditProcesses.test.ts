@@ -43,8 +43,9 @@ describe('prepaid credit spent concurrently across two API processes', function 
   it('serves exactly 10 of 100 concurrent requests on a balance of 10; the rest get credit_exhausted', async () => {
     const [a, b] = apis as [ApiProcess, ApiProcess]
     const { response, credit } = await payFor(lab, `${a.url}/api/credit`, 110_000n)
-    assert.equal(response.status, 200)
-    const token = credit!.token
+    assert.equal(response.status, 200, await response.clone().text())
+    assert.ok(credit, JSON.stringify([...response.headers]))
+    const token = credit.token
     const ledger = redisPostgresLedger({
       redis: config.redisUrl,
       db: config.databaseUrl,

@@ -20,7 +20,7 @@ import {
   testTokenAbi,
 } from '@tx402/testing/evm'
 import type { Address } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { type CreditAppOptions, createCreditApp } from './creditApp.js'
 
 /** anvil with a test USDC, reached through an RPC proxy that counts every call. */
@@ -36,7 +36,7 @@ export interface AnvilCredit {
   close(): Promise<void>
 }
 
-/** Starts anvil (Base's chain id) with 100 USDC for dev accounts 1 and 2. */
+/** Starts anvil (Base's chain id) with 100 USDC for dev accounts 1 and 2, paying a fresh wallet. */
 export async function startAnvilCredit(): Promise<AnvilCredit> {
   const node = await startAnvil({ chainId: 8453 })
   const payers = [node.accounts[1]!.address, node.accounts[2]!.address]
@@ -50,7 +50,8 @@ export async function startAnvilCredit(): Promise<AnvilCredit> {
       },
     }),
   )
-  const payTo = node.accounts[9]!.address
+  // A wallet of this run only: the suite's database outlives anvil, whose hashes repeat.
+  const payTo = privateKeyToAccount(generatePrivateKey()).address
   return {
     node,
     token,
