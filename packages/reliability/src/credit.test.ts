@@ -163,6 +163,27 @@ for (const kind of ledgers) {
       await settled(credit!.token, 100_000n)
     })
 
+    it('keeps the reservation of a handler that runs 3x the claim TTL, through a reconcile', async () => {
+      const slow = await listenCreditApp({ chain: lab.chain(), ledger, secret, claimTtlMs: 300 })
+      try {
+        const { credit } = await payFor(lab, slow.url, pack)
+        await settled(credit!.token, 100_000n)
+        const running = fetch(slow.url.replace('credit', 'credit-slow'), {
+          headers: { 'x-payment-credit': credit!.token, 'x-wait-ms': '900' },
+        })
+        await sleep(600) // two TTLs: lapsed unless renewed
+        await ledger.reconcile()
+        assert.equal(await balanceOf(credit!.token), 90_000n, 'still reserved')
+        const answered = await running
+        assert.equal(answered.status, 200)
+        await answered.arrayBuffer()
+        await sleep(100)
+        await settled(credit!.token, 90_000n)
+      } finally {
+        await slow.close()
+      }
+    })
+
     it('refuses an expired balance with credit_expired', async () => {
       const shortLived = await listenCreditApp({
         chain: lab.chain(),

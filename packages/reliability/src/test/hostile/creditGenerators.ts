@@ -17,8 +17,9 @@ const base64url = (rng: Prng, length: number) =>
  */
 export function creditGenerators(kit: HostileKit, rng: Prng): Generator[] {
   const { draft, payment, randomHash, ourChain } = kit
-  // A token's shape: `k1.` + base64url body + `.` + 43 base64url characters of signature.
-  const forged = () => `k1.${base64url(rng, rng.between(8, 300))}.${base64url(rng, 43)}`
+  // A token's shape: `k1.` + base64url body + `.` + a 32-byte signature in canonical base64url.
+  const signature = () => Buffer.from(rng.bytes(32)).toString('base64url')
+  const forged = () => `k1.${base64url(rng, rng.between(8, 300))}.${signature()}`
   return [
     [
       3,
