@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PaymentKey } from '@tx402/core'
 import { redisPostgresLedger } from '@tx402/ledger'
-import { databaseUrl, ledgerRows } from './test/database.js'
+import { type TcpProxy, tcpProxy } from '@tx402/testing/faults'
+import {
+  type AnvilCredit,
+  listenCreditApp,
+  payFor,
+  startAnvilCredit,
+} from './test/credit/anvilCredit.js'
+import { databaseUrl, ledgerRows, postgresServer, prepareDatabase } from './test/database.js'
 import type { Exchange, Payment } from './test/exchange.js'
 import { type FaultLab, holderAccount, startFaultLab } from './test/faultLab.js'
 import {
@@ -270,4 +277,59 @@ describe('fault injection: API processes sharing one Redis + PostgreSQL ledger, 
       for (const secret of secrets) assert.ok(!text.includes(secret), `${api.name} logged a secret`)
     }
   })
+})
+
+// Prepaid credit under ledger faults (docs/protocol.md section 7.3): a spend whose ledger fails
+// is answered 503 and spends nothing; once the ledger is back, the balance is whole.
+describe('fault injection: spending prepaid credit while PostgreSQL fails', function () {
+  this.timeout(120_000)
+  let lab: AnvilCredit
+  let proxy: TcpProxy
+  let ledger: ReturnType<typeof redisPostgresLedger>
+  let app: Awaited<ReturnType<typeof listenCreditApp>>
+  const secret = 'credit-fault-secret-at-least-32-bytes!!'
+
+  before(async () => {
+    lab = await startAnvilCredit()
+    await prepareDatabase()
+    proxy = await tcpProxy(postgresServer)
+    ledger = redisPostgresLedger({
+      redis: 'redis://127.0.0.1:6379',
+      db: databaseUrl(proxy.port),
+      keyPrefix: `tx402creditfault:${Date.now()}:`,
+      logger: { info() {}, warn() {}, error() {} },
+    })
+    app = await listenCreditApp({ chain: lab.chain(), ledger, secret, claimTtlMs: 1_000 })
+  })
+  after(async () => {
+    await app?.close()
+    await ledger?.close()
+    await proxy?.close()
+    await lab?.close()
+  })
+
+  for (const mode of ['refuse', 'blackhole', 'reset'] as const) {
+    it(`answers 503 and spends nothing when PostgreSQL is cut off (${mode}), then serves from a whole balance`, async () => {
+      const { credit } = await payFor(lab, app.url, 110_000n)
+      assert.ok(credit)
+      const id = JSON.parse(Buffer.from(credit.token.split('.')[1]!, 'base64url').toString())[0]
+      const remaining = async () => (await ledger.credit!.find(id))?.remaining
+      for (let i = 0; i < 100 && (await remaining()) !== 100_000n; i++) await sleep(20)
+      proxy.setMode(mode)
+      const rpcBefore = lab.rpcCalls
+      const during = await fetch(app.url, {
+        headers: { 'x-payment-credit': credit.token },
+        signal: AbortSignal.timeout(30_000),
+      })
+      assert.equal(during.status, 503)
+      assert.equal(((await during.json()) as { error: string }).error, 'verifier_unavailable')
+      assert.equal(lab.rpcCalls, rpcBefore)
+      proxy.setMode('open')
+      // An owed release (if the reserve landed and its answer was lost) lands in the background.
+      for (let i = 0; i < 250 && (await remaining()) !== 100_000n; i++) await sleep(20)
+      assert.equal(await remaining(), 100_000n)
+      const after = await fetch(app.url, { headers: { 'x-payment-credit': credit.token } })
+      assert.equal(after.status, 200)
+    })
+  }
 })

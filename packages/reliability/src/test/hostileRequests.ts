@@ -1,3 +1,4 @@
+import { creditGenerators } from './hostile/creditGenerators.js'
 import { fetchable } from './hostile/expected.js'
 import { framingGenerators } from './hostile/framingGenerators.js'
 import { headerGenerators } from './hostile/headerGenerators.js'
@@ -18,7 +19,8 @@ export { nodeMaxHeaderBytes } from './hostile/hostileRequest.js'
  * Generates `count` hostile requests against `GET`/`POST /api/paid`, deterministically from
  * `rng`: random bytes and unicode in the payment headers, huge and empty values, duplicated
  * headers, chain-name and network spellings, malformed hashes, garbage proofs, tampered and
- * expired challenges, oversized bodies, broken framing and limit floods. Each carries what a
+ * expired challenges, forged and garbage credit tokens, oversized bodies, broken framing and
+ * limit floods. Each carries what a
  * correct server answers. No request ever pays: the real unused payment only travels with a
  * spoiler (a bad proof, a bad challenge or an unknown chain).
  *
@@ -35,6 +37,7 @@ export function hostileRequests(
     ...headerGenerators(kit, rng),
     ...paymentGenerators(kit, rng, material),
     ...framingGenerators(kit, rng),
+    ...creditGenerators(kit, rng),
   ]
   const total = generators.reduce((sum, [weight]) => sum + weight, 0)
 
