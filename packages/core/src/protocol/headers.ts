@@ -4,8 +4,12 @@ export const headerNames = {
   chain: 'x-payment-chain',
   challenge: 'x-payment-challenge',
   proof: 'x-payment-proof',
+  /** A prepaid credit token (docs/protocol.md section 7.3). */
+  credit: 'x-payment-credit',
   paymentRequired: 'payment-required',
   paymentResponse: 'payment-response',
+  /** The balance a response bought, topped up or spent (docs/protocol.md section 7.4). */
+  paymentCredit: 'payment-credit',
 } as const
 
 /**

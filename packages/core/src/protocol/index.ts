@@ -29,8 +29,10 @@ export {
 } from './headers.js'
 export type {
   AcceptOption,
+  CreditOffer,
   ErrorBody,
   Network,
+  PaymentCredit,
   PaymentRequiredBody,
   PaymentResponse,
   WireAsset,

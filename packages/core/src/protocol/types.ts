@@ -32,6 +32,23 @@ export interface AcceptOption {
    * Advisory: payers read the fee from the chain.
    */
   transferFee?: { basisPoints: number; maximumFee: string }
+  /** Present when the route sells prepaid credit (docs/protocol.md section 7.1). */
+  credit?: CreditOffer
+}
+
+/**
+ * The credit packs an `accepts` option sells (docs/protocol.md section 7.1). One request costs
+ * the option's `amount` from the balance.
+ *
+ * @example { packs: ['1000000', '5000000'], expiresInSeconds: 2592000 }
+ */
+export interface CreditOffer {
+  /** Amounts one payment can buy, base units of the option's asset, ascending. */
+  packs: string[]
+  /** How long a balance lasts after it is opened; absent: it does not expire. */
+  expiresInSeconds?: number
+  /** Which routes share the balance (absent: the server's default scope). */
+  scope?: string
 }
 
 /** The body of a 402, and of every error response (docs/protocol.md sections 2 and 5). */
@@ -65,4 +82,26 @@ export interface PaymentResponse {
   creditRemaining?: string
   /** Present when this response re-delivers one already paid for: nothing was charged. */
   redelivered?: true
+}
+
+/**
+ * The `PAYMENT-CREDIT` header's content (docs/protocol.md section 7.4): the balance a response
+ * bought, topped up or spent.
+ *
+ * @example { token: '…', network: 'eip155:8453', asset: '0x8335…', remaining: '970000', charged: '10000' }
+ */
+export interface PaymentCredit {
+  /** Opaque, server-signed: send it back in `x-payment-credit`, to the issuing origin only. */
+  token: string
+  network: Network
+  /** Contract address, mint or `native`. */
+  asset: string
+  /** Base units left, decimal string. */
+  remaining: string
+  /** Base units this request took from the balance (`0` when it paid on chain). */
+  charged: string
+  /** ISO 8601; absent when the balance does not expire. */
+  expiresAt?: string
+  /** Which routes share the balance, when the server names it. */
+  scope?: string
 }
