@@ -1,3 +1,4 @@
+import { creditedSender } from './credit/creditedSender.js'
 import type { Exchange, ExchangeResponse } from './exchange.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
 import { receiveWhole } from './receiveWhole.js'
@@ -53,11 +54,16 @@ export async function paidFetch(
   const first = await send({})
   // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
   const answered = first.raw.redirected ? new URL(first.raw.url) : url
+  const origin =
+    first.status === 402
+      ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
+      : url.origin
   const exchange: Exchange<Response> = {
-    origin:
-      first.status === 402
-        ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
-        : url.origin,
+    origin,
+    // A token is only sent to the origin that issued it: never after a cross-origin 402.
+    ...(origin === url.origin
+      ? { sendCredited: creditedSender(template, fetchImpl, (raw) => wrap(raw)) }
+      : {}),
     method: template.method,
     path: answered.pathname,
     send,
