@@ -21,6 +21,11 @@ export interface CreditRecord {
   expiresAt?: string
   /** Unix ms of the last answer that updated it. */
   updatedAt: number
+  /**
+   * `METHOD /path` of the routes that last took it (at most 32): the next request to one of them
+   * is sent with the token at once, without waiting for a 402 first.
+   */
+  resources?: string[]
 }
 
 /** The balance a caller sees: `CreditRecord` without the token, amounts as bigint base units. */

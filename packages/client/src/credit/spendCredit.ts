@@ -1,5 +1,4 @@
 import {
-  type AcceptOption,
   type ErrorCode,
   headerNames,
   type PaymentRequiredBody,
@@ -12,6 +11,7 @@ import { retryDelay, sleep } from '../retryDelay.js'
 import { handlingOf } from '../serverAnswers.js'
 import { creditsOf } from './creditJournal.js'
 import { type CreditRecord, creditKey, toBalance } from './creditRecord.js'
+import { takes } from './heldCredit.js'
 import { keepCredit } from './keepCredit.js'
 
 /**
@@ -34,13 +34,12 @@ export type Spent<R> =
  * back, so nothing is spent twice for one call. Gives up with `CreditUnavailableError`, keeping
  * the token. Every served answer's `PAYMENT-CREDIT` updates the journal's record.
  *
- * @example const spent = await spendCredit(flow, held.record, held.option)
+ * A `credit_invalid` from a route that does not take this balance (it sells no credit of its
+ * scope, network and asset) keeps the token: it is only dropped where the route would take it.
+ *
+ * @example const spent = await spendCredit(flow, held.record)
  */
-export async function spendCredit<R>(
-  flow: Flow<R>,
-  record: CreditRecord,
-  option: AcceptOption,
-): Promise<Spent<R>> {
+export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promise<Spent<R>> {
   const send = flow.exchange.sendCredited
   if (!send) return { kind: 'unusable' }
   let lastCode: ErrorCode | undefined
@@ -70,15 +69,18 @@ export async function spendCredit<R>(
       continue
     }
     const credits = creditsOf(flow.journal)
+    const option = body?.accepts.find(
+      (o) => o.credit && (o.credit.scope ?? '') === record.scope && takes(o, record),
+    )
     if (error.error === 'credit_exhausted') {
       // Spent elsewhere meanwhile (another process of this payer): known short from now on.
-      if (BigInt(record.remaining) >= parseBaseUnits(option.amount)) {
+      if (!option || BigInt(record.remaining) >= parseBaseUnits(option.amount)) {
         await credits.put({ ...record, remaining: '0', updatedAt: Date.now() })
       }
       return { kind: 'exhausted', body }
     }
     const forGood: ErrorCode[] = ['credit_invalid', 'credit_expired', 'invalid_payment_headers']
-    if (forGood.includes(error.error)) {
+    if (forGood.includes(error.error) && (option || error.error !== 'credit_invalid')) {
       await credits.delete(creditKey(record))
       return { kind: 'dropped', body }
     }
