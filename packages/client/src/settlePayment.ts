@@ -99,7 +99,7 @@ export async function settlePayment<R>(
     ? await heldCredit(journal, exchange.origin, body.accepts, options.preferredChains)
     : undefined
   if (held?.enough) {
-    const spent = await spendCredit(flow, held.record, held.option)
+    const spent = await spendCredit(flow, held.record)
     if ('response' in spent) return spent.response
     if (spent.body) body = spent.body
     if (spent.kind === 'exhausted') topUp = held.record
