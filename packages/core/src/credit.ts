@@ -91,9 +91,11 @@ export interface CreditLedger {
   /** The response was delivered: the credit is spent for good. Idempotent. */
   commit(spend: CreditSpend): Promise<void>
   /**
-   * Nothing was delivered: gives the amount back to the balance (once, whatever the retries).
-   * When the store cannot be reached it throws `LedgerUnavailableError` and owes the release,
-   * retrying it in the background, like `Ledger.release`.
+   * Nothing was delivered: gives the amount back to the balance (once, whatever the retries, and
+   * not again after `reconcile` returned it). Undoes this spend's own commit too, like
+   * `Ledger.release`: a commit whose outcome the engine could not confirm is answered 503, not
+   * served. When the store cannot be reached it throws `LedgerUnavailableError` and owes the
+   * release, retrying it in the background; until it lands the balance only looks lower.
    */
   release(spend: CreditSpend): Promise<void>
 }

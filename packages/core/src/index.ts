@@ -13,6 +13,16 @@ export {
   issueChallenge,
   verifyChallenge,
 } from './challenge/index.js'
+export type {
+  CreditBalance,
+  CreditGrant,
+  CreditGrantRecord,
+  CreditLedger,
+  CreditReservation,
+  CreditSpend,
+  ReserveResult,
+} from './credit.js'
+export { checkCreditGrant } from './creditGrantCheck.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type { PayerChoice } from './engine/choosePayer.js'
 export { choosePayer } from './engine/choosePayer.js'
@@ -58,15 +68,6 @@ export type {
 } from './ledger.js'
 export { memoryLedger } from './memoryLedger.js'
 export { refuseUnknownOptions } from './optionKeys.js'
-export type {
-  CreditBalance,
-  CreditGrant,
-  CreditGrantRecord,
-  CreditLedger,
-  CreditReservation,
-  CreditSpend,
-  ReserveResult,
-} from './credit.js'
 export type { PaymentKey } from './paymentKey.js'
 export { paymentKey, paymentKeyId, samePayment } from './paymentKey.js'
 export type {

@@ -1,5 +1,8 @@
+import type { CreditLedger } from './credit.js'
+import { checkCreditGrant } from './creditGrantCheck.js'
 import { LedgerUnavailableError } from './errors.js'
 import type { Lease, Ledger, MarkResult, PaymentRecord, StoredResponse } from './ledger.js'
+import { memoryCredit } from './memoryCredit.js'
 import { type PaymentKey, paymentKeyId } from './paymentKey.js'
 
 interface Entry {
@@ -10,6 +13,8 @@ interface Entry {
   record?: PaymentRecord
   deliveredAt?: number
   response?: StoredResponse | undefined
+  /** Whether the commit added `record.credit` to its balance. */
+  creditApplied?: boolean
 }
 
 /**
@@ -19,9 +24,11 @@ interface Entry {
  * @example paymentRequired({ ledger: memoryLedger(), … })
  */
 export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
+  readonly credit: CreditLedger
   records(): PaymentRecord[]
 } {
   const now = options.now ?? Date.now
+  const credit = memoryCredit(now)
   const entries = new Map<string, Entry>()
   let counter = 0
 
@@ -55,6 +62,7 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       return lease
     },
     async mark(lease, details): Promise<MarkResult> {
+      checkCreditGrant(lease.key, details)
       const entry = live(lease.key)
       if (entry?.state === 'consumed') return 'consumed'
       if (entry && entry.token !== lease.token) return 'in_progress'
@@ -82,12 +90,19 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       if (entry.state === 'claimed') {
         entry.deliveredAt = now()
         entry.response = response
+        // Once, on claimed → consumed: a retried commit finds it consumed.
+        if (entry.record?.credit) entry.creditApplied = credit.apply(entry.record.credit, entry.key)
       }
       entry.state = 'consumed'
     },
     async release(lease) {
       const entry = owned(lease)
-      if (entry) entries.delete(paymentKeyId(lease.key))
+      if (!entry) return
+      entries.delete(paymentKeyId(lease.key))
+      // Undoing this lease's own commit takes back the credit it granted.
+      if (entry.state === 'consumed' && entry.creditApplied && entry.record?.credit) {
+        credit.takeBack(entry.record.credit, entry.key)
+      }
     },
     async findDelivered(key) {
       const entry = live(key)
@@ -102,8 +117,9 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
           released.push(entry.key)
         }
       }
-      return { released }
+      return { released, creditReturned: credit.returnLapsed() }
     },
+    credit: credit.ledger,
     records() {
       return [...entries.values()].flatMap((entry) =>
         entry.state === 'consumed' && entry.record ? [entry.record] : [],

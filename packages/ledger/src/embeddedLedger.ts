@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite'
-import { type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
+import { type CreditLedger, type Ledger, LedgerUnavailableError, type Logger } from '@tx402/core'
 import { Kysely } from 'kysely'
+import { creditLedger, withCredit } from './creditLedger.js'
+import { type CreditStore, creditStore } from './creditStore.js'
 import { lockDataDir } from './lockDataDir.js'
 import { memoryClaimCache } from './memoryClaimCache.js'
 import { migrate } from './migrate.js'
@@ -36,6 +38,7 @@ export interface EmbeddedLedgerOptions {
  * await ledger.ready() // optional: open and migrate now rather than on the first paid request
  */
 export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
+  readonly credit: CreditLedger
   /** Opens the database and runs the migrations; throws `LedgerUnavailableError` if it cannot. */
   ready(): Promise<void>
   close(): Promise<void>
@@ -43,7 +46,12 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
   const dataDir = options.dataDir ?? '.tx402-data'
   const logger = options.logger ?? console
   let opening:
-    | Promise<{ db: Kysely<LedgerDatabase>; store: PaymentStore; unlock(): Promise<void> }>
+    | Promise<{
+        db: Kysely<LedgerDatabase>
+        store: PaymentStore
+        credit: CreditStore
+        unlock(): Promise<void>
+      }>
     | undefined
   let closed = false
 
@@ -56,7 +64,7 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
         const pglite = await PGlite.create(dataDir)
         db = new Kysely<LedgerDatabase>({ dialect: pgliteDialect(pglite) })
         await migrate(db)
-        return { db, store: paymentStore(db), unlock }
+        return { db, store: paymentStore(db), credit: creditStore(db), unlock }
       } catch (error) {
         await db?.destroy()
         await unlock()
@@ -83,11 +91,14 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
     deleteLapsedClaims: async () => (await open()).store.deleteLapsedClaims(),
   }
 
-  const ledger = sqlLedger({
-    store,
-    cache: memoryClaimCache({ maxConsumed: options.maxCachedConsumed ?? 100_000 }),
-    logger,
-  })
+  const ledger = withCredit(
+    sqlLedger({
+      store,
+      cache: memoryClaimCache({ maxConsumed: options.maxCachedConsumed ?? 100_000 }),
+      logger,
+    }),
+    creditLedger(async () => (await open()).credit, logger),
+  )
   const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,

@@ -5,6 +5,7 @@ export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
 export { reconcileEvery } from './periodicReconcile.js'
 export { type PGliteInstance, pgliteDialect } from './pgliteDialect.js'
+export { type CreditBalanceRow, creditBalance, creditBalancesOfPayer } from './readCredit.js'
 export {
   type ClaimRow,
   claims,
@@ -17,5 +18,12 @@ export {
   paymentsOfTransaction,
 } from './readPayments.js'
 export { type RedisPostgresLedgerOptions, redisPostgresLedger } from './redisPostgresLedger.js'
-export type { LedgerDatabase, PaymentStatus, PaymentsTable } from './schema.js'
-export { paymentsTable } from './schema.js'
+export type {
+  CreditBalancesTable,
+  CreditSpendState,
+  CreditSpendsTable,
+  LedgerDatabase,
+  PaymentStatus,
+  PaymentsTable,
+} from './schema.js'
+export { creditBalancesTable, creditSpendsTable, paymentsTable } from './schema.js'

@@ -5,7 +5,12 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { LedgerMigrationError } from './errors.js'
 import { migrate, migrateUpTo } from './migrate.js'
-import { type LedgerDatabase, paymentsTable } from './schema.js'
+import {
+  creditBalancesTable,
+  creditSpendsTable,
+  type LedgerDatabase,
+  paymentsTable,
+} from './schema.js'
 import { prepareTestDatabase, testDatabase, testDatabaseUrl } from './test/postgres.js'
 
 describe('migrate', () => {
@@ -41,6 +46,7 @@ describe('migrate', () => {
         '0001_create_payments',
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
+        '0004_credit_balances',
       ])
       await db
         .insertInto(paymentsTable)
@@ -73,6 +79,7 @@ describe('migrate', () => {
         '0001_create_payments',
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
+        '0004_credit_balances',
       ])
     } finally {
       await db.destroy()
@@ -107,6 +114,7 @@ describe('migrate', () => {
       assert.deepEqual(await migrate(db), [
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
+        '0004_credit_balances',
       ])
       await db
         .insertInto(paymentsTable)
@@ -132,6 +140,65 @@ describe('migrate', () => {
         { payer: '0xPayerOne', pay_to: '0xPayee', status: 'consumed' },
         { payer: '0xPayerTwo', pay_to: '0xPayee', status: 'consumed' },
       ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('adds credit to a ledger with payments: rows kept, no grant, a balance never below 0', async () => {
+    const db = await freshSchema()
+    try {
+      await migrateUpTo(db, '0003_key_payments_by_payee_and_payer')
+      const payment = {
+        network: 'eip155:8453',
+        tx_id: '0x04',
+        chain: 'base',
+        payer: '0xPayer',
+        pay_to: '0xPayee',
+        asset: 'a',
+        amount: '10',
+        resource: 'GET /x',
+        status: 'consumed' as const,
+        consumed_at: sql<Date>`now()`,
+      }
+      await db.insertInto(paymentsTable).values(payment).execute()
+      assert.deepEqual(await migrate(db), ['0004_credit_balances'])
+      const row = await db.selectFrom(paymentsTable).selectAll().executeTakeFirstOrThrow()
+      assert.equal(row.amount, '10')
+      assert.deepEqual(
+        [row.credit_balance_id, row.credit_amount, row.credit_applied],
+        [null, null, null],
+      )
+      const balance = {
+        id: 'b1',
+        scope: 's',
+        network: payment.network,
+        asset: 'a',
+        payer: '0xPayer',
+        remaining: '5',
+        opened_by_network: payment.network,
+        opened_by_tx_id: '0x04',
+        opened_by_pay_to: '0xPayee',
+        opened_by_payer: '0xPayer',
+      }
+      await db.insertInto(creditBalancesTable).values(balance).execute()
+      await assert.rejects(
+        db.updateTable(creditBalancesTable).set({ remaining: '-1' }).execute(),
+        /remaining_check/,
+      )
+      await assert.rejects(
+        db
+          .insertInto(creditSpendsTable)
+          .values({
+            token: 't',
+            balance_id: 'nope',
+            amount: '1',
+            state: 'reserved',
+            expires_at: sql<Date>`now()`,
+          })
+          .execute(),
+        /foreign key/,
+      )
     } finally {
       await db.destroy()
     }

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely'
 import { connectPostgres, type PostgresInput } from './connectPostgres.js'
+import { creditMigration } from './creditMigration.js'
 import { LedgerMigrationError } from './errors.js'
 import { inMigrationTransaction } from './migrationTransaction.js'
 import { paymentsTable } from './schema.js'
@@ -90,6 +91,9 @@ const migrations = {
         .execute()
     },
   },
+  // Prepaid credit (docs/protocol.md section 7): balances, their spends, and the grant a payment
+  // carries from its mark to its commit.
+  '0004_credit_balances': creditMigration,
 } satisfies Record<string, Migration>
 
 /**
@@ -106,7 +110,7 @@ const migrations = {
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })

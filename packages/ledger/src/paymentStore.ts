@@ -8,6 +8,7 @@ import {
   type StoredResponse,
 } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
+import { grantApplied, grantColumns, grantCte, unclaimTakingBackGrant } from './creditGrant.js'
 import { keyColumns, keyOf, recordColumns, recordOf } from './paymentRows.js'
 import { type LedgerDatabase, paymentsTable } from './schema.js'
 
@@ -54,6 +55,7 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
       .insertInto(paymentsTable)
       .values({
         ...recordColumns(lease.key, details),
+        ...grantColumns(lease.key, details),
         status: 'claimed',
         lease_token: lease.token,
         claim_expires_at: expiresAt,
@@ -67,6 +69,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
             amount: eb.ref('excluded.amount'),
             resource: eb.ref('excluded.resource'),
             challenge_id: eb.ref('excluded.challenge_id'),
+            credit_balance_id: eb.ref('excluded.credit_balance_id'),
+            credit_scope: eb.ref('excluded.credit_scope'),
+            credit_amount: eb.ref('excluded.credit_amount'),
+            credit_expires_at: eb.ref('excluded.credit_expires_at'),
             lease_token: eb.ref('excluded.lease_token'),
             claim_expires_at: eb.ref('excluded.claim_expires_at'),
             updated_at: sql`now()`,
@@ -140,9 +146,12 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
             }
           : {}
         const rows = await db
+          // The pending credit grant lands in this same statement, on claimed → consumed only.
+          .with('granted', () => grantCte(lease))
           .updateTable(paymentsTable)
           .set({
             status: 'consumed',
+            credit_applied: grantApplied,
             claim_expires_at: null,
             // A retry after a lost reply keeps the first commit's time.
             consumed_at: sql<Date>`coalesce(consumed_at, now())`,
@@ -161,15 +170,9 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
     unclaim: (lease) =>
       unavailableOnFault('release', async () => {
         // Also this lease's own consumed row: a release after a commit is a commit whose reply
-        // was lost (the response was not served), so the payment must be usable again.
-        const rows = await db
-          .deleteFrom(paymentsTable)
-          .where((eb) => eb.and(keyColumns(lease.key)))
-          .where('lease_token', '=', lease.token)
-          .where('status', 'in', ['claimed', 'consumed'])
-          .returning('status')
-          .execute()
-        return rows[0]?.status
+        // was lost (the response was not served), so the payment must be usable again; the
+        // credit that commit granted is taken back with it.
+        return unclaimTakingBackGrant(db, lease)
       }),
 
     findConsumed: (key) =>
@@ -208,7 +211,8 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
   }
 }
 
-async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {
+/** Runs one store call, turning any database fault into `LedgerUnavailableError` (503). */
+export async function unavailableOnFault<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (error) {

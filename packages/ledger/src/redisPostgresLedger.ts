@@ -1,6 +1,8 @@
-import { ConfigurationError, type Ledger, type Logger } from '@tx402/core'
+import { ConfigurationError, type CreditLedger, type Ledger, type Logger } from '@tx402/core'
 import { connectPostgres, type PostgresInput } from './connectPostgres.js'
 import { connectRedis, type RedisInput } from './connectRedis.js'
+import { creditLedger, withCredit } from './creditLedger.js'
+import { creditStore } from './creditStore.js'
 import { paymentStore } from './paymentStore.js'
 import { reconcileEvery } from './periodicReconcile.js'
 import { redisClaimCache } from './redisClaimCache.js'
@@ -74,7 +76,7 @@ export interface RedisPostgresLedgerOptions {
  */
 export function redisPostgresLedger(
   options: RedisPostgresLedgerOptions,
-): Ledger & { close(): Promise<void> } {
+): Ledger & { readonly credit: CreditLedger; close(): Promise<void> } {
   if (!options?.redis) throw new ConfigurationError('redisPostgresLedger: `redis` is required.')
   if (!options.db) throw new ConfigurationError('redisPostgresLedger: `db` is required.')
   const consumedTtlSeconds = options.consumedTtlSeconds ?? 7 * 24 * 3600
@@ -115,7 +117,7 @@ export function redisPostgresLedger(
     { statementTimeout: dbPooling === 'session' },
   )
 
-  const ledger = sqlLedger({
+  const payments = sqlLedger({
     store: paymentStore(postgres.db),
     cache: redisClaimCache(redis, {
       keyPrefix,
@@ -124,6 +126,12 @@ export function redisPostgresLedger(
     }),
     logger,
   })
+  // Credit lives in PostgreSQL alone: Redis holds nothing of it, so no Redis fault can overspend.
+  const credits = creditStore(postgres.db)
+  const ledger = withCredit(
+    payments,
+    creditLedger(async () => credits, logger),
+  )
   const stopReconciling = reconcileEvery(ledger, options.reconcileEveryMs, logger)
   return {
     ...ledger,

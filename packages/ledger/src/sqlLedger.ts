@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
+  checkCreditGrant,
   describeFault,
   type Lease,
   type Ledger,
@@ -121,6 +122,7 @@ export function sqlLedger(options: {
     },
 
     async mark(lease, details) {
+      checkCreditGrant(lease.key, details)
       claiming.set(lease.token, lease.expiresAt)
       if (claiming.size > sweepAt) {
         const now = Date.now()

@@ -1,0 +1,143 @@
+import type { CreditBalance, CreditGrant, CreditLedger, CreditSpend } from './credit.js'
+import { LedgerUnavailableError } from './errors.js'
+import { type PaymentKey, paymentKeyId } from './paymentKey.js'
+
+interface Balance extends CreditBalance {
+  /** `paymentKeyId` of the payment that opened it. */
+  openedBy: string
+}
+
+interface Hold {
+  spend: CreditSpend
+  state: 'reserved' | 'committed'
+  expiresAt: number
+}
+
+/**
+ * Prepaid credit in this process's memory: `memoryLedger`'s `credit`, with the same rules as the
+ * SQL ledgers (a top-up only onto a live balance of the same scope, network, asset and payer;
+ * a release gives back once, undoing its own commit; `remaining` never below 0).
+ */
+export function memoryCredit(now: () => number) {
+  const balances = new Map<string, Balance>()
+  const holds = new Map<string, Hold>()
+  let counter = 0
+
+  const live = (balance: Balance) => balance.expiresAt === undefined || balance.expiresAt > now()
+  const view = ({ openedBy: _, ...balance }: Balance): CreditBalance => ({ ...balance })
+  const own = (spend: CreditSpend) => {
+    const hold = holds.get(spend.token)
+    return hold?.spend.balanceId === spend.balanceId ? hold : undefined
+  }
+  const giveBack = (token: string, hold: Hold) => {
+    holds.delete(token)
+    const balance = balances.get(hold.spend.balanceId)
+    if (balance) balance.remaining += hold.spend.amount
+  }
+
+  const ledger: CreditLedger = {
+    async find(balanceId) {
+      const balance = balances.get(balanceId)
+      return balance && view(balance)
+    },
+    async reserve(r) {
+      if (!(typeof r.amount === 'bigint' && r.amount > 0n)) {
+        throw new RangeError(`reserve: amount must be a positive bigint, got ${String(r.amount)}`)
+      }
+      if (!(Number.isFinite(r.ttlMs) && r.ttlMs > 0)) {
+        throw new RangeError(`reserve: ttlMs must be a positive number, got ${r.ttlMs}`)
+      }
+      const balance = balances.get(r.balanceId)
+      if (
+        !balance ||
+        balance.scope !== r.scope ||
+        balance.network !== r.network ||
+        balance.asset !== r.asset
+      ) {
+        return { status: 'unknown' }
+      }
+      if (!live(balance)) return { status: 'expired', expiresAt: balance.expiresAt! }
+      if (balance.remaining < r.amount) {
+        return { status: 'exhausted', remaining: balance.remaining, expiresAt: balance.expiresAt }
+      }
+      balance.remaining -= r.amount
+      const spend: CreditSpend = {
+        balanceId: r.balanceId,
+        token: `c${++counter}`,
+        amount: r.amount,
+        expiresAt: now() + r.ttlMs,
+      }
+      holds.set(spend.token, { spend: { ...spend }, state: 'reserved', expiresAt: spend.expiresAt })
+      return {
+        status: 'reserved',
+        spend,
+        remaining: balance.remaining,
+        expiresAt: balance.expiresAt,
+      }
+    },
+    async renew(spend, ttlMs) {
+      const hold = own(spend)
+      if (hold?.state !== 'reserved') return false
+      spend.expiresAt = now() + ttlMs
+      hold.expiresAt = spend.expiresAt
+      return true
+    },
+    async commit(spend) {
+      const hold = own(spend)
+      if (!hold) throw new LedgerUnavailableError('The credit reservation was lost before commit.')
+      hold.state = 'committed'
+    },
+    async release(spend) {
+      const hold = own(spend)
+      if (hold) giveBack(spend.token, hold)
+    },
+  }
+
+  return {
+    ledger,
+    /** At the payment's claimed → consumed transition; false when skipped (no matching live balance). */
+    apply(grant: CreditGrant, key: PaymentKey): boolean {
+      const balance = balances.get(grant.balanceId)
+      if (!balance) {
+        const { amount, expiresAt, balanceId, ...rest } = grant
+        balances.set(balanceId, {
+          id: balanceId,
+          ...rest,
+          remaining: amount,
+          expiresAt,
+          openedBy: paymentKeyId(key),
+        })
+        return true
+      }
+      const same =
+        balance.scope === grant.scope &&
+        balance.network === grant.network &&
+        balance.asset === grant.asset &&
+        balance.payer === grant.payer
+      if (!(same && live(balance))) return false
+      balance.remaining += grant.amount
+      return true
+    },
+    /** A release undid the commit that applied `grant`: take it back, floored at 0. */
+    takeBack(grant: CreditGrant, key: PaymentKey): void {
+      const balance = balances.get(grant.balanceId)
+      if (!balance) return
+      balance.remaining = balance.remaining > grant.amount ? balance.remaining - grant.amount : 0n
+      const spent = [...holds.values()].some((h) => h.spend.balanceId === grant.balanceId)
+      if (balance.remaining === 0n && balance.openedBy === paymentKeyId(key) && !spent) {
+        balances.delete(grant.balanceId)
+      }
+    },
+    /** Gives back lapsed reservations; their tokens. */
+    returnLapsed(): string[] {
+      const returned: string[] = []
+      for (const [token, hold] of holds) {
+        if (hold.state === 'reserved' && hold.expiresAt <= now()) {
+          giveBack(token, hold)
+          returned.push(token)
+        }
+      }
+      return returned
+    },
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type CreditLedger,
+  type CreditSpend,
+  type Ledger,
+  LedgerUnavailableError,
+  type Logger,
+} from '@tx402/core'
+import type { CreditStore } from './creditStore.js'
+
+const retryIntervalMs = 500
+const retryForMs = 10 * 60_000
+
+/**
+ * `Ledger.credit` over a `CreditStore` (opened on first use: `store` may open the database).
+ * No cache: every step is one SQL statement on the authority, so losing or flushing Redis can
+ * never let a balance be spent twice. A release the store refused is owed: retried in the
+ * background (every 500 ms, for up to 10 minutes). Until it lands the balance only looks lower
+ * than it is (never higher), and if this process dies first, `reconcile` gives a reserved amount
+ * back once its lease lapses.
+ */
+export function creditLedger(
+  store: () => Promise<CreditStore>,
+  logger: Pick<Logger, 'error'>,
+): CreditLedger & { returnLapsed(): Promise<string[]>; stop(): void } {
+  const owed = new Map<string, { spend: CreditSpend; since: number }>()
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  const retry = () => {
+    for (const [token, { spend, since }] of owed) {
+      if (Date.now() - since > retryForMs) {
+        owed.delete(token)
+        logger.error(
+          { balanceId: spend.balanceId },
+          'tx402 ledger: gave up giving back a credit spend',
+        )
+        continue
+      }
+      store()
+        .then((s) => s.release(spend))
+        .then(() => owed.delete(token))
+        .catch(() => undefined)
+    }
+    if (owed.size === 0 && timer) {
+      clearInterval(timer)
+      timer = undefined
+    }
+  }
+
+  return {
+    find: async (balanceId) => (await store()).find(balanceId),
+
+    async reserve(reservation) {
+      const { amount, ttlMs } = reservation
+      if (!(typeof amount === 'bigint' && amount > 0n)) {
+        throw new RangeError(`reserve: amount must be a positive bigint, got ${String(amount)}`)
+      }
+      if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+        throw new RangeError(`reserve: ttlMs must be a positive number, got ${ttlMs}`)
+      }
+      return (await store()).reserve(reservation, randomUUID())
+    },
+
+    async renew(spend, ttlMs) {
+      const sent = Date.now()
+      if (!(await (await store()).renew(spend, ttlMs))) return false
+      spend.expiresAt = sent + ttlMs
+      return true
+    },
+
+    async commit(spend) {
+      if (!(await (await store()).commit(spend))) {
+        throw new LedgerUnavailableError('The credit reservation was lost before commit.')
+      }
+    },
+
+    async release(spend) {
+      try {
+        await (await store()).release(spend)
+        owed.delete(spend.token)
+      } catch (error) {
+        owed.set(spend.token, { spend, since: Date.now() })
+        if (!timer) {
+          timer = setInterval(retry, retryIntervalMs)
+          timer.unref?.()
+        }
+        throw error
+      }
+    },
+
+    returnLapsed: async () => (await store()).returnLapsed(),
+
+    stop() {
+      clearInterval(timer)
+      timer = undefined
+    },
+  }
+}
+
+/** `ledger` with `credit`, whose `reconcile` also gives back lapsed credit reservations. */
+export function withCredit<L extends Ledger>(
+  ledger: L,
+  credit: ReturnType<typeof creditLedger>,
+): L & { readonly credit: CreditLedger } {
+  const { returnLapsed, stop, ...exposed } = credit
+  return {
+    ...ledger,
+    credit: exposed,
+    async reconcile() {
+      const result = await ledger.reconcile()
+      return { ...result, creditReturned: await returnLapsed() }
+    },
+    async close() {
+      stop()
+      await ledger.close?.()
+    },
+  }
+}

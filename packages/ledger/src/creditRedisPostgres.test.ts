@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { LedgerUnavailableError } from '@tx402/core'
+import { type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
+import { Redis } from 'ioredis'
+import { redisPostgresLedger } from './redisPostgresLedger.js'
+import { buy, describeCreditContract, spendOf } from './test/creditContract.js'
+import type { CreditWorkerConfig } from './test/creditWorker.js'
+import {
+  postgresServer,
+  prepareTestDatabase,
+  testDatabase,
+  testDatabaseUrl,
+} from './test/postgres.js'
+import { nextLine, spawnScript } from './test/spawnScript.js'
+
+const redisUrl = 'redis://127.0.0.1:6379'
+const quiet = { info: () => {}, warn: () => {}, error: () => {} }
+
+describe('redisPostgresLedger credit', () => {
+  const keyPrefix = `tx402credit:${randomBytes(6).toString('hex')}:`
+  const cleanup: (() => Promise<unknown> | unknown)[] = []
+  const open = (options: Partial<Parameters<typeof redisPostgresLedger>[0]> = {}) => {
+    const ledger = redisPostgresLedger({
+      redis: redisUrl,
+      db: testDatabaseUrl,
+      keyPrefix,
+      logger: quiet,
+      ...options,
+    })
+    cleanup.push(() => ledger.close())
+    return ledger
+  }
+  let ledger: ReturnType<typeof open>
+
+  before(async function () {
+    this.timeout(60_000)
+    await prepareTestDatabase()
+    ledger = open()
+  })
+  after(async () => {
+    for (const step of cleanup.reverse()) await step()
+  })
+
+  describeCreditContract('redisPostgresLedger', () => ledger)
+
+  describe('across processes and faults', () => {
+    it('serves exactly 10 of 100 concurrent reserves from two processes on a balance worth 10', async function () {
+      this.timeout(60_000)
+      const { grant } = await buy(ledger, 10n)
+      const { amount: _, ...rest } = spendOf(grant, 1n)
+      const workers = [0, 1].map(() =>
+        spawnScript('creditWorker.ts', 'TX402_CREDIT_WORKER', {
+          redisUrl,
+          dbUrl: testDatabaseUrl,
+          keyPrefix,
+          reserves: 50,
+          reservation: { ...rest, amount: '1' },
+        } satisfies CreditWorkerConfig),
+      )
+      cleanup.push(() =>
+        Promise.all(
+          workers.map((w) => {
+            w.child.kill('SIGKILL')
+            return w.exited
+          }),
+        ),
+      )
+      for (const worker of workers) assert.equal(await nextLine(worker.lines), 'ready')
+      for (const worker of workers) worker.child.stdin!.write('go\n')
+      const statuses = (
+        await Promise.all(workers.map(async (w) => JSON.parse(await nextLine(w.lines)) as string[]))
+      ).flat()
+      assert.equal(statuses.length, 100)
+      assert.equal(statuses.filter((s) => s === 'reserved').length, 10, JSON.stringify(statuses))
+      assert.equal(statuses.filter((s) => s === 'exhausted').length, 90)
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 0n)
+    })
+
+    it('never over-spends when Redis is flushed in the middle of spending', async function () {
+      this.timeout(30_000)
+      const server = await startRedisServer()
+      cleanup.push(() => server.stop())
+      const admin = new Redis(server.url)
+      cleanup.push(() => admin.disconnect())
+      const a = open({ redis: server.url })
+      const b = open({ redis: server.url })
+      const { grant } = await buy(a, 10n)
+      const first = await Promise.all(
+        Array.from({ length: 6 }, () => a.credit.reserve(spendOf(grant, 1n))),
+      )
+      assert.equal(await admin.flushall(), 'OK')
+      const rest = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).credit.reserve(spendOf(grant, 1n))),
+      )
+      const reserved = [...first, ...rest].filter((r) => r.status === 'reserved')
+      assert.equal(reserved.length, 10)
+      assert.equal((await b.credit.find(grant.balanceId))?.remaining, 0n)
+    })
+
+    describe('PostgreSQL cut off behind a proxy', () => {
+      let setMode: (mode: ProxyMode) => void
+      let cut: ReturnType<typeof open>
+      before(async () => {
+        const proxy = await tcpProxy(postgresServer)
+        cleanup.push(() => proxy.close())
+        setMode = proxy.setMode
+        cut = open({ db: `postgres://postgres@127.0.0.1:${proxy.port}/${testDatabase}` })
+      })
+      afterEach(() => setMode('open'))
+
+      it('raises LedgerUnavailableError, spends nothing, and lands an owed release later', async function () {
+        this.timeout(30_000)
+        const { grant } = await buy(cut, 10n)
+        const held = await cut.credit.reserve(spendOf(grant, 4n))
+        assert.ok(held.status === 'reserved')
+        setMode('refuse')
+        await assert.rejects(cut.credit.reserve(spendOf(grant, 1n)), LedgerUnavailableError)
+        await assert.rejects(cut.credit.find(grant.balanceId), LedgerUnavailableError)
+        await assert.rejects(cut.credit.release(held.spend), LedgerUnavailableError)
+        setMode('open')
+        await sleep(1_500) // the ledger retries every 500 ms
+        assert.equal(
+          (await ledger.credit.find(grant.balanceId))?.remaining,
+          10n,
+          'given back, with no request',
+        )
+        await cut.credit.release(held.spend)
+        assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n, 'and only once')
+      })
+    })
+  })
+})

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { CreditGrant, CreditLedger, Lease, Ledger, PaymentRecord } from '@tx402/core'
+import { freshPayment } from './ledgerContract.js'
+
+type CreditedLedger = Ledger & { readonly credit: CreditLedger }
+
+/** A grant of `amount` from `record`'s payer into `balanceId` (a fresh one by default). */
+export function grantOf(
+  record: PaymentRecord,
+  amount: bigint,
+  parts: Partial<CreditGrant> = {},
+): CreditGrant {
+  return {
+    balanceId: randomBytes(16).toString('hex'),
+    scope: 'weather',
+    network: record.network,
+    asset: record.asset,
+    payer: record.payer,
+    amount,
+    ...parts,
+  }
+}
+
+/** A payment that marks with `grant`, committed (unless `commit` is false); its lease. */
+export async function buy(
+  ledger: Ledger,
+  amount: bigint,
+  parts: Partial<CreditGrant> = {},
+  commit = true,
+): Promise<{ lease: Lease; grant: CreditGrant }> {
+  const { key, record } = freshPayment()
+  const grant = grantOf(record, amount, parts)
+  const lease = (await ledger.acquire(key, 30_000))!
+  assert.equal(await ledger.mark(lease, { ...record, credit: grant }), 'marked')
+  if (commit) await ledger.commit(lease)
+  return { lease, grant }
+}
+
+/** What a spend of `amount` from `grant`'s balance asks for. */
+export const spendOf = (grant: CreditGrant, amount: bigint, ttlMs = 30_000) => ({
+  balanceId: grant.balanceId,
+  scope: grant.scope,
+  network: grant.network,
+  asset: grant.asset,
+  amount,
+  ttlMs,
+})
+
+const remaining = async (ledger: CreditedLedger, id: string) =>
+  (await ledger.credit.find(id))?.remaining
+
+/** The credit behaviour every ledger must have (docs/protocol.md section 7). */
+export function describeCreditContract(
+  name: string,
+  getLedger: () => CreditedLedger | Promise<CreditedLedger>,
+) {
+  describe(`Credit contract: ${name}`, () => {
+    let ledger: CreditedLedger
+    beforeEach(async () => {
+      ledger = await getLedger()
+    })
+
+    it('opens the balance only when the payment commits, once however often the commit is retried', async () => {
+      const { lease, grant } = await buy(ledger, 1_000n, {}, false)
+      assert.equal(await ledger.credit.find(grant.balanceId), undefined, 'a claim grants nothing')
+      await ledger.commit(lease)
+      await ledger.commit(lease) // the retry after a lost reply
+      const balance = await ledger.credit.find(grant.balanceId)
+      assert.deepEqual(balance, {
+        id: grant.balanceId,
+        scope: 'weather',
+        network: grant.network,
+        asset: grant.asset,
+        payer: grant.payer,
+        remaining: 1_000n,
+        expiresAt: undefined,
+      })
+    })
+
+    it('grants nothing for a payment released before its commit', async () => {
+      const { lease, grant } = await buy(ledger, 1_000n, {}, false)
+      await ledger.release(lease)
+      assert.equal(await ledger.credit.find(grant.balanceId), undefined)
+    })
+
+    it('takes the grant back when a release undoes the commit, once', async () => {
+      const opened = await buy(ledger, 1_000n)
+      await ledger.release(opened.lease)
+      await ledger.release(opened.lease)
+      assert.equal(
+        await ledger.credit.find(opened.grant.balanceId),
+        undefined,
+        'the new balance is gone',
+      )
+
+      const base = await buy(ledger, 1_000n)
+      const topUp = await buy(ledger, 500n, { ...base.grant, amount: 500n })
+      assert.equal(await remaining(ledger, base.grant.balanceId), 1_500n)
+      await ledger.release(topUp.lease)
+      await ledger.release(topUp.lease)
+      assert.equal(await remaining(ledger, base.grant.balanceId), 1_000n)
+    })
+
+    it('never lets taking back a grant push a balance below 0', async () => {
+      const base = await buy(ledger, 100n)
+      const topUp = await buy(ledger, 500n, { ...base.grant, amount: 500n })
+      const spent = await ledger.credit.reserve(spendOf(base.grant, 550n))
+      assert.equal(spent.status, 'reserved')
+      await ledger.release(topUp.lease)
+      assert.equal(await remaining(ledger, base.grant.balanceId), 0n)
+    })
+
+    it('tops up only a live balance of the same scope, network, asset and payer', async () => {
+      const base = await buy(ledger, 1_000n)
+      await buy(ledger, 1n, { ...base.grant, scope: 'other', amount: 1n })
+      assert.equal(
+        await remaining(ledger, base.grant.balanceId),
+        1_000n,
+        'another scope is not mixed in',
+      )
+      await buy(ledger, 7n, { ...base.grant, amount: 7n, expiresAt: Date.now() + 1 })
+      assert.equal(await remaining(ledger, base.grant.balanceId), 1_007n)
+      assert.equal(
+        (await ledger.credit.find(base.grant.balanceId))?.expiresAt,
+        undefined,
+        'a top-up keeps the expiry',
+      )
+    })
+
+    it('refuses at mark a grant naming another payer or network than the payment', async () => {
+      const { key, record } = freshPayment()
+      const lease = (await ledger.acquire(key, 30_000))!
+      const credit = grantOf(record, 10n, { payer: `0x${'99'.repeat(20)}` })
+      await assert.rejects(ledger.mark(lease, { ...record, credit }), RangeError)
+      await ledger.release(lease)
+    })
+
+    it('reserves, commits and releases: a release gives the amount back once', async () => {
+      const { grant } = await buy(ledger, 100n)
+      const a = await ledger.credit.reserve(spendOf(grant, 30n))
+      assert.equal(a.status, 'reserved')
+      assert.equal(a.status === 'reserved' && a.remaining, 70n)
+      const b = await ledger.credit.reserve(spendOf(grant, 30n))
+      assert.ok(a.status === 'reserved' && b.status === 'reserved')
+      assert.notEqual(a.spend.token, b.spend.token)
+      await ledger.credit.commit(a.spend)
+      await ledger.credit.commit(a.spend) // idempotent
+      await ledger.credit.release(b.spend)
+      await ledger.credit.release(b.spend)
+      assert.equal(await remaining(ledger, grant.balanceId), 70n)
+      assert.equal(await ledger.credit.renew(b.spend, 30_000), false, 'a released spend is gone')
+      await assert.rejects(ledger.credit.commit(b.spend))
+    })
+
+    it('undoes its own commit on release (a commit whose reply was lost, answered 503)', async () => {
+      const { grant } = await buy(ledger, 100n)
+      const a = await ledger.credit.reserve(spendOf(grant, 40n))
+      assert.ok(a.status === 'reserved')
+      await ledger.credit.commit(a.spend)
+      await ledger.credit.release(a.spend)
+      await ledger.credit.release(a.spend)
+      assert.equal(await remaining(ledger, grant.balanceId), 100n)
+    })
+
+    it('says why it refuses: unknown, exhausted, expired', async () => {
+      const { grant } = await buy(ledger, 10n)
+      assert.deepEqual(await ledger.credit.reserve(spendOf(grant, 11n)), {
+        status: 'exhausted',
+        remaining: 10n,
+        expiresAt: undefined,
+      })
+      const unknown = await ledger.credit.reserve({
+        ...spendOf(grant, 1n),
+        balanceId: 'ab'.repeat(16),
+      })
+      assert.deepEqual(unknown, { status: 'unknown' })
+      assert.deepEqual(await ledger.credit.reserve({ ...spendOf(grant, 1n), scope: 'other' }), {
+        status: 'unknown',
+      })
+      assert.deepEqual(await ledger.credit.reserve({ ...spendOf(grant, 1n), asset: 'native' }), {
+        status: 'unknown',
+      })
+
+      const expiresAt = Date.now() + 600
+      const short = await buy(ledger, 10n, { expiresAt })
+      const live = await ledger.credit.reserve(spendOf(short.grant, 1n))
+      assert.equal(live.status, 'reserved')
+      await sleep(800)
+      const late = await ledger.credit.reserve(spendOf(short.grant, 1n))
+      assert.equal(late.status, 'expired')
+      assert.equal(late.status === 'expired' && Math.abs(late.expiresAt - expiresAt) < 2, true)
+    })
+
+    it('serves exactly 10 of 100 concurrent reserves on a balance worth 10', async () => {
+      const { grant } = await buy(ledger, 10n)
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => ledger.credit.reserve(spendOf(grant, 1n))),
+      )
+      assert.equal(results.filter((r) => r.status === 'reserved').length, 10)
+      assert.equal(results.filter((r) => r.status === 'exhausted').length, 90)
+      assert.equal(await remaining(ledger, grant.balanceId), 0n)
+    })
+
+    it('renews a reservation, and reconcile gives back one that lapsed, once', async () => {
+      const { grant } = await buy(ledger, 10n)
+      const kept = await ledger.credit.reserve(spendOf(grant, 3n, 300))
+      const lapsing = await ledger.credit.reserve(spendOf(grant, 4n, 300))
+      assert.ok(kept.status === 'reserved' && lapsing.status === 'reserved')
+      const before = kept.spend.expiresAt
+      assert.equal(await ledger.credit.renew(kept.spend, 30_000), true)
+      assert.ok(kept.spend.expiresAt > before + 20_000)
+      await sleep(500)
+      const { creditReturned } = await ledger.reconcile()
+      assert.ok(creditReturned?.includes(lapsing.spend.token))
+      assert.ok(!creditReturned?.includes(kept.spend.token))
+      assert.equal(await remaining(ledger, grant.balanceId), 7n)
+      await ledger.credit.release(lapsing.spend) // a late release gives nothing twice
+      assert.equal(await remaining(ledger, grant.balanceId), 7n)
+      assert.equal(await ledger.credit.renew(lapsing.spend, 30_000), false)
+      await assert.rejects(
+        ledger.credit.commit(lapsing.spend),
+        'a returned reservation cannot commit',
+      )
+      await ledger.credit.commit(kept.spend)
+      assert.equal((await ledger.reconcile()).creditReturned?.includes(kept.spend.token), false)
+    })
+  })
+}
