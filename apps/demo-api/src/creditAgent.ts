@@ -30,11 +30,16 @@ export async function spendCredit(
   const run: CreditRun = { statuses: [], transfers: 0, credited: 0 }
   const observedFetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init)
-    const sent = request.headers.has('x-payment-credit')
-      ? ' with x-payment-credit (no payment on chain)'
-      : request.headers.has('x-payment-tx')
-        ? ' with x-payment-tx'
-        : ''
+    const token = request.headers.has('x-payment-credit')
+    const tx = request.headers.has('x-payment-tx')
+    const sent =
+      token && tx
+        ? ' with x-payment-tx and x-payment-credit (a top-up of the balance)'
+        : token
+          ? ' with x-payment-credit (no payment on chain)'
+          : tx
+            ? ' with x-payment-tx'
+            : ''
     log(`  → ${request.method} ${path}${sent}`)
     const response = await fetch(request)
     if (response.status === 402) {
@@ -73,7 +78,7 @@ export async function spendCredit(
     const left = balance ? `${formatAmount(balance.remaining, 6)} USDC left` : 'no credit'
     const expiry = balance?.expiresAt ? `, expires ${balance.expiresAt.toISOString()}` : ''
     log(
-      `  ★ call ${i}: ${response.status} ${JSON.stringify(await response.json())} ${paidOnChain ? '(paid the pack on chain)' : '(from credit)'}: ${left}${expiry}`,
+      `  ★ call ${i}: ${response.status} ${JSON.stringify(await response.json())} ${paidOnChain ? '(paid a pack on chain)' : '(from credit)'}: ${left}${expiry}`,
     )
     if (balance) run.remaining = balance.remaining
   }
