@@ -8,8 +8,7 @@ import { spendCredit } from './spendCredit.js'
 /**
  * Sends a request with the token of a balance that took its route before (`creditFor`), before
  * any 402: the response when it was served or answered by the route, else undefined (the caller
- * goes on as without credit, and the route is forgotten for this balance unless it was only
- * exhausted, which the 402 that follows tops up or pays).
+ * goes on as without credit, and the route is forgotten for this balance until it takes it again).
  *
  * @example const response = await spendKnownCredit({ url, method, sendCredited, signal }, options)
  */
@@ -40,16 +39,16 @@ export async function spendKnownCredit<R>(
   if (!record) return undefined
   const spent = await spendCredit(flow, record)
   if ('response' in spent) return spent.response
-  if (spent.kind === 'unusable') {
-    const resource = `${method.toUpperCase()} ${url.pathname}`
-    const credits = creditsOf(options.journal)
-    const current = (await credits.list()).find((r) => creditKey(r) === creditKey(record))
-    if (current) {
-      await credits.put({
-        ...current,
-        resources: (current.resources ?? []).filter((r) => r !== resource),
-      })
-    }
+  // Not served here: the 402 that follows decides (top up, pay, or a token elsewhere), and this
+  // route waits for a 402 again until a balance takes it anew.
+  const resource = `${method.toUpperCase()} ${url.pathname}`
+  const credits = creditsOf(options.journal)
+  const current = (await credits.list()).find((r) => creditKey(r) === creditKey(record))
+  if (current) {
+    await credits.put({
+      ...current,
+      resources: (current.resources ?? []).filter((r) => r !== resource),
+    })
   }
   return undefined
 }
