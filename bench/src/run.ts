@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { type Benchmark, createBenchContext } from './benchContext.js'
 import { challenge } from './benchmarks/challenge.js'
 import { contention } from './benchmarks/contention.js'
+import { credit } from './benchmarks/credit.js'
 import { flood } from './benchmarks/flood.js'
 import { ledger } from './benchmarks/ledger.js'
 import { peer } from './benchmarks/peer.js'
@@ -14,7 +15,7 @@ import { verify } from './benchmarks/verify.js'
 import { type Figure, verdict } from './report/figure.js'
 import { formatTable } from './report/formatTable.js'
 
-const benchmarks: Benchmark[] = [challenge, replay, verify, ledger, contention, flood, peer]
+const benchmarks: Benchmark[] = [challenge, replay, verify, ledger, contention, flood, peer, credit]
 const resultsDir = new URL('../results/', import.meta.url)
 
 const names = process.argv.slice(2).filter((arg) => arg !== '--')

@@ -129,6 +129,20 @@ try {
       },
     },
   })
+  // `/credit` (the `credit` bench): a price of one base unit, so one 0.01 payment buys 9,999
+  // credited requests.
+  const credited = ledger.credit
+    ? paymentRequired({
+        price: '0.000001',
+        asset: 'USDC',
+        chains: [chain],
+        ledger,
+        secret: config.secret,
+        credit: { packs: ['0.01'] },
+        logger: { info() {}, warn: console.warn, error: console.error },
+        observer: { decision: (decision) => bump(stats.decisions, decision.outcome) },
+      })
+    : undefined
   let bare: object = { ok: true }
   const app = new Koa()
   app.use(async (ctx, next) => {
@@ -138,6 +152,11 @@ try {
     }
     if (ctx.path === '/paid') {
       return paid(ctx, async () => {
+        ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 }
+      })
+    }
+    if (ctx.path === '/credit' && credited) {
+      return credited(ctx, async () => {
         ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 }
       })
     }

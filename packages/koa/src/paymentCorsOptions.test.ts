@@ -13,12 +13,14 @@ describe('paymentCorsOptions', () => {
       'x-payment-chain',
       'x-payment-challenge',
       'x-payment-proof',
+      'x-payment-credit',
     ])
     assert.deepEqual(options.exposeHeaders, [
       'retry-after',
       'X-Request-Id',
       'PAYMENT-REQUIRED',
       'PAYMENT-RESPONSE',
+      'PAYMENT-CREDIT',
     ])
   })
 
@@ -28,7 +30,7 @@ describe('paymentCorsOptions', () => {
       exposeHeaders: ' X-Request-Id ',
     })
     assert.deepEqual(options.allowHeaders.slice(0, 2), ['Content-Type', 'Authorization'])
-    assert.equal(options.allowHeaders.length, 6)
+    assert.equal(options.allowHeaders.length, 7)
     assert.deepEqual(options.exposeHeaders[0], 'X-Request-Id')
   })
 })

@@ -18,6 +18,7 @@ export interface PaymentCorsOptions {
  * The CORS settings a paid API needs so that a page on another origin can pay it (Fetch
  * standard, CORS protocol): the payer's retry carries the `x-payment-*` request headers, which
  * a preflight must allow; the 402's `PAYMENT-REQUIRED`, the paid answer's `PAYMENT-RESPONSE` and
+ * `PAYMENT-CREDIT` (prepaid credit), and
  * the `Retry-After` of a pending or busy payment are readable only when exposed. Spread the
  * result into `@koa/cors`'s options, with the origin your pages come from; headers your own
  * routes need are passed in and kept first. Without these lists a browser on another origin
@@ -40,11 +41,13 @@ export function paymentCorsOptions(own: OwnCorsHeaders = {}): PaymentCorsOptions
       headerNames.chain,
       headerNames.challenge,
       headerNames.proof,
+      headerNames.credit,
     ]),
     exposeHeaders: unique([
       ...names(own.exposeHeaders),
       headerNames.paymentRequired.toUpperCase(),
       headerNames.paymentResponse.toUpperCase(),
+      headerNames.paymentCredit.toUpperCase(),
       'Retry-After',
     ]),
   }

@@ -19,7 +19,10 @@ declare module 'koa' {
      * Set by `paymentRequired` once a payment is verified: what paid for this request.
      * `redelivered` is true when the payer lost this paid response and asked again: the route
      * runs again (GET, HEAD) and nothing is charged, so a route must be safe to run twice for
-     * one payment (docs/protocol.md section 6).
+     * one payment (docs/protocol.md section 6). `credit` is set when the request bought, topped
+     * up or spent prepaid credit (section 7): `credit.use` `spent` means it was paid from the
+     * balance `credit.balanceId` (`charged`, `remaining` in base units), nothing on chain
+     * (`transaction` is empty).
      */
     payment?: PaymentReceipt
   }

@@ -7,6 +7,7 @@ import { encodeBase64Json } from '../protocol/base64Json.js'
 import { type ErrorCode, errorStatus } from '../protocol/codes.js'
 import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
+import type { CreditTerms } from './creditOffer.js'
 import type { RespondOutcome } from './outcome.js'
 
 /** What every response of one route shares: offers, cost, and how challenges are signed. */
@@ -20,6 +21,8 @@ export interface RouteTerms {
   challengeTtlSeconds: number
   /** Offers whose payments must carry `x-payment-proof`. */
   proofRequired: ReadonlySet<ResolvedOffer>
+  /** The credit packs each offer sells, when the route sells credit. */
+  credit?: CreditTerms | undefined
 }
 
 /**
@@ -91,7 +94,7 @@ function challengeBody(
   }
   const accepts = terms.offers.map((offer): AcceptOption => {
     const { plugin, requirement } = offer
-    return {
+    const option: AcceptOption = {
       chain: plugin.name,
       network: plugin.network,
       asset: requirement.asset,
@@ -101,6 +104,9 @@ function challengeBody(
       maxAgeSeconds: requirement.maxAgeSeconds,
       ...(terms.proofRequired.has(offer) ? { proofRequired: true as const } : {}),
     }
+    const credit = terms.credit?.packs.get(offer)
+    if (credit) option.credit = credit.accepts
+    return option
   })
   return {
     error,

@@ -24,6 +24,7 @@ const optionNames = {
   binding: true,
   requireChallenge: true,
   requireProof: true,
+  credit: true,
   limits: true,
   logger: true,
   observer: true,

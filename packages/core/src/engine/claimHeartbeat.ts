@@ -22,6 +22,16 @@ interface HeartbeatLog {
   warn(object: object, message?: string): void
 }
 
+/** Something held for `ttlMs` at a time and renewed: a payment's lease, a credit reservation. */
+export interface Renewable {
+  /** Extends the hold to `ttlMs` from now; false when it was lost. Throws the ledger's fault. */
+  renew(ttlMs: number): Promise<boolean>
+  /** Unix ms until which it is surely held (computed before it was taken). */
+  expiresAt: number
+  /** What the logs name it by (no secret). */
+  label: object
+}
+
 /**
  * Renews `lease` every third of `ttlMs` until stopped, so a handler (and the send of its
  * response) may take any time: the claim lapses only when this process stops renewing it (it
@@ -37,15 +47,30 @@ export function startHeartbeat(
   ttlMs: number,
   log: HeartbeatLog,
 ): ClaimHeartbeat {
-  // The lease was computed before `acquire` was sent, so the claim lasts at least until then.
-  let heldUntil = lease.expiresAt
+  const renewable: Renewable = {
+    renew: (ttl) => ledger.renew(lease, ttl),
+    expiresAt: lease.expiresAt,
+    label: { key: lease.key },
+  }
+  return keepAlive(renewable, ttlMs, log)
+}
+
+/**
+ * Renews `held` every third of `ttlMs` until stopped (see `startHeartbeat`); the same heartbeat
+ * keeps a credit reservation alive while a long handler runs.
+ *
+ * @example const heartbeat = keepAlive({ renew, expiresAt, label }, 60_000, logger)
+ */
+export function keepAlive(held: Renewable, ttlMs: number, log: HeartbeatLog): ClaimHeartbeat {
+  // The hold was computed before it was sent, so it lasts at least until then.
+  let heldUntil = held.expiresAt
   let lost = false
   let stopped = false
   let failing = false
 
   const renewNow = async (): Promise<boolean> => {
     const sent = Date.now()
-    const renewed = await ledger.renew(lease, ttlMs)
+    const renewed = await held.renew(ttlMs)
     if (stopped) return renewed
     if (renewed) heldUntil = Math.max(heldUntil, sent + ttlMs)
     else lost = true
@@ -62,8 +87,8 @@ export function startHeartbeat(
         (cause: unknown) => {
           if (!failing) {
             log.warn(
-              { key: lease.key, err: describeFault(cause) },
-              'tx402: could not renew a claim; retrying',
+              { ...held.label, err: describeFault(cause) },
+              'tx402: could not renew a hold; retrying',
             )
           }
           failing = true

@@ -1,4 +1,5 @@
 import { assetId } from '../assetId.js'
+import type { CreditGrant } from '../credit.js'
 import type { Lease, Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
 import { type ClaimHeartbeat, startHeartbeat } from './claimHeartbeat.js'
@@ -39,8 +40,9 @@ const alreadyUsed = () =>
  * re-delivered to its payer (GET, HEAD: run the route again; others: the kept response) or
  * refused (`tx_already_used`, `response_not_stored`); one another request holds is 409
  * `payment_in_progress`; otherwise this request acquires and marks it, and a heartbeat keeps the
- * claim alive until the payment settles. Throws the ledger's fault (503, nothing consumed),
- * after releasing anything it took.
+ * claim alive until the payment settles; `grant` (credit it buys) is marked with it, for its
+ * commit to apply. Throws the ledger's fault (503, nothing consumed), after releasing anything
+ * it took.
  *
  * @example
  * const claim = await claimPayment(deps, request, attempt, verified, trace)
@@ -52,6 +54,7 @@ export async function claimPayment(
   attempt: Attempt,
   verified: Verified,
   trace: Trace,
+  grant?: CreditGrant,
 ): Promise<Claim | Refusal | PaidOutcome | ReplayOutcome> {
   const { ledger, settler, claimTtlMs } = dependencies
   const { offer, txId, requirement, challenge } = attempt
@@ -103,6 +106,7 @@ export async function claimPayment(
       amount: verified.amount,
       resource,
       challengeId: challenge?.id,
+      ...(grant ? { credit: grant } : {}),
     })
   } catch (error) {
     await letGo()

@@ -1,6 +1,7 @@
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
+import { creditSteps } from './creditSteps.js'
 import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
 import type { Outcome } from './outcome.js'
@@ -21,7 +22,8 @@ export type {
 /**
  * Builds the engine that turns a request into an outcome: read the attempt, admit it, verify it
  * on chain, look it up and claim it in the ledger, settle it, and report the decision
- * (docs/architecture.md, "the path of one request"; docs/protocol.md is the contract).
+ * (docs/architecture.md, "the path of one request"; docs/protocol.md is the contract). A
+ * request spending prepaid credit skips admission and the chain (`creditSteps`, section 7).
  *
  * @throws ConfigurationError for a wrong option, at setup.
  * @example
@@ -34,6 +36,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   const { logger, observer, claimTtlMs, redeliveryWindowMs } = route
   const admission = admissionFor(options.limits, ledger)
   const settler = leaseSettler(ledger, logger)
+  const credit = creditSteps(route, ledger, settler.holds, logger)
   const report = reporter({ logger, observer, hooks: options })
   const answer = (request: PaymentRequest, { refuse, message, retryAfterSeconds }: Refusal) =>
     buildResponse(route.terms, request, refuse, message, retryAfterSeconds)
@@ -45,6 +48,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
     const attempt = readAttempt(route, request, trace)
     if (isRefusal(attempt)) return respond(attempt)
+    // A forged or altered credit token stops here: no ledger, no chain.
+    const token = credit.check('spend' in attempt ? attempt.spend : attempt.credit)
+    if (token && isRefusal(token)) return respond(token)
+    if ('spend' in attempt) {
+      try {
+        const spent = await credit.spend(token!, trace, (cause) => unavailable('ledger', cause))
+        return isRefusal(spent) ? respond(spent) : spent
+      } catch (error) {
+        return unavailable('ledger', error)
+      }
+    }
     const admitted = await admission.admit(attempt, request.client)
     if (isRefusal(admitted)) return respond(admitted)
     let verified: Awaited<ReturnType<typeof verifyOnChain>>
@@ -64,14 +78,18 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     trace.payer = verified.payer
     trace.amount = verified.amount.toString()
 
+    let purchase: Awaited<ReturnType<typeof credit.buy>>
     let claim: Awaited<ReturnType<typeof claimPayment>>
     try {
+      purchase = await credit.buy(attempt, verified, token, trace)
+      if (purchase && isRefusal(purchase)) return respond(purchase)
       claim = await claimPayment(
         { ledger, settler, logger, claimTtlMs, redeliveryWindowMs },
         request,
         attempt,
         verified,
         trace,
+        purchase?.grant,
       )
     } catch (error) {
       return unavailable('ledger', error)
@@ -84,6 +102,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       attempt,
       verified,
       claim,
+      purchase,
     )
   }
 

@@ -3,6 +3,7 @@ import type { Ledger } from '../ledger.js'
 import type { ChainPlugin } from '../plugin.js'
 import type { ResolvedOffer, RoutePrice } from '../price.js'
 import type { RouteBinding } from './bindingPolicy.js'
+import type { RouteCredit } from './creditOffer.js'
 import type { VerificationLimits } from './limits.js'
 import type { EngineHooks, EngineObserver } from './observer.js'
 import type { Outcome } from './outcome.js'
@@ -62,6 +63,13 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   requireChallenge?: boolean
   /** Demand `x-payment-proof` (the payer's signature) on every payment, whatever the binding. Default false. */
   requireProof?: boolean
+  /**
+   * Sell prepaid credit on this route (docs/protocol.md section 7): packs in the route's asset,
+   * each above the price; the ledger must keep credit (`ledger.credit`). Default: none.
+   *
+   * @example credit: { packs: ['1.00', '5.00'], expiresInSeconds: 30 * 86_400 }
+   */
+  credit?: RouteCredit
   /** Limits on unpaid verification work (429 `rate_limited`). Defaults in `VerificationLimits`. */
   limits?: VerificationLimits
   /**

@@ -10,14 +10,17 @@ export interface PaymentDecision {
   transaction?: string | undefined
   /**
    * `served` (delivered and committed), `released` (the route did not serve, or the response
-   * did not reach the socket), `redelivered` (a lost paid response served again, not charged), or
-   * the error code answered.
+   * did not reach the socket), `redelivered` (a lost paid response served again, not charged),
+   * `credited` (delivered and paid from prepaid credit, committed; no chain involved), or the
+   * error code answered.
    */
-  outcome: ErrorCode | 'served' | 'released' | 'redelivered'
+  outcome: ErrorCode | 'served' | 'released' | 'redelivered' | 'credited'
   status: number
   payer?: string | undefined
-  /** Base units, decimal string. */
+  /** Base units, decimal string: received on chain, or taken from credit. */
   amount?: string | undefined
+  /** The credit balance this request spent, bought or topped up (docs/protocol.md section 7). */
+  balance?: string | undefined
   /** Time spent deciding (not the route's own time), in ms. */
   durationMs: number
 }
@@ -43,7 +46,10 @@ export interface EngineObserver {
 
 /** Hooks for application code: called after the decision, errors are logged and ignored. */
 export interface EngineHooks {
-  /** A payment was committed for a served response. */
+  /**
+   * A payment was committed for a served response, or credit spent for one (`receipt.credit`
+   * says, with `decision.outcome` `credited`).
+   */
   onPaid?(receipt: PaymentReceipt, decision: PaymentDecision): void | Promise<void>
   /** A request with payment headers was refused (400, 402, 409, 429 or 503). */
   onRejected?(decision: PaymentDecision): void | Promise<void>

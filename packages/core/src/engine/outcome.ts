@@ -1,16 +1,33 @@
 import type { StoredResponse } from '../ledger.js'
 import type { ErrorBody, Network, PaymentRequiredBody, WireAsset } from '../protocol/types.js'
 
+/** What a request did with prepaid credit (docs/protocol.md section 7). */
+export interface CreditReceipt {
+  /** `bought`: its payment opens the balance; `topped_up`: adds to it; `spent`: paid from it. */
+  use: 'bought' | 'topped_up' | 'spent'
+  /** 32 hex characters. */
+  balanceId: string
+  /** Base units this request took from the balance (0 when it paid on chain). */
+  charged: bigint
+  /**
+   * Base units left after this request. For a purchase, what the balance holds once this
+   * response's payment is committed (a top-up: as read before it, plus the grant).
+   */
+  remaining: bigint
+  /** Unix ms after which the balance cannot be spent; undefined: never. */
+  expiresAt?: number | undefined
+}
+
 /** What a payment receipt says about the payment that paid for a request. */
 export interface PaymentReceipt {
   chain: string
   network: Network
-  /** Canonical transaction id. */
+  /** Canonical transaction id; `''` when the request was paid with credit (nothing on chain). */
   transaction: string
   payer: string
   payTo: string
   asset: WireAsset
-  /** Base units received, from the chain. */
+  /** Base units received, from the chain; for a credited request, what the credit paid. */
   amount: bigint
   challengeId?: string | undefined
   /**
@@ -18,6 +35,8 @@ export interface PaymentReceipt {
    * is charged, and the route runs again (GET, HEAD). docs/protocol.md section 6.
    */
   redelivered?: boolean
+  /** Present when the request bought, topped up or spent credit. */
+  credit?: CreditReceipt | undefined
 }
 
 /** An answer the adapter writes as it is: a 402 challenge or an error. */
@@ -37,7 +56,7 @@ export interface RespondOutcome {
 export interface PaidOutcome {
   type: 'paid'
   payment: PaymentReceipt
-  /** Headers for the served response: `PAYMENT-RESPONSE`. */
+  /** Headers for the served response: `PAYMENT-RESPONSE` and/or `PAYMENT-CREDIT`. */
   headers: Record<string, string>
   /**
    * Set for methods other than GET and HEAD while re-delivery is on: keep the response (status,

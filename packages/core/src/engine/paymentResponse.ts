@@ -18,6 +18,7 @@ export function paymentResponseHeaders(receipt: PaymentReceipt): Record<string, 
     payer: receipt.payer,
     asset: receipt.asset,
     amount: receipt.amount.toString(),
+    ...(receipt.credit ? { creditRemaining: receipt.credit.remaining.toString() } : {}),
     ...(receipt.redelivered ? { redelivered: true as const } : {}),
   }
   return { [headerNames.paymentResponse]: encodeBase64Json(body) }

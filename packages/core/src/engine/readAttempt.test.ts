@@ -34,7 +34,7 @@ describe('readAttempt (step 1)', () => {
       }),
       trace,
     )
-    assert.ok(!isRefusal(attempt))
+    assert.ok(!isRefusal(attempt) && !('spend' in attempt))
     assert.equal(attempt.txId, hash(1))
     assert.equal(attempt.requirement.amount, 10000n)
     assert.equal(attempt.challenge, undefined)
@@ -58,6 +58,28 @@ describe('readAttempt (step 1)', () => {
     }
   })
 
+  it('reads a credit token alone as a spend, and with a payment as a top-up', () => {
+    const spend = readAttempt(route(), request({ 'x-payment-credit': 'k1.abc.def' }), {})
+    assert.deepEqual(spend, { spend: 'k1.abc.def' })
+    const topUp = readAttempt(
+      route(),
+      request({
+        'x-payment-tx': hash(1),
+        'x-payment-chain': 'testnet',
+        'x-payment-credit': 'k1.x',
+      }),
+      {},
+    )
+    assert.ok(!isRefusal(topUp) && !('spend' in topUp))
+    assert.equal(topUp.credit, 'k1.x')
+    const twice = readAttempt(
+      route(),
+      { ...request({}), headers: { 'x-payment-credit': ['a', 'b'] } },
+      {},
+    )
+    assert.equal(isRefusal(twice) && twice.refuse, 'invalid_payment_headers')
+  })
+
   it('demands the challenge a reference-bound chain needs, and verifies the one sent', () => {
     const bound = route('reference')
     const bare = readAttempt(
@@ -72,7 +94,7 @@ describe('readAttempt (step 1)', () => {
       request({ 'x-payment-tx': hash(1), 'x-payment-chain': 'testnet', 'x-payment-challenge': id }),
       {},
     )
-    assert.ok(!isRefusal(attempt))
+    assert.ok(!isRefusal(attempt) && !('spend' in attempt))
     assert.equal(attempt.challenge?.id, id)
   })
 })

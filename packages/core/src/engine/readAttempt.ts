@@ -22,6 +22,13 @@ export interface Attempt {
   proof: string | undefined
   /** What the payment must be: the answered challenge's terms, else today's. */
   requirement: PaymentRequirement
+  /** `x-payment-credit` sent with the payment (a top-up), unchecked. */
+  credit?: string | undefined
+}
+
+/** A request spending credit: `x-payment-credit` alone, its token unchecked. */
+export interface CreditAttempt {
+  spend: string
 }
 
 /** What `readAttempt` needs of the route. */
@@ -33,7 +40,8 @@ export type AttemptRules = Pick<
 /**
  * Step 1, read the attempt (docs/protocol.md sections 3 and 4): the payment headers, the offer
  * they name, the transaction id in its canonical form, the challenge (signature, resource,
- * expiry) and what the route's binding demands. No I/O. Records the chain, network and
+ * expiry) and what the route's binding demands; a credit token alone is a `CreditAttempt`
+ * (docs/protocol.md section 7.3). No I/O. Records the chain, network and
  * transaction in `trace` as they become known.
  *
  * @example
@@ -44,7 +52,7 @@ export function readAttempt(
   rules: AttemptRules,
   request: PaymentRequest,
   trace: Trace,
-): Attempt | Refusal {
+): Attempt | CreditAttempt | Refusal {
   const headers = readPaymentHeaders(request.headers)
   if (headers.kind === 'none') {
     const { cost } = rules.terms
@@ -54,6 +62,7 @@ export function readAttempt(
     )
   }
   if (headers.kind === 'invalid') return refuse('invalid_payment_headers', headers.message)
+  if (headers.kind === 'credit') return { spend: headers.credit }
 
   const choice = rules.selectOffer(headers.chain)
   if ('error' in choice) return refuse('invalid_payment_headers', choice.error)
@@ -105,5 +114,5 @@ export function readAttempt(
   }
   // Judged by the terms the payer answered, even if the route's price changed since.
   const requirement = answeredRequirement(offer, answered)
-  return { offer, txId, challenge, proof: headers.proof, requirement }
+  return { offer, txId, challenge, proof: headers.proof, requirement, credit: headers.credit }
 }

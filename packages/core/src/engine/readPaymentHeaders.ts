@@ -7,17 +7,27 @@ export type RequestHeaders = Readonly<Record<string, readonly string[] | undefin
 export type PaymentHeaders =
   | { kind: 'none' }
   | { kind: 'invalid'; message: string }
-  | { kind: 'payment'; tx: string; chain: string; challenge?: string; proof?: string }
+  | { kind: 'credit'; credit: string }
+  | {
+      kind: 'payment'
+      tx: string
+      chain: string
+      challenge?: string
+      proof?: string
+      /** A credit token to top up (docs/protocol.md section 7.2). */
+      credit?: string
+    }
 
 const encoder = new TextEncoder()
 // Printable ASCII only: ids, chain names, signatures and challenges never need more.
 const printable = /^[\x21-\x7e]+$/
 
 /**
- * Reads `x-payment-tx`, `x-payment-chain`, `x-payment-challenge` and `x-payment-proof`: each at
- * most once, under its size limit (`maxPaymentHeaderBytes`: 128 bytes for the transaction and
- * chain, 2 KiB for the challenge, 8 KiB for the proof), printable, without commas (a comma means
- * a joined duplicate).
+ * Reads `x-payment-tx`, `x-payment-chain`, `x-payment-challenge`, `x-payment-proof` and
+ * `x-payment-credit`: each at most once, under its size limit (`maxPaymentHeaderBytes`: 128
+ * bytes for the transaction and chain, 2 KiB for the challenge, 8 KiB for the proof, 512 bytes
+ * for the credit token), printable, without commas (a comma means a joined duplicate). A credit
+ * token alone is `kind: 'credit'` (a spend); with a payment, a top-up.
  */
 export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
   const read = (name: keyof typeof maxPaymentHeaderBytes): { value?: string; error?: string } => {
@@ -41,7 +51,8 @@ export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
   const chain = read(headerNames.chain)
   const challenge = read(headerNames.challenge)
   const proof = read(headerNames.proof)
-  const error = tx.error ?? chain.error ?? challenge.error ?? proof.error
+  const credit = read(headerNames.credit)
+  const error = tx.error ?? chain.error ?? challenge.error ?? proof.error ?? credit.error
   if (error) return { kind: 'invalid', message: error }
 
   const present = [
@@ -50,7 +61,7 @@ export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
     headerNames.challenge,
     headerNames.proof,
   ].some((name) => (headers[name]?.length ?? 0) > 0)
-  if (!present) return { kind: 'none' }
+  if (!present) return credit.value ? { kind: 'credit', credit: credit.value } : { kind: 'none' }
   if (!tx.value || !chain.value) {
     return {
       kind: 'invalid',
@@ -63,5 +74,6 @@ export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
     chain: chain.value,
     ...(challenge.value ? { challenge: challenge.value } : {}),
     ...(proof.value ? { proof: proof.value } : {}),
+    ...(credit.value ? { credit: credit.value } : {}),
   }
 }

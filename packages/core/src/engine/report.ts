@@ -8,7 +8,7 @@ import { onceEnded } from './settlement.js'
 
 /** What one request's decision has learned so far, for its log line and hooks. */
 export type Trace = Partial<
-  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount'>
+  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount' | 'balance'>
 >
 
 /** What the reporter writes to: the route's (guarded) logger and observer, and its hooks. */
@@ -36,10 +36,11 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
     const hookFailed = (cause: unknown) =>
       logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
     try {
+      const paid = decision.outcome === 'served' || decision.outcome === 'credited'
       const hook =
-        receipt && decision.outcome === 'served'
+        receipt && paid
           ? hooks.onPaid?.(receipt, decision)
-          : decision.outcome !== 'served' && decision.outcome !== 'released'
+          : !paid && decision.outcome !== 'released'
             ? hooks.onRejected?.(decision)
             : undefined
       Promise.resolve(hook).catch(hookFailed)
@@ -103,7 +104,9 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
             ? 'released'
             : redelivered
               ? 'redelivered'
-              : 'served'
+              : paid.payment.credit?.use === 'spent'
+                ? 'credited'
+                : 'served'
         const status = failure ? failure.status : served ? 200 : 0
         decision(line(ending, status, decidedMs), redelivered ? undefined : paid.payment)
       })

@@ -6,6 +6,7 @@ import { offeredTerms } from './answeredTerms.js'
 import { type OfferBinding, offerBindings } from './bindingPolicy.js'
 import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
+import { type CreditTerms, resolveCredit } from './creditOffer.js'
 import type { Logger, PaymentEngineOptions } from './engineOptions.js'
 import { type EngineObserver, guarded } from './observer.js'
 import { type OfferChoice, offerSelector } from './selectOffer.js'
@@ -17,6 +18,8 @@ export interface Route {
   terms: RouteTerms
   /** Every key a challenge may be signed with (the first signs). */
   keys: readonly Uint8Array[]
+  /** The credit the route sells (packs per offer, scope, expiry); undefined: none. */
+  credit: CreditTerms | undefined
   /** What a payment on each offer must carry (challenge, proof). */
   bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
   selectOffer(chain: string): OfferChoice
@@ -57,6 +60,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
   }
   const offers = resolveOffers(options.chains, options, options.maxAgeSeconds)
   const bindings = offerBindings(offers, options)
+  const credit = resolveCredit(options.credit, offers, options.ledger)
   const terms: RouteTerms = {
     key: keys[0]!,
     offers,
@@ -64,6 +68,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     cost: describeCost(options, offers),
     challengeTtlSeconds: positive(options.challengeTtlSeconds, 900, 'challengeTtlSeconds'),
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
+    credit,
   }
   assertChallengeFits(terms)
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
@@ -72,6 +77,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     offers,
     terms,
     keys,
+    credit,
     bindings,
     selectOffer: offerSelector(offers),
     graceSeconds: Math.max(

@@ -1,8 +1,8 @@
-import type { Lease, StoredResponse } from '../ledger.js'
+import type { StoredResponse } from '../ledger.js'
 import type { ClaimHeartbeat } from './claimHeartbeat.js'
 import type { Claim } from './claimPayment.js'
-import type { leaseSettler } from './leaseSettler.js'
-import type { PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
+import type { Hold, HoldSettler, leaseSettler } from './leaseSettler.js'
+import type { CreditReceipt, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { paymentResponseHeaders } from './paymentResponse.js'
 import type { Attempt } from './readAttempt.js'
 import type { Verified } from './verifyOnChain.js'
@@ -10,11 +10,12 @@ import type { Verified } from './verifyOnChain.js'
 /** How a paid request ended, for its decision line. */
 export type Settled = 'served' | 'released' | RespondOutcome
 
-/** What the settlement of one paid request needs from its engine. */
+/** What the settlement of one paid (or credited) request needs from its engine. */
 export interface SettlementParts {
-  lease: Lease
+  /** The payment's lease, or the credit reservation, as a `Hold`. */
+  hold: Hold
   heartbeat: ClaimHeartbeat
-  settler: ReturnType<typeof leaseSettler>
+  settler: HoldSettler
   /** The 503 answer to give when the ledger fails, logged as a fault. */
   unavailable(cause: unknown): RespondOutcome
 }
@@ -23,14 +24,15 @@ export interface SettlementParts {
  * The end of a paid request's life (docs/protocol.md section 6): `confirm` right before the first
  * byte (the claim is still this request's), then `settle` once the response ended: delivered
  * commits, anything else releases. The heartbeat runs until the payment is settled, so no other
- * request can take the payment over while the response is being sent or its commit retried.
+ * request can take the payment over while the response is being sent or its commit retried. The
+ * same rules settle a credit reservation (`spendCredit`).
  */
-export function settlement({ lease, heartbeat, settler, unavailable }: SettlementParts) {
+export function settlement({ hold, heartbeat, settler, unavailable }: SettlementParts) {
   let done = false
   const release = async (): Promise<void> => {
     done = true
     heartbeat.stop()
-    await settler.release(lease)
+    await settler.release(hold)
   }
 
   const confirm = async (): Promise<RespondOutcome | undefined> => {
@@ -55,12 +57,12 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
     }
     done = true
     try {
-      await settler.commit(lease, response)
+      await settler.commit(hold, response)
       heartbeat.stop()
     } catch {
       // Delivered, so never released: the claim stays held (the heartbeat runs) while the commit
       // is retried in the background; the payment is never consumed twice meanwhile.
-      settler.commitLater(lease, response, heartbeat)
+      settler.commitLater(hold, response, heartbeat)
     }
     return 'served'
   }
@@ -73,7 +75,7 @@ export function settlement({ lease, heartbeat, settler, unavailable }: Settlemen
     if (failure) return failure
     done = true
     try {
-      await settler.commit(lease)
+      await settler.commit(hold)
       heartbeat.stop()
       return 'served'
     } catch (error) {
@@ -101,6 +103,8 @@ export interface PaidDependencies {
  * `PAYMENT-RESPONSE`, and the `confirm` / `settle` / `finish` that commit it for a served
  * response and release it otherwise (`settlement`).
  *
+ * A payment that buys credit carries `bought`: its receipt and `PAYMENT-CREDIT`.
+ *
  * @example return paidOutcome(deps, request.method, attempt, verified, claim)
  */
 export function paidOutcome(
@@ -109,6 +113,7 @@ export function paidOutcome(
   { offer, txId, requirement, challenge }: Attempt,
   { payer, amount }: Verified,
   claim: Claim,
+  bought?: { receipt: CreditReceipt; headers: Record<string, string> },
 ): PaidOutcome {
   const receipt: PaymentReceipt = {
     chain: offer.plugin.name,
@@ -119,15 +124,36 @@ export function paidOutcome(
     asset: requirement.asset,
     amount,
     challengeId: challenge?.id,
+    ...(bought ? { credit: bought.receipt } : {}),
   }
-  const settled = settlement({ ...claim, ...dependencies })
+  const { settler, unavailable } = dependencies
+  const settled = settlement({
+    hold: settler.hold(claim.lease),
+    heartbeat: claim.heartbeat,
+    settler: settler.holds,
+    unavailable,
+  })
   const { redeliveryWindowMs, maxStoredResponseBytes } = dependencies
+  return settledOutcome(
+    receipt,
+    { ...paymentResponseHeaders(receipt), ...bought?.headers },
+    settled,
+    method !== 'GET' && redeliveryWindowMs > 0 ? maxStoredResponseBytes : undefined,
+  )
+}
+
+/** The `paid` outcome of a request whose hold `settled` settles. */
+export function settledOutcome(
+  payment: PaymentReceipt,
+  headers: Record<string, string>,
+  settled: ReturnType<typeof settlement>,
+  storeResponseUpTo: number | undefined,
+): PaidOutcome {
   return {
     type: 'paid',
-    payment: receipt,
-    headers: paymentResponseHeaders(receipt),
-    storeResponseUpTo:
-      method !== 'GET' && redeliveryWindowMs > 0 ? maxStoredResponseBytes : undefined,
+    payment,
+    headers,
+    storeResponseUpTo,
     confirm: settled.confirm,
     settle: async (delivered, response) => {
       await settled.settle(delivered, response)

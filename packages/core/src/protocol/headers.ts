@@ -16,7 +16,8 @@ export const headerNames = {
  * Each payment request header must be shorter than this many bytes (docs/protocol.md section 4.1).
  * The proof has room for a smart wallet's ERC-1271 signature (a passkey wallet's WebAuthn
  * assertion is about 1 KiB, an ERC-6492 wrapper around it 2 to 3 KiB); the challenge for the
- * server's own signed terms; the rest stay tight. All four together stay far below Node's 16 KiB
+ * server's own signed terms; a credit token for what it names; the rest stay tight. All five
+ * together stay far below Node's 16 KiB
  * header limit.
  */
 export const maxPaymentHeaderBytes = {
@@ -24,6 +25,7 @@ export const maxPaymentHeaderBytes = {
   [headerNames.chain]: 128,
   [headerNames.challenge]: 2048,
   [headerNames.proof]: 8192,
+  [headerNames.credit]: 512,
 } as const
 
 /**
@@ -37,6 +39,7 @@ export const paymentRequestHeaders: readonly string[] = [
   headerNames.chain,
   headerNames.challenge,
   headerNames.proof,
+  headerNames.credit,
 ]
 
 /** The protocol version this package speaks. */

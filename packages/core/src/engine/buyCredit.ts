@@ -1,0 +1,97 @@
+import { bytesToHex, randomBytes } from '@noble/hashes/utils'
+import { assetId } from '../assetId.js'
+import type { CreditGrant, CreditLedger } from '../credit.js'
+import type { CreditTerms } from './creditOffer.js'
+import { creditRefusals } from './creditRefusals.js'
+import { paymentCreditHeaders } from './creditResponse.js'
+import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
+import type { CreditReceipt } from './outcome.js'
+import type { Attempt } from './readAttempt.js'
+import type { Refusal } from './refusal.js'
+import type { Verified } from './verifyOnChain.js'
+
+/** Credit a verified payment buys: the grant its commit applies, and what the response says. */
+export interface Purchase {
+  grant: CreditGrant
+  receipt: CreditReceipt
+  /** `PAYMENT-CREDIT`. */
+  headers: Record<string, string>
+}
+
+/** Whose credit, where: what a top-up must match. */
+interface Owner {
+  scope: string
+  network: string
+  asset: string
+  payer: string
+}
+
+/** What `buyCredit` needs of the route. */
+export interface BuyDependencies {
+  credit: CreditTerms
+  ledger: CreditLedger
+  /** The signing key (the first secret). */
+  key: Uint8Array
+}
+
+/**
+ * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
+ * smallest pack grants what it brought beyond this request's price, to a new balance (a random
+ * 128-bit id), or, with a valid token of the same payer, network and asset, to that balance
+ * (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
+ * `credit_expired`, both before anything is claimed). Undefined for a smaller payment: it pays
+ * for its request only. Throws the ledger's fault.
+ *
+ * @example const purchase = await buyCredit(deps, attempt, verified, claims)
+ */
+export async function buyCredit(
+  { credit, ledger, key }: BuyDependencies,
+  { offer, requirement }: Attempt,
+  verified: Verified,
+  token: CreditTokenClaims | undefined,
+): Promise<Purchase | Refusal | undefined> {
+  const packs = credit.packs.get(offer)
+  if (!packs || verified.amount < packs.smallest) return undefined
+  const network = offer.plugin.network
+  const asset = assetId(requirement.asset)
+  const amount = verified.amount - requirement.amount
+  const owner: Owner = { scope: credit.scope, network, asset, payer: verified.payer }
+  let receipt: CreditReceipt
+  if (token) {
+    const mismatch = (a: Owner) =>
+      a.scope !== owner.scope ||
+      a.network !== network ||
+      a.asset !== asset ||
+      a.payer !== verified.payer
+    if (mismatch(token)) {
+      return creditRefusals.invalid(
+        'This credit token is for another payer, network or asset than this payment.',
+      )
+    }
+    const balance = await ledger.find(token.balanceId)
+    if (!balance || mismatch(balance)) {
+      return creditRefusals.invalid('This credit token names no balance this payment can top up.')
+    }
+    if (balance.expiresAt !== undefined && balance.expiresAt <= Date.now()) {
+      return creditRefusals.expired()
+    }
+    receipt = {
+      use: 'topped_up',
+      balanceId: balance.id,
+      charged: 0n,
+      remaining: balance.remaining + amount,
+      expiresAt: balance.expiresAt,
+    }
+  } else {
+    const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
+    const balanceId = bytesToHex(randomBytes(16))
+    receipt = { use: 'bought', balanceId, charged: 0n, remaining: amount, expiresAt }
+  }
+  const { balanceId, expiresAt } = receipt
+  const issued = issueCreditToken(key, { balanceId, ...owner })
+  return {
+    grant: { balanceId, ...owner, amount, expiresAt },
+    receipt,
+    headers: paymentCreditHeaders(issued, offer, receipt, credit.scope),
+  }
+}

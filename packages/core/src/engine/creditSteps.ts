@@ -1,0 +1,73 @@
+import type { Ledger } from '../ledger.js'
+import { buyCredit, type Purchase } from './buyCredit.js'
+import { checkCreditToken } from './creditRefusals.js'
+import type { CreditTokenClaims } from './creditToken.js'
+import type { Logger } from './engineOptions.js'
+import type { HoldSettler } from './leaseSettler.js'
+import type { PaidOutcome, RespondOutcome } from './outcome.js'
+import type { Attempt } from './readAttempt.js'
+import type { Refusal } from './refusal.js'
+import type { Trace } from './report.js'
+import type { Route } from './routeSetup.js'
+import { spendCredit } from './spendCredit.js'
+import type { Verified } from './verifyOnChain.js'
+
+/**
+ * The credit steps of one route (docs/protocol.md section 7), for the composition: check a
+ * presented token (no I/O), spend it, or let a payment buy or top up credit. A route that sells
+ * no credit refuses tokens and buys nothing.
+ *
+ * @example
+ * const credit = creditSteps(route, ledger, settler.holds, logger)
+ * const claims = credit.check(attempt.credit)
+ */
+export function creditSteps(
+  route: Route,
+  ledger: Ledger,
+  settler: HoldSettler,
+  logger: Pick<Logger, 'warn'>,
+) {
+  const key = route.keys[0]!
+  return {
+    /** The token's claims, its refusal, or undefined when none was sent. */
+    check(raw: string | undefined): CreditTokenClaims | Refusal | undefined {
+      return raw === undefined ? undefined : checkCreditToken(route.keys, route.credit, raw)
+    },
+    /** Spends `claims` (a checked token): the paid outcome or a refusal; throws a ledger fault. */
+    spend(
+      claims: CreditTokenClaims,
+      trace: Trace,
+      unavailable: (cause: unknown) => RespondOutcome,
+    ): Promise<PaidOutcome | Refusal> {
+      // check() refused tokens on routes without credit, so both are here.
+      const dependencies = {
+        credit: route.credit!,
+        ledger: ledger.credit!,
+        offers: route.offers,
+        key,
+        ttlMs: route.claimTtlMs,
+        settler,
+        logger,
+        unavailable,
+      }
+      return spendCredit(dependencies, claims, trace)
+    },
+    /** What a verified payment buys, if anything; throws a ledger fault. */
+    async buy(
+      attempt: Attempt,
+      verified: Verified,
+      claims: CreditTokenClaims | undefined,
+      trace: Trace,
+    ): Promise<Purchase | Refusal | undefined> {
+      if (!route.credit || !ledger.credit) return undefined
+      const purchase = await buyCredit(
+        { credit: route.credit, ledger: ledger.credit, key },
+        attempt,
+        verified,
+        claims,
+      )
+      if (purchase && 'grant' in purchase) trace.balance = purchase.grant.balanceId
+      return purchase
+    },
+  }
+}

@@ -1,0 +1,133 @@
+import { once } from 'node:events'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { base } from '@tx402/chain-base'
+import {
+  type ChainPlugin,
+  decodeBase64Json,
+  type Ledger,
+  type PaymentCredit,
+  type PaymentRequiredBody,
+  proofMessage,
+} from '@tx402/core'
+import {
+  type AnvilNode,
+  deployTestToken,
+  forwardJsonRpc,
+  type JsonRpcServer,
+  serveJsonRpc,
+  startAnvil,
+  testTokenAbi,
+} from '@tx402/testing/evm'
+import type { Address } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { type CreditAppOptions, createCreditApp } from './creditApp.js'
+
+/** anvil with a test USDC, reached through an RPC proxy that counts every call. */
+export interface AnvilCredit {
+  node: AnvilNode
+  token: Address
+  payTo: Address
+  /** The proxy's URL: what the plugins use. */
+  rpcUrl: string
+  /** JSON-RPC calls the proxy forwarded so far. */
+  readonly rpcCalls: number
+  chain(): ChainPlugin
+  close(): Promise<void>
+}
+
+/** Starts anvil (Base's chain id) with 100 USDC for dev accounts 1 and 2, paying a fresh wallet. */
+export async function startAnvilCredit(): Promise<AnvilCredit> {
+  const node = await startAnvil({ chainId: 8453 })
+  const payers = [node.accounts[1]!.address, node.accounts[2]!.address]
+  const token = await deployTestToken(node, { mint: payers.map((p) => [p, 100_000_000n]) })
+  let rpcCalls = 0
+  const rpc: JsonRpcServer = await serveJsonRpc(
+    forwardJsonRpc(node.rpcUrl, {
+      refuse: () => {
+        rpcCalls++
+        return false
+      },
+    }),
+  )
+  // A wallet of this run only: the suite's database outlives anvil, whose hashes repeat.
+  const payTo = privateKeyToAccount(generatePrivateKey()).address
+  return {
+    node,
+    token,
+    payTo,
+    rpcUrl: rpc.url,
+    get rpcCalls() {
+      return rpcCalls
+    },
+    chain: () =>
+      base({
+        rpcUrl: rpc.url,
+        payTo,
+        assets: [{ standard: 'erc20', address: token, symbol: 'USDC', decimals: 6 }],
+        confirmations: 1,
+        retryCount: 0,
+      }),
+    async close() {
+      await rpc.close()
+      await node.stop()
+    },
+  }
+}
+
+/** The credit app listening on loopback. */
+export async function listenCreditApp(options: CreditAppOptions) {
+  const server: Server = createCreditApp(options).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/credit`,
+    server,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+/**
+ * Pays `amount` base units as the 402 of `url` asks (dev account `account` signs the transfer
+ * and the proof), and presents it, with `token` to top up. The response and its PAYMENT-CREDIT.
+ */
+export async function payFor(
+  lab: AnvilCredit,
+  url: string,
+  amount: bigint,
+  { account = 1, token }: { account?: number; token?: string } = {},
+) {
+  const body = (await (await fetch(url)).json()) as PaymentRequiredBody
+  const offer = body.accepts[0]!
+  const hash = await lab.node.wallet(account).writeContract({
+    address: lab.token,
+    abi: testTokenAbi,
+    functionName: 'transfer',
+    args: [offer.payTo as Address, amount],
+  })
+  await lab.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const signer = privateKeyToAccount(lab.node.accounts[account]!.privateKey)
+  const proof = await signer.signMessage({
+    message: proofMessage({ network: offer.network, txId: hash, challengeId: body.challenge.id }),
+  })
+  const response = await fetch(url, {
+    headers: {
+      'x-payment-tx': hash,
+      'x-payment-chain': offer.chain,
+      'x-payment-challenge': body.challenge.id,
+      'x-payment-proof': proof,
+      ...(token ? { 'x-payment-credit': token } : {}),
+    },
+  })
+  const header = response.headers.get('payment-credit')
+  return {
+    response,
+    hash,
+    credit: header ? decodeBase64Json<PaymentCredit>(header) : undefined,
+  }
+}
+
+/** The ledger to test on, and how to get rid of it. */
+export type LedgerUnderTest = { name: string; make(): Promise<Ledger & { close(): Promise<void> }> }
