@@ -16,6 +16,12 @@ export interface DemoAppOptions {
   priceEncrypt: string
   maxAgeSeconds?: number
   logger?: Logger
+  /**
+   * The prepaid credit pack `GET /api/forecast` sells (decimal USDC; docs/protocol.md section 7),
+   * at `priceWeather` a call. Default `'0.05'`: one payment buys 5 calls. The ledger must keep
+   * credit (`embeddedLedger`, `redisPostgresLedger`).
+   */
+  creditPack?: string
   /** Metrics of every paid route, served at `/metrics`. */
   observer?: PrometheusObserver
   /** The browser page at `/` (the demo builds it; a plain API serves none). */
@@ -34,7 +40,8 @@ export interface DemoPage {
 }
 
 /**
- * The demo API: free `GET /api/health`, paid `GET /api/weather` and `POST /api/encrypt`.
+ * The demo API: free `GET /api/health`, paid `GET /api/weather` and `POST /api/encrypt`, and
+ * `GET /api/forecast`, which also sells prepaid credit (a pack of `creditPack`).
  *
  * @example createDemoApp({ chains, ledger, secret, priceWeather: '0.01', priceEncrypt: '0.10' }).listen(3402)
  */
@@ -87,6 +94,18 @@ export function createDemoApp(options: DemoAppOptions): Koa {
       temperatureC: 21,
       paidWith: { chain: payment.chain, transaction: payment.transaction, payer: payment.payer },
     }
+  })
+
+  // One payment of a pack, then calls spent from the balance without paying on chain.
+  const forecast = paymentRequired({
+    ...shared,
+    price: options.priceWeather,
+    credit: { packs: [options.creditPack ?? '0.05'], expiresInSeconds: 3600, scope: 'forecast' },
+  })
+  let day = 0
+  router.get('/api/forecast', forecast, (ctx) => {
+    day++
+    ctx.body = { city: 'Lisbon', day, forecast: day % 3 === 0 ? 'cloudy' : 'sunny' }
   })
 
   router.post(

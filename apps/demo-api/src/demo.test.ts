@@ -20,7 +20,7 @@ function listening(port: number): Promise<boolean> {
 describe('pnpm demo', function () {
   this.timeout(180_000)
 
-  it('pays on Base, Avalanche and Solana, gets 200 on each, refuses each replay, exits 0 and leaves no process', async () => {
+  it('pays on Base, Avalanche and Solana, gets 200 on each, refuses each replay, spends a credit pack, exits 0 and leaves no process', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', demoScript], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -46,6 +46,13 @@ describe('pnpm demo', function () {
       )
     }
     assert.match(output, /every chain paid once and served 200/)
+    const credit = output.split('[credit on Base]')[1] ?? ''
+    assert.equal(credit.match(/✎ signed a transfer of 0\.05 USDC/g)?.length, 2, 'a pack, a top-up')
+    assert.equal(credit.match(/with x-payment-credit \(no payment on chain\)/g)?.length, 4)
+    assert.match(credit, /call 5: 200 .*\(from credit\): 0 USDC left/)
+    assert.match(credit, /with x-payment-tx and x-payment-credit \(a top-up/)
+    assert.match(credit, /call 6: 200 .*: 0\.04 USDC left/)
+    assert.match(output, /one pack paid for 5 calls on Base; the 6th topped it up/)
     // Its anvil nodes, Solana RPC and API printed their URLs: none may still listen.
     const ports = [...output.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
     assert.ok(

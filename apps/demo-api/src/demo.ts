@@ -1,11 +1,14 @@
+import { formatAmount } from '@tx402/core'
 import { encodeFunctionData, erc20Abi } from 'viem'
 import { type AgentResult, anvilPayer, localSolanaPayer, payAndCall } from './agent.js'
+import { type CreditRun, spendCredit } from './creditAgent.js'
 import { type LocalChains, startLocalChains } from './localChains.js'
 import { buildPage } from './page/buildPage.js'
 import { type DemoServer, startServer } from './startServer.js'
 
 // `pnpm demo`: local chains, the demo API on the embedded ledger, and an agent that pays for
-// /api/weather once per chain, printing every step; `pnpm demo --serve` keeps it all running.
+// /api/weather once per chain, printing every step, then buys a credit pack on Base and spends it
+// on /api/forecast; `pnpm demo --serve` keeps it all running.
 const serve = process.argv.includes('--serve')
 const log = (line: string) => console.log(line)
 const silentLogger = { info() {}, warn() {}, error() {} }
@@ -68,6 +71,16 @@ try {
         chain: run.label,
       })
     }
+    // Prepaid credit: one pack (5 calls' worth) bought on Base, spent call by call, then topped up.
+    log('\n[credit on Base] the agent may buy a 0.05 USDC pack for GET /api/forecast (0.01 a call)')
+    const credit: CreditRun = await spendCredit(
+      server.url,
+      '/api/forecast',
+      'eip155:8453',
+      runs[0]!.payer,
+      6,
+      log,
+    )
     log('\nsummary')
     log('  chain      status  paid        replay                 time   transaction')
     for (const r of results) {
@@ -75,11 +88,22 @@ try {
         `  ${r.chain.padEnd(10)} ${String(r.status).padEnd(7)} ${(r.amount ?? '-').padEnd(11)} ${`${r.replayStatus ?? '-'} ${r.replayError ?? ''}`.padEnd(22)} ${`${r.ms} ms`.padEnd(6)} ${r.transaction ?? '-'}`,
       )
     }
-    const ok = results.every((r) => r.status === 200 && r.replayStatus === 402)
     log(
-      ok
+      `  credit     ${credit.statuses.length} calls: ${credit.transfers} transfers on chain (a pack, a top-up), ${credit.credited} served from credit, ${formatAmount(credit.remaining ?? 0n, 6)} USDC left`,
+    )
+    const paidOk = results.every((r) => r.status === 200 && r.replayStatus === 402)
+    const creditOk =
+      credit.statuses.every((s) => s === 200) && credit.transfers === 2 && credit.credited === 4
+    const ok = paidOk && creditOk
+    log(
+      paidOk
         ? '\nevery chain paid once and served 200; every replay was refused.'
         : '\nsome chain did not pay: see above.',
+    )
+    log(
+      creditOk
+        ? 'one pack paid for 5 calls on Base; the 6th topped it up.'
+        : 'the credit run did not go as expected: see above.',
     )
     await shutdown(ok ? 0 : 1)
   }

@@ -1,3 +1,5 @@
+import { creditedSender } from './credit/creditedSender.js'
+import { spendKnownCredit } from './credit/spendKnownCredit.js'
 import type { Exchange, ExchangeResponse } from './exchange.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
 import { receiveWhole } from './receiveWhole.js'
@@ -50,18 +52,29 @@ export async function paidFetch(
     for (const [name, value] of Object.entries(extra)) headers.set(name, value)
     return wrap(await fetchImpl(new Request(template.clone(), { headers })))
   }
+  const sendCredited = creditedSender(template, fetchImpl, wrap)
+  const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+  // A route that took credit before gets the token at once: one round trip, no 402 first.
+  const spent = await spendKnownCredit(
+    { url, method: template.method, sendCredited, signal },
+    options,
+  )
+  if (spent) return spent
   const first = await send({})
   // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
   const answered = first.raw.redirected ? new URL(first.raw.url) : url
+  const origin =
+    first.status === 402
+      ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
+      : url.origin
   const exchange: Exchange<Response> = {
-    origin:
-      first.status === 402
-        ? payableOrigin(url, first.raw, options.allowCrossOriginRedirect)
-        : url.origin,
+    origin,
+    // A token is only sent to the origin that issued it: never after a cross-origin 402.
+    ...(origin === url.origin ? { sendCredited } : {}),
     method: template.method,
     path: answered.pathname,
     send,
-    signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
+    signal,
     fingerprint: async () =>
       requestFingerprint(template.method, template.url, await template.clone().arrayBuffer()),
   }

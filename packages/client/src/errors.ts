@@ -1,4 +1,5 @@
 import { BaseError, type ErrorCode } from '@tx402/core/protocol'
+import type { CreditBalance } from './credit/creditRecord.js'
 import { defineError } from './defineError.js'
 
 /**
@@ -99,3 +100,25 @@ export class PaymentFailedError extends BaseError {
 export class BroadcastRejectedError extends BaseError {
   override name = 'BroadcastRejectedError' as const
 }
+
+/**
+ * The call gave up spending prepaid credit: until the deadline (`timeoutMs`) every attempt met a
+ * network error, a timeout (`cause`) or a retryable answer (`lastCode`). Nothing was paid on
+ * chain; a credited request whose response was lost was given back by the server. The token is
+ * kept: the next call spends it again.
+ *
+ * @example if (e instanceof CreditUnavailableError) console.log(e.lastCode, e.balance?.remaining)
+ */
+export class CreditUnavailableError extends defineError(
+  'CreditUnavailableError',
+  (args: { lastCode?: ErrorCode | undefined; balance: CreditBalance; cause?: unknown }) => ({
+    message: `Gave up spending credit at ${args.balance.origin}${args.lastCode ? ` (last answer: ${args.lastCode})` : ''}.`,
+    details: 'Nothing was paid on chain; the credit token is kept for the next call.',
+    cause: args.cause,
+    fields: {
+      lastCode: args.lastCode,
+      /** The balance as last reported (remaining base units, expiry). */
+      balance: args.balance,
+    },
+  }),
+) {}

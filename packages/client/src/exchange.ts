@@ -31,6 +31,13 @@ export interface Exchange<R> {
    * timeout (the payment flow then sends the same headers again) and when `signal` aborts.
    */
   send(headers: Record<string, string>): Promise<ExchangeResponse<R>>
+  /**
+   * Sends the original request with a credit token among these headers, never letting it reach
+   * another origin: redirects are followed only within the asked origin, and only for GET and
+   * HEAD; any other redirect resolves `'redirected'` (the token was not spent there). Optional:
+   * an exchange without it never spends or tops up credit.
+   */
+  sendCredited?(headers: Record<string, string>): Promise<ExchangeResponse<R> | 'redirected'>
   /** The caller's signal: once it aborts, nothing is sent again and the payment stays journaled. */
   signal?: AbortSignal | null | undefined
   /**

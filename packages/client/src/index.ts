@@ -7,8 +7,15 @@ export type { DeclaredAsset, KnownAsset } from './assets/knownAssets.js'
 export { knownStablecoins } from './assets/knownAssets.js'
 export type { PaidFetchOptions } from './callPaidEndpoint.js'
 export { callPaidEndpoint } from './callPaidEndpoint.js'
+export { creditBalances } from './credit/creditBalances.js'
+export type { CreditJournal } from './credit/creditJournal.js'
+export { memoryCredits } from './credit/creditJournal.js'
+export type { CreditOptions } from './credit/creditOptions.js'
+export type { CreditBalance, CreditRecord } from './credit/creditRecord.js'
+export { creditBalanceOf } from './credit/creditRecord.js'
 export {
   BroadcastRejectedError,
+  CreditUnavailableError,
   NoPayableOptionError,
   PaymentFailedError,
   PaymentRejectedError,

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@tx402/core/protocol'
+import { type CreditOptions, validateCreditOptions } from './credit/creditOptions.js'
 import { browserStorage, localStorageJournal } from './journal/localStorageJournal.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
@@ -48,6 +49,14 @@ export interface PaymentOptions {
    * `CrossOriginRedirectError` otherwise.
    */
   allowCrossOriginRedirect?: boolean
+  /**
+   * Buy prepaid credit where a route sells it (docs/protocol.md section 7), e.g.
+   * `{ buy: 'smallest' }`: one payment of a pack (within `maxAmount`, which then must allow the
+   * pack) and later requests to the same origin spend the balance, with no payment on chain.
+   * Default: none is bought. A credit token the client holds is spent either way, and only on
+   * the origin that issued it (fetch only: the axios interceptor never sends one).
+   */
+  credit?: CreditOptions
 }
 
 /** `PaymentOptions` with every default applied. */
@@ -59,6 +68,7 @@ export interface ResolvedPaymentOptions {
   timeoutMs: number
   notFoundWindowMs: number
   allowCrossOriginRedirect: boolean
+  credit: CreditOptions | undefined
 }
 
 let processJournal: PaymentJournal | undefined
@@ -73,6 +83,7 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
   if (!options?.payers?.length) throw new ConfigurationError('At least one payer is required.')
   const maxAmount = options.maxAmount ?? defaultMaxAmount
   validateMaxAmount(maxAmount)
+  validateCreditOptions(options.credit)
   const timeoutMs = options.timeoutMs ?? 120_000
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError('timeoutMs must be a positive number of milliseconds.')
@@ -89,6 +100,7 @@ export function resolvePaymentOptions(options: PaymentOptions): ResolvedPaymentO
     timeoutMs,
     notFoundWindowMs,
     allowCrossOriginRedirect: options.allowCrossOriginRedirect ?? false,
+    credit: options.credit,
   }
 }
 

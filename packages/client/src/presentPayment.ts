@@ -1,12 +1,12 @@
 import {
   type AcceptOption,
-  decodeBase64Json,
   type ErrorCode,
   headerNames,
   type PaymentRequiredBody,
-  type PaymentResponse,
   proofMessage,
 } from '@tx402/core/protocol'
+import { keepCredit } from './credit/keepCredit.js'
+import { dropTopUp, sendPresentation } from './credit/topUp.js'
 import { PaymentRejectedError, PaymentTimeoutError } from './errors.js'
 import type { ExchangeResponse, Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'
@@ -14,7 +14,7 @@ import { bringOnChain } from './onChain.js'
 import type { Payer } from './payer.js'
 import { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
 import { retryDelay, sleep } from './retryDelay.js'
-import { handlingOf } from './serverAnswers.js'
+import { handlingOf, isRedelivery } from './serverAnswers.js'
 
 /** How a presentation ended: the caller's response, or a refusal with the server's fresh 402. */
 export type Presented<R> =
@@ -54,8 +54,15 @@ export async function presentPayment<R>(
       await pause(flow, wait, flow.deadline, { txId, lastCode, waiting, cause: sent.fault })
       continue
     }
+    if ('unsent' in sent) {
+      // A top-up that would have left the origin: presented without the token (a new balance).
+      await dropTopUp(flow, entry, false)
+      headers = await paymentHeaders(entry, payer, option)
+      continue
+    }
     const { response } = sent
     if ('served' in sent) {
+      await keepCredit(flow, sent.response, option?.credit?.scope ?? '')
       await flow.journal.delete(entry.challengeId)
       const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
       return { kind: 'answered', response: sent.served, redelivered }
@@ -65,6 +72,12 @@ export async function presentPayment<R>(
     if (!error) return { kind: 'answered', response: response.raw }
     response.discard()
     lastCode = error.error
+    if (entry.topUp && (lastCode === 'credit_invalid' || lastCode === 'credit_expired')) {
+      // Refused before anything was consumed: the same payment opens a balance of its own.
+      await dropTopUp(flow, entry, true)
+      headers = await paymentHeaders(entry, payer, option)
+      continue
+    }
     const handling = handlingOf(error.error)
     const wait = retryDelay(response.header('retry-after'), attempt)
     if (handling === 'retry') {
@@ -113,6 +126,7 @@ async function paymentHeaders(
     [headerNames.tx]: txId,
     [headerNames.chain]: entry.chain,
     [headerNames.challenge]: entry.challengeId,
+    ...(entry.topUp ? { [headerNames.credit]: entry.topUp } : {}),
   }
   if (option?.proofRequired) {
     const message = proofMessage({ network: entry.network, txId, challengeId: entry.challengeId })
@@ -124,6 +138,7 @@ async function paymentHeaders(
 type Sent<R> =
   | { response: ExchangeResponse<R>; served: R }
   | { response: ExchangeResponse<R> }
+  | { unsent: true }
   | { fault: unknown }
 
 /**
@@ -132,7 +147,8 @@ type Sent<R> =
  */
 async function deliver<R>(flow: Flow<R>, headers: Record<string, string>): Promise<Sent<R>> {
   try {
-    const response = await flow.exchange.send(headers)
+    const response = await sendPresentation(flow, headers)
+    if (response === 'redirected') return { unsent: true }
     if (response.status >= 400) return { response }
     return { response, served: response.complete ? await response.complete() : response.raw }
   } catch (fault) {
@@ -172,13 +188,4 @@ function describe(fault: unknown): string {
   const cause =
     fault instanceof Error && fault.cause instanceof Error ? `: ${fault.cause.message}` : ''
   return fault instanceof Error ? `${fault.message}${cause}` : String(fault)
-}
-
-function isRedelivery(header: string | null): boolean {
-  if (!header) return false
-  try {
-    return decodeBase64Json<PaymentResponse>(header).redelivered === true
-  } catch {
-    return false
-  }
 }

@@ -3,6 +3,7 @@ import { identifyAsset } from './assets/assetIdentity.js'
 import { declaredFee } from './assets/declaredFee.js'
 import { assetAddress } from './assets/knownAssets.js'
 import { spendingLimit } from './assets/spendingLimit.js'
+import { type CreditOptions, choosePack } from './credit/creditOptions.js'
 import { NoPayableOptionError, SpendingCapError } from './errors.js'
 import type { Payer } from './payer.js'
 import { AssetMismatchError } from './refusals.js'
@@ -14,6 +15,8 @@ export interface SelectOptions {
   /** Chain names or CAIP-2 ids, most preferred first; the rest follow in the server's order. */
   preferredChains?: readonly string[] | undefined
   maxAmount: MaxAmount
+  /** Buy a credit pack where the option sells one the policy and the cap allow. */
+  credit?: CreditOptions | undefined
 }
 
 /**
@@ -23,14 +26,15 @@ export interface SelectOptions {
  * mislabelled asset, `NoPayableOptionError` for an asset neither known nor listed by address, or
  * when no payer fits, and `SpendingCapError` when every payable option is above its cap.
  *
- * Also returns `maxAmount`, the cap in base units for what leaves the wallet (fees included).
+ * Also returns `maxAmount`, the cap in base units for what leaves the wallet (fees included), and,
+ * with `options.credit`, `pack`: the credit pack to pay instead of the price (`choosePack`).
  *
  * @example const { option, payer, maxAmount } = await selectOption(body.accepts, { payers, maxAmount: '0.10' })
  */
 export async function selectOption(
   accepts: readonly AcceptOption[],
   options: SelectOptions,
-): Promise<{ option: AcceptOption; payer: Payer; maxAmount: bigint }> {
+): Promise<{ option: AcceptOption; payer: Payer; maxAmount: bigint; pack?: bigint }> {
   const payable: { option: AcceptOption; payer: Payer }[] = []
   for (const option of accepts) {
     const payer = await findPayer(options.payers, option.network, option)
@@ -75,6 +79,8 @@ export async function selectOption(
       )
       continue
     }
+    const pack = choosePack(option, options.credit, limit.amount)
+    if (pack !== undefined) return { ...candidate, maxAmount: limit.amount, pack }
     const amount = parseBaseUnits(option.amount)
     // What leaves the wallet: the price plus a transfer fee the server declared.
     if (amount + declaredFee(option, amount) <= limit.amount) {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@tx402/core/protocol'
+import { decodeBase64Json, type ErrorCode, type PaymentResponse } from '@tx402/core/protocol'
 
 /**
  * What the client does with a tx402 error answered to a request that carried a payment:
@@ -31,4 +31,18 @@ export function handlingOf(code: ErrorCode): AnswerHandling {
   if (retried.has(code)) return 'retry'
   if (code === 'tx_not_found') return 'not_found'
   return 'refused'
+}
+
+/**
+ * Whether a `PAYMENT-RESPONSE` header marks a re-delivery (docs/protocol.md section 6.2).
+ *
+ * @example isRedelivery(response.header('payment-response'))
+ */
+export function isRedelivery(header: string | null): boolean {
+  if (!header) return false
+  try {
+    return decodeBase64Json<PaymentResponse>(header).redelivered === true
+  } catch {
+    return false
+  }
 }

@@ -1,4 +1,7 @@
 import { headerNames, type PaymentRequiredBody } from '@tx402/core/protocol'
+import type { CreditRecord } from './credit/creditRecord.js'
+import { heldCredit, takes } from './credit/heldCredit.js'
+import { spendCredit } from './credit/spendCredit.js'
 import type { Exchange, ExchangeResponse, Flow } from './exchange.js'
 import { journalEntry, resourceKey } from './journal/journalEntry.js'
 import type { PaymentJournal } from './journal/types.js'
@@ -90,14 +93,38 @@ export async function settlePayment<R>(
     }
   }
 
-  const { option, payer, maxAmount } = await selectOption(body.accepts, options)
-  const payment = await payer.sign(option, { maxAmount })
+  // Credit this origin issued for the route is spent instead of paying (docs/protocol.md 7.3).
+  let topUp: CreditRecord | undefined
+  const held = exchange.sendCredited
+    ? await heldCredit(journal, exchange.origin, body.accepts, options.preferredChains)
+    : undefined
+  if (held?.enough) {
+    const spent = await spendCredit(flow, held.record)
+    if ('response' in spent) return spent.response
+    if (spent.body) body = spent.body
+    if (spent.kind === 'exhausted') topUp = held.record
+  } else if (held) {
+    topUp = held.record
+  }
+
+  // A pack is bought only where the token can be spent, and topped up only when allowed.
+  const buying = topUp && options.credit?.topUp === false ? undefined : options.credit
+  const { option, payer, maxAmount, pack } = await selectOption(body.accepts, {
+    ...options,
+    preferredChains: topUp
+      ? [topUp.network, ...(options.preferredChains ?? [])]
+      : options.preferredChains,
+    credit: exchange.sendCredited ? buying : undefined,
+  })
+  const paid = pack === undefined ? option : { ...option, amount: pack.toString() }
+  const payment = await payer.sign(paid, { maxAmount })
   const entry = journalEntry({
     challengeId: body.challenge.id,
     resource,
-    option,
+    option: paid,
     payment,
     request: await request(),
+    topUp: pack !== undefined && topUp && takes(option, topUp) ? topUp.token : undefined,
   })
   claimed.add(entry.challengeId)
   try {

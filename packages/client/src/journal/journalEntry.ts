@@ -23,6 +23,8 @@ export function journalEntry(args: {
   option: AcceptOption
   payment: SignedPayment
   request?: string | undefined
+  /** The credit token this payment tops up. */
+  topUp?: string | undefined
 }): JournalEntry {
   const { option } = args
   return {
@@ -37,5 +39,6 @@ export function journalEntry(args: {
     state: 'signed',
     createdAt: Date.now(),
     ...(args.request ? { request: args.request } : {}),
+    ...(args.topUp ? { topUp: args.topUp } : {}),
   }
 }

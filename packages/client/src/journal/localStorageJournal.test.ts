@@ -39,6 +39,27 @@ describe('localStorageJournal', () => {
     )
   })
 
+  it('keeps credit tokens across a reload, apart from the payment entries', async () => {
+    const storage = mapStorage()
+    const record = {
+      origin: 'https://api.example.com',
+      scope: 'default',
+      network: 'eip155:8453',
+      asset: '0xAbC',
+      token: 'k1.a.b',
+      remaining: '40000',
+      updatedAt: 1,
+    }
+    await localStorageJournal({ storage }).credits!.put(record)
+    await localStorageJournal({ storage }).credits!.put({ ...record, remaining: '30000' })
+    const reloaded = localStorageJournal({ storage })
+    assert.deepEqual(await reloaded.list(), [])
+    const credits = await reloaded.credits!.list()
+    assert.deepEqual(credits, [{ ...record, remaining: '30000' }])
+    await reloaded.credits!.delete('https://api.example.com default eip155:8453 0xabc')
+    assert.equal(storage.map.size, 0)
+  })
+
   it('fails at setup when there is no localStorage', () => {
     assert.throws(() => localStorageJournal(), ConfigurationError)
   })

@@ -1,4 +1,6 @@
 import { ConfigurationError } from '@tx402/core/protocol'
+import type { CreditJournal } from '../credit/creditJournal.js'
+import { type CreditRecord, creditKey } from '../credit/creditRecord.js'
 import type { JournalEntry, PaymentJournal } from './types.js'
 
 /**
@@ -33,12 +35,14 @@ export function localStorageJournal(options: LocalStorageJournalOptions = {}): P
     throw new ConfigurationError('localStorageJournal needs localStorage or a `storage` option.')
   }
   const prefix = options.prefix ?? 'tx402:journal:'
+  // Credit tokens under their own sub-prefix, skipped by `list`.
+  const creditPrefix = `${prefix}credit:`
   return {
     async list() {
       const keys: string[] = []
       for (let i = 0; i < storage.length; i++) {
         const key = storage.key(i)
-        if (key?.startsWith(prefix)) keys.push(key)
+        if (key?.startsWith(prefix) && !key.startsWith(creditPrefix)) keys.push(key)
       }
       const entries: JournalEntry[] = []
       for (const key of keys) {
@@ -52,6 +56,34 @@ export function localStorageJournal(options: LocalStorageJournalOptions = {}): P
     },
     async delete(challengeId) {
       storage.removeItem(prefix + challengeId)
+    },
+    credits: storageCredits(storage, creditPrefix),
+  }
+}
+
+function storageCredits(storage: JournalStorage, prefix: string): CreditJournal {
+  return {
+    async list() {
+      const records: CreditRecord[] = []
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i)
+        if (!key?.startsWith(prefix)) continue
+        try {
+          const record = JSON.parse(storage.getItem(key) ?? '') as CreditRecord
+          if (typeof record?.token === 'string' && typeof record.origin === 'string') {
+            records.push(record)
+          }
+        } catch {
+          // A corrupt record is ignored, as a corrupt payment entry is.
+        }
+      }
+      return records
+    },
+    async put(record) {
+      storage.setItem(prefix + creditKey(record), JSON.stringify(record))
+    },
+    async delete(key) {
+      storage.removeItem(prefix + key)
     },
   }
 }

@@ -1,3 +1,4 @@
+import { memoryCredits } from '../credit/creditJournal.js'
 import type { JournalEntry, PaymentJournal } from './types.js'
 
 /**
@@ -19,5 +20,6 @@ export function memoryJournal(): PaymentJournal {
     async delete(challengeId) {
       entries.delete(challengeId)
     },
+    credits: memoryCredits(),
   }
 }

@@ -1,4 +1,5 @@
 import type { Network, WireAsset } from '@tx402/core/protocol'
+import type { CreditJournal } from '../credit/creditJournal.js'
 import type { SignedPayment } from '../payer.js'
 
 /**
@@ -22,6 +23,11 @@ export interface JournalEntry {
   /** Unix ms. */
   createdAt: number
   /**
+   * The credit token this payment tops up (docs/protocol.md section 7.2): presented with it, so a
+   * payment re-presented after a crash still adds to that balance.
+   */
+  topUp?: string
+  /**
    * The `requestFingerprint` of the request paid for, when its method is not safe (POST…): the
    * server's replay of that request's kept response is taken only by the same request.
    */
@@ -42,4 +48,9 @@ export interface PaymentJournal {
   /** Adds or replaces the entry with this `challengeId`. */
   put(entry: JournalEntry): Promise<void>
   delete(challengeId: string): Promise<void>
+  /**
+   * Prepaid credit tokens, by origin and scope (docs/protocol.md section 7). Optional: without
+   * it, tokens are kept in memory for as long as this journal object lives.
+   */
+  credits?: CreditJournal
 }
