@@ -12,7 +12,7 @@ export function rawInsert(): [string, unknown[]] {
     `insert into ${paymentsTable}
        (network, tx_id, chain, payer, pay_to, asset, amount, resource, status, consumed_at)
      values ($1, $2, 'floor', $3, $3, $3, $4, 'GET /floor', 'consumed', now())
-     on conflict (network, tx_id) do nothing`,
+     on conflict (network, tx_id, pay_to, payer) do nothing`,
     [
       'eip155:31337',
       `0x${randomBytes(32).toString('hex')}`,
