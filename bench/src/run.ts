@@ -8,13 +8,26 @@ import { challenge } from './benchmarks/challenge.js'
 import { contention } from './benchmarks/contention.js'
 import { flood } from './benchmarks/flood.js'
 import { ledger } from './benchmarks/ledger.js'
+import { memory } from './benchmarks/memory.js'
 import { peer } from './benchmarks/peer.js'
 import { replay } from './benchmarks/replay.js'
+import { throughput } from './benchmarks/throughput.js'
 import { verify } from './benchmarks/verify.js'
-import { type Figure, verdict } from './report/figure.js'
+import { checkText, type Figure, verdict } from './report/figure.js'
 import { formatTable } from './report/formatTable.js'
+import { withGoals } from './report/goals.js'
 
-const benchmarks: Benchmark[] = [challenge, replay, verify, ledger, contention, flood, peer]
+const benchmarks: Benchmark[] = [
+  challenge,
+  replay,
+  verify,
+  ledger,
+  contention,
+  flood,
+  peer,
+  throughput,
+  memory,
+]
 const resultsDir = new URL('../results/', import.meta.url)
 
 const names = process.argv.slice(2).filter((arg) => arg !== '--')
@@ -54,11 +67,11 @@ try {
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.title}`)
     try {
-      const produced = await benchmark.run(context)
+      const produced = withGoals(await benchmark.run(context))
       figures.push(...produced)
       for (const f of produced) {
         const ratio = f.ratio === undefined ? '' : ` (${f.ratio.toFixed(3)}× ${f.floor?.label})`
-        log(`  → ${f.metric}: ${f.value.toFixed(2)} ${f.unit}${ratio} ${verdict(f)}`)
+        log(`  → ${f.metric}: ${f.value.toFixed(2)} ${f.unit}${ratio} ${checkText(f)}`)
       }
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
@@ -85,7 +98,8 @@ await writeFile(
       durationSec,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
       benchmarks: selected.map((b) => b.name),
-      figures,
+      // Each figure with its check column as the table shows it.
+      figures: figures.map((f) => ({ ...f, check: checkText(f) })),
       failures,
     },
     null,
