@@ -23,6 +23,8 @@ export interface KoaServer {
   stats(): Promise<KoaServerStats>
   /** Takes (and clears) the durations the server measured. */
   timings(): Promise<KoaServerTimings>
+  /** The process's memory (bytes) after a full garbage collection. */
+  memory(): Promise<NodeJS.MemoryUsage>
   stop(): Promise<void>
 }
 
@@ -172,6 +174,9 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
       timings: async () =>
         (await child.request<{ type: string; timings: KoaServerTimings }>({ type: 'timings' }))
           .timings,
+      memory: async () =>
+        (await child.request<{ type: string; memory: NodeJS.MemoryUsage }>({ type: 'memory' }))
+          .memory,
       stop: () => child.stop(),
     }
     stops.push(() => server.stop())

@@ -9,13 +9,27 @@ import { contention } from './benchmarks/contention.js'
 import { credit } from './benchmarks/credit.js'
 import { flood } from './benchmarks/flood.js'
 import { ledger } from './benchmarks/ledger.js'
+import { memory } from './benchmarks/memory.js'
 import { peer } from './benchmarks/peer.js'
 import { replay } from './benchmarks/replay.js'
+import { throughput } from './benchmarks/throughput.js'
 import { verify } from './benchmarks/verify.js'
-import { type Figure, verdict } from './report/figure.js'
+import { checkText, type Figure, verdict } from './report/figure.js'
 import { formatTable } from './report/formatTable.js'
+import { withGoals } from './report/goals.js'
 
-const benchmarks: Benchmark[] = [challenge, replay, verify, ledger, contention, flood, peer, credit]
+const benchmarks: Benchmark[] = [
+  challenge,
+  replay,
+  verify,
+  ledger,
+  contention,
+  flood,
+  peer,
+  throughput,
+  memory,
+  credit,
+]
 const resultsDir = new URL('../results/', import.meta.url)
 
 const names = process.argv.slice(2).filter((arg) => arg !== '--')
@@ -55,11 +69,11 @@ try {
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.title}`)
     try {
-      const produced = await benchmark.run(context)
+      const produced = withGoals(await benchmark.run(context))
       figures.push(...produced)
       for (const f of produced) {
         const ratio = f.ratio === undefined ? '' : ` (${f.ratio.toFixed(3)}× ${f.floor?.label})`
-        log(`  → ${f.metric}: ${f.value.toFixed(2)} ${f.unit}${ratio} ${verdict(f)}`)
+        log(`  → ${f.metric}: ${f.value.toFixed(2)} ${f.unit}${ratio} ${checkText(f)}`)
       }
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
@@ -86,7 +100,8 @@ await writeFile(
       durationSec,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
       benchmarks: selected.map((b) => b.name),
-      figures,
+      // Each figure with its check column as the table shows it.
+      figures: figures.map((f) => ({ ...f, check: checkText(f) })),
       failures,
     },
     null,

@@ -1,4 +1,4 @@
-import { type Figure, verdict } from './figure.js'
+import { checkText, type Figure } from './figure.js'
 
 const headings = ['bench', 'figure', 'tx402', 'floor (same run)', 'ratio', 'check', 'note']
 
@@ -19,7 +19,8 @@ export function formatNumber(value: number): string {
 
 /**
  * The figures as a Markdown table with padded columns, readable in a terminal and pasteable
- * into an issue. Ratios are written `0.52×`.
+ * into an issue. Ratios are written `0.52×`; the check column says whether an exact count is
+ * right (`ok` / `FAIL`) and whether a goal is met (`met` / `NOT MET`).
  *
  * @example console.log(formatTable(figures))
  */
@@ -30,7 +31,7 @@ export function formatTable(figures: readonly Figure[]): string {
     `${formatNumber(f.value)} ${f.unit}`,
     f.floor ? `${formatNumber(f.floor.value)} ${f.unit} (${f.floor.label})` : '',
     f.ratio === undefined ? '' : `${formatNumber(f.ratio)}×`,
-    f.expected === undefined ? '' : `${verdict(f)} (must be ${f.expected})`,
+    checkText(f),
     f.note ?? '',
   ])
   const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))

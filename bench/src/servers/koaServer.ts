@@ -7,6 +7,7 @@ import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { Kysely, PostgresDialect } from 'kysely'
 import { childConfig, failStartup, serveParent } from '../infra/childSide.js'
+import { memoryAfterGc } from '../infra/collectGarbage.js'
 import { countingRedis } from '../infra/countingRedis.js'
 import { ledgerPool } from '../infra/ledgerPool.js'
 import { paddedBody } from './paddedBody.js'
@@ -185,6 +186,7 @@ try {
         timings = { verification: [], decision: [] }
         return { timings: taken }
       },
+      memory: async () => ({ memory: memoryAfterGc() }),
     },
     async () => {
       await server.close()
