@@ -65,7 +65,7 @@ describe('consumedMemory: replays of consumed payments', () => {
     assert.equal(chain.calls.length, 1)
   })
 
-  it('learns a payment another process committed from the ledger once, then answers from memory', async () => {
+  it('asks the ledger each time about a payment another process committed (it is not remembered)', async () => {
     const ledger = memoryLedger()
     const [one, two] = [route(ledger), route(ledger)]
     one.chain.pay(hash(2))
@@ -73,7 +73,33 @@ describe('consumedMemory: replays of consumed payments', () => {
     assert.equal(await one.serve(hash(2)), 'served')
     assert.equal(errorOf(await two.pay(hash(2))), 'tx_already_used')
     assert.equal(errorOf(await two.pay(hash(2))), 'tx_already_used')
-    assert.equal(two.chain.calls.length, 1)
+    assert.equal(two.chain.calls.length, 2)
+  })
+
+  it('serves a payment another process saw consumed once its commit was undone by a release', async () => {
+    const ledger = memoryLedger()
+    // One's commit lands but its reply is lost: one answers 503 and releases (undoes) it; two
+    // asked in between and was told consumed.
+    let during: (() => Promise<unknown>) | undefined
+    const lossy: Ledger = {
+      ...ledger,
+      commit: async (lease, response) => {
+        await ledger.commit(lease, response)
+        await during?.()
+        throw new Error('the reply of the commit was lost')
+      },
+    }
+    const [one, two] = [route(lossy), route(ledger)]
+    one.chain.pay(hash(5))
+    two.chain.pay(hash(5))
+    let seen: string | undefined
+    during = async () => {
+      seen = errorOf(await two.pay(hash(5)))
+    }
+    assert.equal(await one.serve(hash(5)), 'verifier_unavailable')
+    assert.equal(seen, 'tx_already_used')
+    // The payment is usable again: two must not refuse it from memory.
+    assert.equal(await two.serve(hash(5)), 'served')
   })
 
   it('still serves the other payer of a transaction whose first payer consumed theirs', async () => {

@@ -13,17 +13,19 @@ interface Remembered {
 }
 
 /**
- * Payments this process has seen consumed (committed here, or answered consumed by the ledger),
- * with the final report of the chain they were verified from, so a replay of one by its hash
- * alone is answered `tx_already_used` without asking the chain or the ledger again.
+ * Payments this process committed itself, with the final report of the chain they were verified
+ * from, so a replay of one by its hash alone is answered `tx_already_used` without asking the
+ * chain or the ledger again.
  *
- * Safe because both halves only ever grow: a committed payment is never released, and a final
- * report does not change. What is remembered is the report, not a verdict: a replay is judged
+ * Safe because both halves only ever grow: a commit that landed here is never released, and a
+ * final report does not change. (The ledger's `consumed` answer is not remembered: another
+ * process's commit whose reply was lost is undone by its release, maybe minutes later.) What is remembered is the report, not a verdict: a replay is judged
  * again (`judge`: price, age, the one payer): what it refuses is refused, and of what it accepts
  * only a payer remembered consumed is refused here (`tx_already_used`).
  * A request carrying a challenge or a proof may be a re-delivery (docs/protocol.md 6.2), and
  * another payer of the same transaction has their own payment: both go the whole way. Bounded
- * (`max` transactions, least recently used evicted); per process, each learns once per payment.
+ * (`max` transactions, least recently used evicted); per process: another process's replays
+ * go to the ledger (one Redis command, no SQL).
  *
  * @example
  * const memory = consumedMemory()

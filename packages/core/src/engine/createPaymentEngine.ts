@@ -107,10 +107,10 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     } catch (error) {
       return unavailable('ledger', error)
     }
-    if (isRefusal(claim)) {
-      if (claim.refuse === 'tx_already_used') consumed.remember(attempt, verified)
-      return respond(claim)
-    }
+    // Not remembered when the ledger answers consumed: another process's commit whose reply was
+    // lost is undone by its release (maybe an owed one, minutes later), and the payment is then
+    // usable again; only this process's own landed commit is final (`committed` below).
+    if (isRefusal(claim)) return respond(claim)
     if (!('lease' in claim)) return claim // a re-delivery
     return paidOutcome(
       {
