@@ -71,10 +71,10 @@ export function memoryClaimCache(options: { maxConsumed: number }): ClaimCache {
       const key = paymentKeyId(paymentKey)
       if (locks.get(key)?.token === token) locks.delete(key)
     },
-    async forgetConsumed(paymentKey) {
+    async forgetConsumed(paymentKey, token) {
       const key = paymentKeyId(paymentKey)
       consumed.delete(key)
-      owed.delete(key)
+      if (owed.get(key) === token) owed.delete(key)
     },
   }
 }

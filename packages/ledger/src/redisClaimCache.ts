@@ -26,6 +26,12 @@ if holder == ARGV[1] then return redis.call('pexpire', KEYS[2], ARGV[2]) end
 if holder then return 0 end
 if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`
+// Compare-and-delete of the owed release: a late landing of an older release never erases a
+// release owed by a later lease of the same payment (its commit may stand for a response never
+// served). The consumed mark is only a cache and always goes.
+const forgetScript = `redis.call('del', KEYS[1])
+if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
+return 1`
 const setConsumedScript = `redis.call('set', KEYS[1], '1', 'EX', ARGV[2])
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
 return 1`
@@ -140,8 +146,8 @@ export function redisClaimCache(
     oweRelease: async (key, token) => {
       await send(() => redis.set(owedKey(key), token, 'EX', options.consumedTtlSeconds))
     },
-    forgetConsumed: async (key) => {
-      await send(() => redis.del(consumedKey(key), owedKey(key)))
+    forgetConsumed: async (key, token) => {
+      await send(() => redis.eval(forgetScript, 2, consumedKey(key), owedKey(key), token))
     },
   }
 }

@@ -171,7 +171,7 @@ describe('redisPostgresLedger on a Redis Cluster and behind PgBouncer (transacti
         assert.equal(await cache.lock(key, 'd', 30_000), false, 'consumed: no lock')
         await cache.oweRelease(key, 'c')
         assert.deepEqual(await cache.lookup(key), { consumed: true, owedRelease: 'c' })
-        await cache.forgetConsumed(key)
+        await cache.forgetConsumed(key, 'c')
         assert.deepEqual(await cache.lookup(key), { consumed: false, owedRelease: undefined })
 
         const keyed = sent.filter((command) => command.keys.length > 0)

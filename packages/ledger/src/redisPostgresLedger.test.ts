@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { migrate } from './migrate.js'
-import { paymentRedisKeys } from './redisClaimCache.js'
+import { paymentRedisKeys, redisClaimCache } from './redisClaimCache.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { paymentsTable } from './schema.js'
 import { describeLedgerContract, freshPayment } from './test/ledgerContract.js'
@@ -90,6 +90,18 @@ describe('redisPostgresLedger', () => {
       assert.ok((await redis.ttl(paymentRedisKeys(keyPrefix, key).consumed)) > 6 * 24 * 3600)
       assert.equal(await ledger.isConsumed(key), true)
       assert.equal(counting.queries() - before, 1, 'the second replay came from Redis')
+    })
+
+    it('a late landing of an older release never erases a release another lease owes (compare-and-delete)', async () => {
+      const { key } = freshPayment()
+      const cache = redisClaimCache(redis, { keyPrefix, consumedTtlSeconds: 60, timeoutMs: 2_000 })
+      // A process read the owed release of lease 'older' and landed it; meanwhile a later lease's
+      // commit was undone only in part: its release is owed too, and must stay visible.
+      await cache.oweRelease(key, 'later')
+      await cache.forgetConsumed(key, 'older')
+      assert.deepEqual(await cache.lookup(key), { consumed: false, owedRelease: 'later' })
+      await cache.forgetConsumed(key, 'later')
+      assert.deepEqual(await cache.lookup(key), { consumed: false, owedRelease: undefined })
     })
 
     it('claims a fresh payment with one Redis command and one statement, then commits with one of each', async () => {

@@ -45,8 +45,11 @@ export interface ClaimCache {
   renew(key: PaymentKey, token: string, ttlMs: number): Promise<boolean>
   /** Drops the lock only if this token still holds it. */
   unlock(key: PaymentKey, token: string): Promise<void>
-  /** Forgets a consumed key and any release owed for it: its commit was undone. */
-  forgetConsumed(key: PaymentKey): Promise<void>
+  /**
+   * Forgets a consumed key, and the release owed for it if that is `token`'s: its commit was
+   * undone. A release owed by another lease stays (compare-and-delete).
+   */
+  forgetConsumed(key: PaymentKey, token: string): Promise<void>
 }
 
 /** What `ClaimCache.take` found. */
@@ -99,7 +102,7 @@ export function sqlLedger(options: {
     (lease) => store.unclaim(lease),
     async (lease) => {
       claiming.delete(lease.token)
-      await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+      await viaCache(() => cache.forgetConsumed(lease.key, lease.token), undefined)
     },
     logger,
   )
@@ -107,7 +110,7 @@ export function sqlLedger(options: {
   // Another process (maybe one that died) owes this release: finished before answering.
   const landOwedElsewhere = async (key: PaymentKey, token: string) => {
     await store.unclaim({ key, token, expiresAt: 0 })
-    await viaCache(() => cache.forgetConsumed(key), undefined)
+    await viaCache(() => cache.forgetConsumed(key, token), undefined)
   }
 
   const newLease = (key: PaymentKey, ttlMs: number): Lease => {
@@ -146,7 +149,7 @@ export function sqlLedger(options: {
         claiming.delete(lease.token)
         // Another request may have cached the consumed row while the commit's reply was lost.
         if (undone === 'consumed') {
-          await viaCache(() => cache.forgetConsumed(lease.key), undefined)
+          await viaCache(() => cache.forgetConsumed(lease.key, lease.token), undefined)
         }
       }
     } finally {
