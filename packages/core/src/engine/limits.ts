@@ -26,6 +26,8 @@ export interface VerificationLimits {
    * Concurrent on-chain verifications per chain; more are answered 429. Default 32. Counted apart
    * for attempts answering a valid challenge and for those without one (up to twice this in all),
    * so a flood of random hashes cannot take the slots of payers who paid against a challenge.
+   * A challenge is free to fetch and valid for any hash until it expires: a flood that fetches
+   * one competes with payers in their lane; `perClient` is what bounds such a client.
    */
   maxConcurrentVerifications?: number
   /**
