@@ -163,7 +163,7 @@ describe('evmChain against an RPC', function () {
     await node?.stop()
   })
 
-  it('proves eth_chainId once on its own, then does not ask it per verification', async () => {
+  it('proves eth_chainId once on its own, then asks it only inside verification batches', async () => {
     const proxy = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl)))
     const chain = chainFor([proxy.url])
     await Promise.all([chain.ready(), chain.ready()])
@@ -172,7 +172,7 @@ describe('evmChain against an RPC', function () {
       assert.equal((await chain.verify(context(paid))).status, 'confirmed')
     }
     assert.equal(chainIdChecks(proxy), 1)
-    assert.equal(proxy.requests.flat().filter((method) => method === 'eth_chainId').length, 1)
+    assert.equal(proxy.requests.flat().filter((method) => method === 'eth_chainId').length, 4)
   })
 
   it('answers 503, never tx_not_found, while its proven RPC serves another chain, until it is right again', async () => {
@@ -197,6 +197,26 @@ describe('evmChain against an RPC', function () {
     assert.equal((await chain.verify(context(paid))).status, 'confirmed')
     // Proven at first, re-checked after the mismatch (still wrong), then once it was right again.
     assert.equal(chainIdChecks(proxy), 3)
+  })
+
+  it('never accepts a receipt from an RPC re-pointed at another chain, even right after a right answer', async () => {
+    // Another chain that holds a matching receipt (a fork, a testnet with the same contracts):
+    // only its chain id tells it apart.
+    let wrong = false
+    const forward = forwardJsonRpc(node.rpcUrl)
+    const proxy = await serve(
+      serveJsonRpc((method, params) =>
+        wrong && method === 'eth_chainId' ? Promise.resolve('0x2105') : forward(method, params),
+      ),
+    )
+    const chain = chainFor([proxy.url])
+    assert.equal((await chain.verify(context(paid))).status, 'confirmed')
+    wrong = true
+    await assert.rejects(chain.verify(context(paid)), (error: Error) => {
+      assert.ok(error instanceof VerifierUnavailableError, String(error))
+      assert.match(error.message, /serves chain id 8453, not 31337/)
+      return true
+    })
   })
 
   it('asks again after the chain id check failed', async () => {
@@ -271,7 +291,11 @@ describe('evmChain against an RPC', function () {
     assert.equal((await chain.verify(context(paid))).status, 'confirmed')
     const trips = proxy.requests.slice(before)
     assert.equal(trips.length, 1)
-    assert.deepEqual([...trips[0]!].sort(), ['eth_blockNumber', 'eth_getTransactionReceipt'])
+    assert.deepEqual([...trips[0]!].sort(), [
+      'eth_blockNumber',
+      'eth_chainId',
+      'eth_getTransactionReceipt',
+    ])
   })
 
   it('looks a missing receipt up as a transaction in a second round trip', async () => {
@@ -285,8 +309,8 @@ describe('evmChain against an RPC', function () {
       proxy.requests.slice(before).map((methods) => [...methods].sort()),
       // "Not found" only from an RPC that shows the right chain id in the same verification.
       [
-        ['eth_blockNumber', 'eth_getTransactionReceipt'],
-        ['eth_chainId', 'eth_getTransactionByHash'],
+        ['eth_blockNumber', 'eth_chainId', 'eth_getTransactionReceipt'],
+        ['eth_getTransactionByHash'],
       ],
     )
   })

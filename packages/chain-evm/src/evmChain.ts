@@ -68,9 +68,11 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     probe: () => probeChainId(rpc, name, chainId),
     async verify(context) {
       const client = await rpc.client()
+      // eth_chainId in every verification's batch (no extra round trip): a receipt is only
+      // believed from an RPC that shows the right chain in the same batch, so one re-pointed at
+      // another chain holding a matching receipt is never believed, not even for a moment.
       return verifyPayment(client, config, context, {
-        askChainId: rpc.chainIdDue(),
-        onRightChain: () => rpc.chainIdSeen(),
+        askChainId: true,
         onWrongChain: () => rpc.distrust(client),
       })
     },

@@ -27,14 +27,6 @@ export interface VerifiedRpc {
    * unproven again, re-checked like URLs that were down at startup before they serve anything.
    */
   distrust(client: PublicClient): void
-  /**
-   * Whether a verification should ask `eth_chainId` in its batch: the last answer that showed the
-   * right chain is older than `recheckMs`. A re-pointed RPC is thus caught within `recheckMs`
-   * without a chain id call per verification (a missing receipt always asks: see verifyPayment).
-   */
-  chainIdDue(): boolean
-  /** Records that a verification batch showed the right chain id just now. */
-  chainIdSeen(): void
 }
 
 /**
@@ -43,7 +35,7 @@ export interface VerifiedRpc {
  * is proven, and otherwise asks the missing ones in the background (at most every `recheckMs`), so
  * one dead backup never slows verification. A proven URL stays proven until a caller that saw it
  * answer for another chain reports it with `distrust` (verification asks `eth_chainId` in its
- * batch when `chainIdDue()`, at most every `recheckMs`). A URL serving another chain makes `client()` throw `VerifierUnavailableError` until it
+ * batch every time). A URL serving another chain makes `client()` throw `VerifierUnavailableError` until it
  * is fixed; so does having no URL proven. Requests are batched (one HTTP request per tick), split
  * into parallel smaller requests for a provider that refuses or caps batches, and fail over in the
  * given order.
@@ -64,8 +56,6 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
   let wrongChain: VerifierUnavailableError | undefined
   let inFlight: Promise<void> | undefined
   let lastCheck = Number.NEGATIVE_INFINITY
-  // When an answer last showed the right chain id: a check, or a verification batch.
-  let chainIdSeenAt = Number.NEGATIVE_INFINITY
 
   const check = async (): Promise<void> => {
     lastCheck = Date.now()
@@ -79,7 +69,6 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
       else wrong = answer.value
     })
     wrongChain = wrong === undefined ? undefined : wrongChainError(name, wrong, chainId)
-    if (!wrongChain && proven.size === rpcUrls.length) chainIdSeenAt = Date.now()
     if (proven.size === 0 && !wrongChain)
       throw rpcFault(rpcSource(name), 'checking the chain id', failure)
   }
@@ -124,11 +113,6 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
       // Which of a fallback's URLs answered is unknown: all of them are asked again.
       for (const index of urlsOf.get(client) ?? []) proven.delete(index)
       lastCheck = Number.NEGATIVE_INFINITY
-      chainIdSeenAt = Number.NEGATIVE_INFINITY
-    },
-    chainIdDue: () => Date.now() - chainIdSeenAt >= recheckMs,
-    chainIdSeen() {
-      chainIdSeenAt = Date.now()
     },
   }
 }

@@ -49,7 +49,7 @@ export interface ChainIdCheck {
  * `settings.chainId` (a missing receipt there proves nothing), after calling `onWrongChain`: a
  * missing receipt is only reported once the chain id was asked in this verification.
  *
- * @example await verifyPayment(client, settings, { txId, requirement }, { askChainId: rpc.chainIdDue(), onWrongChain: () => rpc.distrust(client) })
+ * @example await verifyPayment(client, settings, { txId, requirement }, { askChainId: true, onWrongChain: () => rpc.distrust(client) })
  */
 export async function verifyPayment(
   client: PublicClient,
