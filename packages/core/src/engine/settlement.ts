@@ -139,7 +139,7 @@ export function paidOutcome(
     heartbeat: claim.heartbeat,
     settler: settler.holds,
     unavailable,
-    committed: dependencies.committed,
+    ...(dependencies.committed ? { committed: dependencies.committed } : {}),
   })
   const { redeliveryWindowMs, maxStoredResponseBytes } = dependencies
   return settledOutcome(
