@@ -7,7 +7,7 @@ import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { Outcome } from './outcome.js'
 
-// A replay by hash alone of a payment seen consumed is answered without the chain or the ledger;
+// A replay by hash alone of a payment this process committed is answered without the chain or the ledger;
 // everything a bound request or another payer may be owed still goes the whole way.
 
 const secret = 'consumed-memory-secret-at-least-32-bytes'

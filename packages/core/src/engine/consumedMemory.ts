@@ -6,7 +6,7 @@ import type { Attempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
 import type { Verified } from './verifyOnChain.js'
 
-/** A transaction this process saw consumed: the chain's final report, and whose payments. */
+/** A transaction this process committed a payment of: the chain's final report, and whose payments. */
 interface Remembered {
   facts: VerifyResult
   payers: Set<string>

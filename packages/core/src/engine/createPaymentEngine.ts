@@ -61,7 +61,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         return unavailable('ledger', error)
       }
     }
-    // A hash alone of a payment seen consumed: no chain, no ledger (consumedMemory.ts).
+    // A hash alone of a payment this process committed: no chain, no ledger (consumedMemory.ts).
     const replayed = await consumed.replay(attempt, (facts) =>
       judgeVerification(route, attempt, facts),
     )
