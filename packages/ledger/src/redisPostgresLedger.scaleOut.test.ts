@@ -176,7 +176,6 @@ describe('redisPostgresLedger on a Redis Cluster and behind PgBouncer (transacti
 
         const keyed = sent.filter((command) => command.keys.length > 0)
         assert.deepEqual([...new Set(keyed.map((command) => command.name))].sort(), [
-          'del',
           'eval',
           'mget',
           'set',

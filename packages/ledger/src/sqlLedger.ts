@@ -170,7 +170,14 @@ export function sqlLedger(options: {
         cached = await viaCache(() => cache.take(key, lease.token, Math.ceil(ttlMs)), undefined)
       }
       if (cached?.state === 'consumed') return 'consumed'
-      if (cached?.state === 'held' || cached?.state === 'owed') return 'in_progress'
+      if (cached?.state === 'owed') return 'in_progress'
+      if (cached?.state === 'held') {
+        // A lock is not an answer either: one left behind (its unlock lost, as during a slot
+        // move) may outlive the commit, and a consumed payment is then 'consumed', not 409.
+        if (!(await store.isConsumed(key))) return 'in_progress'
+        await viaCache(() => cache.setConsumed(key, ''), undefined)
+        return 'consumed'
+      }
       // The store decides, and says 'consumed' itself when the cache was flushed or down.
       let marked: MarkResult
       try {
