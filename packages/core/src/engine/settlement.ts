@@ -139,6 +139,7 @@ export function paidOutcome(
     heartbeat: claim.heartbeat,
     settler: settler.holds,
     unavailable,
+    committed: dependencies.committed,
   })
   const { redeliveryWindowMs, maxStoredResponseBytes } = dependencies
   return settledOutcome(
