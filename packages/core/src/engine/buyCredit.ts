@@ -1,5 +1,6 @@
-import { bytesToHex, randomBytes } from '@noble/hashes/utils'
+import { bytesToHex } from '@noble/hashes/utils'
 import { assetId } from '../assetId.js'
+import { hmacSha256 } from '../challenge/hmacSha256.js'
 import type { CreditGrant, CreditLedger } from '../credit.js'
 import type { CreditTerms } from './creditOffer.js'
 import { creditRefusals } from './creditRefusals.js'
@@ -16,6 +17,8 @@ export interface Purchase {
   receipt: CreditReceipt
   /** `PAYMENT-CREDIT`. */
   headers: Record<string, string>
+  /** The credit token of the balance. */
+  token: string
 }
 
 /** Whose credit, where: what a top-up must match. */
@@ -36,8 +39,9 @@ export interface BuyDependencies {
 
 /**
  * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
- * smallest pack grants what it brought beyond this request's price, to a new balance (a random
- * 128-bit id), or, with a valid token of the same payer, network and asset, to that balance
+ * smallest pack grants what it brought beyond this request's price, to a new balance (its
+ * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
+ * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer, network and asset, to that balance
  * (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
  * `credit_expired`, both before anything is claimed). Undefined for a smaller payment: it pays
  * for its request only. Throws the ledger's fault.
@@ -46,7 +50,7 @@ export interface BuyDependencies {
  */
 export async function buyCredit(
   { credit, ledger, key }: BuyDependencies,
-  { offer, requirement }: Attempt,
+  { offer, requirement, txId }: Attempt,
   verified: Verified,
   token: CreditTokenClaims | undefined,
 ): Promise<Purchase | Refusal | undefined> {
@@ -84,7 +88,12 @@ export async function buyCredit(
     }
   } else {
     const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
-    const balanceId = bytesToHex(randomBytes(16))
+    const balanceId = purchasedBalanceId(key, {
+      network,
+      txId,
+      payTo: requirement.payTo,
+      payer: verified.payer,
+    })
     receipt = { use: 'bought', balanceId, charged: 0n, remaining: amount, expiresAt }
   }
   const { balanceId, expiresAt } = receipt
@@ -93,5 +102,20 @@ export async function buyCredit(
     grant: { balanceId, ...owner, amount, expiresAt },
     receipt,
     headers: paymentCreditHeaders(issued, offer, receipt, credit.scope),
+    token: issued,
   }
+}
+
+/**
+ * The id of the balance a payment opens: HMAC-SHA256 by the signing key over the payment's
+ * ledger key, first 128 bits in hex. Unguessable without the secret (a token is signed anyway)
+ * and the same on every retry of that payment, so a re-delivered purchase hands back the token
+ * of the balance its commit opened.
+ */
+function purchasedBalanceId(
+  key: Uint8Array,
+  payment: { network: string; txId: string; payTo: string; payer: string },
+): string {
+  const { network, txId, payTo, payer } = payment
+  return bytesToHex(hmacSha256(key, `k1.balance.${network}.${txId}.${payTo}.${payer}`).slice(0, 16))
 }
