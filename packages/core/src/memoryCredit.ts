@@ -116,6 +116,7 @@ export function memoryCredit(now: () => number) {
         balance.payer === grant.payer
       if (!(same && live(balance))) return false
       balance.remaining += grant.amount
+      balance.expiresAt = laterExpiry(balance.expiresAt, grant.expiresAt)
       return true
     },
     /** A release undid the commit that applied `grant`: take it back, floored at 0. */
@@ -140,4 +141,9 @@ export function memoryCredit(now: () => number) {
       return returned
     },
   }
+}
+
+/** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
+function laterExpiry(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : Math.max(a, b)
 }

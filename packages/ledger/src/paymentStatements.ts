@@ -77,7 +77,8 @@ export function renewStatement(lease: Lease, ttlMs: number) {
 // The pending credit grant lands in the same statement as the status change, on claimed →
 // consumed only: the CTE reads the payment row `for update` while it is still claimed, so a
 // commit retried after a lost reply (or racing itself) finds it consumed and grants nothing. A
-// top-up adds only to a live balance of the same scope, network, asset and payer (creditGrant.ts).
+// top-up adds only to a live balance of the same scope, network, asset and payer (creditGrant.ts),
+// and moves its expiry to the grant's when that is later (never earlier).
 const grantedCte = `with granted as (
   insert into ${creditBalancesTable} as b (id, scope, network, asset, payer, remaining, expires_at,
     opened_by_network, opened_by_tx_id, opened_by_pay_to, opened_by_payer)
@@ -87,7 +88,9 @@ const grantedCte = `with granted as (
     where p.network = $1 and p.tx_id = $2 and p.pay_to = $3 and p.payer = $4
       and p.lease_token = $5 and p.status = 'claimed' and p.credit_balance_id is not null
     for update)
-  on conflict (id) do update set remaining = b.remaining + excluded.remaining, updated_at = now()
+  on conflict (id) do update set remaining = b.remaining + excluded.remaining, updated_at = now(),
+    expires_at = case when b.expires_at is null or excluded.expires_at is null then null
+      else greatest(b.expires_at, excluded.expires_at) end
     where b.scope = excluded.scope and b.network = excluded.network and b.asset = excluded.asset
       and b.payer = excluded.payer and (b.expires_at is null or b.expires_at > now())
   returning b.id)`

@@ -59,3 +59,46 @@ describe('buyCredit: a re-delivered purchase (docs/protocol.md section 7.2)', ()
     })
   }
 })
+
+// A top-up bought near a balance's expiry would otherwise be lost with it.
+describe('buyCredit: a top-up (docs/protocol.md section 7.2)', () => {
+  it('moves the expiry to expiresInSeconds from the top-up when later', async () => {
+    const chain = scriptedChain()
+    const ledger = memoryLedger()
+    const routeWith = (expiresInSeconds: number) =>
+      createPaymentEngine({
+        price: '0.01',
+        chains: [chain.plugin],
+        ledger,
+        secret: 'top-up-credit-secret-at-least-32-bytes!!',
+        logger: silent,
+        credit: { packs: ['0.05'], expiresInSeconds },
+      })
+    const pay = async (engine: ReturnType<typeof routeWith>, headers: Record<string, string>) => {
+      const outcome = (await engine.handle({
+        method: 'GET',
+        path: '/x',
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      })) as Paid
+      assert.equal(outcome.type, 'paid')
+      await outcome.settle(true)
+      return { ...creditOf(outcome)!, balanceId: outcome.payment.credit!.balanceId }
+    }
+    chain.pay(hash(1), 50_000n)
+    chain.pay(hash(2), 50_000n)
+    const bought = await pay(routeWith(60), {
+      'x-payment-tx': hash(1),
+      'x-payment-chain': 'testnet',
+    })
+    const topUp = await pay(routeWith(3_600), {
+      'x-payment-tx': hash(2),
+      'x-payment-chain': 'testnet',
+      'x-payment-credit': bought.token,
+    })
+    assert.equal(topUp.remaining, '80000')
+    const hourFromNow = Date.now() + 3_500_000
+    assert.ok(Date.parse(topUp.expiresAt!) > hourFromNow, 'the receipt says the later expiry')
+    const balance = await ledger.credit.find(topUp.balanceId)
+    assert.ok(balance?.expiresAt && balance.expiresAt > hourFromNow, 'and the balance has it')
+  })
+})

@@ -60,6 +60,8 @@ export async function buyCredit(
   const asset = assetId(requirement.asset)
   const amount = verified.amount - requirement.amount
   const owner: Owner = { scope: credit.scope, network, asset, payer: verified.payer }
+  // A top-up restarts the clock too: what it adds lasts as long as a pack bought now.
+  const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
   let receipt: CreditReceipt
   if (token) {
     const mismatch = (a: Owner) =>
@@ -84,10 +86,9 @@ export async function buyCredit(
       balanceId: balance.id,
       charged: 0n,
       remaining: balance.remaining + amount,
-      expiresAt: balance.expiresAt,
+      expiresAt: laterExpiry(balance.expiresAt, expiresAt),
     }
   } else {
-    const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
     const balanceId = purchasedBalanceId(key, {
       network,
       txId,
@@ -96,7 +97,7 @@ export async function buyCredit(
     })
     receipt = { use: 'bought', balanceId, charged: 0n, remaining: amount, expiresAt }
   }
-  const { balanceId, expiresAt } = receipt
+  const { balanceId } = receipt
   const issued = issueCreditToken(key, { balanceId, ...owner })
   return {
     grant: { balanceId, ...owner, amount, expiresAt },
@@ -118,4 +119,9 @@ function purchasedBalanceId(
 ): string {
   const { network, txId, payTo, payer } = payment
   return bytesToHex(hmacSha256(key, `k1.balance.${network}.${txId}.${payTo}.${payer}`).slice(0, 16))
+}
+
+/** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
+function laterExpiry(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : Math.max(a, b)
 }
