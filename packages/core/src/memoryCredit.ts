@@ -114,7 +114,13 @@ export function memoryCredit(now: () => number) {
         balance.network === grant.network &&
         balance.asset === grant.asset &&
         balance.payer === grant.payer
-      if (!(same && live(balance))) return false
+      if (!same) return false
+      // Expired after the top-up was checked: it keeps only the top-up (as in paymentStatements.ts).
+      if (!live(balance)) {
+        balance.remaining = grant.amount
+        balance.expiresAt = grant.expiresAt
+        return true
+      }
       balance.remaining += grant.amount
       balance.expiresAt = laterExpiry(balance.expiresAt, grant.expiresAt)
       return true
