@@ -41,8 +41,8 @@ export interface BuyDependencies {
  * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
  * smallest pack grants what it brought beyond this request's price, to a new balance (its
  * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
- * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer, network and asset, to that balance
- * (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
+ * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer,
+ * network and asset, to that balance (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
  * `credit_expired`, both before anything is claimed). Undefined for a smaller payment: it pays
  * for its request only. Throws the ledger's fault.
  *
@@ -90,6 +90,7 @@ export async function buyCredit(
     }
   } else {
     const balanceId = purchasedBalanceId(key, {
+      scope: credit.scope,
       network,
       txId,
       payTo: requirement.payTo,
@@ -108,17 +109,19 @@ export async function buyCredit(
 }
 
 /**
- * The id of the balance a payment opens: HMAC-SHA256 by the signing key over the payment's
- * ledger key, first 128 bits in hex. Unguessable without the secret (a token is signed anyway)
- * and the same on every retry of that payment, so a re-delivered purchase hands back the token
- * of the balance its commit opened.
+ * The id of the balance a payment opens: HMAC-SHA256 by the signing key over the scope and the
+ * payment's ledger key, first 128 bits in hex. Unguessable without the secret (a token is signed
+ * anyway) and the same on every retry of that payment, so a re-delivered purchase hands back the
+ * token of the balance its commit opened.
  */
 function purchasedBalanceId(
   key: Uint8Array,
-  payment: { network: string; txId: string; payTo: string; payer: string },
+  payment: { scope: string; network: string; txId: string; payTo: string; payer: string },
 ): string {
-  const { network, txId, payTo, payer } = payment
-  return bytesToHex(hmacSha256(key, `k1.balance.${network}.${txId}.${payTo}.${payer}`).slice(0, 16))
+  // The scope too: the same payment presented on a route of another scope names another balance.
+  const { scope, network, txId, payTo, payer } = payment
+  const named = `k1.balance.${scope}.${network}.${txId}.${payTo}.${payer}`
+  return bytesToHex(hmacSha256(key, named).slice(0, 16))
 }
 
 /** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
