@@ -42,9 +42,10 @@ export interface BuyDependencies {
  * smallest pack grants what it brought beyond this request's price, to a new balance (its
  * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
  * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer,
- * network and asset, to that balance (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
- * `credit_expired`, both before anything is claimed). Undefined for a smaller payment: it pays
- * for its request only. Throws the ledger's fault.
+ * network and asset, to that balance (read once; another payer's, network's or asset's is
+ * `credit_invalid`, an expired one `credit_expired`, both before anything is claimed; its expiry
+ * moves to a new pack's when later). Undefined for a smaller payment: it pays for its request
+ * only. Throws the ledger's fault.
  *
  * @example const purchase = await buyCredit(deps, attempt, verified, claims)
  */
