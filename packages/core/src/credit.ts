@@ -35,7 +35,11 @@ export interface CreditGrant {
   payer: string
   /** Base units added: what the payment brought beyond the request it paid for. */
   amount: bigint
-  /** For a new balance: Unix milliseconds when it expires; undefined: never. A top-up keeps the balance's expiry. */
+  /**
+   * Unix milliseconds when the balance expires (the route's `expiresInSeconds` from now);
+   * undefined: never. A top-up moves an existing balance's expiry to this when it is later (and
+   * to never when undefined); it never shortens it.
+   */
   expiresAt?: number | undefined
 }
 

@@ -114,8 +114,15 @@ export function memoryCredit(now: () => number) {
         balance.network === grant.network &&
         balance.asset === grant.asset &&
         balance.payer === grant.payer
-      if (!(same && live(balance))) return false
+      if (!same) return false
+      // Expired after the top-up was checked: it keeps only the top-up (as in paymentStatements.ts).
+      if (!live(balance)) {
+        balance.remaining = grant.amount
+        balance.expiresAt = grant.expiresAt
+        return true
+      }
       balance.remaining += grant.amount
+      balance.expiresAt = laterExpiry(balance.expiresAt, grant.expiresAt)
       return true
     },
     /** A release undid the commit that applied `grant`: take it back, floored at 0. */
@@ -140,4 +147,9 @@ export function memoryCredit(now: () => number) {
       return returned
     },
   }
+}
+
+/** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
+function laterExpiry(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : Math.max(a, b)
 }

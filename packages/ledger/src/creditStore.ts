@@ -46,9 +46,19 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
     reserve: (r, token) =>
       unavailableOnFault('credit reserve', async () => {
         const amount = r.amount.toString()
-        // The decrement and the reservation row in one statement: the row lock on the balance
-        // orders concurrent reserves, each re-checking `remaining >= amount` after the one before.
-        const { rows } = await sql<{ remaining: string; expires_at: Date | null }>`
+        // The decrement, the reservation row and, for a refusal, the balance as it stood, in one
+        // statement: the row lock on the balance orders concurrent reserves, each re-checking
+        // `remaining >= amount` after the one before; a refused spend costs no second round trip.
+        const { rows } = await sql<{
+          taken: string | null
+          taken_expires_at: Date | null
+          scope: string | null
+          network: string | null
+          asset: string | null
+          remaining: string | null
+          expires_at: Date | null
+          expired: boolean | null
+        }>`
           with taken as (
             update ${balances} set remaining = remaining - ${amount}::numeric, updated_at = now()
             where id = ${r.balanceId} and scope = ${r.scope} and network = ${r.network}
@@ -60,9 +70,14 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
             select ${token}, id, ${amount}::numeric, 'reserved', ${secondsFrom(r.ttlMs)} from taken
             returning token
           )
-          select taken.remaining::text as remaining, taken.expires_at from taken, held`.execute(db)
-        const won = rows[0]
-        if (won) {
+          select taken.remaining::text as taken, taken.expires_at as taken_expires_at,
+            b.scope, b.network, b.asset, b.remaining::text as remaining, b.expires_at,
+            (b.expires_at is not null and b.expires_at <= now()) as expired
+          from (select 1) as one
+            left join (taken cross join held) on true
+            left join ${balances} as b on b.id = ${r.balanceId}`.execute(db)
+        const row = rows[0]!
+        if (row.taken !== null) {
           return {
             status: 'reserved',
             spend: {
@@ -71,35 +86,24 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
               amount: r.amount,
               expiresAt: Date.now() + r.ttlMs,
             },
-            remaining: BigInt(won.remaining),
-            expiresAt: ms(won.expires_at),
+            remaining: BigInt(row.taken),
+            expiresAt: ms(row.taken_expires_at),
           }
         }
-        // Refused: one more read, only on this path, to say why.
-        const { rows: found } = await sql<{
-          scope: string
-          network: string
-          asset: string
-          remaining: string
-          expires_at: Date | null
-          expired: boolean
-        }>`select scope, network, asset, remaining::text as remaining, expires_at,
-            (expires_at is not null and expires_at <= now()) as expired
-          from ${balances} where id = ${r.balanceId}`.execute(db)
-        const balance = found[0]
+        // Refused: why, from the balance as this statement's snapshot saw it.
         if (
-          !balance ||
-          balance.scope !== r.scope ||
-          balance.network !== r.network ||
-          balance.asset !== r.asset
+          row.remaining === null ||
+          row.scope !== r.scope ||
+          row.network !== r.network ||
+          row.asset !== r.asset
         ) {
           return { status: 'unknown' }
         }
-        if (balance.expired) return { status: 'expired', expiresAt: ms(balance.expires_at)! }
+        if (row.expired) return { status: 'expired', expiresAt: ms(row.expires_at)! }
         return {
           status: 'exhausted',
-          remaining: BigInt(balance.remaining),
-          expiresAt: ms(balance.expires_at),
+          remaining: BigInt(row.remaining),
+          expiresAt: ms(row.expires_at),
         }
       }),
 

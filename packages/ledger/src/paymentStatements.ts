@@ -77,7 +77,10 @@ export function renewStatement(lease: Lease, ttlMs: number) {
 // The pending credit grant lands in the same statement as the status change, on claimed →
 // consumed only: the CTE reads the payment row `for update` while it is still claimed, so a
 // commit retried after a lost reply (or racing itself) finds it consumed and grants nothing. A
-// top-up adds only to a live balance of the same scope, network, asset and payer (creditGrant.ts).
+// top-up adds only to a balance of the same scope, network, asset and payer (creditGrant.ts), and
+// moves its expiry to the grant's when that is later (never earlier). One that expired after the
+// top-up was checked (a long handler) keeps only the top-up, with the grant's expiry: the payer
+// paid for it, and what had expired stays expired.
 const grantedCte = `with granted as (
   insert into ${creditBalancesTable} as b (id, scope, network, asset, payer, remaining, expires_at,
     opened_by_network, opened_by_tx_id, opened_by_pay_to, opened_by_payer)
@@ -87,9 +90,14 @@ const grantedCte = `with granted as (
     where p.network = $1 and p.tx_id = $2 and p.pay_to = $3 and p.payer = $4
       and p.lease_token = $5 and p.status = 'claimed' and p.credit_balance_id is not null
     for update)
-  on conflict (id) do update set remaining = b.remaining + excluded.remaining, updated_at = now()
+  on conflict (id) do update set updated_at = now(),
+    remaining = case when b.expires_at <= now() then excluded.remaining
+      else b.remaining + excluded.remaining end,
+    expires_at = case when b.expires_at <= now() then excluded.expires_at
+      when b.expires_at is null or excluded.expires_at is null then null
+      else greatest(b.expires_at, excluded.expires_at) end
     where b.scope = excluded.scope and b.network = excluded.network and b.asset = excluded.asset
-      and b.payer = excluded.payer and (b.expires_at is null or b.expires_at > now())
+      and b.payer = excluded.payer
   returning b.id)`
 
 // Also 'consumed': a retry after a commit whose reply was lost succeeds, keeping the first

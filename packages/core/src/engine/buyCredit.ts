@@ -1,5 +1,6 @@
-import { bytesToHex, randomBytes } from '@noble/hashes/utils'
+import { bytesToHex } from '@noble/hashes/utils'
 import { assetId } from '../assetId.js'
+import { hmacSha256 } from '../challenge/hmacSha256.js'
 import type { CreditGrant, CreditLedger } from '../credit.js'
 import type { CreditTerms } from './creditOffer.js'
 import { creditRefusals } from './creditRefusals.js'
@@ -16,6 +17,8 @@ export interface Purchase {
   receipt: CreditReceipt
   /** `PAYMENT-CREDIT`. */
   headers: Record<string, string>
+  /** The credit token of the balance. */
+  token: string
 }
 
 /** Whose credit, where: what a top-up must match. */
@@ -36,17 +39,19 @@ export interface BuyDependencies {
 
 /**
  * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
- * smallest pack grants what it brought beyond this request's price, to a new balance (a random
- * 128-bit id), or, with a valid token of the same payer, network and asset, to that balance
- * (read once; another payer's, network's or asset's is `credit_invalid`, an expired one
- * `credit_expired`, both before anything is claimed). Undefined for a smaller payment: it pays
- * for its request only. Throws the ledger's fault.
+ * smallest pack grants what it brought beyond this request's price, to a new balance (its
+ * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
+ * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer,
+ * network and asset, to that balance (read once; another payer's, network's or asset's is
+ * `credit_invalid`, an expired one `credit_expired`, both before anything is claimed; its expiry
+ * moves to a new pack's when later). Undefined for a smaller payment: it pays for its request
+ * only. Throws the ledger's fault.
  *
  * @example const purchase = await buyCredit(deps, attempt, verified, claims)
  */
 export async function buyCredit(
   { credit, ledger, key }: BuyDependencies,
-  { offer, requirement }: Attempt,
+  { offer, requirement, txId }: Attempt,
   verified: Verified,
   token: CreditTokenClaims | undefined,
 ): Promise<Purchase | Refusal | undefined> {
@@ -56,6 +61,8 @@ export async function buyCredit(
   const asset = assetId(requirement.asset)
   const amount = verified.amount - requirement.amount
   const owner: Owner = { scope: credit.scope, network, asset, payer: verified.payer }
+  // A top-up restarts the clock too: what it adds lasts as long as a pack bought now.
+  const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
   let receipt: CreditReceipt
   if (token) {
     const mismatch = (a: Owner) =>
@@ -80,18 +87,45 @@ export async function buyCredit(
       balanceId: balance.id,
       charged: 0n,
       remaining: balance.remaining + amount,
-      expiresAt: balance.expiresAt,
+      expiresAt: laterExpiry(balance.expiresAt, expiresAt),
     }
   } else {
-    const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
-    const balanceId = bytesToHex(randomBytes(16))
+    const balanceId = purchasedBalanceId(key, {
+      scope: credit.scope,
+      network,
+      txId,
+      payTo: requirement.payTo,
+      payer: verified.payer,
+    })
     receipt = { use: 'bought', balanceId, charged: 0n, remaining: amount, expiresAt }
   }
-  const { balanceId, expiresAt } = receipt
+  const { balanceId } = receipt
   const issued = issueCreditToken(key, { balanceId, ...owner })
   return {
     grant: { balanceId, ...owner, amount, expiresAt },
     receipt,
     headers: paymentCreditHeaders(issued, offer, receipt, credit.scope),
+    token: issued,
   }
+}
+
+/**
+ * The id of the balance a payment opens: HMAC-SHA256 by the signing key over the scope and the
+ * payment's ledger key, first 128 bits in hex. Unguessable without the secret (a token is signed
+ * anyway) and the same on every retry of that payment, so a re-delivered purchase hands back the
+ * token of the balance its commit opened.
+ */
+function purchasedBalanceId(
+  key: Uint8Array,
+  payment: { scope: string; network: string; txId: string; payTo: string; payer: string },
+): string {
+  // The scope too: the same payment presented on a route of another scope names another balance.
+  const { scope, network, txId, payTo, payer } = payment
+  const named = `k1.balance.${scope}.${network}.${txId}.${payTo}.${payer}`
+  return bytesToHex(hmacSha256(key, named).slice(0, 16))
+}
+
+/** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
+function laterExpiry(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : Math.max(a, b)
 }

@@ -111,7 +111,15 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     // lost is undone by its release (maybe an owed one, minutes later), and the payment is then
     // usable again; only this process's own landed commit is final (`committed` below).
     if (isRefusal(claim)) return respond(claim)
-    if (!('lease' in claim)) return claim // a re-delivery
+    if (!('lease' in claim)) {
+      // A re-delivery; one that bought credit hands its token back (docs/protocol.md 7.2).
+      if (!purchase) return claim
+      try {
+        return await credit.redelivered(claim, attempt, purchase)
+      } catch (error) {
+        return unavailable('ledger', error)
+      }
+    }
     return paidOutcome(
       {
         ...route,

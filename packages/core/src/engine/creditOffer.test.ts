@@ -45,6 +45,8 @@ describe('credit offers (docs/protocol.md section 7.1)', () => {
     ['no packs', { packs: [] }, /at least one amount/],
     ['an unknown key', { packs: ['1'], expiresIn: 5 }, /Unknown option "credit.expiresIn"/],
     ['a bad expiry', { packs: ['1'], expiresInSeconds: 1.5 }, /expiresInSeconds/],
+    // 1e13 s from now is past the last valid Date: every purchase would have failed.
+    ['an expiry past any date', { packs: ['1'], expiresInSeconds: 1e13 }, /expiresInSeconds/],
     ['a bad scope', { packs: ['1'], scope: 'a b' }, /credit.scope/],
     ['an unknown chain', { packs: ['1'], amounts: { base: [1n] } }, /credit.amounts.base/],
     ['a number amount', { packs: ['1'], amounts: { testnet: [5] } }, /bigints/],

@@ -17,7 +17,7 @@ export interface RouteCredit {
   packs: readonly string[]
   /** Per chain name: packs in base units there instead of `packs` (as `amounts` for the price). */
   amounts?: Record<string, readonly bigint[]>
-  /** How long a balance lasts after it is opened, in seconds. Default: it never expires. */
+  /** How long a balance lasts after it is opened, in seconds (at most 100 years). Default: it never expires. */
   expiresInSeconds?: number
   /**
    * Which routes spend the same balances: those configured with the same scope. 1 to 64 of
@@ -37,6 +37,7 @@ export interface CreditTerms {
 
 const creditKeys = ['packs', 'amounts', 'expiresInSeconds', 'scope']
 const scopeShape = /^[A-Za-z0-9_.:-]{1,64}$/
+const maxExpirySeconds = 100 * 365 * 86_400
 
 /**
  * Checks the `credit` option and resolves its packs on each offer; undefined when the route
@@ -68,9 +69,14 @@ export function resolveCredit(
     throw new ConfigurationError('The option "credit.scope" must be 1 to 64 of A-Z a-z 0-9 _ - . :')
   }
   const seconds = credit.expiresInSeconds
-  if (seconds !== undefined && !(Number.isSafeInteger(seconds) && seconds > 0)) {
+  // Capped so now + expiry stays a valid Date (a larger one made every purchase fail).
+  if (
+    seconds !== undefined &&
+    !(Number.isSafeInteger(seconds) && seconds > 0 && seconds <= maxExpirySeconds)
+  ) {
     throw new ConfigurationError(
-      `The option "credit.expiresInSeconds" must be a whole number above 0, got ${seconds}.`,
+      `The option "credit.expiresInSeconds" must be a whole number from 1 to ${maxExpirySeconds} (100 years), got ${seconds}.`,
+      { details: 'Leave it out for balances that never expire.' },
     )
   }
   if (!Array.isArray(credit.packs) || credit.packs.length === 0) {

@@ -1,10 +1,11 @@
 import type { Ledger } from '../ledger.js'
 import { buyCredit, type Purchase } from './buyCredit.js'
 import { checkCreditToken } from './creditRefusals.js'
+import { paymentCreditHeaders } from './creditResponse.js'
 import type { CreditTokenClaims } from './creditToken.js'
 import type { Logger } from './engineOptions.js'
 import type { HoldSettler } from './leaseSettler.js'
-import type { PaidOutcome, RespondOutcome } from './outcome.js'
+import type { PaidOutcome, ReplayOutcome, RespondOutcome } from './outcome.js'
 import type { Attempt } from './readAttempt.js'
 import type { Refusal } from './refusal.js'
 import type { Trace } from './report.js'
@@ -68,6 +69,32 @@ export function creditSteps(
       )
       if (purchase && 'grant' in purchase) trace.balance = purchase.grant.balanceId
       return purchase
+    },
+    /**
+     * A re-delivery of a payment that bought credit carries `PAYMENT-CREDIT` again (the payer
+     * may have lost the first one, and with it the token): the balance its commit granted
+     * (`purchase` names the same one on every retry), as it stands now. One lookup; throws a
+     * ledger fault.
+     */
+    async redelivered<O extends PaidOutcome | ReplayOutcome>(
+      outcome: O,
+      attempt: Attempt,
+      purchase: Purchase,
+    ): Promise<O> {
+      const balance = await ledger.credit!.find(purchase.grant.balanceId)
+      if (!balance) return outcome
+      const receipt = {
+        ...purchase.receipt,
+        remaining: balance.remaining,
+        expiresAt: balance.expiresAt,
+      }
+      const headers = paymentCreditHeaders(
+        purchase.token,
+        attempt.offer,
+        receipt,
+        route.credit!.scope,
+      )
+      return { ...outcome, headers: { ...outcome.headers, ...headers } }
     },
   }
 }

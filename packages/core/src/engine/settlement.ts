@@ -19,7 +19,7 @@ export interface SettlementParts {
   /** The 503 answer to give when the ledger fails, logged as a fault. */
   unavailable(cause: unknown): RespondOutcome
   /** Called once the commit landed (not for one retried in the background). */
-  committed?: () => void
+  committed?: (() => void) | undefined
 }
 
 /**
@@ -102,7 +102,7 @@ export interface PaidDependencies {
   /** The 503 answer to give when the ledger fails, logged as a fault. */
   unavailable(cause: unknown): RespondOutcome
   /** Called once the commit landed. */
-  committed?: () => void
+  committed?: (() => void) | undefined
 }
 
 /**

@@ -142,6 +142,30 @@ export function describeCreditContract(
       )
     })
 
+    it("moves the expiry to a top-up grant's when later, never earlier (what it adds lasts a full term)", async () => {
+      const soon = Date.now() + 60_000
+      const base = await buy(ledger, 1_000n, { expiresAt: soon })
+      const later = soon + 3_600_000
+      await buy(ledger, 5n, { ...base.grant, amount: 5n, expiresAt: later })
+      const expiryOf = async () => (await ledger.credit.find(base.grant.balanceId))?.expiresAt
+      assert.equal(await expiryOf(), later)
+      await buy(ledger, 5n, { ...base.grant, amount: 5n, expiresAt: soon })
+      assert.equal(await expiryOf(), later, 'an earlier one does not shorten it')
+      assert.equal(await remaining(ledger, base.grant.balanceId), 1_010n)
+    })
+
+    it('keeps a top-up that lands after its balance expired, without what had expired', async () => {
+      const base = await buy(ledger, 1_000n, { expiresAt: Date.now() + 50 })
+      const later = Date.now() + 3_600_000
+      const topUp = await buy(ledger, 5n, { ...base.grant, amount: 5n, expiresAt: later }, false)
+      await sleep(100) // the balance expires while the top-up's request is served
+      await ledger.commit(topUp.lease)
+      assert.equal(await remaining(ledger, base.grant.balanceId), 5n, 'the top-up, not lost')
+      assert.equal((await ledger.credit.find(base.grant.balanceId))?.expiresAt, later)
+      const spent = await ledger.credit.reserve(spendOf(base.grant, 5n))
+      assert.equal(spent.status, 'reserved')
+    })
+
     it('refuses at mark a grant naming another payer or network than the payment', async () => {
       const { key, record } = freshPayment()
       const lease = (await ledger.acquire(key, 30_000))!
