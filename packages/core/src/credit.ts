@@ -16,6 +16,11 @@ export interface CreditBalance {
   asset: string
   /** Who paid for it: only that payer's payments top it up. */
   payer: string
+  /**
+   * The payee its opening payment paid (the key's `payTo`): only routes paying it spend it, only
+   * payments to it top it up.
+   */
+  payTo: string
   /** Base units left, never negative. Reserved spends are already taken out. */
   remaining: bigint
   /** Unix milliseconds after which nothing can be spent; undefined: never. */
@@ -54,12 +59,17 @@ export interface CreditSpend {
   expiresAt: number
 }
 
-/** What a spend asks for: this much of this balance, only if it is of this scope, network and asset. */
+/**
+ * What a spend asks for: this much of this balance, only if it is of this scope, network, asset
+ * and payee.
+ */
 export interface CreditReservation {
   balanceId: string
   scope: string
   network: string
   asset: string
+  /** The route's payee on that network: a balance opened by a payment to another is `unknown`. */
+  payTo: string
   /** Base units: the route's price on that network. */
   amount: bigint
   /** How long the reservation lives without a renewal, in ms. */
@@ -68,7 +78,7 @@ export interface CreditReservation {
 
 /**
  * `reserved`: the spend holds `amount`; `remaining` is what is left after it. Otherwise why not:
- * `unknown` (no such balance, or one of another scope, network or asset), `exhausted` (less than
+ * `unknown` (no such balance, or one of another scope, network, asset or payTo), `exhausted` (less than
  * `amount` left), `expired`.
  */
 export type ReserveResult =

@@ -15,7 +15,7 @@ interface Hold {
 
 /**
  * Prepaid credit in this process's memory: `memoryLedger`'s `credit`, with the same rules as the
- * SQL ledgers (a top-up only onto a live balance of the same scope, network, asset and payer;
+ * SQL ledgers (a top-up only onto a live balance of the same scope, network, asset, payer and payTo;
  * a release gives back once, undoing its own commit; `remaining` never below 0).
  */
 export function memoryCredit(now: () => number) {
@@ -52,7 +52,8 @@ export function memoryCredit(now: () => number) {
         !balance ||
         balance.scope !== r.scope ||
         balance.network !== r.network ||
-        balance.asset !== r.asset
+        balance.asset !== r.asset ||
+        balance.payTo !== r.payTo
       ) {
         return { status: 'unknown' }
       }
@@ -103,6 +104,7 @@ export function memoryCredit(now: () => number) {
         balances.set(balanceId, {
           id: balanceId,
           ...rest,
+          payTo: key.payTo,
           remaining: amount,
           expiresAt,
           openedBy: paymentKeyId(key),
@@ -113,7 +115,8 @@ export function memoryCredit(now: () => number) {
         balance.scope === grant.scope &&
         balance.network === grant.network &&
         balance.asset === grant.asset &&
-        balance.payer === grant.payer
+        balance.payer === grant.payer &&
+        balance.payTo === key.payTo
       if (!same) return false
       // Expired after the top-up was checked: it keeps only the top-up (as in paymentStatements.ts).
       if (!live(balance)) {

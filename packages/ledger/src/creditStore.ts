@@ -34,8 +34,8 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
       unavailableOnFault('credit read', async () => {
         const row = await db
           .selectFrom(creditBalancesTable)
-          .select(['id', 'scope', 'network', 'asset', 'payer', 'expires_at'])
-          .select(sql<string>`remaining::text`.as('remaining'))
+          .select(['id', 'scope', 'network', 'asset', 'payer', 'opened_by_pay_to as payTo'])
+          .select(['expires_at', sql<string>`remaining::text`.as('remaining')])
           .where('id', '=', balanceId)
           .executeTakeFirst()
         if (!row) return undefined
@@ -55,6 +55,7 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           scope: string | null
           network: string | null
           asset: string | null
+          pay_to: string | null
           remaining: string | null
           expires_at: Date | null
           expired: boolean | null
@@ -62,7 +63,8 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           with taken as (
             update ${balances} set remaining = remaining - ${amount}::numeric, updated_at = now()
             where id = ${r.balanceId} and scope = ${r.scope} and network = ${r.network}
-              and asset = ${r.asset} and remaining >= ${amount}::numeric
+              and asset = ${r.asset} and opened_by_pay_to = ${r.payTo}
+              and remaining >= ${amount}::numeric
               and (expires_at is null or expires_at > now())
             returning id, remaining, expires_at
           ), held as (
@@ -71,7 +73,8 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
             returning token
           )
           select taken.remaining::text as taken, taken.expires_at as taken_expires_at,
-            b.scope, b.network, b.asset, b.remaining::text as remaining, b.expires_at,
+            b.scope, b.network, b.asset, b.opened_by_pay_to as pay_to,
+            b.remaining::text as remaining, b.expires_at,
             (b.expires_at is not null and b.expires_at <= now()) as expired
           from (select 1) as one
             left join (taken cross join held) on true
@@ -95,7 +98,8 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           row.remaining === null ||
           row.scope !== r.scope ||
           row.network !== r.network ||
-          row.asset !== r.asset
+          row.asset !== r.asset ||
+          row.pay_to !== r.payTo
         ) {
           return { status: 'unknown' }
         }

@@ -77,10 +77,10 @@ export function renewStatement(lease: Lease, ttlMs: number) {
 // The pending credit grant lands in the same statement as the status change, on claimed →
 // consumed only: the CTE reads the payment row `for update` while it is still claimed, so a
 // commit retried after a lost reply (or racing itself) finds it consumed and grants nothing. A
-// top-up adds only to a balance of the same scope, network, asset and payer (creditGrant.ts), and
-// moves its expiry to the grant's when that is later (never earlier). One that expired after the
-// top-up was checked (a long handler) keeps only the top-up, with the grant's expiry: the payer
-// paid for it, and what had expired stays expired.
+// top-up adds only to a balance of the same scope, network, asset, payer and payee
+// (creditGrant.ts), and moves its expiry to the grant's when that is later (never earlier). One
+// that expired after the top-up was checked (a long handler) keeps only the top-up, with the
+// grant's expiry: the payer paid for it, and what had expired stays expired.
 const grantedCte = `with granted as (
   insert into ${creditBalancesTable} as b (id, scope, network, asset, payer, remaining, expires_at,
     opened_by_network, opened_by_tx_id, opened_by_pay_to, opened_by_payer)
@@ -97,7 +97,7 @@ const grantedCte = `with granted as (
       when b.expires_at is null or excluded.expires_at is null then null
       else greatest(b.expires_at, excluded.expires_at) end
     where b.scope = excluded.scope and b.network = excluded.network and b.asset = excluded.asset
-      and b.payer = excluded.payer
+      and b.payer = excluded.payer and b.opened_by_pay_to = excluded.opened_by_pay_to
   returning b.id)`
 
 // Also 'consumed': a retry after a commit whose reply was lost succeeds, keeping the first

@@ -43,6 +43,7 @@ function toRow(row: BalanceSelection): CreditBalanceRow {
     network: row.network,
     asset: row.asset,
     payer: row.payer,
+    payTo: row.opened_by_pay_to,
     remaining: BigInt(row.remaining_text),
     reserved: BigInt(row.reserved_text),
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at),

@@ -42,7 +42,7 @@ export interface BuyDependencies {
  * smallest pack grants what it brought beyond this request's price, to a new balance (its
  * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
  * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer,
- * network and asset, to that balance (read once; another payer's, network's or asset's is
+ * network and asset, to that balance (read once; another payer's, network's, asset's or payee's is
  * `credit_invalid`, an expired one `credit_expired`, both before anything is claimed; its expiry
  * moves to a new pack's when later). Undefined for a smaller payment: it pays for its request
  * only. Throws the ledger's fault.
@@ -76,7 +76,8 @@ export async function buyCredit(
       )
     }
     const balance = await ledger.find(token.balanceId)
-    if (!balance || mismatch(balance)) {
+    // Also the payee: a payment to this route's payTo never tops up a balance opened at another.
+    if (!balance || mismatch(balance) || balance.payTo !== requirement.payTo) {
       return creditRefusals.invalid('This credit token names no balance this payment can top up.')
     }
     if (balance.expiresAt !== undefined && balance.expiresAt <= Date.now()) {

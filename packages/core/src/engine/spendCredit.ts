@@ -30,7 +30,8 @@ export interface SpendDependencies {
 
 /**
  * Spending (docs/protocol.md section 7.3), for a token `checkCreditToken` passed: no RPC, one
- * atomic `reserve` of the route's price on the balance's network and asset, then the `paid`
+ * atomic `reserve` of the route's price on the balance's network and asset (and the route's payTo
+ * there: a balance opened by a payment to another payee is not this route's), then the `paid`
  * outcome whose `confirm` / `settle` / `finish` commit the spend for a delivered response and give
  * it back otherwise (`settlement`, the rules of a payment), renewed while the handler runs. An
  * unknown balance is `credit_invalid`, too little `credit_exhausted`, a lapsed one
@@ -65,11 +66,13 @@ export async function spendCredit(
     scope: credit.scope,
     network: claims.network,
     asset: claims.asset,
+    // A balance is spent only where its opening payment's payee is paid (several payees, one secret).
+    payTo: offer.requirement.payTo,
     amount: price,
     ttlMs,
   })
   if (reserved.status === 'unknown') {
-    return creditRefusals.invalid('This credit token names no balance.')
+    return creditRefusals.invalid('This credit token names no balance this route can spend.')
   }
   if (reserved.status === 'expired') return creditRefusals.expired()
   if (reserved.status === 'exhausted') {

@@ -39,12 +39,16 @@ export async function buy(
   return { lease, grant }
 }
 
-/** What a spend of `amount` from `grant`'s balance asks for. */
+/** The payee `freshPayment` pays by default, and so the one `buy`'s balances are opened at. */
+export const payee = `0x${'22'.repeat(20)}`
+
+/** What a spend of `amount` from `grant`'s balance (opened by a payment to `payee`) asks for. */
 export const spendOf = (grant: CreditGrant, amount: bigint, ttlMs = 30_000) => ({
   balanceId: grant.balanceId,
   scope: grant.scope,
   network: grant.network,
   asset: grant.asset,
+  payTo: payee,
   amount,
   ttlMs,
 })
@@ -75,6 +79,7 @@ export function describeCreditContract(
         network: grant.network,
         asset: grant.asset,
         payer: grant.payer,
+        payTo: payee,
         remaining: 1_000n,
         expiresAt: undefined,
       })
@@ -140,6 +145,22 @@ export function describeCreditContract(
         undefined,
         'a top-up keeps the expiry',
       )
+    })
+
+    it('keeps a balance to the payee its opening payment paid: no spend or top-up at another', async () => {
+      const base = await buy(ledger, 1_000n)
+      const elsewhere = `0x${'44'.repeat(20)}`
+      const spend = await ledger.credit.reserve({ ...spendOf(base.grant, 1n), payTo: elsewhere })
+      assert.deepEqual(spend, { status: 'unknown' }, 'a route paying another payee spends nothing')
+      const topUp = await buy(ledger, 7n, { ...base.grant, amount: 7n }, true, { payTo: elsewhere })
+      assert.equal(
+        await remaining(ledger, base.grant.balanceId),
+        1_000n,
+        'a payment to B adds nothing',
+      )
+      assert.equal(await ledger.credit.find(base.grant.balanceId).then((b) => b?.payTo), payee)
+      await ledger.release(topUp.lease) // undoing the commit that added nothing takes nothing
+      assert.equal(await remaining(ledger, base.grant.balanceId), 1_000n)
     })
 
     it("moves the expiry to a top-up grant's when later, never earlier (what it adds lasts a full term)", async () => {
