@@ -133,7 +133,7 @@ for (const kind of ledgers) {
       assert.equal((await spend(app.url, credit!.token)).status, 200)
       await settled(credit!.token, 90_000n)
       const topUp = await payFor(lab, app.url, pack, { token: credit!.token })
-      assert.equal(topUp.response.status, 200)
+      assert.equal(topUp.response.status, 200, await topUp.response.clone().text())
       assert.equal(topUp.credit?.remaining, '190000')
       await settled(credit!.token, 190_000n)
       // Another payer's payment cannot top it up: refused before anything is consumed.

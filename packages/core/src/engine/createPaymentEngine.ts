@@ -11,6 +11,7 @@ import { isRefusal, type Refusal } from './refusal.js'
 import { reporter, type Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
 import { paidOutcome } from './settlement.js'
+import { sharedLookups } from './sharedLookups.js'
 import { judgeVerification, verifyOnChain } from './verifyOnChain.js'
 
 export type {
@@ -38,6 +39,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   const admission = admissionFor(options.limits, ledger)
   const settler = leaseSettler(ledger, logger)
   const consumed = consumedMemory()
+  const verifying = { ...route, lookups: sharedLookups() }
   const credit = creditSteps(route, ledger, settler.holds, logger)
   const report = reporter({ logger, observer, hooks: options })
   const answer = (request: PaymentRequest, { refuse, message, retryAfterSeconds }: Refusal) =>
@@ -77,7 +79,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     let verified: Awaited<ReturnType<typeof verifyOnChain>>
     try {
       // The chain first: who paid whom is what identifies the payment in the ledger.
-      verified = await verifyOnChain(route, attempt)
+      verified = await verifyOnChain(verifying, attempt)
     } catch (error) {
       return unavailable('rpc', error)
     } finally {

@@ -5,6 +5,7 @@ import { judgePayer, judgePayment } from './judgePayment.js'
 import type { EngineObserver } from './observer.js'
 import type { Attempt } from './readAttempt.js'
 import { isRefusal, type Refusal, refuse } from './refusal.js'
+import type { sharedLookups } from './sharedLookups.js'
 
 /** Who paid, and how much of it is theirs: what identifies the payment in the ledger. */
 export interface Verified {
@@ -20,6 +21,8 @@ export interface VerifyDependencies {
   observer: Pick<EngineObserver, 'verification' | 'inFlight'>
   /** Tolerated clock difference between the chain and this server, in seconds. */
   skewSeconds: number
+  /** Shares one plugin call among identical concurrent attempts (`sharedLookups`). */
+  lookups?: ReturnType<typeof sharedLookups>
 }
 
 /**
@@ -39,21 +42,23 @@ export async function verifyOnChain(
 ): Promise<Verified | Refusal> {
   const { offer, txId, requirement, challenge } = attempt
   const { plugin } = offer
-  const { observer } = dependencies
-  const started = performance.now()
-  observer.inFlight?.(plugin.name, 1)
-  let result: Awaited<ReturnType<typeof plugin.verify>>
-  try {
-    await plugin.ready?.()
-    result = await plugin.verify({ txId, requirement, challenge })
-    observer.verification?.(plugin.name, result.status, performance.now() - started)
-  } catch (error) {
-    observer.verification?.(plugin.name, 'fault', performance.now() - started)
-    throw error
-  } finally {
-    observer.inFlight?.(plugin.name, -1)
+  const { observer, lookups } = dependencies
+  const lookup = async (): Promise<VerifyResult> => {
+    const started = performance.now()
+    observer.inFlight?.(plugin.name, 1)
+    try {
+      await plugin.ready?.()
+      const result = await plugin.verify({ txId, requirement, challenge })
+      observer.verification?.(plugin.name, result.status, performance.now() - started)
+      return result
+    } catch (error) {
+      observer.verification?.(plugin.name, 'fault', performance.now() - started)
+      throw error
+    } finally {
+      observer.inFlight?.(plugin.name, -1)
+    }
   }
-
+  const result = await (lookups ? lookups.run(attempt, lookup) : lookup())
   return judgeVerification(dependencies, attempt, result)
 }
 
