@@ -78,12 +78,14 @@ export interface CreditReservation {
 
 /**
  * `reserved`: the spend holds `amount`; `remaining` is what is left after it. Otherwise why not:
- * `unknown` (no such balance, or one of another scope, network, asset or payTo), `exhausted` (less than
+ * `pending` (no balance yet, but a payment buying it is claimed and not yet committed: its
+ * response is on its way to the payer, who may already spend the token), `unknown` (no such balance, or one of another scope, network, asset or payTo), `exhausted` (less than
  * `amount` left), `expired`.
  */
 export type ReserveResult =
   | { status: 'reserved'; spend: CreditSpend; remaining: bigint; expiresAt?: number | undefined }
   | { status: 'unknown' }
+  | { status: 'pending' }
   | { status: 'exhausted'; remaining: bigint; expiresAt?: number | undefined }
   | { status: 'expired'; expiresAt: number }
 

@@ -18,7 +18,10 @@ interface Hold {
  * SQL ledgers (a top-up only onto a live balance of the same scope, network, asset, payer and payTo;
  * a release gives back once, undoing its own commit; `remaining` never below 0).
  */
-export function memoryCredit(now: () => number) {
+export function memoryCredit(
+  now: () => number,
+  pending: (balanceId: string) => boolean = () => false,
+) {
   const balances = new Map<string, Balance>()
   const holds = new Map<string, Hold>()
   let counter = 0
@@ -48,6 +51,7 @@ export function memoryCredit(now: () => number) {
         throw new RangeError(`reserve: ttlMs must be a positive number, got ${r.ttlMs}`)
       }
       const balance = balances.get(r.balanceId)
+      if (!balance && pending(r.balanceId)) return { status: 'pending' }
       if (
         !balance ||
         balance.scope !== r.scope ||

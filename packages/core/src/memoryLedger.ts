@@ -28,7 +28,12 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
   records(): PaymentRecord[]
 } {
   const now = options.now ?? Date.now
-  const credit = memoryCredit(now)
+  // A balance whose buying payment is claimed, not yet committed, is `pending` to a spend.
+  const credit = memoryCredit(now, (balanceId) =>
+    [...entries.values()].some(
+      (entry) => entry.state === 'claimed' && entry.record?.credit?.balanceId === balanceId,
+    ),
+  )
   const entries = new Map<string, Entry>()
   let counter = 0
 

@@ -1,7 +1,12 @@
 import type { CreditBalance, CreditReservation, CreditSpend, ReserveResult } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { unavailableOnFault } from './paymentStore.js'
-import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './schema.js'
+import {
+  creditBalancesTable,
+  creditSpendsTable,
+  type LedgerDatabase,
+  paymentsTable,
+} from './schema.js'
 
 /**
  * The SQL of prepaid credit, on PostgreSQL or PGlite: the authority on every balance. Each spend
@@ -23,6 +28,7 @@ export interface CreditStore {
 
 const balances = sql.table(creditBalancesTable)
 const spends = sql.table(creditSpendsTable)
+const payments = sql.table(paymentsTable)
 const secondsFrom = (ttlMs: number) =>
   sql<Date>`now() + make_interval(secs => ${ttlMs / 1000}::double precision)`
 const ms = (date: Date | string | null) => (date === null ? undefined : new Date(date).getTime())
@@ -59,6 +65,7 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           remaining: string | null
           expires_at: Date | null
           expired: boolean | null
+          pending: boolean | null
         }>`
           with taken as (
             update ${balances} set remaining = remaining - ${amount}::numeric, updated_at = now()
@@ -75,7 +82,9 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           select taken.remaining::text as taken, taken.expires_at as taken_expires_at,
             b.scope, b.network, b.asset, b.opened_by_pay_to as pay_to,
             b.remaining::text as remaining, b.expires_at,
-            (b.expires_at is not null and b.expires_at <= now()) as expired
+            (b.expires_at is not null and b.expires_at <= now()) as expired,
+            (b.id is null and exists (select 1 from ${payments} as p
+              where p.credit_balance_id = ${r.balanceId} and p.status = 'claimed')) as pending
           from (select 1) as one
             left join (taken cross join held) on true
             left join ${balances} as b on b.id = ${r.balanceId}`.execute(db)
@@ -94,6 +103,7 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
           }
         }
         // Refused: why, from the balance as this statement's snapshot saw it.
+        if (row.pending) return { status: 'pending' }
         if (
           row.remaining === null ||
           row.scope !== r.scope ||

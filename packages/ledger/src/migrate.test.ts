@@ -47,6 +47,7 @@ describe('migrate', () => {
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
+        '0005_pending_credit_grants',
       ])
       await db
         .insertInto(paymentsTable)
@@ -80,6 +81,7 @@ describe('migrate', () => {
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
+        '0005_pending_credit_grants',
       ])
     } finally {
       await db.destroy()
@@ -115,6 +117,7 @@ describe('migrate', () => {
         '0002_keep_responses',
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
+        '0005_pending_credit_grants',
       ])
       await db
         .insertInto(paymentsTable)
@@ -162,7 +165,7 @@ describe('migrate', () => {
         consumed_at: sql<Date>`now()`,
       }
       await db.insertInto(paymentsTable).values(payment).execute()
-      assert.deepEqual(await migrate(db), ['0004_credit_balances'])
+      assert.deepEqual(await migrate(db), ['0004_credit_balances', '0005_pending_credit_grants'])
       const row = await db.selectFrom(paymentsTable).selectAll().executeTakeFirstOrThrow()
       assert.equal(row.amount, '10')
       assert.deepEqual(

@@ -94,6 +94,21 @@ const migrations = {
   // Prepaid credit (docs/protocol.md section 7): balances, their spends, and the grant a payment
   // carries from its mark to its commit.
   '0004_credit_balances': creditMigration,
+  // A spend of a balance whose purchase is still being committed is told to wait, not refused:
+  // the reserve's refusal path looks the pending grant up by balance id.
+  '0005_pending_credit_grants': {
+    async up(db) {
+      await db.schema
+        .createIndex(`${paymentsTable}_pending_credit`)
+        .on(paymentsTable)
+        .column('credit_balance_id')
+        .where(sql.ref('credit_balance_id'), 'is not', null)
+        .execute()
+    },
+    async down(db) {
+      await db.schema.dropIndex(`${paymentsTable}_pending_credit`).execute()
+    },
+  },
 } satisfies Record<string, Migration>
 
 /**
@@ -110,7 +125,7 @@ const migrations = {
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances', '0005_pending_credit_grants'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })

@@ -9,7 +9,7 @@ import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
 import type { Logger } from './engineOptions.js'
 import type { Hold, HoldSettler } from './leaseSettler.js'
 import type { CreditReceipt, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
-import type { Refusal } from './refusal.js'
+import { type Refusal, refuse } from './refusal.js'
 import type { Trace } from './report.js'
 import { settledOutcome, settlement } from './settlement.js'
 
@@ -71,6 +71,15 @@ export async function spendCredit(
     amount: price,
     ttlMs,
   })
+  if (reserved.status === 'pending') {
+    // The payment that buys this balance is committed once its response was delivered; a payer
+    // quick to spend the token it just read can arrive first. Wait, never drop the token.
+    return refuse(
+      'payment_in_progress',
+      'The payment that buys this credit is still being settled. Retry after Retry-After seconds.',
+      1,
+    )
+  }
   if (reserved.status === 'unknown') {
     return creditRefusals.invalid('This credit token names no balance this route can spend.')
   }

@@ -97,6 +97,20 @@ export function describeCreditContract(
       }
     })
 
+    it('answers a spend of a balance whose purchase is claimed but not yet committed pending, then reserves', async () => {
+      // The payer reads its token from the response before the commit lands (it lands once the
+      // response was delivered): a quick spend must wait, never be told the token is unknown.
+      const { lease, grant } = await buy(ledger, 1_000n, {}, false)
+      assert.deepEqual(await ledger.credit.reserve(spendOf(grant, 10n)), { status: 'pending' })
+      await ledger.commit(lease)
+      assert.equal((await ledger.credit.reserve(spendOf(grant, 10n))).status, 'reserved')
+      const released = await buy(ledger, 1_000n, {}, false)
+      await ledger.release(released.lease)
+      assert.deepEqual(await ledger.credit.reserve(spendOf(released.grant, 10n)), {
+        status: 'unknown',
+      })
+    })
+
     it('grants nothing for a payment released before its commit', async () => {
       const { lease, grant } = await buy(ledger, 1_000n, {}, false)
       await ledger.release(lease)
