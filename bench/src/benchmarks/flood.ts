@@ -2,6 +2,7 @@ import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
 import type { ProbeResult } from '../load/loadSpec.js'
 import { percentile, ratio } from '../report/stats.js'
+import type { KoaServerTimings } from '../servers/koaServer.js'
 import { countVerifications } from './contention.js'
 import { paidRoute } from './paidRoute.js'
 
@@ -54,7 +55,10 @@ export const flood: Benchmark = {
     context.log(`  idle: ${probes} legitimate paid requests, one at a time`)
     chain.rpc.reset()
     const idleBefore = await server.stats()
+    await server.timings()
     const idle = await probe(idleSets!)
+    const idleTimings = await server.timings()
+    const nodeIdle = await nodeRoundTrips(chain.node.rpcUrl)
     const idleRpc = chain.rpc.counts()
     const idleAfter = await server.stats()
     const idleStatements = idleAfter.postgresQueries - idleBefore.postgresQueries
@@ -75,7 +79,14 @@ export const flood: Benchmark = {
     })
     await new Promise((resolve) => setTimeout(resolve, probeDelayMs))
     const probeStarted = performance.now() - started
-    const during = await probe(duringSets!)
+    // A round trip from this process (which also runs the counting RPC proxy) straight to anvil,
+    // beside the probe: what the flood's load on the machine's cores does to parts it does not
+    // queue in.
+    const [during, nodeDuring] = await Promise.all([
+      probe(duringSets!),
+      nodeRoundTrips(chain.node.rpcUrl),
+    ])
+    const duringTimings = await server.timings()
     const probeEnded = performance.now() - started
     const result = await flooding
     const floodEnded = performance.now() - started
@@ -142,10 +153,36 @@ export const flood: Benchmark = {
         value: percentile(times(during), 90),
         floor: { label: 'same, idle', value: percentile(times(idle), 90) },
         ratio: ratio(percentile(times(during), 90), percentile(times(idle), 90)),
-        note: 'a payer refused 429 waits Retry-After (1 s) and tries again',
+        note: `in the server, p90 idle -> during: chain lookup ${inServer(idleTimings.verification, duringTimings.verification)}, engine decision (lookup + ledger) ${inServer(idleTimings.decision, duringTimings.decision)}; event-loop delay p50/p90 ${loop(idleTimings)} -> ${loop(duringTimings)} ms; a bench-to-anvil round trip p50/p90 ${nodeIdle} -> ${nodeDuring} ms (the cores are shared with the load generator and the RPC proxy). A payer refused 429 waits Retry-After (1 s) and tries again`,
+        details: { idleTimings, duringTimings, nodeIdle, nodeDuring },
       },
     ]
   },
+}
+
+function inServer(idle: number[], during: number[]): string {
+  const p90 = (list: number[]) => Math.round(percentile(list, 90))
+  return `${p90(idle)} -> ${p90(during)} ms`
+}
+
+function loop({ eventLoopDelay }: KoaServerTimings): string {
+  return eventLoopDelay ? `${eventLoopDelay.p50.toFixed(0)}/${eventLoopDelay.p90.toFixed(0)}` : '?'
+}
+
+/** p50/p90 of 15 sequential `eth_blockNumber` round trips to `url`, in ms. */
+async function nodeRoundTrips(url: string): Promise<string> {
+  const list: number[] = []
+  for (let i = 0; i < 15; i++) {
+    const started = performance.now()
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    })
+    await answer.text()
+    list.push(performance.now() - started)
+  }
+  return `${percentile(list, 50).toFixed(1)}/${percentile(list, 90).toFixed(1)}`
 }
 
 function times(result: ProbeResult): number[] {

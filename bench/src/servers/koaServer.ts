@@ -1,5 +1,6 @@
 // A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid (default binding) and
 // /open (binding 'none'). Started by startChild.
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
 import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
@@ -40,6 +41,8 @@ export interface KoaServerTimings {
   verification: number[]
   /** The engine's decision on each served payment: ledger and chain, not the route. */
   decision: number[]
+  /** This process's event-loop delay in the period, p50 and p90 in ms (`monitorEventLoopDelay`). */
+  eventLoopDelay?: { p50: number; p90: number }
 }
 
 /** The counters this process reports on `stats`. */
@@ -55,6 +58,10 @@ export interface KoaServerStats {
 }
 
 const config = childConfig<KoaServerConfig>()
+// How long a ready callback waited for the loop: a request's each hop (HTTP, RPC, Redis, SQL)
+// waits about this long when other requests keep the loop busy.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+loopDelay.enable()
 const stats: KoaServerStats = {
   verifications: {},
   decisions: {},
@@ -182,8 +189,15 @@ try {
     {
       stats: async () => ({ stats: { ...structuredClone(stats), redisCommands: redisCounts() } }),
       timings: async () => {
-        const taken = timings
+        const taken = {
+          ...timings,
+          eventLoopDelay: {
+            p50: loopDelay.percentile(50) / 1e6,
+            p90: loopDelay.percentile(90) / 1e6,
+          },
+        }
         timings = { verification: [], decision: [] }
+        loopDelay.reset()
         return { timings: taken }
       },
       memory: async () => ({ memory: memoryAfterGc() }),
