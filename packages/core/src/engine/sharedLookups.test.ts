@@ -3,9 +3,11 @@ import { memoryLedger } from '../memoryLedger.js'
 import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
+import type { Attempt } from './readAttempt.js'
+import { sharedLookups } from './sharedLookups.js'
 
-// A burst of identical requests for one payment asks the chain once per process; each is still
-// judged and claimed on its own, so exactly one is paid.
+// A burst of identical requests for one payment asks the chain once per process (in flight, or
+// confirmed a moment ago); each is still judged and claimed on its own, so exactly one is paid.
 
 function route() {
   const chain = scriptedChain()
@@ -17,6 +19,8 @@ function route() {
     chains: [chain.plugin],
     ledger: memoryLedger(),
     binding: 'none',
+    // Not found is asked again at once (no negative cache), to see what sharedLookups keeps.
+    limits: { notFoundCacheMs: 0 },
   })
   const pay = (tx: string) =>
     engine.handle({
@@ -41,14 +45,55 @@ describe('sharedLookups: identical concurrent lookups', () => {
     }
   })
 
-  it('asks again once the first answer arrived (nothing is kept)', async () => {
+  it('answers a request arriving just after a confirmed answer from it, and pays the payment once', async () => {
     const { chain, pay } = route()
     chain.pay(hash(8))
     const first = await pay(hash(8))
     assert.equal(first.type, 'paid')
+    // Still claimed: the late request of the burst shares the answer and waits for the claim.
+    const late = await pay(hash(8))
+    assert.equal(
+      late.type === 'error' && (late.body as { error: string }).error,
+      'payment_in_progress',
+    )
     if (first.type === 'paid') await first.finish(false) // not served: released
     const later = await pay(hash(8))
     assert.equal(later.type, 'paid')
+    assert.deepEqual(chain.calls, [hash(8)], 'one chain lookup for the whole burst')
+  })
+
+  it('asks again after a pending or not-found answer: only a confirmed one is kept', async () => {
+    const { chain, pay } = route()
+    chain.set(hash(9), { status: 'pending', retryAfterMs: 1000 })
+    assert.equal(((await pay(hash(9))).body as { error: string }).error, 'payment_pending')
+    chain.pay(hash(9))
+    assert.equal((await pay(hash(9))).type, 'paid')
+    assert.equal(((await pay(hash(10))).body as { error: string }).error, 'tx_not_found')
+    chain.pay(hash(10))
+    assert.equal((await pay(hash(10))).type, 'paid')
+    assert.deepEqual(chain.calls, [hash(9), hash(9), hash(10), hash(10)])
+  })
+
+  it('asks again once keepConfirmedMs has passed, and keeps nothing with 0', async () => {
+    const { chain } = route()
+    chain.pay(hash(11))
+    const attempt = {
+      offer: { plugin: chain.plugin },
+      txId: hash(11),
+      requirement: { payTo: chain.plugin.payTo, asset: chain.plugin.assets[0], amount: 10000n },
+      challenge: undefined,
+    } as unknown as Attempt
+    const ask = () => chain.plugin.verify({ txId: attempt.txId, requirement: attempt.requirement })
+    const brief = sharedLookups({ keepConfirmedMs: 30 })
+    await brief.run(attempt, ask)
+    await brief.run(attempt, ask)
+    assert.equal(chain.calls.length, 1)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    await brief.run(attempt, ask)
     assert.equal(chain.calls.length, 2)
+    const none = sharedLookups({ keepConfirmedMs: 0 })
+    await none.run(attempt, ask)
+    await none.run(attempt, ask)
+    assert.equal(chain.calls.length, 4)
   })
 })
