@@ -49,13 +49,15 @@ export const verify: Benchmark = {
 
     context.log('  floor: receipt RPC + INSERT … ON CONFLICT, same hashes, one at a time')
     const { floor, receipt } = await measureFloor(chain.rpcUrl, databaseUrl, hashes.slice(warmUp))
+    context.log('  on-chain floor: receipt RPC from the server process, same hashes, one at a time')
+    const serverReceipt = await server.receiptTimes(hashes.slice(warmUp))
     const latencies = measured.latencies ?? []
     const p50 = percentile(latencies, 50)
     const p99 = percentile(latencies, 99)
     const floorP50 = percentile(floor, 50)
     const floorP99 = percentile(floor, 99)
     const chainP50 = percentile(inServer.verification, 50)
-    const receiptP50 = percentile(receipt, 50)
+    const receiptP50 = percentile(serverReceipt, 50)
     const shapes = Object.entries(rpc.shapes)
       .map(([shape, count]) => `${shape} ×${count}`)
       .join(', ')
@@ -87,10 +89,10 @@ export const verify: Benchmark = {
         metric: 'on-chain verification p50',
         unit: 'ms',
         value: chainP50,
-        floor: { label: 'receipt RPC', value: receiptP50 },
+        floor: { label: 'receipt RPC from the server', value: receiptP50 },
         ratio: ratio(chainP50, receiptP50),
-        note: "the plugin call, in the server, vs the floor run's receipt round trip alone",
-        details: { receipt },
+        note: `the plugin call vs a raw receipt round trip, both timed in the server process; from the bench process: ${percentile(receipt, 50).toFixed(2)} ms`,
+        details: { serverReceipt, receipt },
       },
       {
         bench: 'verify',
