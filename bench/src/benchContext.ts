@@ -25,6 +25,11 @@ export interface KoaServer {
   timings(): Promise<KoaServerTimings>
   /** The process's memory (bytes) after a full garbage collection. */
   memory(): Promise<NodeJS.MemoryUsage>
+  /**
+   * Durations (ms) of a raw `eth_getTransactionReceipt` of each hash, one at a time, sent from
+   * the server's process to its RPC: the floor of its on-chain verification, on the same path.
+   */
+  receiptTimes(hashes: readonly string[]): Promise<number[]>
   stop(): Promise<void>
 }
 
@@ -177,6 +182,9 @@ export function createBenchContext(log: (line: string) => void): BenchContext {
       memory: async () =>
         (await child.request<{ type: string; memory: NodeJS.MemoryUsage }>({ type: 'memory' }))
           .memory,
+      receiptTimes: async (hashes) =>
+        (await child.request<{ type: string; times: number[] }>({ type: 'receipts', hashes }))
+          .times,
       stop: () => child.stop(),
     }
     stops.push(() => server.stop())

@@ -48,12 +48,16 @@ export const verify: Benchmark = {
     const postgresQueries = statsAfter.postgresQueries - statsBefore.postgresQueries
 
     context.log('  floor: receipt RPC + INSERT … ON CONFLICT, same hashes, one at a time')
-    const floor = await measureFloor(chain.rpcUrl, databaseUrl, hashes.slice(warmUp))
+    const { floor, receipt } = await measureFloor(chain.rpcUrl, databaseUrl, hashes.slice(warmUp))
+    context.log('  on-chain floor: receipt RPC from the server process, same hashes, one at a time')
+    const serverReceipt = await server.receiptTimes(hashes.slice(warmUp))
     const latencies = measured.latencies ?? []
     const p50 = percentile(latencies, 50)
     const p99 = percentile(latencies, 99)
     const floorP50 = percentile(floor, 50)
     const floorP99 = percentile(floor, 99)
+    const chainP50 = percentile(inServer.verification, 50)
+    const receiptP50 = percentile(serverReceipt, 50)
     const shapes = Object.entries(rpc.shapes)
       .map(([shape, count]) => `${shape} ×${count}`)
       .join(', ')
@@ -79,6 +83,16 @@ export const verify: Benchmark = {
           floor,
           inServer,
         },
+      },
+      {
+        bench: 'verify',
+        metric: 'on-chain verification p50',
+        unit: 'ms',
+        value: chainP50,
+        floor: { label: 'receipt RPC from the server', value: receiptP50 },
+        ratio: ratio(chainP50, receiptP50),
+        note: `the plugin call vs a raw receipt round trip, both timed in the server process; from the bench process: ${percentile(receipt, 50).toFixed(2)} ms`,
+        details: { serverReceipt, receipt },
       },
       {
         bench: 'verify',
@@ -109,11 +123,16 @@ export const verify: Benchmark = {
   },
 }
 
+/**
+ * The floor of one paid request, one hash at a time: a raw receipt round trip then an
+ * `INSERT … ON CONFLICT` (`floor`), and the receipt round trip alone (`receipt`), in ms.
+ */
 async function measureFloor(rpcUrl: string, databaseUrl: string, hashes: readonly string[]) {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
     const times: number[] = []
+    const receiptTimes: number[] = []
     for (const [i, hash] of hashes.entries()) {
       const started = performance.now()
       const response = await fetch(rpcUrl, {
@@ -128,10 +147,11 @@ async function measureFloor(rpcUrl: string, databaseUrl: string, hashes: readonl
       })
       const body = (await response.json()) as { result?: { status?: string } }
       if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
+      receiptTimes.push(performance.now() - started)
       await client.query(...rawInsert())
       times.push(performance.now() - started)
     }
-    return times
+    return { floor: times, receipt: receiptTimes }
   } finally {
     await client.end()
   }

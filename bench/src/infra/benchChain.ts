@@ -1,14 +1,8 @@
 import { proofMessage } from '@tx402/core'
-import {
-  type AnvilNode,
-  deployTestToken,
-  forwardJsonRpc,
-  serveJsonRpc,
-  startAnvil,
-  testTokenAbi,
-} from '@tx402/testing/evm'
+import { type AnvilNode, deployTestToken, startAnvil, testTokenAbi } from '@tx402/testing/evm'
 import { type Address, encodeFunctionData, type Hex, parseGwei } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { passThroughProxy } from './passThroughProxy.js'
 import { type RpcCounter, rpcCounter } from './rpcCounts.js'
 
 /** The price of the bench's paid route, and what one payment sends: 0.01 of a 6-decimal token. */
@@ -59,8 +53,8 @@ export async function startBenchChain(): Promise<BenchChain> {
     const token = await deployTestToken(node, {
       mint: payers.map((p) => [p.address, 10n ** 15n] as const),
     })
-    // testing/evm's JSON-RPC server records the methods of every HTTP request it receives.
-    const proxy = await serveJsonRpc(forwardJsonRpc(node.rpcUrl))
+    // Records the methods of every HTTP request it receives; a batch reaches anvil as one.
+    const proxy = await passThroughProxy(node.rpcUrl)
     const nonces = await Promise.all(
       payers.map((p) => node.publicClient.getTransactionCount({ address: p.address })),
     )

@@ -79,6 +79,29 @@ const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1
 }
 
+// A raw receipt round trip per hash, one at a time, from this process (the `verify` bench's floor
+// of the on-chain part: the same process, loopback path and proxy as the plugin's calls).
+async function timeReceipts(rpcUrl: string, hashes: readonly string[]): Promise<number[]> {
+  const times: number[] = []
+  for (const [id, hash] of hashes.entries()) {
+    const started = performance.now()
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'eth_getTransactionReceipt',
+        params: [hash],
+      }),
+    })
+    const body = (await response.json()) as { result?: { status?: string } }
+    if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
+    times.push(performance.now() - started)
+  }
+  return times
+}
+
 try {
   const chain = base({
     rpcUrl: config.chain.rpcUrl,
@@ -201,6 +224,9 @@ try {
         return { timings: taken }
       },
       memory: async () => ({ memory: memoryAfterGc() }),
+      receipts: async (message) => ({
+        times: await timeReceipts(config.chain.rpcUrl, message.hashes as string[]),
+      }),
     },
     async () => {
       await server.close()

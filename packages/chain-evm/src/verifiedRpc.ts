@@ -1,6 +1,7 @@
 import { rpcFault, type VerifierUnavailableError } from '@tx402/core'
 import { createPublicClient, fallback, http, type PublicClient } from 'viem'
 import { batchFallbackFetch } from './batchFallback.js'
+import { immediateBatchHttp } from './immediateBatchHttp.js'
 import { rpcSource, wrongChainError } from './rpcSource.js'
 
 /** Options of `verifiedRpc`. */
@@ -36,7 +37,8 @@ export interface VerifiedRpc {
  * one dead backup never slows verification. A proven URL stays proven until a caller that saw it
  * answer for another chain reports it with `distrust` (verification asks `eth_chainId` in its
  * batch every time). A URL serving another chain makes `client()` throw `VerifierUnavailableError` until it
- * is fixed; so does having no URL proven. Requests are batched (one HTTP request per tick), split
+ * is fixed; so does having no URL proven. Requests are batched (one HTTP request per event loop
+ * turn, sent at once: `immediateBatchHttp`), split
  * into parallel smaller requests for a provider that refuses or caps batches, and fail over in the
  * given order.
  *
@@ -82,9 +84,9 @@ export function verifiedRpc(options: VerifiedRpcOptions): VerifiedRpc {
         // One URL retries itself; several fail over in order and the whole round retries.
         transport:
           urls.length === 1
-            ? http(urls[0], { batch: true, timeout: timeoutMs, retryCount, fetchFn })
+            ? immediateBatchHttp(urls[0]!, { timeout: timeoutMs, retryCount, fetchFn })
             : fallback(
-                urls.map((url) => http(url, { batch: true, timeout: timeoutMs, fetchFn })),
+                urls.map((url) => immediateBatchHttp(url, { timeout: timeoutMs, fetchFn })),
                 { retryCount },
               ),
         cacheTime: 0,

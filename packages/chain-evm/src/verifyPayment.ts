@@ -63,7 +63,7 @@ export async function verifyPayment(
   const payTo = requirement.payTo as Address
   const source = rpcSource(settings.name)
 
-  // Round trip 1: started in the same tick, so viem's http transport sends them as one batch.
+  // Round trip 1: started in the same tick, so immediateBatchHttp sends them as one batch.
   const [chainId, receipt, head, finalHead, transaction] = await withRpcFault(
     source,
     'reading the transaction',
