@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { JsonRpcError, type JsonRpcServer, serveJsonRpc } from '@tx402/testing/evm'
 import { createPublicClient, fallback, type PublicClient, RpcRequestError } from 'viem'
 import { batchFallbackFetch } from './batchFallback.js'
@@ -90,4 +92,70 @@ describe('immediateBatchHttp', () => {
       await strict.close()
     }
   })
+  it('matches answers by id only: an answer under an id the batch did not send belongs to no call', async () => {
+    // A node that answers every call, in order, under ids it made up.
+    const renumbering = await answerBatchesWith((calls) =>
+      calls.map((call, index) => ({
+        jsonrpc: '2.0',
+        id: call.id + 1_000,
+        result: `0x${index + 16}`,
+      })),
+    )
+    try {
+      const node = createPublicClient({
+        transport: immediateBatchHttp(renumbering.url),
+        cacheTime: 0,
+      })
+      const settled = await Promise.allSettled([
+        node.getChainId(),
+        node.getBlockNumber({ cacheTime: 0 }),
+      ])
+      for (const one of settled) {
+        assert.equal(one.status, 'rejected')
+        assert.match(String((one as PromiseRejectedResult).reason), /no result for this call/)
+      }
+    } finally {
+      renumbering.server.close()
+    }
+  })
+
+  it('gives a batch refused as a whole (one error, no id) to every call of it', async () => {
+    const refusing = await answerBatchesWith(() => ({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32005, message: 'batch too large' },
+    }))
+    try {
+      const node = createPublicClient({ transport: immediateBatchHttp(refusing.url), cacheTime: 0 })
+      const settled = await Promise.allSettled([
+        node.getChainId(),
+        node.getBlockNumber({ cacheTime: 0 }),
+      ])
+      for (const one of settled) {
+        assert.equal(one.status, 'rejected')
+        assert.match(String((one as PromiseRejectedResult).reason), /batch too large/)
+      }
+    } finally {
+      refusing.server.close()
+    }
+  })
 })
+
+/** A loopback JSON-RPC node whose answer to every batch is `answer(calls)`, as it is. */
+async function answerBatchesWith(
+  answer: (calls: { id: number }[]) => unknown,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk) => {
+      body += chunk
+    })
+    request.on('end', () => {
+      const parsed = JSON.parse(body)
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify(answer(Array.isArray(parsed) ? parsed : [parsed])))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}

@@ -15,6 +15,7 @@ export type ImmediateBatchHttpConfig = Pick<
 >
 
 const maxBatch = 1_000
+const missingAnswer = { code: -32603, message: 'The node answered no result for this call.' }
 
 /** A JSON-RPC answer as the node sends it. */
 interface RpcAnswer {
@@ -58,11 +59,16 @@ export function immediateBatchHttp(
       try {
         const data = (await rpcClient.request({
           body: calls.map((call) => call.body) as never,
-        })) as unknown as RpcAnswer[]
-        const byId = new Map(data.map((answer) => [answer?.id, answer]))
-        // Matched by id; a batch refused with one error gives that error to every call.
-        for (const [index, call] of calls.entries()) {
-          call.resolve(byId.get(call.body.id) ?? data[index]!)
+        })) as unknown as RpcAnswer[] | RpcAnswer
+        const answers = Array.isArray(data) ? data : [data]
+        const byId = new Map(answers.map((answer) => [answer?.id, answer]))
+        // A batch refused as a whole is an error without an id (viem repeats it per call).
+        const whole = answers.find((answer) => answer?.id == null && answer?.error)
+        for (const call of calls) {
+          // Matched by id only: an answer taken by position could be another call's.
+          const answer = byId.get(call.body.id) ?? whole
+          if (answer) call.resolve(answer)
+          else call.reject(new RpcRequestError({ body: call.body, error: missingAnswer, url }))
         }
       } catch (error) {
         for (const call of calls) call.reject(error)
