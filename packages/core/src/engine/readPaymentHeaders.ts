@@ -30,6 +30,8 @@ const printable = /^[\x21-\x7e]+$/
  * token alone is `kind: 'credit'` (a spend); with a payment, a top-up.
  */
 export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
+  // Most requests to a paid route carry none (each 402 is one): nothing to check.
+  if (!hasAny(headers)) return none
   const read = (name: keyof typeof maxPaymentHeaderBytes): { value?: string; error?: string } => {
     const values = headers[name]
     if (!values || values.length === 0) return {}
@@ -76,4 +78,11 @@ export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
     ...(proof.value ? { proof: proof.value } : {}),
     ...(credit.value ? { credit: credit.value } : {}),
   }
+}
+
+const none: PaymentHeaders = Object.freeze({ kind: 'none' })
+
+function hasAny(headers: RequestHeaders): boolean {
+  for (const name in headers) if (headers[name]?.length) return true
+  return false
 }

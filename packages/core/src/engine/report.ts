@@ -80,6 +80,7 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
      * request without payment headers decided nothing and is not reported.
      */
     decided(outcome: Outcome, trace: Trace, resource: string, started: number): Outcome {
+      if (outcome.type === 'payment_required') return outcome
       const line = (ending: PaymentDecision['outcome'], status: number, durationMs: number) => ({
         resource,
         ...trace,
@@ -87,7 +88,6 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
         status,
         durationMs,
       })
-      if (outcome.type === 'payment_required') return outcome
       if (outcome.type === 'replay') {
         decision(line('redelivered', outcome.response.status, performance.now() - started))
       } else if (outcome.type === 'error') {
