@@ -1,3 +1,4 @@
+import type { VerifyResult } from '../plugin.js'
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
@@ -6,7 +7,7 @@ import { creditSteps } from './creditSteps.js'
 import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
 import type { Outcome } from './outcome.js'
-import { readAttempt } from './readAttempt.js'
+import { type Attempt, readAttempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
 import { reporter, type Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
@@ -46,6 +47,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     buildResponse(route.terms, request, refuse, message, retryAfterSeconds)
 
   // Not closures over each request: a 402 or a replay would pay for making them.
+  const judgeReplay = (facts: VerifyResult, attempt: Attempt) =>
+    judgeVerification(route, attempt, facts)
   const unavailable = (
     request: PaymentRequest,
     trace: Trace,
@@ -70,9 +73,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       }
     }
     // A hash alone of a payment this process committed: no chain, no ledger (consumedMemory.ts).
-    const replayed = await consumed.replay(attempt, (facts) =>
-      judgeVerification(route, attempt, facts),
-    )
+    const replayed = await consumed.replay(attempt, judgeReplay)
     if (replayed) {
       if (replayed.payment) {
         trace.payer = replayed.payment.payer
