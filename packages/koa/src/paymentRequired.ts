@@ -132,7 +132,10 @@ function write(ctx: Context, outcome: RespondOutcome): void {
 function collectPaymentHeaders(rawHeaders: string[]): Record<string, string[]> {
   const headers: Record<string, string[]> = {}
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase()
+    const raw = rawHeaders[i]!
+    // Every payment header starts with x- (or X-): others are passed over without lower-casing.
+    if ((raw.charCodeAt(0) | 0x20) !== 0x78 || raw.charCodeAt(1) !== 0x2d) continue
+    const name = raw.toLowerCase()
     if (!paymentRequestHeaders.includes(name)) continue
     const values = headers[name] ?? []
     values.push(rawHeaders[i + 1] ?? '')

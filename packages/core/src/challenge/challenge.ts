@@ -4,7 +4,7 @@ import { InvalidChallengeError } from '../errors.js'
 import { base64UrlOfBytes, base64UrlOfText } from '../protocol/base64Text.js'
 import { maxPaymentHeaderBytes } from '../protocol/headers.js'
 import { type ChallengeTerm, decodeTerms, type EncodedTerm, encodeTerms } from './challengeTerms.js'
-import { hmacSha256 } from './hmacSha256.js'
+import { hmacSha256, sha256OfText } from './hmacSha256.js'
 import { challengeNonce } from './nonce.js'
 
 /**
@@ -57,16 +57,29 @@ export function issueChallenge(
   },
 ): Challenge {
   const issuedAt = Math.floor((options.now ?? Date.now()) / 1000)
-  const payload: ChallengePayload = {
-    r: resourceDigest(options),
-    iat: issuedAt,
-    exp: issuedAt + options.ttlSeconds,
-    n: challengeNonce(),
-    t: encodeTerms(options.terms ?? []),
-  }
-  const body = base64UrlOfText(JSON.stringify(payload))
+  const expiresAt = issuedAt + options.ttlSeconds
+  const terms = options.terms ?? []
+  const nonce = challengeNonce()
+  // JSON.stringify of the payload { r, iat, exp, n, t }, spelled out: the digest and nonce are
+  // base64url and the times integers, so none needs escaping, and a route's terms are the same
+  // array at every 402 (their JSON is kept).
+  const json = `{"r":"${resourceDigest(options)}","iat":${issuedAt},"exp":${expiresAt},"n":"${nonce}","t":${termsJson(terms)}}`
+  const body = base64UrlOfText(json)
   const id = `${version}.${body}.${base64UrlOfBytes(sign(key, body))}`
-  return fromPayload(id, payload, options.terms ?? [])
+  return { id, issuedAt, expiresAt, nonce, terms: [...terms] }
+}
+
+// The JSON of each terms array signed so far (a route's are fixed at setup), weakly held.
+const termsJsonCache = new WeakMap<readonly ChallengeTerm[], string>()
+
+function termsJson(terms: readonly ChallengeTerm[]): string {
+  let json = termsJsonCache.get(terms)
+  if (json === undefined) {
+    json = JSON.stringify(encodeTerms(terms))
+    // Only a frozen array cannot change behind the cache; others are encoded each time.
+    if (Object.isFrozen(terms) && terms.every(Object.isFrozen)) termsJsonCache.set(terms, json)
+  }
+  return json
 }
 
 /**
@@ -105,9 +118,17 @@ export function deriveReference(challengeId: string): Uint8Array {
   return sha256(encoder.encode(`tx402 reference\n${challengeId}`))
 }
 
+// The last resource digested and its digest: a route's 402s are mostly for one path.
+let lastResource = ''
+let lastDigest = ''
+
 function resourceDigest(resource: ChallengeResource): string {
   const text = `${resource.method.toUpperCase()} ${resource.path}`
-  return base64UrlOfBytes(sha256(encoder.encode(text)).subarray(0, 16))
+  if (text !== lastResource) {
+    lastDigest = base64UrlOfBytes(sha256OfText(text).subarray(0, 16))
+    lastResource = text
+  }
+  return lastDigest
 }
 
 function decodeSigned(keys: readonly Uint8Array[], id: string): ChallengePayload {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
-import { hmacSha256, nativeHmacSha256, pureHmacSha256 } from './hmacSha256.js'
+import { createHash, createHmac } from 'node:crypto'
+import { hmacSha256, nativeHmacSha256, pureHmacSha256, sha256OfText } from './hmacSha256.js'
 
 describe('HMAC-SHA256 of challenges', () => {
   const keys = [new Uint8Array(32).fill(7), new TextEncoder().encode('k'.repeat(100))]
@@ -17,6 +17,13 @@ describe('HMAC-SHA256 of challenges', () => {
         assert.equal(Buffer.from(pure(key, message)).toString('hex'), expected)
         assert.equal(Buffer.from(hmacSha256(key, message)).toString('hex'), expected)
       }
+    }
+  })
+
+  it('hashes text with SHA-256 as node:crypto does', () => {
+    for (const message of messages) {
+      const expected = createHash('sha256').update(message, 'utf8').digest('hex')
+      assert.equal(Buffer.from(sha256OfText(message)).toString('hex'), expected)
     }
   })
 })

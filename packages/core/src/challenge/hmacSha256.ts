@@ -33,10 +33,28 @@ export function pureHmacSha256(): HmacSha256 {
  * @example nativeHmacSha256()?.(key, 'c2.eyJy…')
  */
 export function nativeHmacSha256(): HmacSha256 | undefined {
-  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-  const crypto = host.process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
+  const crypto = nodeCrypto()
   if (typeof crypto?.createHmac !== 'function') return undefined
   return (key, message) => crypto.createHmac('sha256', key).update(message, 'utf8').digest()
+}
+
+/**
+ * SHA-256, native where Node offers it (a few times faster than the pure-JS one on a short
+ * text), `@noble/hashes` elsewhere.
+ *
+ * @example sha256OfText('GET /api/weather') // 32 bytes
+ */
+export const sha256OfText: (text: string) => Uint8Array = (() => {
+  const crypto = nodeCrypto()
+  if (typeof crypto?.createHash === 'function') {
+    return (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest()
+  }
+  return (text: string) => sha256(encoder.encode(text))
+})()
+
+function nodeCrypto(): typeof NodeCrypto | undefined {
+  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  return host.process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
 }
 
 /**

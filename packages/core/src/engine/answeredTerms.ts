@@ -5,17 +5,22 @@ import type { PaymentRequirement } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
 
 /**
- * The terms a route offers now, as signed into each challenge it issues.
+ * The terms a route offers now, as signed into each challenge it issues; frozen, so their JSON
+ * is encoded once (`issueChallenge`).
  *
  * @example issueChallenge(key, { ...resource, ttlSeconds, terms: offeredTerms(offers) })
  */
-export function offeredTerms(offers: readonly ResolvedOffer[]): ChallengeTerm[] {
-  return offers.map(({ plugin, requirement }) => ({
-    network: plugin.network,
-    asset: assetId(requirement.asset),
-    amount: requirement.amount,
-    payTo: requirement.payTo,
-  }))
+export function offeredTerms(offers: readonly ResolvedOffer[]): readonly ChallengeTerm[] {
+  return Object.freeze(
+    offers.map(({ plugin, requirement }) =>
+      Object.freeze({
+        network: plugin.network,
+        asset: assetId(requirement.asset),
+        amount: requirement.amount,
+        payTo: requirement.payTo,
+      }),
+    ),
+  )
 }
 
 /**

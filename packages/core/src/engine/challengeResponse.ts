@@ -3,7 +3,7 @@ import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { ConfigurationError } from '../errors.js'
 import type { ChallengeContext } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
-import { encodeBase64Json } from '../protocol/base64Json.js'
+import { base64OfText } from '../protocol/base64Text.js'
 import { type ErrorCode, errorStatus } from '../protocol/codes.js'
 import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
@@ -61,8 +61,8 @@ export function buildResponse(
   const headers: Record<string, string> = { 'cache-control': 'no-store' }
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds)
   if (status !== 402) return { type: 'error', status, headers, body: { error, message } }
-  const body = challengeBody(terms, resource, error, message)
-  headers[headerNames.paymentRequired] = encodeBase64Json(body)
+  const { body, json } = challengeBody(terms, resource, error, message)
+  headers[headerNames.paymentRequired] = base64OfText(json)
   return {
     type: error === 'payment_required' ? 'payment_required' : 'error',
     status,
@@ -71,12 +71,25 @@ export function buildResponse(
   }
 }
 
+/** One `accepts` entry as last built for an offer, with its JSON. */
+interface BuiltOption {
+  /** What `acceptsFields` returned when it was built. */
+  fields: Partial<AcceptOption>
+  option: AcceptOption
+  json: string
+}
+
+// Per route, per offer: its last accepts entry. Most plugins' fields do not change between
+// challenges (EVM: minConfirmations), so the entry and its JSON are built once, not per 402.
+const builtOptions = new WeakMap<RouteTerms, Map<ResolvedOffer, BuiltOption>>()
+
+/** The 402 body and its JSON text (what `JSON.stringify(body)` gives, from kept parts). */
 function challengeBody(
   terms: RouteTerms,
   resource: { method: string; path: string },
   error: ErrorCode,
   message: string,
-): PaymentRequiredBody {
+): { body: PaymentRequiredBody; json: string } {
   const method = resource.method.toUpperCase()
   const challenge = issueChallenge(terms.key, {
     method,
@@ -92,28 +105,90 @@ function challengeBody(
       return deriveReference(challenge.id)
     },
   }
-  const accepts = terms.offers.map((offer): AcceptOption => {
-    const { plugin, requirement } = offer
-    const option: AcceptOption = {
-      chain: plugin.name,
-      network: plugin.network,
-      asset: requirement.asset,
-      amount: requirement.amount.toString(),
-      payTo: requirement.payTo,
-      ...plugin.acceptsFields(context, requirement),
-      maxAgeSeconds: requirement.maxAgeSeconds,
-      ...(terms.proofRequired.has(offer) ? { proofRequired: true as const } : {}),
+  let built = builtOptions.get(terms)
+  if (!built) {
+    built = new Map()
+    builtOptions.set(terms, built)
+  }
+  const accepts: AcceptOption[] = []
+  let acceptsJson = ''
+  for (const offer of terms.offers) {
+    const fields = offer.plugin.acceptsFields(context, offer.requirement)
+    let entry = built.get(offer)
+    if (!entry || !sameFields(entry.fields, fields)) {
+      const option = acceptOption(terms, offer, fields)
+      entry = { fields, option, json: JSON.stringify(option) }
+      built.set(offer, entry)
     }
-    const credit = terms.credit?.packs.get(offer)
-    if (credit) option.credit = credit.accepts
-    return option
-  })
-  return {
+    // A copy each: a middleware that edits one 402's body must not edit the next.
+    accepts.push({ ...entry.option })
+    acceptsJson += acceptsJson ? `,${entry.json}` : entry.json
+  }
+  const expiresAt = isoDate(challenge.expiresAt)
+  const body: PaymentRequiredBody = {
     error,
     message,
     resource: { method, path: resource.path },
     cost: terms.cost,
-    challenge: { id: challenge.id, expiresAt: new Date(challenge.expiresAt * 1000).toISOString() },
+    challenge: { id: challenge.id, expiresAt },
     accepts,
   }
+  // The same keys in the same order as `body`; the challenge id is base64url and dots, and the
+  // date digits and signs: neither needs escaping.
+  const json = `{"error":${JSON.stringify(error)},"message":${JSON.stringify(message)},"resource":{"method":${JSON.stringify(method)},"path":${JSON.stringify(resource.path)}},"cost":${JSON.stringify(terms.cost)},"challenge":{"id":"${challenge.id}","expiresAt":"${expiresAt}"},"accepts":[${acceptsJson}]}`
+  return { body, json }
+}
+
+function acceptOption(
+  terms: RouteTerms,
+  offer: ResolvedOffer,
+  fields: Partial<AcceptOption>,
+): AcceptOption {
+  const { plugin, requirement } = offer
+  const option: AcceptOption = {
+    chain: plugin.name,
+    network: plugin.network,
+    asset: requirement.asset,
+    amount: requirement.amount.toString(),
+    payTo: requirement.payTo,
+    ...fields,
+    maxAgeSeconds: requirement.maxAgeSeconds,
+    ...(terms.proofRequired.has(offer) ? { proofRequired: true as const } : {}),
+  }
+  const credit = terms.credit?.packs.get(offer)
+  if (credit) option.credit = credit.accepts
+  return option
+}
+
+/** True when both hold the same keys in the same order with the same primitive values. */
+function sameFields(a: Partial<AcceptOption>, b: Partial<AcceptOption>): boolean {
+  if (a === b) return true
+  const keys = Object.keys(a)
+  const other = Object.keys(b)
+  if (keys.length !== other.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (key !== other[i]) return false
+    const value = (a as Record<string, unknown>)[key]
+    // An object may have changed inside: only primitives are compared.
+    if (
+      value !== (b as Record<string, unknown>)[key] ||
+      (typeof value === 'object' && value !== null)
+    ) {
+      return false
+    }
+  }
+  return true
+}
+
+// Challenges issued within one second expire together: their date is written once.
+let lastExpiry = Number.NaN
+let lastExpiryIso = ''
+
+function isoDate(unixSeconds: number): string {
+  if (unixSeconds !== lastExpiry) {
+    lastExpiryIso = new Date(unixSeconds * 1000).toISOString()
+    lastExpiry = unixSeconds
+  }
+  return lastExpiryIso
 }

@@ -54,12 +54,12 @@ export function consumedMemory(max = 10_000) {
      */
     async replay(
       attempt: Attempt,
-      judge: (facts: VerifyResult) => Promise<Verified | Refusal>,
+      judge: (facts: VerifyResult, attempt: Attempt) => Promise<Verified | Refusal>,
     ): Promise<{ refusal: Refusal; payment?: Verified } | undefined> {
       if (attempt.challenge || attempt.proof) return undefined
       const entry = cache.get(key(attempt))
       if (!entry) return undefined
-      const judged = await judge(entry.facts)
+      const judged = await judge(entry.facts, attempt)
       if (isRefusal(judged)) return { refusal: judged }
       if (!entry.payers.has(judged.payer)) return undefined
       return { refusal: alreadyUsed(), payment: judged }

@@ -1,3 +1,4 @@
+import type { VerifyResult } from '../plugin.js'
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
@@ -6,7 +7,7 @@ import { creditSteps } from './creditSteps.js'
 import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
 import type { Outcome } from './outcome.js'
-import { readAttempt } from './readAttempt.js'
+import { type Attempt, readAttempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
 import { reporter, type Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
@@ -45,48 +46,55 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
   const answer = (request: PaymentRequest, { refuse, message, retryAfterSeconds }: Refusal) =>
     buildResponse(route.terms, request, refuse, message, retryAfterSeconds)
 
-  async function evaluate(request: PaymentRequest, trace: Trace): Promise<Outcome> {
-    const respond = (refusal: Refusal) => answer(request, refusal)
-    const unavailable = (dependency: 'rpc' | 'ledger', cause: unknown) =>
-      respond(report.fault(dependency, trace, cause))
+  // Not closures over each request: a 402 or a replay would pay for making them.
+  const judgeReplay = (facts: VerifyResult, attempt: Attempt) =>
+    judgeVerification(route, attempt, facts)
+  const unavailable = (
+    request: PaymentRequest,
+    trace: Trace,
+    dependency: 'rpc' | 'ledger',
+    cause: unknown,
+  ) => answer(request, report.fault(dependency, trace, cause))
 
+  async function evaluate(request: PaymentRequest, trace: Trace): Promise<Outcome> {
     const attempt = readAttempt(route, request, trace)
-    if (isRefusal(attempt)) return respond(attempt)
+    if (isRefusal(attempt)) return answer(request, attempt)
     // A forged or altered credit token stops here: no ledger, no chain.
     const token = credit.check('spend' in attempt ? attempt.spend : attempt.credit)
-    if (token && isRefusal(token)) return respond(token)
+    if (token && isRefusal(token)) return answer(request, token)
     if ('spend' in attempt) {
       try {
-        const spent = await credit.spend(token!, trace, (cause) => unavailable('ledger', cause))
-        return isRefusal(spent) ? respond(spent) : spent
+        const spent = await credit.spend(token!, trace, (cause) =>
+          unavailable(request, trace, 'ledger', cause),
+        )
+        return isRefusal(spent) ? answer(request, spent) : spent
       } catch (error) {
-        return unavailable('ledger', error)
+        return unavailable(request, trace, 'ledger', error)
       }
     }
     // A hash alone of a payment this process committed: no chain, no ledger (consumedMemory.ts).
-    const replayed = await consumed.replay(attempt, (facts) =>
-      judgeVerification(route, attempt, facts),
-    )
+    const replayed = await consumed.replay(attempt, judgeReplay)
     if (replayed) {
       if (replayed.payment) {
         trace.payer = replayed.payment.payer
         trace.amount = replayed.payment.amount.toString()
       }
-      return respond(replayed.refusal)
+      return answer(request, replayed.refusal)
     }
     const admitted = await admission.admit(attempt, request.client)
-    if (isRefusal(admitted)) return respond(admitted)
+    if (isRefusal(admitted)) return answer(request, admitted)
     let verified: Awaited<ReturnType<typeof verifyOnChain>>
     try {
       // The chain first: who paid whom is what identifies the payment in the ledger.
       verified = await verifyOnChain(verifying, attempt)
     } catch (error) {
-      return unavailable('rpc', error)
+      return unavailable(request, trace, 'rpc', error)
     } finally {
       admitted.free()
     }
     if (isRefusal(verified)) {
-      return respond(
+      return answer(
+        request,
         verified.refuse === 'tx_not_found' ? admission.notFound(attempt, verified) : verified,
       )
     }
@@ -97,7 +105,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     let claim: Awaited<ReturnType<typeof claimPayment>>
     try {
       purchase = await credit.buy(attempt, verified, token, trace)
-      if (purchase && isRefusal(purchase)) return respond(purchase)
+      if (purchase && isRefusal(purchase)) return answer(request, purchase)
       claim = await claimPayment(
         { ledger, settler, logger, claimTtlMs, redeliveryWindowMs },
         request,
@@ -107,26 +115,26 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         purchase?.grant,
       )
     } catch (error) {
-      return unavailable('ledger', error)
+      return unavailable(request, trace, 'ledger', error)
     }
     // Not remembered when the ledger answers consumed: another process's commit whose reply was
     // lost is undone by its release (maybe an owed one, minutes later), and the payment is then
     // usable again; only this process's own landed commit is final (`committed` below).
-    if (isRefusal(claim)) return respond(claim)
+    if (isRefusal(claim)) return answer(request, claim)
     if (!('lease' in claim)) {
       // A re-delivery; one that bought credit hands its token back (docs/protocol.md 7.2).
       if (!purchase) return claim
       try {
         return await credit.redelivered(claim, attempt, purchase)
       } catch (error) {
-        return unavailable('ledger', error)
+        return unavailable(request, trace, 'ledger', error)
       }
     }
     return paidOutcome(
       {
         ...route,
         settler,
-        unavailable: (cause) => unavailable('ledger', cause),
+        unavailable: (cause) => unavailable(request, trace, 'ledger', cause),
         committed: () => consumed.remember(attempt, verified),
       },
       request.method,
@@ -139,8 +147,10 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
 
   async function handle(incoming: PaymentRequest): Promise<Outcome> {
     // HEAD is GET without a body (Koa routes it to the GET handler): one resource, one challenge.
-    const method = incoming.method.toUpperCase()
-    const request = { ...incoming, method: method === 'HEAD' ? 'GET' : method }
+    const upper = incoming.method.toUpperCase()
+    const method = upper === 'HEAD' ? 'GET' : upper
+    // The request as it came when its method is already the one to use (Koa's are upper-case).
+    const request = method === incoming.method ? incoming : { ...incoming, method }
     const started = performance.now()
     const trace: Trace = {}
     let outcome: Outcome

@@ -30,37 +30,21 @@ const printable = /^[\x21-\x7e]+$/
  * token alone is `kind: 'credit'` (a spend); with a payment, a top-up.
  */
 export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
-  const read = (name: keyof typeof maxPaymentHeaderBytes): { value?: string; error?: string } => {
-    const values = headers[name]
-    if (!values || values.length === 0) return {}
-    if (values.length > 1)
-      return { error: `Send ${name} once; it was sent ${values.length} times.` }
-    const value = values[0]!.trim()
-    const limit = maxPaymentHeaderBytes[name]
-    if (encoder.encode(value).length >= limit) {
-      return { error: `${name} must be under ${limit} bytes.` }
-    }
-    if (value.includes(',')) return { error: `${name} must hold one value, without commas.` }
-    if (!printable.test(value)) {
-      return { error: `${name} must be a non-empty value of printable ASCII characters.` }
-    }
-    return { value }
-  }
-
-  const tx = read(headerNames.tx)
-  const chain = read(headerNames.chain)
-  const challenge = read(headerNames.challenge)
-  const proof = read(headerNames.proof)
-  const credit = read(headerNames.credit)
+  // Most requests to a paid route carry none (each 402 is one): nothing to check.
+  if (!hasAny(headers)) return none
+  const tx = read(headers, headerNames.tx)
+  const chain = read(headers, headerNames.chain)
+  const challenge = read(headers, headerNames.challenge)
+  const proof = read(headers, headerNames.proof)
+  const credit = read(headers, headerNames.credit)
   const error = tx.error ?? chain.error ?? challenge.error ?? proof.error ?? credit.error
   if (error) return { kind: 'invalid', message: error }
 
-  const present = [
-    headerNames.tx,
-    headerNames.chain,
-    headerNames.challenge,
-    headerNames.proof,
-  ].some((name) => (headers[name]?.length ?? 0) > 0)
+  const present =
+    sent(headers, headerNames.tx) ||
+    sent(headers, headerNames.chain) ||
+    sent(headers, headerNames.challenge) ||
+    sent(headers, headerNames.proof)
   if (!present) return credit.value ? { kind: 'credit', credit: credit.value } : { kind: 'none' }
   if (!tx.value || !chain.value) {
     return {
@@ -76,4 +60,42 @@ export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
     ...(proof.value ? { proof: proof.value } : {}),
     ...(credit.value ? { credit: credit.value } : {}),
   }
+}
+
+const none: PaymentHeaders = Object.freeze({ kind: 'none' })
+
+function hasAny(headers: RequestHeaders): boolean {
+  for (const name in headers) if (headers[name]?.length) return true
+  return false
+}
+
+// One header: at most once, under its size limit, one printable value. A function of its own,
+// not a closure per request.
+function read(
+  headers: RequestHeaders,
+  name: keyof typeof maxPaymentHeaderBytes,
+): { value?: string; error?: string } {
+  const values = headers[name]
+  if (!values || values.length === 0) return absent
+  if (values.length > 1) return { error: `Send ${name} once; it was sent ${values.length} times.` }
+  const value = values[0]!.trim()
+  const limit = maxPaymentHeaderBytes[name]
+  // UTF-8 takes 1 to 3 bytes per UTF-16 code unit: encoded only when the length cannot tell.
+  if (
+    value.length >= limit ||
+    (value.length * 3 >= limit && encoder.encode(value).length >= limit)
+  ) {
+    return { error: `${name} must be under ${limit} bytes.` }
+  }
+  if (value.includes(',')) return { error: `${name} must hold one value, without commas.` }
+  if (!printable.test(value)) {
+    return { error: `${name} must be a non-empty value of printable ASCII characters.` }
+  }
+  return { value }
+}
+
+const absent: { value?: string; error?: string } = Object.freeze({})
+
+function sent(headers: RequestHeaders, name: string): boolean {
+  return (headers[name]?.length ?? 0) > 0
 }

@@ -30,11 +30,11 @@ const unavailableRetryAfterSeconds = 2
  * return report.decided(outcome, trace, 'GET /api/x', started)
  */
 export function reporter({ logger, observer, hooks }: ReportDependencies) {
+  const hookFailed = (cause: unknown) =>
+    logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
   const decision = (decision: PaymentDecision, receipt?: PaymentReceipt): void => {
     observer.decision?.(decision)
     logger.info(decision, 'tx402: payment decision')
-    const hookFailed = (cause: unknown) =>
-      logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
     try {
       const paid = decision.outcome === 'served' || decision.outcome === 'credited'
       const hook =
@@ -43,7 +43,8 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
           : !paid && decision.outcome !== 'released'
             ? hooks.onRejected?.(decision)
             : undefined
-      Promise.resolve(hook).catch(hookFailed)
+      // No hook, or one that returned no promise: nothing to wait for.
+      if (hook) Promise.resolve(hook).catch(hookFailed)
     } catch (cause) {
       // A hook never changes an answer: after a commit, a throw would make a paid response a 500.
       hookFailed(cause)
@@ -80,18 +81,21 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
      * request without payment headers decided nothing and is not reported.
      */
     decided(outcome: Outcome, trace: Trace, resource: string, started: number): Outcome {
-      const line = (ending: PaymentDecision['outcome'], status: number, durationMs: number) => ({
-        resource,
-        ...trace,
-        outcome: ending,
-        status,
-        durationMs,
-      })
       if (outcome.type === 'payment_required') return outcome
       if (outcome.type === 'replay') {
-        decision(line('redelivered', outcome.response.status, performance.now() - started))
+        decision(
+          line(
+            resource,
+            trace,
+            'redelivered',
+            outcome.response.status,
+            performance.now() - started,
+          ),
+        )
       } else if (outcome.type === 'error') {
-        decision(line(outcome.body.error, outcome.status, performance.now() - started))
+        decision(
+          line(resource, trace, outcome.body.error, outcome.status, performance.now() - started),
+        )
       }
       if (outcome.type !== 'paid') return outcome
       const decidedMs = performance.now() - started
@@ -108,8 +112,22 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
                 ? 'credited'
                 : 'served'
         const status = failure ? failure.status : served ? 200 : 0
-        decision(line(ending, status, decidedMs), redelivered ? undefined : paid.payment)
+        decision(
+          line(resource, trace, ending, status, decidedMs),
+          redelivered ? undefined : paid.payment,
+        )
       })
     },
   }
+}
+
+/** A decision's log line and observer record. */
+function line(
+  resource: string,
+  trace: Trace,
+  outcome: PaymentDecision['outcome'],
+  status: number,
+  durationMs: number,
+): PaymentDecision {
+  return { resource, ...trace, outcome, status, durationMs }
 }

@@ -1,6 +1,14 @@
+import type * as NodeBuffer from 'node:buffer'
 import { base64, base64urlnopad } from '@scure/base'
 
 const encoder = new TextEncoder()
+// Node's Buffer, through `process.getBuiltinModule` so no `node:buffer` import reaches a browser
+// bundle: it writes base64url at once, where `btoa` needs a pass of replacements after it.
+const NativeBuffer = (
+  (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:buffer') as typeof NodeBuffer | undefined
+)?.Buffer
 // Any code unit past ASCII; without one, a text's UTF-8 bytes are its characters, so `btoa` may
 // take the string as it is.
 const nonAscii = /[\u0080-\uffff]/
@@ -23,6 +31,7 @@ export function base64OfText(text: string): string {
  * @example base64UrlOfText('{"n":1}') // 'eyJuIjoxfQ'
  */
 export function base64UrlOfText(text: string): string {
+  if (NativeBuffer) return NativeBuffer.from(text, 'utf8').toString('base64url')
   if (nonAscii.test(text)) return base64urlnopad.encode(encoder.encode(text))
   return toUrl(btoa(text))
 }
@@ -34,6 +43,9 @@ export function base64UrlOfText(text: string): string {
  * @example base64UrlOfBytes(new Uint8Array([251, 255])) // '-_8'
  */
 export function base64UrlOfBytes(bytes: Uint8Array): string {
+  if (NativeBuffer) {
+    return NativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
+  }
   let binary = ''
   for (const byte of bytes) binary += String.fromCharCode(byte)
   return toUrl(btoa(binary))
