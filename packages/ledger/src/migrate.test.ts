@@ -48,6 +48,7 @@ describe('migrate', () => {
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
         '0005_pending_credit_grants',
+        '0006_payment_functions',
       ])
       await db
         .insertInto(paymentsTable)
@@ -82,6 +83,7 @@ describe('migrate', () => {
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
         '0005_pending_credit_grants',
+        '0006_payment_functions',
       ])
     } finally {
       await db.destroy()
@@ -118,6 +120,7 @@ describe('migrate', () => {
         '0003_key_payments_by_payee_and_payer',
         '0004_credit_balances',
         '0005_pending_credit_grants',
+        '0006_payment_functions',
       ])
       await db
         .insertInto(paymentsTable)
@@ -165,7 +168,11 @@ describe('migrate', () => {
         consumed_at: sql<Date>`now()`,
       }
       await db.insertInto(paymentsTable).values(payment).execute()
-      assert.deepEqual(await migrate(db), ['0004_credit_balances', '0005_pending_credit_grants'])
+      assert.deepEqual(await migrate(db), [
+        '0004_credit_balances',
+        '0005_pending_credit_grants',
+        '0006_payment_functions',
+      ])
       const row = await db.selectFrom(paymentsTable).selectAll().executeTakeFirstOrThrow()
       assert.equal(row.amount, '10')
       assert.deepEqual(

@@ -3,6 +3,7 @@ import { connectPostgres, type PostgresInput } from './connectPostgres.js'
 import { creditMigration } from './creditMigration.js'
 import { LedgerMigrationError } from './errors.js'
 import { inMigrationTransaction } from './migrationTransaction.js'
+import { paymentFunctionsMigration } from './paymentFunctions.js'
 import { paymentsTable } from './schema.js'
 
 // Versioned, in code: a migration, once released, is never edited; changes are new entries.
@@ -109,6 +110,8 @@ const migrations = {
       await db.schema.dropIndex(`${paymentsTable}_pending_credit`).execute()
     },
   },
+  // The claim and the commit as functions, planned once per connection (paymentFunctions.ts).
+  '0006_payment_functions': paymentFunctionsMigration,
 } satisfies Record<string, Migration>
 
 /**
@@ -125,7 +128,7 @@ const migrations = {
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances', '0005_pending_credit_grants'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances', '0005_pending_credit_grants', '0006_payment_functions'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })

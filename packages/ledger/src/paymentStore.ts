@@ -14,10 +14,9 @@ import {
   claimStatement,
   consumedStatement,
   consumeStatement,
-  heldStatement,
   renewStatement,
 } from './paymentStatements.js'
-import { type LedgerDatabase, type PaymentStatus, paymentsTable } from './schema.js'
+import { type LedgerDatabase, paymentsTable } from './schema.js'
 
 /** The ledger's durable half: the SQL that decides every race, on PostgreSQL or PGlite. */
 export interface PaymentStore {
@@ -42,8 +41,8 @@ export interface PaymentStore {
   deleteLapsedClaims(): Promise<PaymentKey[]>
 }
 
-// A race the claim lost can turn over between its two statements (released, or lapsed just
-// then); a few tries settle it.
+// A race the claim lost can turn over inside its call (released, or lapsed just then); a few
+// tries settle it.
 const claimAttempts = 3
 
 /**
@@ -54,17 +53,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
   const run = async <R>(statement: CompiledQuery): Promise<R[]> =>
     (await db.executeQuery<R>(statement)).rows
 
-  const claimOnce = async (
-    lease: Lease,
-    details: PaymentDetails,
-  ): Promise<MarkResult | undefined> => {
-    const won = await run<{ status: PaymentStatus }>(claimStatement(lease, details))
-    if (won.length > 0) return 'marked'
-    // A new statement, so it sees the row that beat us even if committed after our snapshot.
-    const [held] = await run<{ status: PaymentStatus; live: boolean }>(heldStatement(lease.key))
-    if (held?.status === 'consumed') return 'consumed'
-    if (held?.live) return 'in_progress'
-    return undefined
+  // One statement: the claim function says who holds the payment (paymentFunctions.ts).
+  const claimOnce = async (lease: Lease, details: PaymentDetails) => {
+    const [row] = await run<{ result: MarkResult | null }>(claimStatement(lease, details))
+    return row?.result ?? undefined
   }
 
   return {
@@ -89,7 +81,9 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
     consume: (lease, response) =>
       unavailableOnFault(
         'commit',
-        async () => (await run(consumeStatement(lease, response))).length === 1,
+        async () =>
+          (await run<{ result: string | null }>(consumeStatement(lease, response)))[0]?.result ===
+          'consumed',
       ),
 
     unclaim: (lease) =>

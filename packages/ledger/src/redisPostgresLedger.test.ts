@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfigurationError, type Ledger, type PaymentRecord } from '@tx402/core'
+import { ConfigurationError, type Lease, type Ledger, type PaymentRecord } from '@tx402/core'
 import { Redis } from 'ioredis'
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -75,6 +75,25 @@ describe('redisPostgresLedger', () => {
       assert.equal(await ledger.isConsumed(key), true)
       assert.equal(await ledger.isConsumed(key), true)
       assert.equal(counting.queries() - before, 0)
+    })
+
+    it('runs its scripts again after Redis forgot them (SCRIPT FLUSH, as after a restart)', async () => {
+      // The scripts go by their SHA1: a node without them answers NOSCRIPT and is sent the text.
+      await redis.script('FLUSH')
+      const { key, record } = freshPayment()
+      const taken = await ledger.claim!(key, 30_000, record)
+      assert.equal(typeof taken, 'object')
+      const lockKey = paymentRedisKeys(keyPrefix, key).lock
+      assert.equal(await redis.get(lockKey), (taken as { token: string }).token)
+      await redis.script('FLUSH')
+      await ledger.commit(taken as Lease)
+      assert.equal(await redis.get(lockKey), null)
+      const before = counting.queries()
+      assert.equal(await ledger.isConsumed(key), true)
+      assert.equal(counting.queries() - before, 0)
+      // Loads back the scripts the second flush dropped: later tests count one command a call.
+      const next = freshPayment()
+      await ledger.commit((await ledger.claim!(next.key, 30_000, next.record)) as Lease)
     })
 
     it('asks PostgreSQL when Redis lost a consumed key, then caches it again', async () => {
