@@ -59,10 +59,13 @@ describe('sharedLookups: identical concurrent lookups', () => {
     // Still claimed: the late request of the burst shares the answer and waits for the claim.
     const late = await pay(hash(8))
     assert.equal(errorOf(late), 'payment_in_progress')
+    assert.deepEqual(chain.calls, [hash(8)], 'one chain lookup for the whole burst')
     if (first.type === 'paid') await first.finish(false) // not served: released
+    // Released, the payment is asked of the chain again (a reorg may have dropped it since:
+    // keptAnswerAfterReorg.e2e.test.ts in chain-evm).
     const later = await pay(hash(8))
     assert.equal(later.type, 'paid')
-    assert.deepEqual(chain.calls, [hash(8)], 'one chain lookup for the whole burst')
+    assert.deepEqual(chain.calls, [hash(8), hash(8)])
   })
 
   it('asks again after a pending or not-found answer: only a confirmed one is kept', async () => {

@@ -26,7 +26,9 @@ export interface SharedLookupsOptions {
  * committed): reusing it a moment later asks the chain nothing it would answer otherwise, and each
  * request is still judged on it at its own time (age, challenge time) and claimed in the ledger.
  * Other answers (pending, not found) are never kept, and a fault reaches every sharer (each
- * answers 503, nothing consumed).
+ * answers 503, nothing consumed). "Confirmed" is not final under finality `latest`: a payment
+ * released (its response failed) is `forget`-ten, so presented again it is asked of the chain,
+ * which may have dropped it in a reorg since.
  *
  * @example
  * const lookups = sharedLookups()
@@ -65,6 +67,12 @@ export function sharedLookups(options: SharedLookupsOptions = {}) {
         .finally(() => inFlight.delete(id))
       inFlight.set(id, started)
       return started
+    },
+    /** Drops the kept answers about `attempt`'s transaction (under any challenge). */
+    forget({ offer, txId }: Pick<Attempt, 'offer' | 'txId'>): void {
+      if (!kept || kept.size === 0) return
+      const prefix = JSON.stringify([offer.plugin.network, txId]).slice(0, -1)
+      for (const id of [...kept.keys()]) if (id.startsWith(prefix)) kept.delete(id)
     },
   }
 }
