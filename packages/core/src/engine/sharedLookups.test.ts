@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { memoryLedger } from '../memoryLedger.js'
+import type { VerifyResult } from '../plugin.js'
 import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
@@ -101,5 +104,45 @@ describe('sharedLookups: identical concurrent lookups', () => {
     await none.run(attempt, ask)
     await none.run(attempt, ask)
     assert.equal(chain.calls.length, 4)
+  })
+
+  it('keeps a bounded amount of reports, however many payers one transaction lists', async () => {
+    // Anyone can present one old confirmed transaction under a fresh challenge per request (a 402
+    // is free): each is a lookup of its own, and its confirmed report is kept. A transaction made
+    // to list many payers (one transferFrom each) makes each report large.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const { chain } = route()
+    const lookups = sharedLookups()
+    const report = (): VerifyResult => ({
+      status: 'confirmed',
+      payer: '0x00000000000000000000000000000000000000aa',
+      amount: 1n,
+      blockTime: Math.floor(Date.now() / 1000),
+      transfers: Array.from({ length: 100 }, (_, i) => ({
+        payer: `0x${String(i).padStart(40, '0')}`,
+        amount: BigInt(i + 1),
+      })),
+    })
+    const attempt = (i: number) =>
+      ({
+        offer: { plugin: chain.plugin },
+        txId: hash(12),
+        requirement: { payTo: chain.plugin.payTo, asset: chain.plugin.assets[0], amount: 10000n },
+        challenge: { id: `challenge-${i}` },
+      }) as unknown as Attempt
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 10_000; i++) await lookups.run(attempt(i), async () => report())
+    gc()
+    const grown = (process.memoryUsage().heapUsed - before) / 1_048_576
+    assert.ok(grown < 40, `kept reports hold ${grown.toFixed(0)} MB`)
+    // The cache is still in use here (so still reachable when the heap was measured).
+    let asked = false
+    await lookups.run(attempt(9_999), async () => {
+      asked = true
+      return report()
+    })
+    assert.equal(typeof asked, 'boolean')
   })
 })

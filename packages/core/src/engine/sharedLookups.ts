@@ -10,7 +10,10 @@ export interface SharedLookupsOptions {
    * 5000; 0 shares only lookups in flight.
    */
   keepConfirmedMs?: number
-  /** Most answers kept (least recently used evicted first). Default 10,000. */
+  /**
+   * Most answers kept (least recently used evicted first). Default 10,000; the answers' payer
+   * lists count too (each answer 1 plus its `transfers`, at most twice `max` in all).
+   */
   max?: number
 }
 
@@ -39,7 +42,16 @@ export function sharedLookups(options: SharedLookupsOptions = {}) {
   const inFlight = new Map<string, Promise<VerifyResult>>()
   const kept =
     keepMs > 0
-      ? new LRUCache<string, VerifyResult>({ max: options.max ?? 10_000, ttl: keepMs })
+      ? new LRUCache<string, VerifyResult>({
+          max: options.max ?? 10_000,
+          ttl: keepMs,
+          // Anyone can have one old transaction looked up under many fresh challenges, and a
+          // transaction can list many payers: each report counts 1 plus its transfers, within
+          // twice the entry count, so what is kept stays a few MB however large the reports.
+          maxSize: 2 * (options.max ?? 10_000),
+          sizeCalculation: (result) =>
+            1 + (result.status === 'confirmed' ? (result.transfers?.length ?? 0) : 0),
+        })
       : undefined
   const key = ({ offer, txId, requirement, challenge }: Attempt) =>
     JSON.stringify([
