@@ -119,6 +119,27 @@ describe('immediateBatchHttp', () => {
     }
   })
 
+  it("matches an answer whose id the node echoed as a string, as viem's own batch does", async () => {
+    // Not what JSON-RPC asks (the same id, the same type), but some gateways re-encode ids; viem's
+    // http transport sorted answers by id numerically and took them.
+    const stringy = await answerBatchesWith((calls) =>
+      calls.map((call, index) => ({
+        jsonrpc: '2.0',
+        id: String(call.id),
+        result: `0x${(index + 16).toString(16)}`,
+      })),
+    )
+    try {
+      const node = createPublicClient({ transport: immediateBatchHttp(stringy.url), cacheTime: 0 })
+      assert.deepEqual(
+        await Promise.all([node.getChainId(), node.getBlockNumber({ cacheTime: 0 })]),
+        [16, 17n],
+      )
+    } finally {
+      stringy.server.close()
+    }
+  })
+
   it('gives a batch refused as a whole (one error, no id) to every call of it', async () => {
     const refusing = await answerBatchesWith(() => ({
       jsonrpc: '2.0',

@@ -61,12 +61,14 @@ export function immediateBatchHttp(
           body: calls.map((call) => call.body) as never,
         })) as unknown as RpcAnswer[] | RpcAnswer
         const answers = Array.isArray(data) ? data : [data]
-        const byId = new Map(answers.map((answer) => [answer?.id, answer]))
+        // Ids compared as text: a gateway that echoes 7 as "7" still answers call 7 (viem's own
+        // batch, sorting answers by id numerically, took them too).
+        const byId = new Map(answers.map((answer) => [idText(answer?.id), answer]))
         // A batch refused as a whole is an error without an id (viem repeats it per call).
         const whole = answers.find((answer) => answer?.id == null && answer?.error)
         for (const call of calls) {
           // Matched by id only: an answer taken by position could be another call's.
-          const answer = byId.get(call.body.id) ?? whole
+          const answer = byId.get(idText(call.body.id)) ?? whole
           if (answer) call.resolve(answer)
           else call.reject(new RpcRequestError({ body: call.body, error: missingAnswer, url }))
         }
@@ -106,4 +108,8 @@ export function immediateBatchHttp(
       { fetchOptions, url },
     )
   }) as HttpTransport
+}
+
+function idText(id: RpcAnswer['id']): string | undefined {
+  return id == null ? undefined : String(id)
 }

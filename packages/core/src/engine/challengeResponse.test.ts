@@ -70,4 +70,15 @@ describe('402 body and PAYMENT-REQUIRED', () => {
     assert.equal(second.text, JSON.stringify(second.body))
     assert.notEqual(second.body.challenge.id, first.body.challenge.id)
   })
+
+  it('follows a plugin that hands back one fields object, changed in place', async () => {
+    // Legal for a plugin: the same object each call, its minConfirmations raised in between.
+    const fields = { minConfirmations: 1 }
+    const engine = engineWith(() => fields)
+    assert.equal((await ask(engine)).body.accepts[0]!.minConfirmations, 1)
+    fields.minConfirmations = 5
+    const { body, text } = await ask(engine)
+    assert.equal(body.accepts[0]!.minConfirmations, 5)
+    assert.equal(text, JSON.stringify(body))
+  })
 })

@@ -73,10 +73,12 @@ export function buildResponse(
 
 /** One `accepts` entry as last built for an offer, with its JSON. */
 interface BuiltOption {
-  /** What `acceptsFields` returned when it was built. */
+  /** A copy of what `acceptsFields` returned when it was built (a plugin may reuse its object). */
   fields: Partial<AcceptOption>
   option: AcceptOption
   json: string
+  /** The keys of `option` holding an object (asset, credit, transferFee): copied per 402. */
+  nested: string[]
 }
 
 // Per route, per offer: its last accepts entry. Most plugins' fields do not change between
@@ -117,11 +119,17 @@ function challengeBody(
     let entry = built.get(offer)
     if (!entry || !sameFields(entry.fields, fields)) {
       const option = acceptOption(terms, offer, fields)
-      entry = { fields, option, json: JSON.stringify(option) }
+      const nested = Object.keys(option).filter((key) =>
+        isObject(option[key as keyof AcceptOption]),
+      )
+      entry = { fields: { ...fields }, option, json: JSON.stringify(option), nested }
       built.set(offer, entry)
     }
-    // A copy each: a middleware that edits one 402's body must not edit the next.
-    accepts.push({ ...entry.option })
+    // A deep copy each: a middleware that edits one 402's body (its asset, its credit packs) must
+    // edit neither the next 402, nor the kept JSON, nor the route's own requirement.
+    const option: Record<string, unknown> = { ...entry.option }
+    for (const key of entry.nested) option[key] = copied(option[key])
+    accepts.push(option as unknown as AcceptOption)
     acceptsJson += acceptsJson ? `,${entry.json}` : entry.json
   }
   const expiresAt = isoDate(challenge.expiresAt)
@@ -129,7 +137,7 @@ function challengeBody(
     error,
     message,
     resource: { method, path: resource.path },
-    cost: terms.cost,
+    cost: { ...terms.cost },
     challenge: { id: challenge.id, expiresAt },
     accepts,
   }
@@ -158,6 +166,19 @@ function acceptOption(
   const credit = terms.credit?.packs.get(offer)
   if (credit) option.credit = credit.accepts
   return option
+}
+
+/** A copy of plain JSON data (objects, arrays, primitives) sharing nothing with `value`. */
+function copied(value: unknown): unknown {
+  if (!isObject(value)) return value
+  if (Array.isArray(value)) return value.map(copied)
+  const copy: Record<string, unknown> = { ...value }
+  for (const key in copy) if (isObject(copy[key])) copy[key] = copied(copy[key])
+  return copy
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
 }
 
 /** True when both hold the same keys in the same order with the same primitive values. */

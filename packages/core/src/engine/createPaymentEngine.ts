@@ -136,6 +136,8 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
         settler,
         unavailable: (cause) => unavailable(request, trace, 'ledger', cause),
         committed: () => consumed.remember(attempt, verified),
+        // Usable again: presented again, it is asked of the chain, not of a kept answer.
+        released: () => verifying.lookups.forget(attempt),
       },
       request.method,
       attempt,

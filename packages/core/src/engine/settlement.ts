@@ -20,6 +20,8 @@ export interface SettlementParts {
   unavailable(cause: unknown): RespondOutcome
   /** Called once the commit landed (not for one retried in the background). */
   committed?: (() => void) | undefined
+  /** Called when the payment is released: it may be presented again. */
+  released?: (() => void) | undefined
 }
 
 /**
@@ -35,6 +37,7 @@ export function settlement(parts: SettlementParts) {
   const release = async (): Promise<void> => {
     done = true
     heartbeat.stop()
+    parts.released?.()
     await settler.release(hold)
   }
 
@@ -103,6 +106,8 @@ export interface PaidDependencies {
   unavailable(cause: unknown): RespondOutcome
   /** Called once the commit landed. */
   committed?: (() => void) | undefined
+  /** Called when the payment is released: it may be presented again. */
+  released?: (() => void) | undefined
 }
 
 /**
@@ -140,6 +145,7 @@ export function paidOutcome(
     settler: settler.holds,
     unavailable,
     ...(dependencies.committed ? { committed: dependencies.committed } : {}),
+    ...(dependencies.released ? { released: dependencies.released } : {}),
   })
   const { redeliveryWindowMs, maxStoredResponseBytes } = dependencies
   return settledOutcome(

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { memoryLedger } from '../memoryLedger.js'
+import type { VerifyResult } from '../plugin.js'
 import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
@@ -59,10 +62,13 @@ describe('sharedLookups: identical concurrent lookups', () => {
     // Still claimed: the late request of the burst shares the answer and waits for the claim.
     const late = await pay(hash(8))
     assert.equal(errorOf(late), 'payment_in_progress')
+    assert.deepEqual(chain.calls, [hash(8)], 'one chain lookup for the whole burst')
     if (first.type === 'paid') await first.finish(false) // not served: released
+    // Released, the payment is asked of the chain again (a reorg may have dropped it since:
+    // keptAnswerAfterReorg.e2e.test.ts in chain-evm).
     const later = await pay(hash(8))
     assert.equal(later.type, 'paid')
-    assert.deepEqual(chain.calls, [hash(8)], 'one chain lookup for the whole burst')
+    assert.deepEqual(chain.calls, [hash(8), hash(8)])
   })
 
   it('asks again after a pending or not-found answer: only a confirmed one is kept', async () => {
@@ -98,5 +104,45 @@ describe('sharedLookups: identical concurrent lookups', () => {
     await none.run(attempt, ask)
     await none.run(attempt, ask)
     assert.equal(chain.calls.length, 4)
+  })
+
+  it('keeps a bounded amount of reports, however many payers one transaction lists', async () => {
+    // Anyone can present one old confirmed transaction under a fresh challenge per request (a 402
+    // is free): each is a lookup of its own, and its confirmed report is kept. A transaction made
+    // to list many payers (one transferFrom each) makes each report large.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const { chain } = route()
+    const lookups = sharedLookups()
+    const report = (): VerifyResult => ({
+      status: 'confirmed',
+      payer: '0x00000000000000000000000000000000000000aa',
+      amount: 1n,
+      blockTime: Math.floor(Date.now() / 1000),
+      transfers: Array.from({ length: 100 }, (_, i) => ({
+        payer: `0x${String(i).padStart(40, '0')}`,
+        amount: BigInt(i + 1),
+      })),
+    })
+    const attempt = (i: number) =>
+      ({
+        offer: { plugin: chain.plugin },
+        txId: hash(12),
+        requirement: { payTo: chain.plugin.payTo, asset: chain.plugin.assets[0], amount: 10000n },
+        challenge: { id: `challenge-${i}` },
+      }) as unknown as Attempt
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 10_000; i++) await lookups.run(attempt(i), async () => report())
+    gc()
+    const grown = (process.memoryUsage().heapUsed - before) / 1_048_576
+    assert.ok(grown < 40, `kept reports hold ${grown.toFixed(0)} MB`)
+    // The cache is still in use here (so still reachable when the heap was measured).
+    let asked = false
+    await lookups.run(attempt(9_999), async () => {
+      asked = true
+      return report()
+    })
+    assert.equal(typeof asked, 'boolean')
   })
 })

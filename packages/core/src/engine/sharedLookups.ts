@@ -10,7 +10,10 @@ export interface SharedLookupsOptions {
    * 5000; 0 shares only lookups in flight.
    */
   keepConfirmedMs?: number
-  /** Most answers kept (least recently used evicted first). Default 10,000. */
+  /**
+   * Most answers kept (least recently used evicted first). Default 10,000; the answers' payer
+   * lists count too (each answer 1 plus its `transfers`, at most twice `max` in all).
+   */
   max?: number
 }
 
@@ -26,7 +29,9 @@ export interface SharedLookupsOptions {
  * committed): reusing it a moment later asks the chain nothing it would answer otherwise, and each
  * request is still judged on it at its own time (age, challenge time) and claimed in the ledger.
  * Other answers (pending, not found) are never kept, and a fault reaches every sharer (each
- * answers 503, nothing consumed).
+ * answers 503, nothing consumed). "Confirmed" is not final under finality `latest`: a payment
+ * released (its response failed) is `forget`-ten, so presented again it is asked of the chain,
+ * which may have dropped it in a reorg since.
  *
  * @example
  * const lookups = sharedLookups()
@@ -37,7 +42,16 @@ export function sharedLookups(options: SharedLookupsOptions = {}) {
   const inFlight = new Map<string, Promise<VerifyResult>>()
   const kept =
     keepMs > 0
-      ? new LRUCache<string, VerifyResult>({ max: options.max ?? 10_000, ttl: keepMs })
+      ? new LRUCache<string, VerifyResult>({
+          max: options.max ?? 10_000,
+          ttl: keepMs,
+          // Anyone can have one old transaction looked up under many fresh challenges, and a
+          // transaction can list many payers: each report counts 1 plus its transfers, within
+          // twice the entry count, so what is kept stays a few MB however large the reports.
+          maxSize: 2 * (options.max ?? 10_000),
+          sizeCalculation: (result) =>
+            1 + (result.status === 'confirmed' ? (result.transfers?.length ?? 0) : 0),
+        })
       : undefined
   const key = ({ offer, txId, requirement, challenge }: Attempt) =>
     JSON.stringify([
@@ -65,6 +79,12 @@ export function sharedLookups(options: SharedLookupsOptions = {}) {
         .finally(() => inFlight.delete(id))
       inFlight.set(id, started)
       return started
+    },
+    /** Drops the kept answers about `attempt`'s transaction (under any challenge). */
+    forget({ offer, txId }: Pick<Attempt, 'offer' | 'txId'>): void {
+      if (!kept || kept.size === 0) return
+      const prefix = JSON.stringify([offer.plugin.network, txId]).slice(0, -1)
+      for (const id of [...kept.keys()]) if (id.startsWith(prefix)) kept.delete(id)
     },
   }
 }
