@@ -109,6 +109,43 @@ describe('redisPostgresLedger credit', () => {
       assert.equal((await commands()) - redisBefore, 1)
     })
 
+    it('groups concurrent reserves, commits and releases of one balance into a few statements', async function () {
+      this.timeout(30_000)
+      const counting = countingDb()
+      cleanup.push(() => counting.db.destroy())
+      const counted = open({ db: counting.db })
+      const { grant } = await buy(ledger, 40n)
+      const before = counting.queries()
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => counted.credit.reserve(spendOf(grant, 1n))),
+      )
+      const reserveStatements = counting.queries() - before
+      // One group when they all arrive in one turn; a few if the pool's connect splits them.
+      assert.ok(reserveStatements <= 3, `50 reserves cost ${reserveStatements} statements`)
+      // In arrival order: the first 40 are taken, the last 10 refused.
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [...Array(40).fill('reserved'), ...Array(10).fill('exhausted')],
+      )
+      assert.deepEqual(
+        results.slice(0, 40).map((r) => r.status === 'reserved' && r.remaining),
+        Array.from({ length: 40 }, (_, i) => BigInt(39 - i)),
+      )
+      const spends = results.flatMap((r) => (r.status === 'reserved' ? [r.spend] : []))
+      const afterReserves = counting.queries()
+      await Promise.all([
+        ...spends.slice(0, 30).map((spend) => counted.credit.commit(spend)),
+        ...spends.slice(30).map((spend) => counted.credit.release(spend)),
+      ])
+      const settleStatements = counting.queries() - afterReserves
+      assert.ok(settleStatements <= 4, `40 commits and releases cost ${settleStatements}`)
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n)
+      // Committed for good: a release of a committed spend undoes it, once.
+      await counted.credit.release(spends[0]!)
+      await counted.credit.release(spends[0]!)
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 11n)
+    })
+
     it('never over-spends when Redis is flushed in the middle of spending', async function () {
       this.timeout(30_000)
       const server = await startRedisServer()
@@ -159,6 +196,20 @@ describe('redisPostgresLedger credit', () => {
         )
         await cut.credit.release(held.spend)
         assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n, 'and only once')
+      })
+
+      it('fails every spend of a group the store could not run, and takes nothing', async function () {
+        this.timeout(30_000)
+        const { grant } = await buy(cut, 10n)
+        setMode('refuse')
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => cut.credit.reserve(spendOf(grant, 1n))),
+        )
+        setMode('open')
+        for (const result of results) {
+          assert.ok(result.status === 'rejected' && result.reason instanceof LedgerUnavailableError)
+        }
+        assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n)
       })
     })
   })
