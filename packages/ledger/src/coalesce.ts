@@ -12,6 +12,7 @@
 export function coalesce<I, O>(
   run: (key: string, items: I[]) => Promise<O[]>,
   maxGroup = 256,
+  maxInFlight = 1,
 ): (key: string, item: I) => Promise<O> {
   interface Waiting {
     item: I
@@ -20,17 +21,17 @@ export function coalesce<I, O>(
   }
   interface Queue {
     waiting: Waiting[]
-    busy: boolean
+    inFlight: number
   }
   const queues = new Map<string, Queue>()
 
   const flush = (key: string, queue: Queue) => {
     if (queue.waiting.length === 0) {
-      queues.delete(key)
+      if (queue.inFlight === 0 && queues.get(key) === queue) queues.delete(key)
       return
     }
     const group = queue.waiting.splice(0, maxGroup)
-    queue.busy = true
+    queue.inFlight++
     // A synchronous throw of `run` fails the group too.
     Promise.resolve()
       .then(() =>
@@ -50,7 +51,7 @@ export function coalesce<I, O>(
         },
       )
       .finally(() => {
-        queue.busy = false
+        queue.inFlight--
         flush(key, queue)
       })
   }
@@ -59,15 +60,15 @@ export function coalesce<I, O>(
     new Promise<O>((resolve, reject) => {
       let queue = queues.get(key)
       if (!queue) {
-        queue = { waiting: [], busy: false }
+        queue = { waiting: [], inFlight: 0 }
         queues.set(key, queue)
       }
       queue.waiting.push({ item, resolve, reject })
-      if (!queue.busy && queue.waiting.length === 1) {
+      if (queue.inFlight < maxInFlight && queue.waiting.length === 1) {
         // Let the rest of this turn's calls join before the statement goes.
         const ready = queue
         setImmediate(() => {
-          if (!ready.busy) flush(key, ready)
+          if (ready.inFlight < maxInFlight) flush(key, ready)
         })
       }
     })
