@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { LedgerUnavailableError } from '@tx402/core'
 import { type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { buy, describeCreditContract, spendOf } from './test/creditContract.js'
 import type { CreditWorkerConfig } from './test/creditWorker.js'
@@ -109,6 +110,96 @@ describe('redisPostgresLedger credit', () => {
       assert.equal((await commands()) - redisBefore, 1)
     })
 
+    it('groups concurrent reserves, commits and releases of one balance into a few statements', async function () {
+      this.timeout(30_000)
+      const counting = countingDb()
+      cleanup.push(() => counting.db.destroy())
+      const counted = open({ db: counting.db })
+      const { grant } = await buy(ledger, 40n)
+      const before = counting.queries()
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => counted.credit.reserve(spendOf(grant, 1n))),
+      )
+      const reserveStatements = counting.queries() - before
+      // One group when they all arrive in one turn; a few if the pool's connect splits them.
+      assert.ok(reserveStatements <= 3, `50 reserves cost ${reserveStatements} statements`)
+      // In arrival order: the first 40 are taken, the last 10 refused.
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [...Array(40).fill('reserved'), ...Array(10).fill('exhausted')],
+      )
+      assert.deepEqual(
+        results.slice(0, 40).map((r) => r.status === 'reserved' && r.remaining),
+        Array.from({ length: 40 }, (_, i) => BigInt(39 - i)),
+      )
+      const spends = results.flatMap((r) => (r.status === 'reserved' ? [r.spend] : []))
+      const afterReserves = counting.queries()
+      await Promise.all([
+        ...spends.slice(0, 30).map((spend) => counted.credit.commit(spend)),
+        ...spends.slice(30).map((spend) => counted.credit.release(spend)),
+      ])
+      const settleStatements = counting.queries() - afterReserves
+      assert.ok(settleStatements <= 4, `40 commits and releases cost ${settleStatements}`)
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n)
+      // Committed for good: a release of a committed spend undoes it, once.
+      await counted.credit.release(spends[0]!)
+      await counted.credit.release(spends[0]!)
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 11n)
+    })
+
+    it('keeps every group of two pools on one balance exact: what they took is what it lost', async function () {
+      this.timeout(30_000)
+      // Two ledgers, two pools: their groups of one balance race on its row lock, each reading
+      // what the other left.
+      const pools = [countingDb(), countingDb()]
+      for (const pool of pools) cleanup.push(() => pool.db.destroy())
+      const [a, b] = pools.map((pool) => open({ db: pool.db }))
+      const { grant } = await buy(ledger, 300n)
+      let taken = 0n
+      let refused = 0
+      for (let wave = 0; wave < 6; wave++) {
+        const results = await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            (i % 2 ? a! : b!).credit.reserve(spendOf(grant, BigInt(1 + (i % 3)))),
+          ),
+        )
+        for (const r of results) {
+          if (r.status === 'reserved') taken += r.spend.amount
+          else if (r.status === 'exhausted') refused++
+          else assert.fail(r.status)
+        }
+        assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 300n - taken)
+      }
+      assert.equal(taken, 300n, 'spent to the last unit')
+      assert.ok(refused > 0)
+    })
+
+    it('reserves a group from the balance as the transaction it waited for left it', async function () {
+      this.timeout(30_000)
+      const { grant } = await buy(ledger, 10n)
+      const other = new pg.Client({ connectionString: testDatabaseUrl })
+      await other.connect()
+      cleanup.push(() => other.end())
+      // Another writer holds the balance row and takes 7 of it.
+      await other.query('begin')
+      await other.query(
+        'update tx402_credit_balances set remaining = remaining - 7 where id = $1',
+        [grant.balanceId],
+      )
+      const group = Promise.all(
+        [1n, 2n, 1n].map((amount) => ledger.credit.reserve(spendOf(grant, amount))),
+      )
+      await sleep(300) // the group waits on the row lock
+      await other.query('commit')
+      assert.deepEqual(
+        (await group).map((r) =>
+          r.status === 'reserved' || r.status === 'exhausted' ? `${r.status} ${r.remaining}` : r,
+        ),
+        ['reserved 2', 'reserved 0', 'exhausted 0'],
+      )
+      assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 0n)
+    })
+
     it('never over-spends when Redis is flushed in the middle of spending', async function () {
       this.timeout(30_000)
       const server = await startRedisServer()
@@ -159,6 +250,20 @@ describe('redisPostgresLedger credit', () => {
         )
         await cut.credit.release(held.spend)
         assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n, 'and only once')
+      })
+
+      it('fails every spend of a group the store could not run, and takes nothing', async function () {
+        this.timeout(30_000)
+        const { grant } = await buy(cut, 10n)
+        setMode('refuse')
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => cut.credit.reserve(spendOf(grant, 1n))),
+        )
+        setMode('open')
+        for (const result of results) {
+          assert.ok(result.status === 'rejected' && result.reason instanceof LedgerUnavailableError)
+        }
+        assert.equal((await ledger.credit.find(grant.balanceId))?.remaining, 10n)
       })
     })
   })

@@ -275,6 +275,49 @@ export function describeCreditContract(
       assert.equal(await remaining(ledger, grant.balanceId), 0n)
     })
 
+    it('serves concurrent spends of mixed sizes in arrival order, each only if what is left covers it', async () => {
+      const { grant } = await buy(ledger, 10n)
+      // 4 is taken (6 left), 7 is not, 3 is (3 left), 5 is not, 2 is (1 left), 1 is (0 left);
+      // a spend of another scope in the middle is unknown and takes nothing from the others.
+      const asked = [4n, 7n, 3n, 0n, 5n, 2n, 1n]
+      const results = await Promise.all(
+        asked.map((amount) =>
+          ledger.credit.reserve(
+            amount === 0n ? { ...spendOf(grant, 1n), scope: 'other' } : spendOf(grant, amount),
+          ),
+        ),
+      )
+      assert.deepEqual(
+        results.map((r) =>
+          r.status === 'reserved' || r.status === 'exhausted'
+            ? `${r.status} ${r.remaining}`
+            : r.status,
+        ),
+        [
+          'reserved 6',
+          'exhausted 6',
+          'reserved 3',
+          'unknown',
+          'exhausted 3',
+          'reserved 1',
+          'reserved 0',
+        ],
+      )
+      assert.equal(await remaining(ledger, grant.balanceId), 0n)
+      const taken = results.flatMap((r) => (r.status === 'reserved' ? [r.spend] : []))
+      assert.deepEqual(
+        taken.map((spend) => spend.amount),
+        [4n, 3n, 2n, 1n],
+      )
+      assert.equal(new Set(taken.map((spend) => spend.token)).size, 4, 'a token each')
+      // Each spend is its own: one committed, the others given back one by one.
+      await Promise.all([
+        ledger.credit.commit(taken[0]!),
+        ...taken.slice(1).map((spend) => ledger.credit.release(spend)),
+      ])
+      assert.equal(await remaining(ledger, grant.balanceId), 6n)
+    })
+
     it('renews a reservation, and reconcile gives back one that lapsed, once', async () => {
       const { grant } = await buy(ledger, 10n)
       const kept = await ledger.credit.reserve(spendOf(grant, 3n, 300))
