@@ -89,10 +89,11 @@ describe('@tx402/koa configuration errors name the option', () => {
         /"claimTtlMs" must be a number above 0/,
       )
     }
-    for (const challengeTtlSeconds of [0, -60, Number.NaN]) {
+    // 1.5 made the server refuse its own challenges; 1e13 made every 402 a 503.
+    for (const challengeTtlSeconds of [0, -60, Number.NaN, 1.5, 1e13]) {
       assert.match(
         configurationError({ ...valid(), challengeTtlSeconds }),
-        /"challengeTtlSeconds" must be a number above 0/,
+        /"challengeTtlSeconds" must be a whole number of seconds above 0/,
       )
     }
     assert.match(configurationError({ ...valid(), clockSkewSeconds: -1 }), /"clockSkewSeconds"/)

@@ -30,7 +30,7 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   secret: ChallengeSecret
   /** Oldest acceptable transaction, in seconds; overrides each chain's default. 0: no age check. */
   maxAgeSeconds?: number
-  /** How long a challenge may be paid against. Default 900. */
+  /** How long a challenge may be paid against, in whole seconds (at most 100 years). Default 900. */
   challengeTtlSeconds?: number
   /**
    * How long a claim outlives its last renewal, in ms. The claim is renewed every third of it

@@ -66,7 +66,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     offers,
     terms: offeredTerms(offers),
     cost: describeCost(options, offers),
-    challengeTtlSeconds: positive(options.challengeTtlSeconds, 900, 'challengeTtlSeconds'),
+    challengeTtlSeconds: wholeSeconds(options.challengeTtlSeconds, 900, 'challengeTtlSeconds'),
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
     credit,
   }
@@ -115,6 +115,20 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback
   if (!(Number.isFinite(value) && value > 0)) {
     throw new ConfigurationError(`The option "${name}" must be a number above 0, got ${value}.`)
+  }
+  return value
+}
+
+// A challenge's expiry is signed in whole seconds (Date's range): a fraction or a date beyond it
+// would make the server refuse its own challenges, or fail every 402.
+const maxChallengeTtlSeconds = 100 * 365 * 24 * 3600
+
+function wholeSeconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(Number.isInteger(value) && value > 0 && value <= maxChallengeTtlSeconds)) {
+    throw new ConfigurationError(
+      `The option "${name}" must be a whole number of seconds above 0 and at most ${maxChallengeTtlSeconds} (100 years), got ${value}.`,
+    )
   }
   return value
 }
