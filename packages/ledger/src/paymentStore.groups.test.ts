@@ -11,7 +11,9 @@ import { Kysely } from 'kysely'
 import { migrate } from './migrate.js'
 import { paymentStore } from './paymentStore.js'
 import { pgliteDialect } from './pgliteDialect.js'
+import { creditBalance } from './readCredit.js'
 import type { LedgerDatabase } from './schema.js'
+import { grantOf } from './test/creditContract.js'
 import { freshPayment } from './test/ledgerContract.js'
 import { countingDb, prepareTestDatabase } from './test/postgres.js'
 
@@ -134,6 +136,36 @@ function describeGroups(
       ])
       assert.deepEqual(commits, [true, true, true, true, false, true])
       assert.equal(await other.consume(heldElsewhere.lease), true)
+    })
+
+    it('grants the credit of each payment of one commit group exactly once', async () => {
+      const store = paymentStore(db)
+      const opener = paymentOf()
+      const grant = grantOf(freshPayment().record, 100n)
+      const credited = [
+        { ...opener, details: { ...opener.details, credit: grant } },
+        ...[10n, 1n].map((amount) => {
+          const p = paymentOf()
+          return { ...p, details: { ...p.details, credit: { ...grant, amount } } }
+        }),
+      ]
+      const fillers = [paymentOf(), paymentOf()]
+      for (const p of [...credited, ...fillers]) {
+        assert.equal(await store.claim(p.lease, p.details), 'marked')
+      }
+      const before = statements()
+      const commits = await Promise.all([
+        ...fillers.map((p) => store.consume(p.lease)),
+        // One group: three grants into one balance, and a retry of the first commit.
+        ...credited.map((p) => store.consume(p.lease)),
+        store.consume(credited[0]!.lease),
+      ])
+      assert.equal(statements() - before, 3, 'two fillers alone, then one group of four')
+      assert.deepEqual(commits, Array(6).fill(true))
+      assert.equal((await creditBalance(db, grant.balanceId))?.remaining, 111n)
+      // A commit retried later grants nothing more either.
+      assert.equal(await store.consume(credited[1]!.lease), true)
+      assert.equal((await creditBalance(db, grant.balanceId))?.remaining, 111n)
     })
 
     it('fails every member of a group on a fault and keeps none of them', async () => {
