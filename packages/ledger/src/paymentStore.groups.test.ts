@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PGlite } from '@electric-sql/pglite'
 import {
   type Lease,
@@ -7,12 +8,12 @@ import {
   type PaymentDetails,
   type PaymentKey,
 } from '@tx402/core'
-import { Kysely } from 'kysely'
+import { Kysely, sql } from 'kysely'
 import { migrate } from './migrate.js'
 import { paymentStore } from './paymentStore.js'
 import { pgliteDialect } from './pgliteDialect.js'
 import { creditBalance } from './readCredit.js'
-import type { LedgerDatabase } from './schema.js'
+import { type LedgerDatabase, paymentsTable } from './schema.js'
 import { grantOf } from './test/creditContract.js'
 import { freshPayment } from './test/ledgerContract.js'
 import { countingDb, prepareTestDatabase } from './test/postgres.js'
@@ -218,4 +219,67 @@ describeGroups('PGlite', async () => {
     // The dialect closes its PGlite with the Kysely instance.
     close: () => db.destroy(),
   }
+})
+
+describe('paymentStore groups of two processes on PostgreSQL', () => {
+  const one = countingDb()
+  const two = countingDb()
+  const blocker = countingDb()
+  before(async function () {
+    this.timeout(30_000)
+    await prepareTestDatabase()
+  })
+  after(async () => {
+    await Promise.all([one.db.destroy(), two.db.destroy(), blocker.db.destroy()])
+  })
+
+  // Two commit groups granting into two balances in opposite orders deadlock; PostgreSQL aborts
+  // one, whose members then commit alone: every commit succeeds and every grant lands once.
+  it('commits every member of a group that lost a deadlock, granting each once', async function () {
+    this.timeout(30_000)
+    const first = paymentStore(one.db)
+    const second = paymentStore(two.db)
+    const prefix = randomBytes(8).toString('hex')
+    const payment = (letter: string, balance: { balanceId: string }, amount: bigint) => {
+      const { key, record } = freshPayment(1n, { txId: `0x${prefix}${letter}` })
+      const details = { ...record, credit: { ...grantOf(record, amount), ...balance } }
+      return { lease: leaseOf(key), details: details as PaymentDetails }
+    }
+    const x = { balanceId: randomBytes(16).toString('hex') }
+    const y = { balanceId: randomBytes(16).toString('hex') }
+    const [openX, openY] = [payment('0', x, 1000n), payment('1', y, 2000n)]
+    const [a, b] = [payment('a', x, 1n), payment('b', y, 10n)]
+    const [c, d] = [payment('c', y, 100n), payment('d', x, 200n)]
+    const fillers = [paymentOf(), paymentOf(), paymentOf(), paymentOf()]
+    for (const p of [openX, openY, a, b, c, d, ...fillers]) {
+      assert.equal(await first.claim(p.lease, p.details), 'marked')
+    }
+    assert.equal(await first.consume(openX.lease), true)
+    assert.equal(await first.consume(openY.lease), true)
+
+    // Holds b's row so the first group stops between its two balances.
+    const commits = await blocker.db.transaction().execute(async (trx) => {
+      await sql`select 1 from ${sql.table(paymentsTable)} where tx_id = ${b.lease.key.txId} for update`.execute(
+        trx,
+      )
+      // The first group takes x (a) and waits on b; the second takes y (c), then waits on x (d).
+      const group1 = Promise.all([
+        ...fillers.slice(0, 2).map((p) => first.consume(p.lease)),
+        first.consume(a.lease),
+        first.consume(b.lease),
+      ])
+      await sleep(300)
+      const group2 = Promise.all([
+        ...fillers.slice(2).map((p) => second.consume(p.lease)),
+        second.consume(c.lease),
+        second.consume(d.lease),
+      ])
+      await sleep(300)
+      return [group1, group2]
+    })
+    // b's row is free: the first group now wants y, which the second holds.
+    assert.deepEqual(await Promise.all(commits), [Array(4).fill(true), Array(4).fill(true)])
+    assert.equal((await creditBalance(one.db, x.balanceId))?.remaining, 1201n)
+    assert.equal((await creditBalance(one.db, y.balanceId))?.remaining, 2110n)
+  })
 })
