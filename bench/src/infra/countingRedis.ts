@@ -9,21 +9,31 @@ export interface CountingRedis {
 
 /**
  * An ioredis client set up as `redisPostgresLedger` sets up the one it makes from a URL (connect
- * 2 s, command 1 s, one retry), that counts what it sends. A `redis+cluster://host:port,…` URL
+ * 2 s, command 1 s, one retry, auto-pipelining), that counts what it sends. A `redis+cluster://host:port,…` URL
  * gives a `Cluster`. Commands a script runs inside Redis are not counted: this is what crosses
  * the network.
  *
  * @example const { redis, counts } = countingRedis(url); redisPostgresLedger({ redis, db })
  */
 export function countingRedis(url: string): CountingRedis {
-  const nodeOptions = { connectTimeout: 2_000, commandTimeout: 1_000, maxRetriesPerRequest: 1 }
+  const nodeOptions = {
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+  }
   const redis = url.startsWith('redis+cluster://')
     ? new Cluster(
         url
           .slice('redis+cluster://'.length)
           .split(',')
           .map((seed) => ({ host: seed.split(':')[0]!, port: Number(seed.split(':')[1]) })),
-        { redisOptions: nodeOptions, retryDelayOnFailover: 100, retryDelayOnTryAgain: 100 },
+        {
+          redisOptions: nodeOptions,
+          enableAutoPipelining: true,
+          retryDelayOnFailover: 100,
+          retryDelayOnTryAgain: 100,
+        },
       )
     : new Redis(url, { ...nodeOptions, retryStrategy: (times) => Math.min(times * 100, 2_000) })
   redis.on('error', () => {})

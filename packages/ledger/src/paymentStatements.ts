@@ -67,3 +67,72 @@ export function consumeStatement(lease: Lease, response?: StoredResponse) {
     response?.body ?? null,
   ])
 }
+
+// Group commit (paymentStore.ts): several claims, or several commits, as ONE statement that calls
+// the same function of migration 0006 once per payment, in the order given. Each call's
+// statements take a fresh snapshot and see the calls before it, so each payment gets the answer
+// it would get alone (two claims of one payment in a group: the second is 'in_progress'); the
+// group is one transaction, so a fault fails them all and keeps none. Values go as text arrays
+// cast in SQL, which node-postgres and PGlite serialize alike (nulls included); `i` maps each
+// answer back to its member.
+const claimGroupText = `select g.i, ${table}_claim(g.network, g.tx_id, g.pay_to, g.payer, g.chain, g.asset,
+  g.amount::numeric, g.resource, g.challenge_id, g.lease_token, g.seconds::double precision,
+  g.credit_balance_id, g.credit_scope, g.credit_amount::numeric, g.credit_expires_at::timestamptz) as result
+from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+  $15::text[]) with ordinality as g(network, tx_id, pay_to, payer, chain, asset, amount, resource,
+  challenge_id, lease_token, seconds, credit_balance_id, credit_scope, credit_amount,
+  credit_expires_at, i)`
+
+/** The claims of several leases in one statement; row `i` (1-based) answers member `i`. */
+export function claimGroupStatement(members: readonly { lease: Lease; details: PaymentDetails }[]) {
+  const columns: (string | null)[][] = Array.from({ length: 15 }, () => [])
+  for (const { lease, details } of members) {
+    const grant = grantColumns(lease.key, details)
+    const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
+    const row = [
+      ...keyParameters(lease.key),
+      details.chain,
+      details.asset,
+      details.amount.toString(),
+      details.resource,
+      details.challengeId ?? null,
+      lease.token,
+      String(seconds),
+      grant.credit_balance_id,
+      grant.credit_scope,
+      grant.credit_amount,
+      grant.credit_expires_at?.toISOString() ?? null,
+    ]
+    row.forEach((value, c) => {
+      columns[c]!.push(value)
+    })
+  }
+  return CompiledQuery.raw(claimGroupText, columns)
+}
+
+const consumeGroupText = `select g.i, ${table}_consume(g.network, g.tx_id, g.pay_to, g.payer, g.lease_token,
+  g.response_status::integer, g.response_headers, decode(g.response_body, 'hex')) as result
+from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::text[]) with ordinality as g(network, tx_id, pay_to, payer, lease_token, response_status,
+  response_headers, response_body, i)`
+
+/** The commits of several leases in one statement; row `i` (1-based) answers member `i`. */
+export function consumeGroupStatement(
+  members: readonly { lease: Lease; response?: StoredResponse | undefined }[],
+) {
+  const columns: (string | null)[][] = Array.from({ length: 8 }, () => [])
+  for (const { lease, response } of members) {
+    const row = [
+      ...keyParameters(lease.key),
+      lease.token,
+      response ? String(response.status) : null,
+      response ? JSON.stringify(response.headers) : null,
+      response ? Buffer.from(response.body).toString('hex') : null,
+    ]
+    row.forEach((value, c) => {
+      columns[c]!.push(value)
+    })
+  }
+  return CompiledQuery.raw(consumeGroupText, columns)
+}

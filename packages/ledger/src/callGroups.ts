@@ -1,0 +1,64 @@
+/** How calls are grouped: groups at once, and members per group. */
+export interface CallGroupOptions {
+  /** Groups running at once; calls that arrive while all run wait and go as the next group. */
+  maxInFlight: number
+  /** Members of one group at most. */
+  maxSize: number
+}
+
+/**
+ * Group commit: calls made while `maxInFlight` groups already run wait, and go together as one
+ * call of `runGroup` when one of those ends. Under no load every call runs alone at once (no
+ * added latency); under load the number of groups per second stays near what the in-flight
+ * groups allow, while each group carries every call that arrived meanwhile.
+ *
+ * `runGroup` gets the members' inputs in arrival order and returns one output per input, in the
+ * same order. If it throws (or returns too few outputs), every member of that group gets the
+ * error: a group is all-or-nothing, as one statement is.
+ *
+ * @example const claim = callGroups((leases) => claimAll(leases), { maxInFlight: 2, maxSize: 64 })
+ */
+export function callGroups<I, O>(
+  runGroup: (inputs: readonly I[]) => Promise<readonly O[]>,
+  options: CallGroupOptions,
+): (input: I) => Promise<O> {
+  interface Member {
+    input: I
+    resolve(output: O): void
+    reject(error: unknown): void
+  }
+  let waiting: Member[] = []
+  let inFlight = 0
+
+  const start = () => {
+    while (inFlight < options.maxInFlight && waiting.length > 0) {
+      const group = waiting.slice(0, options.maxSize)
+      waiting = waiting.slice(group.length)
+      inFlight++
+      void settle(group).finally(() => {
+        inFlight--
+        start()
+      })
+    }
+  }
+
+  const settle = async (group: Member[]) => {
+    try {
+      const outputs = await runGroup(group.map((member) => member.input))
+      if (outputs.length !== group.length) {
+        throw new Error(`a group of ${group.length} got ${outputs.length} answers`)
+      }
+      group.forEach((member, i) => {
+        member.resolve(outputs[i] as O)
+      })
+    } catch (error) {
+      for (const member of group) member.reject(error)
+    }
+  }
+
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      waiting.push({ input, resolve, reject })
+      start()
+    })
+}
