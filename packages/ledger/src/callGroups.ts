@@ -62,3 +62,30 @@ export function callGroups<I, O>(
       start()
     })
 }
+
+/**
+ * `callGroups` per key: calls of one key group only with each other (one balance's spends), and
+ * each key has its own groups in flight. A key's groups are dropped once none of its calls is
+ * waiting or running, so keys seen once cost nothing afterwards.
+ *
+ * @example const reserve = keyedCallGroups((balanceId, items) => reserveGroup(db, balanceId, items), { maxInFlight: 1, maxSize: 256 })
+ */
+export function keyedCallGroups<I, O>(
+  runGroup: (key: string, inputs: readonly I[]) => Promise<readonly O[]>,
+  options: CallGroupOptions,
+): (key: string, input: I) => Promise<O> {
+  const byKey = new Map<string, { call: (input: I) => Promise<O>; pending: number }>()
+  return async (key, input) => {
+    let groups = byKey.get(key)
+    if (!groups) {
+      groups = { call: callGroups((inputs) => runGroup(key, inputs), options), pending: 0 }
+      byKey.set(key, groups)
+    }
+    groups.pending++
+    try {
+      return await groups.call(input)
+    } finally {
+      if (--groups.pending === 0) byKey.delete(key)
+    }
+  }
+}

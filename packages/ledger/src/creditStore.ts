@@ -1,6 +1,6 @@
 import type { CreditBalance, CreditReservation, CreditSpend, ReserveResult } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
-import { coalesce } from './coalesce.js'
+import { callGroups, keyedCallGroups } from './callGroups.js'
 import { commitGroup, type ReserveItem, releaseGroup, reserveGroup } from './creditStatements.js'
 import { unavailableOnFault } from './paymentStore.js'
 import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './schema.js'
@@ -10,7 +10,7 @@ import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './s
  * step is one statement (reserve, renew, commit, release), so nothing but the database's own row
  * lock orders concurrent spends, in any number of processes. Concurrent reserves (and releases)
  * of one balance in this process, and concurrent commits, go as one statement per group, each
- * spend still taken or refused on its own (`coalesce`, creditStatements.ts); a fault fails the
+ * spend still taken or refused on its own (`keyedCallGroups`, creditStatements.ts); a fault fails the
  * whole group, nothing taken. Faults raise `LedgerUnavailableError`.
  */
 export interface CreditStore {
@@ -38,9 +38,16 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
   // flush each: grouped here, a group costs one statement (see creditStatements.ts).
   // One group in flight per balance: the next one forms while it runs (a second in flight would
   // only wait on the row lock; measured no faster).
-  const reserve = coalesce((balanceId, items: ReserveItem[]) => reserveGroup(db, balanceId, items))
-  const commit = coalesce((_, group: CreditSpend[]) => commitGroup(db, group))
-  const release = coalesce((_, group: CreditSpend[]) => releaseGroup(db, group))
+  const one = { maxInFlight: 1, maxSize: 256 }
+  const reserve = keyedCallGroups(
+    (balanceId, items: readonly ReserveItem[]) => reserveGroup(db, balanceId, items),
+    one,
+  )
+  const commit = callGroups((group: readonly CreditSpend[]) => commitGroup(db, group), one)
+  const release = keyedCallGroups(
+    (_, group: readonly CreditSpend[]) => releaseGroup(db, group),
+    one,
+  )
   return {
     find: (balanceId) =>
       unavailableOnFault('credit read', async () => {
@@ -74,7 +81,7 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
       }),
 
     // Every balance's commits in one group: they lock only their own spend rows.
-    commit: (spend) => unavailableOnFault('credit commit', () => commit('', spend)),
+    commit: (spend) => unavailableOnFault('credit commit', () => commit(spend)),
 
     release: (spend) => unavailableOnFault('credit release', () => release(spend.balanceId, spend)),
 
