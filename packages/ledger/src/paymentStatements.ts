@@ -15,11 +15,11 @@ const keyParameters = (k: PaymentKey) => [k.network, k.txId, k.payTo, k.payer]
 // once per connection; it answers 'marked', 'consumed', 'in_progress' or null (try again).
 const claimText = `select ${table}_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) as result`
 
-/** The claim of `lease.key` for `lease`, lapsing when the lease does. */
-export function claimStatement(lease: Lease, details: PaymentDetails) {
+/** The claim function's parameters for `lease`, in its order; the lease lapses in `seconds`. */
+function claimParameters(lease: Lease, details: PaymentDetails) {
   const grant = grantColumns(lease.key, details)
   const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
-  return CompiledQuery.raw(claimText, [
+  return [
     ...keyParameters(lease.key),
     details.chain,
     details.asset,
@@ -32,7 +32,12 @@ export function claimStatement(lease: Lease, details: PaymentDetails) {
     grant.credit_scope,
     grant.credit_amount,
     grant.credit_expires_at,
-  ])
+  ] as const
+}
+
+/** The claim of `lease.key` for `lease`, lapsing when the lease does. */
+export function claimStatement(lease: Lease, details: PaymentDetails) {
+  return CompiledQuery.raw(claimText, [...claimParameters(lease, details)])
 }
 
 const consumedText = `select status from ${table} where ${key} and status = 'consumed'`
@@ -88,24 +93,11 @@ from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 export function claimGroupStatement(members: readonly { lease: Lease; details: PaymentDetails }[]) {
   const columns: (string | null)[][] = Array.from({ length: 15 }, () => [])
   for (const { lease, details } of members) {
-    const grant = grantColumns(lease.key, details)
-    const seconds = Math.max(0, lease.expiresAt - Date.now()) / 1000
-    const row = [
-      ...keyParameters(lease.key),
-      details.chain,
-      details.asset,
-      details.amount.toString(),
-      details.resource,
-      details.challengeId ?? null,
-      lease.token,
-      String(seconds),
-      grant.credit_balance_id,
-      grant.credit_scope,
-      grant.credit_amount,
-      grant.credit_expires_at?.toISOString() ?? null,
-    ]
-    row.forEach((value, c) => {
-      columns[c]!.push(value)
+    // As text: each column is one text[] parameter, cast back in the statement.
+    claimParameters(lease, details).forEach((value, c) => {
+      columns[c]!.push(
+        value instanceof Date ? value.toISOString() : value == null ? null : String(value),
+      )
     })
   }
   return CompiledQuery.raw(claimGroupText, columns)
