@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { callGroups, keyedCallGroups } from './callGroups.js'
+import { callGroups, keyedCallGroups, MemberFailed } from './callGroups.js'
 
 describe('callGroups', () => {
   it('runs a call alone when nothing is in flight, and groups the calls that arrive meanwhile, in order', async () => {
@@ -38,6 +38,19 @@ describe('callGroups', () => {
       ['rejected', 'rejected'],
     )
     assert.equal(await run(4), 4)
+  })
+
+  it('rejects only the member whose answer is a MemberFailed', async () => {
+    const run = callGroups(
+      async (inputs: readonly number[]) =>
+        inputs.map((i) => (i === 3 ? new MemberFailed(new Error(`bad ${i}`)) : i * 10)),
+      { maxInFlight: 1, maxSize: 64 },
+    )
+    const settled = await Promise.allSettled([run(1), run(2), run(3), run(4)])
+    assert.deepEqual(
+      settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)),
+      [10, 20, 'bad 3', 40],
+    )
   })
 })
 

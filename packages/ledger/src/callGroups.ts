@@ -7,19 +7,27 @@ export interface CallGroupOptions {
 }
 
 /**
+ * A group's answer for one member that failed on its own (its call run again alone, after the
+ * group's statement failed because of it): that member gets `error`, the others their answers.
+ */
+export class MemberFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/**
  * Group commit: calls made while `maxInFlight` groups already run wait, and go together as one
  * call of `runGroup` when one of those ends. Under no load every call runs alone at once (no
  * added latency); under load the number of groups per second stays near what the in-flight
  * groups allow, while each group carries every call that arrived meanwhile.
  *
  * `runGroup` gets the members' inputs in arrival order and returns one output per input, in the
- * same order. If it throws (or returns too few outputs), every member of that group gets the
+ * same order (a `MemberFailed` output rejects that member alone). If it throws (or returns too few outputs), every member of that group gets the
  * error: a group is all-or-nothing, as one statement is.
  *
  * @example const claim = callGroups((leases) => claimAll(leases), { maxInFlight: 2, maxSize: 64 })
  */
 export function callGroups<I, O>(
-  runGroup: (inputs: readonly I[]) => Promise<readonly O[]>,
+  runGroup: (inputs: readonly I[]) => Promise<readonly (O | MemberFailed)[]>,
   options: CallGroupOptions,
 ): (input: I) => Promise<O> {
   interface Member {
@@ -49,7 +57,9 @@ export function callGroups<I, O>(
         throw new Error(`a group of ${group.length} got ${outputs.length} answers`)
       }
       group.forEach((member, i) => {
-        member.resolve(outputs[i] as O)
+        const output = outputs[i]
+        if (output instanceof MemberFailed) member.reject(output.error)
+        else member.resolve(output as O)
       })
     } catch (error) {
       for (const member of group) member.reject(error)

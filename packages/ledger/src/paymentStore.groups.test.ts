@@ -10,6 +10,7 @@ import {
 } from '@tx402/core'
 import { Kysely, sql } from 'kysely'
 import { migrate } from './migrate.js'
+import { claimStatement } from './paymentStatements.js'
 import { paymentStore } from './paymentStore.js'
 import { pgliteDialect } from './pgliteDialect.js'
 import { creditBalance } from './readCredit.js'
@@ -169,29 +170,29 @@ function describeGroups(
       assert.equal((await creditBalance(db, grant.balanceId))?.remaining, 111n)
     })
 
-    it('fails every member of a group on a fault and keeps none of them', async () => {
+    // A value PostgreSQL refuses (a NUL character in text) is one member's fault, not the
+    // database's: the group's statement fails, and its members run again alone. Before, every
+    // honest payer grouped with that one request was answered 503.
+    it('fails only the member whose values PostgreSQL refuses, not the others of its group', async () => {
       const store = paymentStore(db)
       const fillers = [paymentOf(), paymentOf()]
       const good = [paymentOf(), paymentOf()]
       const bad = paymentOf()
-      // PostgreSQL refuses a NUL character in text: the group's statement fails.
       bad.lease.key = { ...bad.lease.key, txId: `${bad.lease.key.txId}\u0000` }
       const results = await Promise.allSettled([
         ...fillers.map((p) => store.claim(p.lease, p.details)),
-        ...[...good, bad].map((p) => store.claim(p.lease, p.details)),
+        ...[good[0]!, bad, good[1]!].map((p) => store.claim(p.lease, p.details)),
       ])
       assert.deepEqual(
-        results.slice(0, 2).map((r) => r.status),
-        ['fulfilled', 'fulfilled'],
+        results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected')),
+        ['marked', 'marked', 'marked', 'rejected', 'marked'],
       )
-      for (const result of results.slice(2)) {
-        assert.equal(result.status, 'rejected')
-        assert.ok(result.reason instanceof LedgerUnavailableError)
-      }
-      // Nothing of the failed group was kept: its payments are free for a new lease.
+      const failed = results[3]
+      assert.ok(failed?.status === 'rejected' && failed.reason instanceof LedgerUnavailableError)
+      // Each good claim is held once, by its own lease: another lease finds it in progress.
       for (const p of good) {
-        assert.equal(await store.isConsumed(p.lease.key), false)
-        assert.equal(await store.claim(leaseOf(p.lease.key), p.details), 'marked')
+        assert.equal(await store.claim(leaseOf(p.lease.key), p.details), 'in_progress')
+        assert.equal(await store.consume(p.lease), true)
       }
     })
   })
@@ -231,6 +232,46 @@ describe('paymentStore groups of two processes on PostgreSQL', () => {
   })
   after(async () => {
     await Promise.all([one.db.destroy(), two.db.destroy(), blocker.db.destroy()])
+  })
+
+  // A real fault (here the group's connection killed while it waits on a row lock) is not one
+  // member's doing: every member fails (503) and the rolled-back group keeps none of its claims.
+  it('fails every member of a group on a fault and keeps none of them', async function () {
+    this.timeout(30_000)
+    const store = paymentStore(one.db)
+    const fillers = [paymentOf(), paymentOf()]
+    const good = [paymentOf(), paymentOf()]
+    const waitedOn = paymentOf()
+    const results = await blocker.db.transaction().execute(async (trx) => {
+      // Another process's claim of `waitedOn`, not yet committed: the group waits on its row.
+      await trx.executeQuery(claimStatement(waitedOn.lease, waitedOn.details))
+      const settled = Promise.allSettled([
+        ...fillers.map((p) => store.claim(p.lease, p.details)),
+        ...[...good, { ...waitedOn, lease: leaseOf(waitedOn.lease.key) }].map((p) =>
+          store.claim(p.lease, p.details),
+        ),
+      ])
+      // Polled on another connection: pg_stat_activity is a snapshot within a transaction.
+      for (let killed = false; !killed; await sleep(50)) {
+        const { rows } = await sql<{ killed: boolean }>`select pg_terminate_backend(pid) as killed
+          from pg_stat_activity where wait_event_type = 'Lock' and query like '%unnest%'`.execute(
+          blocker.db,
+        )
+        killed = rows.length > 0
+      }
+      return settled
+    })
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected'],
+    )
+    for (const result of results.slice(2)) {
+      assert.ok(result.status === 'rejected' && result.reason instanceof LedgerUnavailableError)
+    }
+    for (const p of good) {
+      assert.equal(await store.isConsumed(p.lease.key), false)
+      assert.equal(await store.claim(leaseOf(p.lease.key), p.details), 'marked')
+    }
   })
 
   // Two commit groups granting into two balances in opposite orders deadlock; PostgreSQL aborts

@@ -8,7 +8,7 @@ import {
   type StoredResponse,
 } from '@tx402/core'
 import { type CompiledQuery, type Kysely, sql } from 'kysely'
-import { callGroups } from './callGroups.js'
+import { callGroups, MemberFailed } from './callGroups.js'
 import { unclaimTakingBackGrant } from './creditGrant.js'
 import { keyColumns, keyOf, recordOf } from './paymentRows.js'
 import {
@@ -59,6 +59,17 @@ const groupOptions = { maxInFlight: 2, maxSize: 64 }
 // commit's credit grant also locks a balance; then each member runs again alone, as it would have
 // without grouping.
 const deadlockDetected = '40P01'
+
+// A group's statement that failed because of what one member carries (a value PostgreSQL refuses:
+// SQLSTATE class 22 data exception, 23 integrity violation; or one that cannot even be written
+// into the statement) must not fail the others: one bad claim would otherwise answer 503 to every
+// honest payer grouped with it. Its members run again alone, each getting its own answer or error,
+// as without grouping. A real fault (connection, timeout) still fails them all.
+function rerunAlone(error: unknown): boolean {
+  if (error instanceof RangeError || error instanceof TypeError) return true
+  const code = (error as { code?: unknown }).code
+  return code === deadlockDetected || (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code))
+}
 
 /**
  * The SQL of the ledger over a Kysely instance. Every database fault becomes core's
@@ -178,13 +189,13 @@ function answersOf<R>(rows: GroupRow<R>[], size: number): (R | null)[] {
 
 /**
  * A group runner: one member runs `alone`; more run as `together`, sorted by payment key so every
- * process locks rows in one order, each answer going back to its member. On a deadlock the
- * members run again alone.
+ * process locks rows in one order, each answer going back to its member. On a deadlock, or an
+ * error one member's values caused (`rerunAlone`), the members run again alone.
  */
 function grouped<M extends { lease: Lease }, R>(
   alone: (member: M) => Promise<R | null>,
   together: (members: readonly M[]) => Promise<(R | null)[]>,
-): (members: readonly M[]) => Promise<(R | null)[]> {
+): (members: readonly M[]) => Promise<(R | null | MemberFailed)[]> {
   return async (members) => {
     if (members.length === 1) return [await alone(members[0]!)]
     const order = members.map((_, i) => i).sort((a, b) => compareKeys(members[a]!, members[b]!))
@@ -192,8 +203,10 @@ function grouped<M extends { lease: Lease }, R>(
     try {
       sorted = await together(order.map((i) => members[i]!))
     } catch (error) {
-      if ((error as { code?: unknown }).code !== deadlockDetected) throw error
-      return Promise.all(members.map(alone))
+      if (!rerunAlone(error)) throw error
+      // Each member alone, its own answer or its own error: one failing fails no other.
+      const settled = await Promise.allSettled(members.map(alone))
+      return settled.map((s) => (s.status === 'fulfilled' ? s.value : new MemberFailed(s.reason)))
     }
     const answers: (R | null)[] = Array.from({ length: members.length }, () => null)
     order.forEach((memberIndex, position) => {
