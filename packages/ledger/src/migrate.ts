@@ -200,6 +200,7 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
 
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
 async function migrateToLatest(db: Kysely<any>, target?: LedgerMigrationName): Promise<string[]> {
+  if (await migratedByNewerVersion(db)) return []
   const run = await migrator(db)
   const { error, results = [] } = await (target ? run.migrateTo(target) : run.migrateToLatest())
   if (error) {
@@ -214,4 +215,37 @@ async function migrateToLatest(db: Kysely<any>, target?: LedgerMigrationName): P
     )
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * True when a newer tx402 has migrated this database past this version and every migration this
+ * version knows has run: then this version starts on it as it is (a rolling deploy's old
+ * processes restarting, or a rollback). Kysely would refuse ("previously executed migration …
+ * is missing"); released migrations only add (columns, tables, functions the older code never
+ * uses), which is what makes this safe. A name that is not newer than this version's last, or a
+ * migration of this version that has not run, is a database this version cannot trust: an error.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any database type
+async function migratedByNewerVersion(db: Kysely<any>): Promise<boolean> {
+  const { rows: table } = await sql<{ present: boolean }>`
+    select to_regclass(quote_ident(current_schema()) || '.tx402_migration') is not null as present`.execute(
+    db,
+  )
+  if (!table[0]?.present) return false
+  const { rows } = await sql<{ name: string }>`select name from tx402_migration`.execute(db)
+  const known = Object.keys(migrations)
+  const newest = known.at(-1)!
+  const unknown = rows.map((r) => r.name).filter((name) => !known.includes(name))
+  if (unknown.length === 0) return false
+  const executed = new Set(rows.map((r) => r.name))
+  const missing = known.filter((name) => !executed.has(name))
+  if (unknown.some((name) => name <= newest) || missing.length > 0) {
+    throw new LedgerMigrationError(
+      "The ledger's database holds migrations this version of @tx402/ledger does not know.",
+      {
+        details: `unknown: ${unknown.join(', ')}; not run here: ${missing.join(', ') || 'none'}. Run migrate() of the newer version, or restore the database this version migrated.`,
+      },
+    )
+  }
+  return true
 }
