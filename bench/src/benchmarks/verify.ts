@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { Benchmark } from '../benchContext.js'
 import { countsBetween, describePerOp } from '../infra/countingRedis.js'
+import { rawReceipt } from '../infra/rawReceipt.js'
 import { percentile, ratio } from '../report/stats.js'
 import { paidRoute } from './paidRoute.js'
 import { rawInsert } from './rawInsert.js'
@@ -135,18 +136,7 @@ async function measureFloor(rpcUrl: string, databaseUrl: string, hashes: readonl
     const receiptTimes: number[] = []
     for (const [i, hash] of hashes.entries()) {
       const started = performance.now()
-      const response = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: i,
-          method: 'eth_getTransactionReceipt',
-          params: [hash],
-        }),
-      })
-      const body = (await response.json()) as { result?: { status?: string } }
-      if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
+      await rawReceipt(rpcUrl, hash, i)
       receiptTimes.push(performance.now() - started)
       await client.query(...rawInsert())
       times.push(performance.now() - started)

@@ -1,8 +1,10 @@
 // The floor of a paid request under load, in its own process: one raw eth_getTransactionReceipt
 // round trip plus one INSERT … ON CONFLICT per payment, `concurrency` at a time.
+
 import pg from 'pg'
 import { rawInsert } from '../benchmarks/rawInsert.js'
 import { childConfig, serveParent } from '../infra/childSide.js'
+import { rawReceipt } from '../infra/rawReceipt.js'
 
 /** What the parent passes to this process. */
 export interface FloorWorkerConfig {
@@ -41,25 +43,10 @@ async function run(spec: FloorRunSpec): Promise<FloorRunResult> {
     Array.from({ length: spec.concurrency }, async () => {
       while (next < spec.hashes.length) {
         const hash = spec.hashes[next++]!
-        await receipt(hash, next)
+        await rawReceipt(config.rpcUrl, hash, next)
         await pool.query(...rawInsert())
       }
     }),
   )
   return { ops: spec.hashes.length, sec: (performance.now() - started) / 1000 }
-}
-
-async function receipt(hash: string, id: number): Promise<void> {
-  const response = await fetch(config.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id,
-      method: 'eth_getTransactionReceipt',
-      params: [hash],
-    }),
-  })
-  const body = (await response.json()) as { result?: { status?: string } }
-  if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
 }

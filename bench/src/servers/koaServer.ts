@@ -1,5 +1,6 @@
 // A bench app in its own process: bare Koa at /bare, @tx402/koa at /paid (default binding) and
 // /open (binding 'none'). Started by startChild.
+
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger, type VerificationLimits } from '@tx402/core'
@@ -11,6 +12,7 @@ import { childConfig, failStartup, serveParent } from '../infra/childSide.js'
 import { memoryAfterGc } from '../infra/collectGarbage.js'
 import { countingRedis } from '../infra/countingRedis.js'
 import { ledgerPool } from '../infra/ledgerPool.js'
+import { rawReceipt } from '../infra/rawReceipt.js'
 import { paddedBody } from './paddedBody.js'
 import { serveOnLoopback } from './serveOnLoopback.js'
 
@@ -85,18 +87,7 @@ async function timeReceipts(rpcUrl: string, hashes: readonly string[]): Promise<
   const times: number[] = []
   for (const [id, hash] of hashes.entries()) {
     const started = performance.now()
-    const response = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id,
-        method: 'eth_getTransactionReceipt',
-        params: [hash],
-      }),
-    })
-    const body = (await response.json()) as { result?: { status?: string } }
-    if (body.result?.status !== '0x1') throw new Error(`no receipt for ${hash}`)
+    await rawReceipt(rpcUrl, hash, id)
     times.push(performance.now() - started)
   }
   return times
