@@ -1,6 +1,7 @@
 import type * as NodeCrypto from 'node:crypto'
 import { hmac } from '@noble/hashes/hmac'
 import { sha256 } from '@noble/hashes/sha2'
+import { nodeBuiltin } from '../nodeBuiltin.js'
 
 /** HMAC-SHA256 of a UTF-8 message. */
 export type HmacSha256 = (key: Uint8Array, message: string) => Uint8Array
@@ -53,8 +54,7 @@ export const sha256OfText: (text: string) => Uint8Array = (() => {
 })()
 
 function nodeCrypto(): typeof NodeCrypto | undefined {
-  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-  return host.process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
+  return nodeBuiltin<typeof NodeCrypto>('node:crypto')
 }
 
 /**

@@ -1,14 +1,11 @@
 import type * as NodeBuffer from 'node:buffer'
 import { base64, base64urlnopad } from '@scure/base'
+import { nodeBuiltin } from '../nodeBuiltin.js'
 
 const encoder = new TextEncoder()
 // Node's Buffer, through `process.getBuiltinModule` so no `node:buffer` import reaches a browser
 // bundle: it writes base64url at once, where `btoa` needs a pass of replacements after it.
-const NativeBuffer = (
-  (
-    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-  ).process?.getBuiltinModule?.('node:buffer') as typeof NodeBuffer | undefined
-)?.Buffer
+const NativeBuffer = nodeBuiltin<typeof NodeBuffer>('node:buffer')?.Buffer
 // Any code unit past ASCII; without one, a text's UTF-8 bytes are its characters, so `btoa` may
 // take the string as it is.
 const nonAscii = /[\u0080-\uffff]/
