@@ -2,6 +2,7 @@ import type { CreditBalance, CreditReservation, CreditSpend, ReserveResult } fro
 import { type Kysely, sql } from 'kysely'
 import { callGroups, keyedCallGroups } from './callGroups.js'
 import { commitGroup, type ReserveItem, releaseGroup, reserveGroup } from './creditStatements.js'
+import { commitLapsedPurchase } from './lapsedPurchase.js'
 import { unavailableOnFault } from './paymentStore.js'
 import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './schema.js'
 
@@ -63,9 +64,16 @@ export function creditStore(db: Kysely<LedgerDatabase>): CreditStore {
       }),
 
     reserve: (reservation, token) =>
-      unavailableOnFault('credit reserve', () =>
-        reserve(reservation.balanceId, { reservation, token }),
-      ),
+      unavailableOnFault('credit reserve', async () => {
+        const { balanceId } = reservation
+        const reserved = await reserve(balanceId, { reservation, token })
+        // No balance yet, and the purchase opening it is claimed: if that claim lapsed, its
+        // process died after the response that carried this token (lapsedPurchase.ts).
+        if (reserved.status !== 'pending' || !(await commitLapsedPurchase(db, balanceId))) {
+          return reserved
+        }
+        return reserve(balanceId, { reservation, token })
+      }),
 
     renew: (spend, ttlMs) =>
       unavailableOnFault('credit renew', async () => {

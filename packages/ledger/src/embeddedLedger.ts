@@ -24,7 +24,10 @@ export interface EmbeddedLedgerOptions {
   maxCachedConsumed?: number
   /** Default `console`. */
   logger?: Logger
-  /** Run `reconcile()` this often, in ms, logging what it released. Default 0: never. */
+  /**
+   * Run `reconcile()` this often, in ms, in this process, logging what it released. Default
+   * 60000 (`defaultReconcileEveryMs`); 0: never.
+   */
   reconcileEveryMs?: number
 }
 

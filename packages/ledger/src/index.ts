@@ -3,7 +3,7 @@ export { type EmbeddedLedgerOptions, embeddedLedger } from './embeddedLedger.js'
 export { LedgerMigrationError } from './errors.js'
 export { migrate, migrationStatus } from './migrate.js'
 export { type LedgerLocation, openLedgerDatabase } from './openLedgerDatabase.js'
-export { reconcileEvery } from './periodicReconcile.js'
+export { defaultReconcileEveryMs, reconcileEvery } from './periodicReconcile.js'
 export { type PGliteInstance, pgliteDialect } from './pgliteDialect.js'
 export { type CreditBalanceRow, creditBalance, creditBalancesOfPayer } from './readCredit.js'
 export {

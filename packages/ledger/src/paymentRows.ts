@@ -1,4 +1,4 @@
-import type { Network, PaymentDetails, PaymentKey, PaymentRecord } from '@tx402/core'
+import type { CreditGrant, Network, PaymentDetails, PaymentKey, PaymentRecord } from '@tx402/core'
 import type { Insertable, Selectable } from 'kysely'
 import type { PaymentsTable } from './schema.js'
 
@@ -38,5 +38,24 @@ export function recordOf(row: Selectable<PaymentsTable>): PaymentRecord {
     amount: BigInt(row.amount),
     resource: row.resource,
     challengeId: row.challenge_id ?? undefined,
+  }
+}
+
+/**
+ * The credit grant a row carries (pending on a claim, applied on a consumed row), as the engine
+ * gave it; undefined without one, or when its commit found no balance it could apply to. What a
+ * re-delivery reads to hand the purchase's token back, whatever secret signs tokens today.
+ */
+export function grantOf(row: Selectable<PaymentsTable>): CreditGrant | undefined {
+  if (row.credit_balance_id === null || row.credit_applied === false) return undefined
+  return {
+    balanceId: row.credit_balance_id,
+    scope: row.credit_scope ?? '',
+    network: row.network,
+    asset: row.asset,
+    payer: row.payer,
+    amount: BigInt(row.credit_amount ?? '0'),
+    expiresAt:
+      row.credit_expires_at === null ? undefined : new Date(row.credit_expires_at).getTime(),
   }
 }

@@ -10,7 +10,8 @@ import {
 import { type CompiledQuery, type Kysely, sql } from 'kysely'
 import { callGroups, MemberFailed } from './callGroups.js'
 import { unclaimTakingBackGrant } from './creditGrant.js'
-import { keyColumns, keyOf, recordOf } from './paymentRows.js'
+import { awaitingItsToken } from './lapsedPurchase.js'
+import { grantOf, keyColumns, keyOf, recordOf } from './paymentRows.js'
 import {
   claimGroupStatement,
   claimStatement,
@@ -142,8 +143,10 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .where('status', '=', 'consumed')
           .executeTakeFirst()
         if (!row?.consumed_at) return undefined
+        const credit = grantOf(row)
         return {
           ...recordOf(row),
+          ...(credit ? { credit } : {}),
           deliveredAt: new Date(row.consumed_at).getTime(),
           response:
             row.response_status === null
@@ -162,6 +165,8 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
           .deleteFrom(paymentsTable)
           .where('status', '=', 'claimed')
           .where('claim_expires_at', '<=', sql<Date>`now()`)
+          // A purchase whose token its payer may hold waits for that token (lapsedPurchase.ts).
+          .where(sql<boolean>`not ${awaitingItsToken}`)
           .returning(['network', 'tx_id', 'pay_to', 'payer'])
           .execute()
         return rows.map(keyOf)

@@ -40,8 +40,9 @@ export interface RedisPostgresLedgerOptions {
   /** Where the once-per-outage Redis warning goes. Default `console`. */
   logger?: Logger
   /**
-   * Run `reconcile()` this often, in ms, logging the claims it released (their holder died).
-   * Default 0: never (call `reconcile()` yourself, e.g. from a cron job).
+   * Run `reconcile()` this often, in ms, in this process, logging the claims it released (their
+   * holder died) and the credit reservations it gave back. Default 60000 (`defaultReconcileEveryMs`);
+   * 0: never (then call `reconcile()` yourself, e.g. from a cron job).
    */
   reconcileEveryMs?: number
 }

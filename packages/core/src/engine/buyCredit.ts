@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils'
 import { assetId } from '../assetId.js'
-import { hmacSha256 } from '../challenge/hmacSha256.js'
+import { sha256OfText } from '../challenge/hmacSha256.js'
 import type { CreditGrant, CreditLedger } from '../credit.js'
 import type { CreditTerms } from './creditOffer.js'
 import { creditRefusals } from './creditRefusals.js'
@@ -40,8 +40,8 @@ export interface BuyDependencies {
 /**
  * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
  * smallest pack grants what it brought beyond this request's price, to a new balance (its
- * 128-bit id derived from the payment by `key`, so a retry or re-delivery of the same payment
- * names the same balance: `purchasedBalanceId`), or, with a valid token of the same payer,
+ * 128-bit id derived from the payment, so a retry of the same payment names the same balance:
+ * `purchasedBalanceId`), or, with a valid token of the same payer,
  * network and asset, to that balance (read once; another payer's, network's, asset's or payee's is
  * `credit_invalid`, an expired one `credit_expired`, both before anything is claimed; its expiry
  * moves to a new pack's when later). Undefined for a smaller payment: it pays for its request
@@ -57,9 +57,15 @@ export async function buyCredit(
 ): Promise<Purchase | Refusal | undefined> {
   const packs = credit.packs.get(offer)
   if (!packs || verified.amount < packs.smallest) return undefined
+  // The price is the answered challenge's (old terms honoured), the packs are today's: a payment
+  // of a pack that is exactly an older, higher price leaves nothing to grant. It paid for its
+  // request, as any payment below a pack does; a 0 grant would be refused by the ledger.
+  // Likewise a payment to a payee the route no longer pays: a balance opened there could never be
+  // spent here (a spend reserves at today's payTo).
+  const amount = verified.amount - requirement.amount
+  if (amount <= 0n || requirement.payTo !== offer.requirement.payTo) return undefined
   const network = offer.plugin.network
   const asset = assetId(requirement.asset)
-  const amount = verified.amount - requirement.amount
   const owner: Owner = { scope: credit.scope, network, asset, payer: verified.payer }
   // A top-up restarts the clock too: what it adds lasts as long as a pack bought now.
   const expiresAt = credit.expiresInMs === undefined ? undefined : Date.now() + credit.expiresInMs
@@ -91,7 +97,7 @@ export async function buyCredit(
       expiresAt: laterExpiry(balance.expiresAt, expiresAt),
     }
   } else {
-    const balanceId = purchasedBalanceId(key, {
+    const balanceId = purchasedBalanceId({
       scope: credit.scope,
       network,
       txId,
@@ -111,19 +117,24 @@ export async function buyCredit(
 }
 
 /**
- * The id of the balance a payment opens: HMAC-SHA256 by the signing key over the scope and the
- * payment's ledger key, first 128 bits in hex. Unguessable without the secret (a token is signed
- * anyway) and the same on every retry of that payment, so a re-delivered purchase hands back the
- * token of the balance its commit opened.
+ * The id of the balance a payment opens: SHA-256 over the scope and the payment's ledger key,
+ * first 128 bits in hex. The same on every retry of that payment, in every version and under
+ * every secret (no key in it: a rotation must not rename a balance), so a claim taken over after
+ * a crash names the balance whose token the payer may already hold. Knowing an id grants
+ * nothing: only a token signed by the server spends it. A re-delivery never derives it: it reads
+ * the balance the commit granted from the consumed row (`creditSteps.redelivered`).
  */
-function purchasedBalanceId(
-  key: Uint8Array,
-  payment: { scope: string; network: string; txId: string; payTo: string; payer: string },
-): string {
+export function purchasedBalanceId(payment: {
+  scope: string
+  network: string
+  txId: string
+  payTo: string
+  payer: string
+}): string {
   // The scope too: the same payment presented on a route of another scope names another balance.
   const { scope, network, txId, payTo, payer } = payment
   const named = `k1.balance.${scope}.${network}.${txId}.${payTo}.${payer}`
-  return bytesToHex(hmacSha256(key, named).slice(0, 16))
+  return bytesToHex(sha256OfText(named).slice(0, 16))
 }
 
 /** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */

@@ -1,3 +1,4 @@
+import { paymentKey } from '../paymentKey.js'
 import type { VerifyResult } from '../plugin.js'
 import { admissionFor } from './admit.js'
 import { buildResponse } from './challengeResponse.js'
@@ -122,10 +123,17 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     // usable again; only this process's own landed commit is final (`committed` below).
     if (isRefusal(claim)) return answer(request, claim)
     if (!('lease' in claim)) {
-      // A re-delivery; one that bought credit hands its token back (docs/protocol.md 7.2).
-      if (!purchase) return claim
+      // A re-delivery; one that bought credit hands its token back (docs/protocol.md 7.2), the
+      // balance read from what its commit granted.
+      if (!route.credit) return claim
       try {
-        return await credit.redelivered(claim, attempt, purchase)
+        const key = paymentKey({
+          ...verified,
+          network: attempt.offer.plugin.network,
+          txId: attempt.txId,
+          payTo: attempt.requirement.payTo,
+        })
+        return await credit.redelivered(claim, attempt, key)
       } catch (error) {
         return unavailable(request, trace, 'ledger', error)
       }

@@ -1,11 +1,12 @@
 import type { Ledger } from '../ledger.js'
+import type { PaymentKey } from '../paymentKey.js'
 import { buyCredit, type Purchase } from './buyCredit.js'
 import { checkCreditToken } from './creditRefusals.js'
 import { paymentCreditHeaders } from './creditResponse.js'
-import type { CreditTokenClaims } from './creditToken.js'
+import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
 import type { Logger } from './engineOptions.js'
 import type { HoldSettler } from './leaseSettler.js'
-import type { PaidOutcome, ReplayOutcome, RespondOutcome } from './outcome.js'
+import type { CreditReceipt, PaidOutcome, ReplayOutcome, RespondOutcome } from './outcome.js'
 import type { Attempt } from './readAttempt.js'
 import type { Refusal } from './refusal.js'
 import type { Trace } from './report.js'
@@ -71,28 +72,41 @@ export function creditSteps(
       return purchase
     },
     /**
-     * A re-delivery of a payment that bought credit carries `PAYMENT-CREDIT` again (the payer
-     * may have lost the first one, and with it the token): the balance its commit granted
-     * (`purchase` names the same one on every retry), as it stands now. One lookup; throws a
-     * ledger fault.
+     * A re-delivery of a payment that bought or topped up credit carries `PAYMENT-CREDIT` again
+     * (the payer may have lost the first one, and with it the token): the balance its commit
+     * granted, read from the consumed row (never derived again: a secret rotated since, or terms
+     * changed since, must not lose it), as it stands now, with a token signed by today's first
+     * secret. Two lookups; throws a ledger fault.
      */
     async redelivered<O extends PaidOutcome | ReplayOutcome>(
       outcome: O,
       attempt: Attempt,
-      purchase: Purchase,
+      payment: PaymentKey,
     ): Promise<O> {
-      const balance = await ledger.credit!.find(purchase.grant.balanceId)
+      if (!route.credit || !ledger.credit) return outcome
+      const granted = (await ledger.findDelivered(payment))?.credit
+      if (!granted) return outcome
+      const balance = await ledger.credit.find(granted.balanceId)
       if (!balance) return outcome
-      const receipt = {
-        ...purchase.receipt,
+      const owner = {
+        balanceId: balance.id,
+        scope: balance.scope,
+        network: balance.network,
+        asset: balance.asset,
+        payer: balance.payer,
+      }
+      const receipt: CreditReceipt = {
+        use: 'bought',
+        balanceId: balance.id,
+        charged: 0n,
         remaining: balance.remaining,
         expiresAt: balance.expiresAt,
       }
       const headers = paymentCreditHeaders(
-        purchase.token,
+        issueCreditToken(key, owner),
         attempt.offer,
         receipt,
-        route.credit!.scope,
+        balance.scope,
       )
       return { ...outcome, headers: { ...outcome.headers, ...headers } }
     },
