@@ -5,6 +5,7 @@ import {
   type PaymentRequiredBody,
   proofMessage,
 } from '@tx402/core/protocol'
+import { awaitToken } from './credit/awaitedPurchase.js'
 import { keepCredit } from './credit/keepCredit.js'
 import { dropTopUp, sendPresentation } from './credit/topUp.js'
 import { PaymentRejectedError, PaymentTimeoutError } from './errors.js'
@@ -63,8 +64,11 @@ export async function presentPayment<R>(
     const { response } = sent
     if ('served' in sent) {
       await keepCredit(flow, sent.response, option?.credit?.scope ?? '')
-      await flow.journal.delete(entry.challengeId)
       const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
+      // A purchase stays journaled until its token is first accepted (awaitedPurchase.ts).
+      if (!(await awaitToken(flow, entry, response, redelivered))) {
+        await flow.journal.delete(entry.challengeId)
+      }
       return { kind: 'answered', response: sent.served, redelivered }
     }
     const error = readErrorBody(await response.body(), response.header(headerNames.paymentRequired))

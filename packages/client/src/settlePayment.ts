@@ -1,4 +1,5 @@
 import { headerNames, type PaymentRequiredBody } from '@tx402/core/protocol'
+import { waitsOnHeldToken } from './credit/awaitedPurchase.js'
 import type { CreditRecord } from './credit/creditRecord.js'
 import { heldCredit, takes } from './credit/heldCredit.js'
 import { spendCredit } from './credit/spendCredit.js'
@@ -71,6 +72,8 @@ export async function settlePayment<R>(
     .filter((entry) => entry.resource === resource && !claimed.has(entry.challengeId))
     .sort((a, b) => a.createdAt - b.createdAt)
   for (const entry of unsettled) {
+    // A purchase whose token is still held: that token is spent below, which settles it.
+    if (await waitsOnHeldToken(journal, entry)) continue
     const payer = await findPayer(options.payers, entry.network)
     if (!payer || claimed.has(entry.challengeId)) continue
     claimed.add(entry.challengeId)

@@ -9,6 +9,7 @@ import type { ExchangeResponse, Flow } from '../exchange.js'
 import { isPaymentRequiredBody, readErrorBody } from '../readErrorBody.js'
 import { retryDelay, sleep } from '../retryDelay.js'
 import { handlingOf } from '../serverAnswers.js'
+import { tokenAccepted } from './awaitedPurchase.js'
 import { creditsOf } from './creditJournal.js'
 import { type CreditRecord, creditKey, toBalance } from './creditRecord.js'
 import { takes } from './heldCredit.js'
@@ -52,6 +53,7 @@ export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promi
       if (response.status < 400) {
         served = response.complete ? await response.complete() : response.raw
         await keepCredit(flow, response, record.scope)
+        await tokenAccepted(flow.journal, record.token)
         return { kind: 'served', response: served }
       }
     } catch (fault) {

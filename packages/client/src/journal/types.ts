@@ -28,6 +28,12 @@ export interface JournalEntry {
    */
   topUp?: string
   /**
+   * The token of the balance this payment bought, once its response was received: the entry is
+   * kept until that token is first accepted (docs/protocol.md 7.5), so a purchase whose commit a
+   * crashing server never made is presented again rather than bought anew.
+   */
+  awaitingToken?: string
+  /**
    * The `requestFingerprint` of the request paid for, when its method is not safe (POST…): the
    * server's replay of that request's kept response is taken only by the same request.
    */

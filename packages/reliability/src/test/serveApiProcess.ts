@@ -12,11 +12,13 @@ import type Koa from 'koa'
 export function serveApiProcess(options: {
   app: Koa
   ledger: { close(): Promise<void> }
+  /** Default: a free one. */
+  port?: number
   onListening: (port: number) => void
   onCommand?: (line: string) => void
 }): void {
   const { app, ledger, onListening, onCommand } = options
-  const server = app.listen(0, '127.0.0.1')
+  const server = app.listen(options.port ?? 0, '127.0.0.1')
   server.once('listening', () => {
     onListening((server.address() as AddressInfo).port)
   })

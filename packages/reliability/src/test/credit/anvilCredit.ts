@@ -75,9 +75,12 @@ export async function startAnvilCredit(): Promise<AnvilCredit> {
   }
 }
 
-/** The credit app listening on loopback. */
-export async function listenCreditApp(options: CreditAppOptions) {
-  const server: Server = createCreditApp(options).listen(0, '127.0.0.1')
+/**
+ * The credit app listening on loopback, on `port` (default: a free one; a port a closed app used
+ * gives the next version of the API the same origin, as a rolling deploy does).
+ */
+export async function listenCreditApp(options: CreditAppOptions, port = 0) {
+  const server: Server = createCreditApp(options).listen(port, '127.0.0.1')
   await once(server, 'listening')
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/credit`,

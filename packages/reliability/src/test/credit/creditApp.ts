@@ -8,7 +8,12 @@ import Koa from 'koa'
 export interface CreditAppOptions {
   chain: ChainPlugin
   ledger: Ledger
-  secret: string
+  /** One secret, or a list to rotate (the first signs, every one verifies). */
+  secret: string | readonly string[]
+  /** Default '0.01'. */
+  price?: string
+  /** Default ['0.11', '1.00']. */
+  packs?: string[]
   /** Default 3600: a balance outlives every test but the expiry one. */
   expiresInSeconds?: number
   claimTtlMs?: number
@@ -29,7 +34,7 @@ const quiet = { info() {}, warn() {}, error() {} }
  */
 export function createCreditApp(options: CreditAppOptions): Koa {
   const paid = paymentRequired({
-    price: '0.01',
+    price: options.price ?? '0.01',
     asset: 'USDC',
     chains: [options.chain],
     ledger: options.ledger,
@@ -40,7 +45,10 @@ export function createCreditApp(options: CreditAppOptions): Koa {
         if ('outcome' in object) options.onDecision?.(object as PaymentDecision)
       },
     },
-    credit: { packs: ['0.11', '1.00'], expiresInSeconds: options.expiresInSeconds ?? 3600 },
+    credit: {
+      packs: options.packs ?? ['0.11', '1.00'],
+      expiresInSeconds: options.expiresInSeconds ?? 3600,
+    },
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),
     ...(options.onPaid ? { onPaid: options.onPaid } : {}),
   })

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  decodeBase64Json,
+  type Ledger,
+  type PaymentCredit,
+  type PaymentRequiredBody,
+  type PaymentResponse,
+  proofMessage,
+} from '@tx402/core'
+import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
+import { testTokenAbi } from '@tx402/testing/evm'
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import {
+  type AnvilCredit,
+  type LedgerUnderTest,
+  listenCreditApp,
+  startAnvilCredit,
+} from './test/credit/anvilCredit.js'
+import type { CreditAppOptions } from './test/credit/creditApp.js'
+import { databaseUrl, prepareDatabase } from './test/database.js'
+
+// One ledger, two versions of the API on one origin, as during a rolling deploy or a secret
+// rotation (docs/protocol.md 7.2): what the first version sold, the next one honours.
+const oldSecret = 'credit-versions-old-secret-at-least-32-bytes'
+const newSecret = 'credit-versions-new-secret-at-least-32-bytes'
+const quiet = { info() {}, warn() {}, error() {} }
+const ledgers: LedgerUnderTest[] = [
+  {
+    name: 'the embedded ledger',
+    make: async () => embeddedLedger({ dataDir: 'memory://', logger: quiet, reconcileEveryMs: 0 }),
+  },
+  {
+    name: 'Redis + PostgreSQL',
+    make: async () => {
+      await prepareDatabase()
+      const keyPrefix = `tx402versions:${randomBytes(4).toString('hex')}:`
+      return redisPostgresLedger({
+        redis: 'redis://127.0.0.1:6379',
+        db: databaseUrl(),
+        keyPrefix,
+        logger: quiet,
+      })
+    },
+  },
+]
+
+const creditOf = (response: Response) => {
+  const header = response.headers.get('payment-credit')
+  return header ? decodeBase64Json<PaymentCredit>(header) : undefined
+}
+const receiptOf = (response: Response) =>
+  decodeBase64Json<PaymentResponse>(response.headers.get('payment-response')!)
+
+for (const kind of ledgers) {
+  describe(`credit across two versions of the API, on ${kind.name}`, function () {
+    this.timeout(120_000)
+    let lab: AnvilCredit
+    let ledger: Ledger & { close(): Promise<void> }
+    const running: { close(): Promise<void> }[] = []
+    // Each version in turn on the same loopback port: the payer sees one origin.
+    let port = 0
+    const version = async (options: Omit<CreditAppOptions, 'chain' | 'ledger'>) => {
+      await Promise.all(running.splice(0).map((app) => app.close()))
+      // Let fetch's pool see the closed connections, or it sends the next request on one.
+      await sleep(200)
+      const app = await listenCreditApp({ chain: lab.chain(), ledger, ...options }, port)
+      port = app.server.address() && (app.server.address() as { port: number }).port
+      running.push(app)
+      return app
+    }
+    const balanceOf = async (token: string) => {
+      const id = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())[0]
+      return (await ledger.credit!.find(id))?.remaining
+    }
+    const settled = async (token: string, remaining: bigint) => {
+      for (let i = 0; i < 100 && (await balanceOf(token)) !== remaining; i++) await sleep(20)
+      assert.equal(await balanceOf(token), remaining)
+    }
+    /** Pays `amount` against the challenge of `url` (dev account 1): the headers to present. */
+    const pay = async (url: string, amount: bigint) => {
+      const body = (await (await fetch(url)).json()) as PaymentRequiredBody
+      const offer = body.accepts[0]!
+      const hash = await lab.node.wallet(1).writeContract({
+        address: lab.token,
+        abi: testTokenAbi,
+        functionName: 'transfer',
+        args: [offer.payTo as Address, amount],
+      })
+      await lab.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      const signer = privateKeyToAccount(lab.node.accounts[1]!.privateKey)
+      const proof = await signer.signMessage({
+        message: proofMessage({
+          network: offer.network,
+          txId: hash,
+          challengeId: body.challenge.id,
+        }),
+      })
+      return {
+        'x-payment-tx': hash,
+        'x-payment-chain': offer.chain,
+        'x-payment-challenge': body.challenge.id,
+        'x-payment-proof': proof,
+      }
+    }
+
+    before(async () => {
+      lab = await startAnvilCredit()
+      ledger = await kind.make()
+      await ledger.ready?.()
+    })
+    after(async () => {
+      await Promise.all(running.splice(0).map((app) => app.close()))
+      await ledger?.close()
+      await lab?.close()
+    })
+
+    it('re-delivers a purchase after a secret rotation with its token, which then spends', async () => {
+      const before = await version({ secret: oldSecret })
+      const headers = await pay(before.url, 110_000n)
+      const bought = await fetch(before.url, { headers })
+      assert.equal(bought.status, 200)
+      await bought.arrayBuffer()
+      const first = creditOf(bought)!
+      await settled(first.token, 100_000n)
+
+      // Rotated as README says: the new secret first, the old one kept to verify.
+      const rotated = await version({ secret: [newSecret, oldSecret] })
+      const again = await fetch(rotated.url, { headers })
+      assert.equal(again.status, 200, await again.clone().text())
+      assert.equal(receiptOf(again).redelivered, true)
+      const credit = creditOf(again)
+      assert.ok(credit, 'the re-delivered purchase carries PAYMENT-CREDIT')
+      assert.equal(credit.remaining, '100000')
+      assert.equal(credit.charged, '0')
+      await again.arrayBuffer()
+
+      const spent = await fetch(rotated.url, { headers: { 'x-payment-credit': credit.token } })
+      assert.equal(spent.status, 200, await spent.clone().text())
+      assert.equal(creditOf(spent)?.remaining, '90000')
+      await spent.arrayBuffer()
+      // The token the first version handed out spends the same balance.
+      const old = await fetch(rotated.url, { headers: { 'x-payment-credit': first.token } })
+      assert.equal(old.status, 200)
+      assert.equal(creditOf(old)?.remaining, '80000')
+      await old.arrayBuffer()
+      await settled(credit.token, 80_000n)
+    })
+
+    it('serves a payment of an older, higher price that equals a pack today as a plain payment, never 503', async () => {
+      // The old version: 1.00 a request (its packs above that). The new one: 0.10, packs ['1.00'].
+      const before = await version({ secret: oldSecret, price: '1.00', packs: ['2.00'] })
+      const headers = await pay(before.url, 1_000_000n)
+      const after = await version({ secret: oldSecret, price: '0.10', packs: ['1.00'] })
+      const served = await fetch(after.url, { headers })
+      assert.equal(served.status, 200, await served.clone().text())
+      assert.equal(creditOf(served), undefined, 'nothing left to grant: no PAYMENT-CREDIT')
+      const receipt = receiptOf(served)
+      assert.equal(receipt.amount, '1000000')
+      assert.equal(receipt.creditRemaining, undefined)
+      await served.arrayBuffer()
+      // It is consumed: the same headers again are a re-delivery, not a 503 nor a second grant.
+      let again = await fetch(after.url, { headers })
+      for (let i = 0; i < 20 && again.status === 409; i++) {
+        await again.arrayBuffer()
+        await sleep(100)
+        again = await fetch(after.url, { headers })
+      }
+      assert.equal(again.status, 200, await again.clone().text())
+      assert.equal(receiptOf(again).redelivered, true)
+      assert.equal(creditOf(again), undefined)
+      await again.arrayBuffer()
+    })
+  })
+}
