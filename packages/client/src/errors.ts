@@ -38,7 +38,8 @@ export class NoPayableOptionError extends BaseError {
  * are here. (`payment_pending`, `payment_in_progress`, `rate_limited` and `verifier_unavailable`
  * are retried with the same transaction until the deadline instead, and `tx_not_found` while the
  * payer's own RPC reports the transaction confirmed, for `notFoundWindowMs`.) The journal entry
- * is dropped: the transaction will never pay for this request.
+ * is dropped: the transaction will never pay for this request; except after `server_error` (the
+ * server's own fault, nothing consumed), which keeps it for the next call to present.
  *
  * @example
  * if (e instanceof PaymentRejectedError && e.code === 'tx_too_old') console.log(e.serverMessage)
@@ -103,7 +104,8 @@ export class BroadcastRejectedError extends BaseError {
 
 /**
  * The call gave up spending prepaid credit: until the deadline (`timeoutMs`) every attempt met a
- * network error, a timeout (`cause`) or a retryable answer (`lastCode`). Nothing was paid on
+ * network error, a timeout (`cause`) or a retryable answer (`lastCode`), or the server answered
+ * `server_error` (its own fault, which retrying at once would not fix). Nothing was paid on
  * chain; a credited request whose response was lost was given back by the server. The token is
  * kept: the next call spends it again.
  *

@@ -105,7 +105,8 @@ export async function presentPayment<R>(
       // It can never land (bringOnChain dropped it): nothing was paid.
       return refusal(response, error, txId)
     }
-    await flow.journal.delete(entry.challengeId)
+    // server_error: nothing was consumed and the fault is the server's; never paid again.
+    if (handling !== 'kept') await flow.journal.delete(entry.challengeId)
     return refusal(response, error, txId)
   }
 }

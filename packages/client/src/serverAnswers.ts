@@ -5,9 +5,11 @@ import { decodeBase64Json, type ErrorCode, type PaymentResponse } from '@tx402/c
  * - `retry`: send the same headers again after `Retry-After`, until the call's deadline;
  * - `not_found`: the server's RPC does not see the transaction (yet): while the payer's own RPC
  *   reports it confirmed, send the same headers again, within the not-found window;
- * - `refused`: this transaction will never pay for this request: the journal entry is dropped.
+ * - `refused`: this transaction will never pay for this request: the journal entry is dropped;
+ * - `kept`: the server failed on its side in a way retrying now will not fix (`server_error`),
+ *   consuming nothing: the call fails, the payment stays journaled for a later call.
  */
-export type AnswerHandling = 'retry' | 'not_found' | 'refused'
+export type AnswerHandling = 'retry' | 'not_found' | 'refused' | 'kept'
 
 const retried: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'payment_pending',
@@ -30,6 +32,7 @@ const retried: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export function handlingOf(code: ErrorCode): AnswerHandling {
   if (retried.has(code)) return 'retry'
   if (code === 'tx_not_found') return 'not_found'
+  if (code === 'server_error') return 'kept'
   return 'refused'
 }
 

@@ -20,7 +20,7 @@ interface Hold {
  */
 export function memoryCredit(
   now: () => number,
-  pending: (balanceId: string) => boolean = () => false,
+  pending: (balanceId: string) => 'pending' | 'committed' | false = () => false,
 ) {
   const balances = new Map<string, Balance>()
   const holds = new Map<string, Hold>()
@@ -50,8 +50,13 @@ export function memoryCredit(
       if (!(Number.isFinite(r.ttlMs) && r.ttlMs > 0)) {
         throw new RangeError(`reserve: ttlMs must be a positive number, got ${r.ttlMs}`)
       }
-      const balance = balances.get(r.balanceId)
-      if (!balance && pending(r.balanceId)) return { status: 'pending' }
+      let balance = balances.get(r.balanceId)
+      if (!balance) {
+        // `committed`: the purchase's claim had lapsed and this spend committed it (6.1).
+        const purchase = pending(r.balanceId)
+        if (purchase === 'pending') return { status: 'pending' }
+        if (purchase === 'committed') balance = balances.get(r.balanceId)
+      }
       if (
         !balance ||
         balance.scope !== r.scope ||
@@ -100,6 +105,8 @@ export function memoryCredit(
 
   return {
     ledger,
+    /** Whether balance `balanceId` exists. */
+    has: (balanceId: string): boolean => balances.has(balanceId),
     /** At the payment's claimed → consumed transition; false when skipped (no matching live balance). */
     apply(grant: CreditGrant, key: PaymentKey): boolean {
       const balance = balances.get(grant.balanceId)

@@ -28,12 +28,20 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
   records(): PaymentRecord[]
 } {
   const now = options.now ?? Date.now
-  // A balance whose buying payment is claimed, not yet committed, is `pending` to a spend.
-  const credit = memoryCredit(now, (balanceId) =>
-    [...entries.values()].some(
-      (entry) => entry.state === 'claimed' && entry.record?.credit?.balanceId === balanceId,
-    ),
-  )
+  // A balance whose buying payment is claimed, not yet committed, is `pending` to a spend; once
+  // that claim lapsed (its process died after the response), the spend commits it, as the SQL
+  // ledgers do (docs/protocol.md 6.1).
+  const credit = memoryCredit(now, (balanceId) => {
+    const entry = [...entries.values()].find(
+      (e) => e.state === 'claimed' && e.record?.credit?.balanceId === balanceId,
+    )
+    if (!entry?.record?.credit) return false
+    if (entry.expiresAt > now()) return 'pending'
+    entry.deliveredAt = now()
+    entry.creditApplied = credit.apply(entry.record.credit, entry.key)
+    entry.state = 'consumed'
+    return 'committed'
+  })
   const entries = new Map<string, Entry>()
   let counter = 0
 
@@ -117,7 +125,9 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
     async reconcile() {
       const released: PaymentKey[] = []
       for (const [id, entry] of entries) {
-        if (entry.state === 'claimed' && entry.expiresAt <= now()) {
+        // A purchase waits for its token (docs/protocol.md 6.1).
+        const awaitingToken = entry.record?.credit && !credit.has(entry.record.credit.balanceId)
+        if (entry.state === 'claimed' && entry.expiresAt <= now() && !awaitingToken) {
           entries.delete(id)
           released.push(entry.key)
         }

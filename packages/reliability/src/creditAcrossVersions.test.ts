@@ -67,7 +67,7 @@ for (const kind of ledgers) {
       // Let fetch's pool see the closed connections, or it sends the next request on one.
       await sleep(200)
       const app = await listenCreditApp({ chain: lab.chain(), ledger, ...options }, port)
-      port = app.server.address() && (app.server.address() as { port: number }).port
+      port = (app.server.address() as { port: number }).port
       running.push(app)
       return app
     }

@@ -45,7 +45,7 @@ for (const kind of kinds) {
         rpcUrl: lab.rpcUrl,
         token: lab.token,
         payTo: lab.payTo,
-        ...(redis ? { redis } : { dataDir }),
+        ...(redis ? { redis } : { dataDir: dataDir! }),
         secret: 'credit-crash-window-secret-at-least-32-bytes',
         port: await freePort(),
         claimTtlMs,

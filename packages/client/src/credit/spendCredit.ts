@@ -66,6 +66,10 @@ export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promi
     response.discard()
     lastCode = error.error
     const body = isPaymentRequiredBody(error) ? error : undefined
+    if (handlingOf(error.error) === 'kept') {
+      // The server's own fault, which retrying will not fix: keep the token, pay nothing.
+      throw new CreditUnavailableError({ lastCode, balance: toBalance(record) })
+    }
     if (handlingOf(error.error) === 'retry') {
       await pause(flow, retryDelay(response.header('retry-after'), attempt), record, lastCode)
       continue

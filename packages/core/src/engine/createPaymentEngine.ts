@@ -14,6 +14,7 @@ import { reporter, type Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
 import { paidOutcome } from './settlement.js'
 import { sharedLookups } from './sharedLookups.js'
+import { isValueFault } from './valueFault.js'
 import { judgeVerification, verifyOnChain } from './verifyOnChain.js'
 
 export type {
@@ -55,7 +56,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     trace: Trace,
     dependency: 'rpc' | 'ledger',
     cause: unknown,
-  ) => answer(request, report.fault(dependency, trace, cause))
+  ) =>
+    answer(
+      request,
+      isValueFault(cause)
+        ? report.valueFault(trace, cause)
+        : report.fault(dependency, trace, cause),
+    )
 
   async function evaluate(request: PaymentRequest, trace: Trace): Promise<Outcome> {
     const attempt = readAttempt(route, request, trace)
@@ -167,8 +174,9 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
     try {
       outcome = await evaluate(request, trace)
     } catch (error) {
-      // A bug in a plugin or here (every expected failure is a refusal): 503, never 500.
-      outcome = answer(request, report.fault('rpc', trace, error))
+      // A bug in a plugin or here (every expected failure is a refusal): 503, as a plugin's
+      // garbled RPC answer may heal; a fault on a value never does (valueFault.ts): 500.
+      outcome = unavailable(request, trace, 'rpc', error)
     }
     return report.decided(outcome, trace, `${request.method} ${request.path}`, started)
   }

@@ -42,7 +42,7 @@ export interface PaymentReceipt {
 /** An answer the adapter writes as it is: a 402 challenge or an error. */
 export interface RespondOutcome {
   type: 'payment_required' | 'error'
-  status: 400 | 402 | 409 | 429 | 503
+  status: 400 | 402 | 409 | 429 | 500 | 503
   headers: Record<string, string>
   body: ErrorBody | PaymentRequiredBody
 }

@@ -76,6 +76,23 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
     },
 
     /**
+     * Logs a fault on a value (`isValueFault`: a bug, or terms that disagree), which retrying
+     * cannot fix; the refusal to answer with: 500 `server_error`, nothing consumed, no
+     * `Retry-After` (never 503, whose "retry the same headers" would repeat it until the
+     * challenge expired).
+     */
+    valueFault(trace: Trace, cause: unknown): Refusal {
+      logger.error(
+        { chain: trace.chain, transaction: trace.transaction, err: describeFault(cause) },
+        'tx402: a value was refused (a bug or disagreeing terms); answered 500',
+      )
+      return refuse(
+        'server_error',
+        'The server could not take this payment because of a fault on its side that retrying will not fix. Nothing was consumed: keep this payment, do not pay again, and present it again once the operator has fixed the fault.',
+      )
+    },
+
+    /**
      * Reports the decision on `outcome` and returns it: at once for a refusal or a replay; for a
      * paid outcome, once it ends (served, released or failed), with the deciding time only. A
      * request without payment headers decided nothing and is not reported.

@@ -38,8 +38,9 @@ export const errorStatus = {
   payment_in_progress: 409,
   response_not_stored: 409,
   rate_limited: 429,
+  server_error: 500,
   verifier_unavailable: 503,
-} as const satisfies Record<string, 400 | 402 | 409 | 429 | 503>
+} as const satisfies Record<string, 400 | 402 | 409 | 429 | 500 | 503>
 
 /** A wire `error` code. */
 export type ErrorCode = keyof typeof errorStatus

@@ -111,6 +111,38 @@ export function describeCreditContract(
       })
     })
 
+    it('commits a purchase whose claim lapsed at the first spend of its balance; reconcile leaves it for that spend', async () => {
+      // The process died between the response (which carried the token) and the commit
+      // (docs/protocol.md 6.1): its claim lapses, and the token's first spend commits it.
+      const { key, record } = freshPayment(1_000_000n)
+      const grant = grantOf(record, 1_000n)
+      const lease = (await ledger.acquire(key, 300))!
+      assert.equal(await ledger.mark(lease, { ...record, credit: grant }), 'marked')
+      assert.deepEqual(await ledger.credit.reserve(spendOf(grant, 10n)), { status: 'pending' })
+      await sleep(400)
+      const { released } = await ledger.reconcile()
+      assert.ok(!released.some((k) => k.txId === key.txId), 'reconcile leaves it for its token')
+      const spent = await ledger.credit.reserve(spendOf(grant, 10n))
+      assert.equal(spent.status, 'reserved')
+      assert.equal(await remaining(ledger, grant.balanceId), 990n)
+      assert.equal(await ledger.isConsumed(key), true, 'the purchase is committed')
+      // Committed once: another spend does not grant it again; the dead holder's late commit is
+      // a no-op that succeeds.
+      await ledger.commit(lease)
+      assert.equal((await ledger.credit.reserve(spendOf(grant, 10n))).status, 'reserved')
+      assert.equal(await remaining(ledger, grant.balanceId), 980n)
+      // A lapsed top-up proves nothing by its (older) token: reconcile releases it as before.
+      const topUp = freshPayment(1_000_000n)
+      const added = (await ledger.acquire(topUp.key, 300))!
+      const more = { ...grant, amount: 5n }
+      assert.equal(await ledger.mark(added, { ...topUp.record, credit: more }), 'marked')
+      await sleep(400)
+      assert.equal((await ledger.credit.reserve(spendOf(grant, 10n))).status, 'reserved')
+      assert.equal(await remaining(ledger, grant.balanceId), 970n)
+      const after = await ledger.reconcile()
+      assert.ok(after.released.some((k) => k.txId === topUp.key.txId))
+    })
+
     it('grants nothing for a payment released before its commit', async () => {
       const { lease, grant } = await buy(ledger, 1_000n, {}, false)
       await ledger.release(lease)

@@ -20,7 +20,7 @@ export interface ApiServerConfig {
 /** One JSON line an API process wrote (pino's fields and ours). */
 export interface ApiLine {
   msg?: string
-  event?: 'listening' | 'paid' | 'held' | 'handler'
+  event?: 'listening' | 'paid' | 'held' | 'handler' | 'committing'
   port?: number
   tx?: string
   /** On decision lines: the engine's `PaymentDecision`. */
