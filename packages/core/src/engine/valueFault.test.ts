@@ -35,9 +35,9 @@ describe('faults on a value (valueFault.ts)', () => {
     let failure: Error | undefined
     const failing: Ledger = {
       ...ledger,
-      claim: async (...args) => {
+      mark: async (...args) => {
         if (failure) throw failure
-        return ledger.claim!(...args)
+        return ledger.mark(...args)
       },
     }
     const engine = createPaymentEngine({
