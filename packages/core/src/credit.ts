@@ -6,7 +6,11 @@ import type { PaymentKey } from './paymentKey.js'
  * `scope`.
  */
 export interface CreditBalance {
-  /** 32 lowercase hex characters, chosen at random by the engine when the balance is bought. */
+  /**
+   * 32 lowercase hex characters, derived by the engine from the payment that opens it (no secret
+   * in it: the same under every secret and version); read back from the payment's row, never
+   * derived again.
+   */
   id: string
   /** Which routes may spend it (the routes configured with the same `credit.scope`). */
   scope: string

@@ -123,6 +123,8 @@ export async function buyCredit(
  * a crash names the balance whose token the payer may already hold. Knowing an id grants
  * nothing: only a token signed by the server spends it. A re-delivery never derives it: it reads
  * the balance the commit granted from the consumed row (`creditSteps.redelivered`).
+ *
+ * @example purchasedBalanceId({ scope: 'default', network: 'eip155:8453', txId, payTo, payer }) // '9f2c…' (32 hex)
  */
 export function purchasedBalanceId(payment: {
   scope: string
