@@ -149,6 +149,10 @@ describe('prepaid credit end to end (callPaidEndpoint, @tx402/koa, anvil)', func
     const { payer, signed } = countingPayer()
     const call = credited(payer, journal)
     await call(app.url)
+    // Spent once: the purchase is settled (until then it stays journaled, and a refused token
+    // would have it presented again instead of a new pack bought).
+    await call(app.url)
+    assert.deepEqual(await journal.list(), [])
     const [bought] = await creditsOf(journal).list()
     const forged = `${bought!.token.slice(0, -4)}AAAA`
     await creditsOf(journal).put({ ...bought!, token: forged })
@@ -159,6 +163,29 @@ describe('prepaid credit end to end (callPaidEndpoint, @tx402/koa, anvil)', func
     const tokens = (await creditsOf(journal).list()).map((r) => r.token)
     assert.ok(!tokens.includes(forged))
     assert.equal(tokens.length, 1)
+  })
+
+  it('keeps a purchase journaled until its token is accepted, and presents it again rather than buy anew', async () => {
+    const { app } = await sell()
+    const journal = memoryJournal()
+    const { payer, signed } = countingPayer()
+    const call = credited(payer, journal)
+    await call(app.url)
+    const [entry] = await journal.list()
+    const [bought] = await creditsOf(journal).list()
+    assert.equal(entry?.awaitingToken, bought!.token, 'journaled until its token is accepted')
+    // The token is refused before it was ever accepted (as a server that lost the purchase's
+    // commit and released it would): the purchase is presented again, no second pack.
+    await creditsOf(journal).put({ ...bought!, token: `${bought!.token.slice(0, -4)}AAAA` })
+    const again = await call(app.url)
+    assert.equal(again.status, 200)
+    assert.deepEqual(signed, ['50000'], 'no second pack')
+    assert.equal(creditBalanceOf(again)?.remaining, 40_000n)
+    assert.deepEqual(await journal.list(), [], 'settled by the re-delivery')
+    assert.deepEqual(
+      (await creditsOf(journal).list()).map((r) => r.token),
+      [bought!.token],
+    )
   })
 
   it('retries a credited request whose response was lost with the same token, charged once', async () => {
