@@ -23,7 +23,7 @@ export async function awaitToken<R>(
 ): Promise<boolean> {
   if (entry.topUp || redelivered) return false
   const credit = readPaymentCredit(response.header(headerNames.paymentCredit))
-  if (!credit || credit.charged !== '0') return false
+  if (credit?.charged !== '0') return false
   await flow.journal.put({ ...entry, state: 'confirmed', awaitingToken: credit.token })
   return true
 }
