@@ -1,5 +1,6 @@
 import type { PaymentRecord } from '@tx402/core'
 import { type Kysely, type Selectable, sql } from 'kysely'
+import { awaitingItsToken } from './lapsedPurchase.js'
 import { recordOf } from './paymentRows.js'
 import {
   type LedgerDatabase,
@@ -83,8 +84,13 @@ export async function paymentsOfTransaction(
 
 /** A claim in the ledger, and whether its lease lapsed (by the database's clock). */
 export interface ClaimRow extends PaymentRow {
-  /** True when no live process holds it any more: `reconcile` removes it. */
+  /** True when no live process holds it any more: `reconcile` removes it, unless `awaitingToken`. */
   lapsed: boolean
+  /**
+   * True for a credit purchase whose balance is not open yet: once lapsed, `reconcile` leaves it
+   * for the first spend of its token, which commits it (docs/protocol.md 6.1).
+   */
+  awaitingToken: boolean
 }
 
 /**
@@ -99,10 +105,15 @@ export async function claims(db: Kysely<LedgerDatabase>): Promise<ClaimRow[]> {
     .selectFrom(paymentsTable)
     .selectAll()
     .select(sql<boolean>`claim_expires_at <= now()`.as('lapsed'))
+    .select(awaitingItsToken.as('awaiting_token'))
     .where('status', '=', 'claimed')
     .orderBy('claim_expires_at')
     .execute()
-  return rows.map((row) => ({ ...toPaymentRow(row), lapsed: row.lapsed }))
+  return rows.map((row) => ({
+    ...toPaymentRow(row),
+    lapsed: row.lapsed,
+    awaitingToken: row.awaiting_token,
+  }))
 }
 
 /** How `paymentStats` groups served payments. */

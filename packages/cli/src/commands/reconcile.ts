@@ -28,8 +28,12 @@ export interface ReconcileFlags extends LedgerFlags, OutputOptions {
 
 /** One claim in `tx402 reconcile --json`, with what was (or would be) done with it. */
 export interface ReconcileEntry extends LedgerRowJson {
-  /** `released`, `would release` (dry run), or `left alone` (its holder is alive). */
-  action: 'released' | 'would release' | 'left alone'
+  /**
+   * `released`, `would release` (dry run), `left alone` (its holder is alive), or `awaits its
+   * token` (a credit purchase whose process died after its response: the first spend of its
+   * token commits it, docs/protocol.md 6.1).
+   */
+  action: 'released' | 'would release' | 'left alone' | 'awaits its token'
 }
 
 /**
@@ -50,7 +54,7 @@ export async function reconcileCommand(flags: ReconcileFlags, env: Env): Promise
     }
   })
   let released: PaymentKey[] = []
-  if (!flags.dryRun && found.some((claim) => claim.lapsed)) {
+  if (!flags.dryRun && found.some((claim) => claim.lapsed && !claim.awaitingToken)) {
     released = await withProgress(`releasing lapsed claims in the ${where}`, async () => {
       const ledger = openLedger(config)
       try {
@@ -98,6 +102,7 @@ function action(
   released: PaymentKey[],
 ): ReconcileEntry['action'] {
   if (!claim.lapsed) return 'left alone'
+  if (claim.awaitingToken) return 'awaits its token'
   if (dryRun) return 'would release'
   // A lapsed claim that reconcile did not delete was taken over by a live request meanwhile.
   return released.some((key) => samePayment(key, claim)) ? 'released' : 'left alone'
