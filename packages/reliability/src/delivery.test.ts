@@ -94,12 +94,12 @@ for (const kind of ledgers) {
       const first = await fetch(url, { headers })
       assert.equal(first.status, 200)
       assert.equal(await first.text(), wholeBody)
-      assert.equal(receiptOf(first)?.transaction, headers['x-payment-tx'], 'PAYMENT-RESPONSE on it')
       const endings = await presentTimes(url, headers, 9)
       assert.deepEqual(endings, [
         ...Array(3).fill('redelivered'),
         ...Array(6).fill('tx_already_used'),
       ])
+      assert.equal(receiptOf(first)?.transaction, headers['x-payment-tx'], 'PAYMENT-RESPONSE on it')
     })
 
     it('spends a credit balance worth 2 on a route that writes ctx.res itself twice, not 10 times', async () => {
@@ -112,8 +112,8 @@ for (const kind of ledgers) {
         })
         if (response.status === 200) {
           assert.equal(await response.text(), wholeBody)
-          const spent = decodeBase64Json<PaymentCredit>(response.headers.get('payment-credit')!)
-          served.push(spent.remaining)
+          const header = response.headers.get('payment-credit')
+          served.push(header ? decodeBase64Json<PaymentCredit>(header).remaining : 'no PAYMENT-CREDIT')
         } else {
           served.push(String(await errorOf(response)))
         }
