@@ -161,3 +161,48 @@ for (const kind of ledgers) {
     })
   })
 }
+
+describe('the re-delivery bound across two servers on one Redis + PostgreSQL ledger', function () {
+  this.timeout(120_000)
+  let lab: AnvilCredit
+  const ledgers: (Ledger & { close(): Promise<void> })[] = []
+  const apps: Awaited<ReturnType<typeof listenDeliveryApp>>[] = []
+
+  before(async () => {
+    lab = await startAnvilCredit()
+    await prepareDatabase()
+    for (let i = 0; i < 2; i++) {
+      const ledger = redisPostgresLedger({ redis: redisUrl, db: databaseUrl(), keyPrefix, logger: quiet })
+      await ledger.ready?.()
+      ledgers.push(ledger)
+      apps.push(await listenDeliveryApp({ chain: lab.chain(), ledger, secret }))
+    }
+  })
+  after(async () => {
+    await Promise.all(apps.map((app) => app.close()))
+    await Promise.all(ledgers.map((ledger) => ledger.close()))
+    await lab?.close()
+  })
+
+  it('serves 3 of 12 concurrent re-deliveries split across both, whichever server each reaches', async () => {
+    const path = '/api/search?q=shared'
+    const { headers } = await payOnAnvil(lab, `${apps[0]!.url}${path}`)
+    const first = await fetch(`${apps[0]!.url}${path}`, { headers })
+    assert.equal(first.status, 200)
+    await first.arrayBuffer()
+    const endings = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const response = await present(`${apps[i % 2]!.url}${path}`, headers)
+        if (response.status === 200) {
+          await response.arrayBuffer()
+          return receiptOf(response)?.redelivered ? 'redelivered' : 'served'
+        }
+        return String(await errorOf(response))
+      }),
+    )
+    assert.deepEqual(endings.sort(), [
+      ...Array(3).fill('redelivered'),
+      ...Array(9).fill('tx_already_used'),
+    ])
+  })
+})
