@@ -93,7 +93,10 @@ export function watchDelivery(res: ServerResponse, rule: ChargeRule): DeliveryWa
 
   return {
     watchBody(body) {
-      const stream = body as { on?: unknown; once?: (event: string, f: (e: unknown) => void) => void }
+      const stream = body as {
+        on?: unknown
+        once?: (event: string, f: (e: unknown) => void) => void
+      }
       if (typeof stream?.on === 'function' && typeof stream.once === 'function') {
         stream.once('error', serverSideError)
       }

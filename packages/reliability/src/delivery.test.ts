@@ -113,7 +113,9 @@ for (const kind of ledgers) {
         if (response.status === 200) {
           assert.equal(await response.text(), wholeBody)
           const header = response.headers.get('payment-credit')
-          served.push(header ? decodeBase64Json<PaymentCredit>(header).remaining : 'no PAYMENT-CREDIT')
+          served.push(
+            header ? decodeBase64Json<PaymentCredit>(header).remaining : 'no PAYMENT-CREDIT',
+          )
         } else {
           served.push(String(await errorOf(response)))
         }
@@ -134,7 +136,10 @@ for (const kind of ledgers) {
       }
       assert.equal(runs.search! - before, 1, 'the handler ran for the paid query only')
       const again = await presentTimes(`${app.url}/api/search?q=a`, headers, 5)
-      assert.deepEqual(again, [...Array(3).fill('redelivered'), ...Array(2).fill('tx_already_used')])
+      assert.deepEqual(again, [
+        ...Array(3).fill('redelivered'),
+        ...Array(2).fill('tx_already_used'),
+      ])
     })
 
     it('charges a 10-chunk stream the client read 9 chunks of and left: it comes back by re-delivery, within the bound', async () => {
@@ -144,7 +149,10 @@ for (const kind of ledgers) {
       assert.equal(dropped.status, 200)
       assert.ok(!dropped.read.includes(chunk(chunkCount - 1)), 'the last chunk was never read')
       const endings = await presentTimes(url, { ...headers, 'x-whole': 'yes' }, 5)
-      assert.deepEqual(endings, [...Array(3).fill('redelivered'), ...Array(2).fill('tx_already_used')])
+      assert.deepEqual(endings, [
+        ...Array(3).fill('redelivered'),
+        ...Array(2).fill('tx_already_used'),
+      ])
     })
 
     it("under charge: 'delivered', the same drop leaves the payment usable; the whole stream is charged once", async () => {
@@ -172,7 +180,12 @@ describe('the re-delivery bound across two servers on one Redis + PostgreSQL led
     lab = await startAnvilCredit()
     await prepareDatabase()
     for (let i = 0; i < 2; i++) {
-      const ledger = redisPostgresLedger({ redis: redisUrl, db: databaseUrl(), keyPrefix, logger: quiet })
+      const ledger = redisPostgresLedger({
+        redis: redisUrl,
+        db: databaseUrl(),
+        keyPrefix,
+        logger: quiet,
+      })
       await ledger.ready?.()
       ledgers.push(ledger)
       apps.push(await listenDeliveryApp({ chain: lab.chain(), ledger, secret }))

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Router from '@koa/router'
-import { paymentsTable, redisPostgresLedger } from '@tx402/ledger'
 import { paymentRequired } from '@tx402/koa'
+import { paymentsTable, redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import pg from 'pg'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
@@ -160,24 +160,35 @@ describe('a client dropping paid streams at random points, 200 payments on real 
     for (const { hash } of paid) {
       const tally = tallyOf(hash)
       const row = rowOf.get(hash.toLowerCase())
-      const readBody = tally.attempts.some((a) => !a.redelivered && a.status === 200 && a.bodyBytes > 0)
+      const readBody = tally.attempts.some(
+        (a) => !a.redelivered && a.status === 200 && a.bodyBytes > 0,
+      )
       const servedAgain = tally.attempts.filter((a) => a.status === 200 && a.redelivered).length
-      partialReads += tally.attempts.filter((a) => a.status === 200 && !a.whole && a.bodyBytes > 0).length
+      partialReads += tally.attempts.filter(
+        (a) => a.status === 200 && !a.whole && a.bodyBytes > 0,
+      ).length
       redeliveredTotal += tally.redelivered
       if (tally.charged > 1) faults.push(`${hash}: charged ${tally.charged} times`)
       if (tally.charged === 1) chargedPayments++
-      if (readBody && tally.charged !== 1) faults.push(`${hash}: body read, charged ${tally.charged}`)
+      if (readBody && tally.charged !== 1)
+        faults.push(`${hash}: body read, charged ${tally.charged}`)
       if ((tally.charged === 1) !== (row?.status === 'consumed')) {
         faults.push(`${hash}: onPaid ${tally.charged}, ledger ${row?.status ?? 'no row'}`)
       }
       if (tally.redelivered > maxRedeliveries || servedAgain > maxRedeliveries) {
         faults.push(`${hash}: re-delivered ${tally.redelivered} (client saw ${servedAgain})`)
       }
-      if ((row?.redeliveries ?? 0) > maxRedeliveries) faults.push(`${hash}: ledger counted ${row?.redeliveries}`)
-      if (tally.charged === 0 && tally.redelivered > 0) faults.push(`${hash}: re-delivered uncharged`)
+      if ((row?.redeliveries ?? 0) > maxRedeliveries)
+        faults.push(`${hash}: ledger counted ${row?.redeliveries}`)
+      if (tally.charged === 0 && tally.redelivered > 0)
+        faults.push(`${hash}: re-delivered uncharged`)
       for (const attempt of tally.attempts) {
         const expected = ['tx_already_used', 'payment_in_progress']
-        if (attempt.status !== 200 && attempt.status !== 'no answer' && !expected.includes(String(attempt.error))) {
+        if (
+          attempt.status !== 200 &&
+          attempt.status !== 'no answer' &&
+          !expected.includes(String(attempt.error))
+        ) {
           faults.push(`${hash}: answered ${attempt.status} ${attempt.error ?? ''}`)
         }
       }

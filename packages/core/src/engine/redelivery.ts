@@ -30,7 +30,11 @@ export interface RedeliveryRequest {
  *
  * @example paidResource({ method: 'GET', path: '/api/search', query: 'q=a' }) // 'GET /api/search?q=a'
  */
-export function paidResource(request: { method: string; path: string; query?: string | undefined }) {
+export function paidResource(request: {
+  method: string
+  path: string
+  query?: string | undefined
+}) {
   return request.query
     ? `${request.method} ${request.path}?${request.query}`
     : `${request.method} ${request.path}`

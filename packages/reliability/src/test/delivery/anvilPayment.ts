@@ -1,5 +1,10 @@
 import { request } from 'node:http'
-import { decodeBase64Json, type PaymentRequiredBody, type PaymentResponse, proofMessage } from '@tx402/core'
+import {
+  decodeBase64Json,
+  type PaymentRequiredBody,
+  type PaymentResponse,
+  proofMessage,
+} from '@tx402/core'
 import { testTokenAbi } from '@tx402/testing/evm'
 import type { Address, Hash } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'

@@ -2,7 +2,10 @@ import { request } from 'node:http'
 import { decodeBase64Json, type PaymentResponse } from '@tx402/core'
 
 /** Where a client leaves a paid streamed response. */
-export type DropPoint = { at: 'before-headers' } | { at: 'body-byte'; bytes: number } | { at: 'never' }
+export type DropPoint =
+  | { at: 'before-headers' }
+  | { at: 'body-byte'; bytes: number }
+  | { at: 'never' }
 
 /** What one request saw before it ended or left. */
 export interface StreamAttempt {
@@ -31,7 +34,12 @@ export function getAndDrop(
   timeoutMs = 10_000,
 ): Promise<StreamAttempt> {
   return new Promise((resolve) => {
-    const seen: StreamAttempt = { status: 'no answer', redelivered: false, bodyBytes: 0, whole: false }
+    const seen: StreamAttempt = {
+      status: 'no answer',
+      redelivered: false,
+      bodyBytes: 0,
+      whole: false,
+    }
     let done = false
     const finish = () => {
       if (done) return
