@@ -39,6 +39,11 @@ const clientGone = (error: unknown) =>
 export interface DeliveryWatch {
   /** A stream Koa will write as the body: its own error is the server's failure. */
   watchBody(body: unknown): void
+  /**
+   * The route that writes the response itself threw: the server's failure unless the client had
+   * already left (a pipeline into a closed response rejects too). Ends a response left open.
+   */
+  routeFailed(error: unknown): void
   /** Calls `ended(charged)` once, when the response ended, per the rule. */
   onEnded(ended: (charged: boolean) => void): void
 }
@@ -84,7 +89,8 @@ export function watchDelivery(res: ServerResponse, rule: ChargeRule): DeliveryWa
   } as ServerResponse['end']
 
   const serverSideError = (error: unknown) => {
-    if (closed || clientGone(error)) return
+    // After the client left, or once the response was ended whole, nothing failed on our side.
+    if (closed || res.writableEnded || clientGone(error)) return
     serverFailed = true
     // Koa 2 pipes a stream body and leaves the response open when it errors after the headers:
     // end it, so the client sees a cut answer rather than waiting, and the payment settles now.
@@ -101,6 +107,7 @@ export function watchDelivery(res: ServerResponse, rule: ChargeRule): DeliveryWa
         stream.once('error', serverSideError)
       }
     },
+    routeFailed: serverSideError,
     onEnded(ended) {
       onFinished(res, (error) => {
         res.write = write

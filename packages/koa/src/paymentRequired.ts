@@ -132,7 +132,14 @@ async function servePaid(
       kept = captureResponse(ctx, outcome.storeResponseUpTo)
     }
   } catch (error) {
-    await outcome.settle(false)
+    if (servedByRoute(ctx, written)) {
+      // It wrote before throwing (a pipeline into `ctx.res` rejects when the client leaves, too):
+      // the response says what was served.
+      watch.routeFailed(error)
+      watch.onEnded((charged) => void outcome.settle(charged))
+    } else {
+      await outcome.settle(false)
+    }
     throw error
   }
   // The last moment before Koa writes the first byte: is the claim still ours?

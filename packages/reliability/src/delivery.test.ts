@@ -155,6 +155,27 @@ for (const kind of ledgers) {
       ])
     })
 
+    it('charges a route piping 10 chunks into ctx.res that the client left after 9: re-delivered within the bound', async () => {
+      const url = `${app.url}/api/own-chunks`
+      const { headers } = await payOnAnvil(lab, url)
+      const dropped = await readThenDrop(url, headers, chunk(chunkCount - 2))
+      assert.equal(dropped.status, 200)
+      const endings = await presentTimes(url, { ...headers, 'x-whole': 'yes' }, 4)
+      assert.deepEqual(endings, [...Array(3).fill('redelivered'), 'tx_already_used'])
+    })
+
+    it('releases a route piping into ctx.res whose source breaks mid-body: the retry is paid once', async () => {
+      const url = `${app.url}/api/own-chunks`
+      const { headers } = await payOnAnvil(lab, url)
+      const broken = await readThenDrop(url, { ...headers, 'x-fail': 'mid' }, 'never-in-the-body')
+      assert.equal(broken.status, 200)
+      assert.ok(!broken.read.includes(chunk(3)), 'cut after 3 chunks')
+      const retry = await present(url, { ...headers, 'x-whole': 'yes' })
+      assert.equal(retry.status, 200)
+      assert.equal(await retry.text(), wholeBody)
+      assert.equal(receiptOf(retry)?.redelivered, undefined, 'served as paid now')
+    })
+
     it("under charge: 'delivered', the same drop leaves the payment usable; the whole stream is charged once", async () => {
       const url = `${app.url}/api/chunks-delivered`
       const { headers } = await payOnAnvil(lab, url)

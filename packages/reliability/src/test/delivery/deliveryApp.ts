@@ -26,10 +26,11 @@ export const chunk = (n: number) => `chunk-${n};`
  * closed (the client left) or, with `whole`, at once: a client that stops after 9 chunks has
  * really left mid-body.
  */
-function tenChunks(res: Koa.Context['res'], whole: boolean): Readable {
+function tenChunks(res: Koa.Context['res'], whole: boolean, failAfter = chunkCount): Readable {
   let next = 0
   return new Readable({
     read() {
+      if (next === failAfter) return void this.destroy(new Error('the source broke'))
       if (next < chunkCount - 1 || whole) {
         this.push(chunk(next++))
         if (next === chunkCount) this.push(null)
@@ -51,6 +52,8 @@ function tenChunks(res: Koa.Context['res'], whole: boolean): Readable {
  * the same, selling nothing but spending the credit `/api/credit` sells (packs 0.03 and 1.00:
  * a 0.03 pack leaves 2 requests); `/api/search?q=` answers its query; `/api/chunks` streams 10
  * chunks as `ctx.body`, the last only after the client left unless `x-whole: yes`;
+ * `/api/own-chunks` pipes the same into `ctx.res` itself (`x-fail: mid`: the source breaks
+ * after 3 chunks);
  * `/api/chunks-delivered` the same under `charge: 'delivered'`.
  *
  * @example const app = await listenDeliveryApp({ chain, ledger, secret })
@@ -90,6 +93,14 @@ export function createDeliveryApp(options: DeliveryAppOptions): Koa {
     ctx.body = tenChunks(ctx.res, ctx.get('x-whole') === 'yes')
   }
   router.get('/api/chunks', paymentRequired(base), chunks)
+  router.get('/api/own-chunks', paymentRequired(base), async (ctx) => {
+    ran('own-chunks')
+    ctx.respond = false
+    ctx.res.statusCode = 200
+    ctx.res.setHeader('content-type', 'text/plain')
+    const failAfter = ctx.get('x-fail') === 'mid' ? 3 : chunkCount
+    await pipeline(tenChunks(ctx.res, ctx.get('x-whole') === 'yes', failAfter), ctx.res)
+  })
   router.get('/api/chunks-delivered', paymentRequired({ ...base, charge: 'delivered' }), chunks)
   const app = new Koa()
   app.silent = true

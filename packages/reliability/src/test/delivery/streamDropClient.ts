@@ -11,7 +11,7 @@ export type DropPoint =
 export interface StreamAttempt {
   status: number | 'no answer'
   /** `error` of a refusal's JSON body. */
-  error?: string
+  error?: string | undefined
   /** PAYMENT-RESPONSE said `redelivered`. */
   redelivered: boolean
   /** Body bytes read before leaving (or all of them). */
