@@ -11,7 +11,12 @@ import {
 } from './test/credit/anvilCredit.js'
 import { databaseUrl, prepareDatabase } from './test/database.js'
 import { payOnAnvil, readThenDrop, receiptOf } from './test/delivery/anvilPayment.js'
-import { chunk, chunkCount, listenDeliveryApp } from './test/delivery/deliveryApp.js'
+import {
+  chunk,
+  chunkCount,
+  largeBodyBytes,
+  listenDeliveryApp,
+} from './test/delivery/deliveryApp.js'
 
 // Charged exactly once for what was served (docs/protocol.md section 6), over real HTTP, paid on
 // anvil, on both real ledgers: a route that writes ctx.res itself, re-delivery of the same answer
@@ -153,6 +158,16 @@ for (const kind of ledgers) {
         ...Array(3).fill('redelivered'),
         ...Array(2).fill('tx_already_used'),
       ])
+    })
+
+    it('charges a large buffered body the client left after its first bytes: re-delivered within the bound', async () => {
+      const url = `${app.url}/api/large`
+      const { headers } = await payOnAnvil(lab, url)
+      const dropped = await readThenDrop(url, headers, 'x'.repeat(1024))
+      assert.equal(dropped.status, 200)
+      assert.ok(dropped.read.length < largeBodyBytes, 'left mid-body')
+      const endings = await presentTimes(url, headers, 4)
+      assert.deepEqual(endings, [...Array(3).fill('redelivered'), 'tx_already_used'])
     })
 
     it('charges a route piping 10 chunks into ctx.res that the client left after 9: re-delivered within the bound', async () => {

@@ -20,6 +20,8 @@ export interface DeliveryAppOptions {
 const quiet = { info() {}, warn() {}, error() {} }
 export const chunkCount = 10
 export const chunk = (n: number) => `chunk-${n};`
+/** `/api/large`'s buffered body: more than loopback's socket buffers hold, so a client can leave mid-body. */
+export const largeBodyBytes = 64 * 1024 * 1024
 
 /**
  * The 10-chunk answer of `/api/chunks*`: chunks 0 to 8 at once, the last only once the response
@@ -52,7 +54,7 @@ function tenChunks(res: Koa.Context['res'], whole: boolean, failAfter = chunkCou
  * the same, selling nothing but spending the credit `/api/credit` sells (packs 0.03 and 1.00:
  * a 0.03 pack leaves 2 requests); `/api/search?q=` answers its query; `/api/chunks` streams 10
  * chunks as `ctx.body`, the last only after the client left unless `x-whole: yes`;
- * `/api/own-chunks` pipes the same into `ctx.res` itself (`x-fail: mid`: the source breaks
+ * `/api/large` answers a 64 MiB buffer; `/api/own-chunks` pipes the same into `ctx.res` itself (`x-fail: mid`: the source breaks
  * after 3 chunks);
  * `/api/chunks-delivered` the same under `charge: 'delivered'`.
  *
@@ -93,6 +95,11 @@ export function createDeliveryApp(options: DeliveryAppOptions): Koa {
     ctx.body = tenChunks(ctx.res, ctx.get('x-whole') === 'yes')
   }
   router.get('/api/chunks', paymentRequired(base), chunks)
+  router.get('/api/large', paymentRequired(base), (ctx) => {
+    ran('large')
+    ctx.type = 'application/octet-stream'
+    ctx.body = Buffer.alloc(largeBodyBytes, 120)
+  })
   router.get('/api/own-chunks', paymentRequired(base), async (ctx) => {
     ran('own-chunks')
     ctx.respond = false
