@@ -22,7 +22,7 @@ export interface PaymentDetails {
   asset: string
   /** Base units. */
   amount: bigint
-  /** `METHOD /path`. */
+  /** `METHOD /path`, with `?query` when the request had one (HEAD counted as GET). */
   resource: string
   challengeId?: string | undefined
   /** Prepaid credit this payment buys or tops up, applied by its commit (docs/protocol.md section 7). */
@@ -122,6 +122,15 @@ export interface Ledger {
   release(lease: Lease): Promise<void>
   /** The committed payment of `key` with what re-delivery needs; `undefined` if not committed. */
   findDelivered(key: PaymentKey): Promise<DeliveredPayment | undefined>
+  /**
+   * Counts one re-delivery of the committed payment `key` when fewer than `limit` were counted,
+   * atomically across every process sharing the ledger (docs/protocol.md section 6.2). True
+   * when this one was counted (serve it); false when the bound is reached or the payment is not
+   * committed (refuse it). Throws `LedgerUnavailableError` on a fault (nothing counted, 503).
+   *
+   * @example if (await ledger.countRedelivery(key, 3)) serveAgain()
+   */
+  countRedelivery(key: PaymentKey, limit: number): Promise<boolean>
   /**
    * Removes claims whose lease lapsed (their holder died or lost the ledger), so those payments
    * are usable again, and says which. A lapsed claim is taken over by the next request anyway;

@@ -15,6 +15,8 @@ interface Entry {
   response?: StoredResponse | undefined
   /** Whether the commit added `record.credit` to its balance. */
   creditApplied?: boolean
+  /** Re-deliveries counted (`countRedelivery`). */
+  redeliveries?: number
 }
 
 /**
@@ -121,6 +123,12 @@ export function memoryLedger(options: { now?: () => number } = {}): Ledger & {
       const entry = live(key)
       if (entry?.state !== 'consumed' || !entry.record) return undefined
       return { ...entry.record, deliveredAt: entry.deliveredAt ?? 0, response: entry.response }
+    },
+    async countRedelivery(key, limit) {
+      const entry = live(key)
+      if (entry?.state !== 'consumed' || (entry.redeliveries ?? 0) >= limit) return false
+      entry.redeliveries = (entry.redeliveries ?? 0) + 1
+      return true
     },
     async reconcile() {
       const released: PaymentKey[] = []

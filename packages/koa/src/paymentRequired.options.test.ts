@@ -34,6 +34,21 @@ async function serve(middleware: Koa.Middleware) {
 const silent = { info() {}, warn() {}, error() {} }
 
 describe('@tx402/koa options', () => {
+  it("fails at setup for a charge rule other than 'firstByte' or 'delivered', or a bound that is not a whole count", () => {
+    const base = { price: '0.01', chains: [chainWithProofs()], ledger: memoryLedger(), secret }
+    assert.throws(
+      () => paymentRequired({ ...base, charge: 'whole' as 'delivered' }),
+      /"charge" must be 'firstByte' or 'delivered'/,
+    )
+    for (const maxRedeliveries of [-1, 1.5, Number.POSITIVE_INFINITY]) {
+      assert.throws(
+        () => paymentRequired({ ...base, maxRedeliveries }),
+        /"maxRedeliveries" must be a whole number of 0 or more/,
+      )
+    }
+    assert.doesNotThrow(() => paymentRequired({ ...base, charge: 'delivered', maxRedeliveries: 0 }))
+  })
+
   it('fails at setup without a secret, ledger, chain or a chain with the asset', () => {
     const chain = chainWithProofs()
     const ledger = memoryLedger()

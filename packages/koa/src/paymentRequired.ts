@@ -10,7 +10,8 @@ import {
   startupChecks,
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
-import onFinished from 'on-finished'
+import { type ChargeRule, chargeRule, watchDelivery } from './deliveryWatch.js'
+import { routeWrites, servedByRoute } from './routeWrites.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
@@ -28,8 +29,12 @@ declare module 'koa' {
   }
 }
 
-/** Options of `paymentRequired`: the route's price, its chains, the ledger and the secret. */
-export type PaymentRequiredOptions = PaymentEngineOptions
+/**
+ * Options of `paymentRequired`: the route's price, its chains, the ledger and the secret, and
+ * `charge`, when a paid response counts as served (`ChargeRule`: `'firstByte'`, the default,
+ * or `'delivered'`; docs/protocol.md section 6.1).
+ */
+export type PaymentRequiredOptions = PaymentEngineOptions & { charge?: ChargeRule | undefined }
 
 /**
  * The middleware, with its startup check and health report: `await paid.ready()` before
@@ -39,12 +44,18 @@ export type PaidMiddleware = Middleware & StartupChecks
 
 /**
  * Koa middleware that answers 402 until a request carries a verified payment, then runs the
- * route and charges the payment only for a response the server completed: status below 400 and
- * the whole body handed to the socket (docs/protocol.md section 6). A throw, a status of 400 or more,
- * a body Koa cannot write (a stream that errors, a `bigint` in JSON), an outer middleware's
- * throw or a client that went away leave the payment usable. A payer that lost a paid response
- * gets it again without paying, within `redeliveryWindowSeconds`: GET and HEAD run the route
- * again (`ctx.state.payment.redelivered`), other methods get the kept response byte for byte.
+ * route and charges the payment only for a response the server served (docs/protocol.md
+ * section 6), whoever wrote it (Koa, or the route itself through `ctx.res` with
+ * `ctx.respond = false`): status below 400 and, under `charge: 'firstByte'` (the default), its
+ * first body byte handed to the open connection with no failure on the server's side (a client
+ * that leaves mid-body has consumed the payment and gets the answer again by re-delivery), or
+ * under `charge: 'delivered'` the whole response handed to the socket. A throw, a status of 400
+ * or more, a body Koa cannot write (a stream that errors, a `bigint` in JSON), an outer
+ * middleware's throw or a client that went away before any body byte leave the payment usable.
+ * A payer that lost a paid response gets it again without paying, within
+ * `redeliveryWindowSeconds` and at most `maxRedeliveries` times, for the same method, path and
+ * query: GET and HEAD run the route again (`ctx.state.payment.redelivered`), other methods get
+ * the kept response byte for byte.
  * Options are validated here, at setup: a missing secret, ledger, chain or asset throws before
  * the app listens.
  *
@@ -63,13 +74,17 @@ export type PaidMiddleware = Middleware & StartupChecks
  * })
  */
 export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
-  const engine = createPaymentEngine(options)
-  return Object.assign(middleware, startupChecks(options))
+  const rule = chargeRule(options?.charge)
+  // `charge` is this adapter's; the engine refuses any option it does not know.
+  const engineOptions = options && 'charge' in options ? omitCharge(options) : options
+  const engine = createPaymentEngine(engineOptions)
+  return Object.assign(middleware, startupChecks(engineOptions))
 
   async function middleware(ctx: Context, next: Next): Promise<void> {
     const outcome = await engine.handle({
       method: ctx.method,
       path: ctx.path,
+      query: ctx.querystring,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
       client: ctx.ip,
     })
@@ -83,16 +98,31 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
         ctx.set(outcome.headers)
         return
       case 'paid':
-        return servePaid(ctx, next, outcome)
+        return servePaid(ctx, next, outcome, rule)
     }
   }
 }
 
-async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promise<void> {
+async function servePaid(
+  ctx: Context,
+  next: Next,
+  outcome: PaidOutcome,
+  rule: ChargeRule,
+): Promise<void> {
   ctx.state.payment = outcome.payment
+  // Watched from before the route runs: a route may write the response itself.
+  const watch = watchDelivery(ctx.res, rule)
+  const written = routeWrites(ctx, outcome.headers)
   let kept: StoredResponse | undefined
   try {
     await next()
+    if (servedByRoute(ctx, written)) {
+      // The route wrote (or is writing) `ctx.res` itself: Koa will not, so there is no moment
+      // before its first byte to confirm the claim (the heartbeat kept it); the response alone
+      // says whether it was served.
+      watch.onEnded((charged) => void outcome.settle(charged))
+      return
+    }
     if (ctx.status >= 400 || !ctx.writable) {
       // Not served, or nobody left to serve it to.
       await outcome.settle(false)
@@ -102,7 +132,14 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
       kept = captureResponse(ctx, outcome.storeResponseUpTo)
     }
   } catch (error) {
-    await outcome.settle(false)
+    if (servedByRoute(ctx, written)) {
+      // It wrote before throwing (a pipeline into `ctx.res` rejects when the client leaves, too):
+      // the response says what was served.
+      watch.routeFailed(error)
+      watch.onEnded((charged) => void outcome.settle(charged))
+    } else {
+      await outcome.settle(false)
+    }
     throw error
   }
   // The last moment before Koa writes the first byte: is the claim still ours?
@@ -115,11 +152,13 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
   }
   ctx.set(outcome.headers)
   // Koa writes the body after the middleware chain returns; only the response itself says
-  // whether it reached the socket whole, and with what status an outer layer left it.
-  onFinished(ctx.res, (error) => {
-    const delivered = !error && ctx.res.writableFinished && ctx.res.statusCode < 400
-    void outcome.settle(delivered, delivered ? kept : undefined)
-  })
+  // whether it reached the socket, and with what status an outer layer left it.
+  watch.watchBody(ctx.body)
+  watch.onEnded((charged) => void outcome.settle(charged, charged ? kept : undefined))
+}
+
+function omitCharge({ charge: _, ...engineOptions }: PaymentRequiredOptions): PaymentEngineOptions {
+  return engineOptions
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

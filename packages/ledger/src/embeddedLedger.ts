@@ -91,6 +91,7 @@ export function embeddedLedger(options: EmbeddedLedgerOptions = {}): Ledger & {
     consume: async (lease, response) => (await open()).store.consume(lease, response),
     unclaim: async (lease) => (await open()).store.unclaim(lease),
     findConsumed: async (key) => (await open()).store.findConsumed(key),
+    countRedelivery: async (key, limit) => (await open()).store.countRedelivery(key, limit),
     deleteLapsedClaims: async () => (await open()).store.deleteLapsedClaims(),
   }
 

@@ -49,6 +49,7 @@ describe('migrate', () => {
         '0004_credit_balances',
         '0005_pending_credit_grants',
         '0006_payment_functions',
+        '0007_count_redeliveries',
       ])
       await db
         .insertInto(paymentsTable)
@@ -84,6 +85,7 @@ describe('migrate', () => {
         '0004_credit_balances',
         '0005_pending_credit_grants',
         '0006_payment_functions',
+        '0007_count_redeliveries',
       ])
     } finally {
       await db.destroy()
@@ -121,6 +123,7 @@ describe('migrate', () => {
         '0004_credit_balances',
         '0005_pending_credit_grants',
         '0006_payment_functions',
+        '0007_count_redeliveries',
       ])
       await db
         .insertInto(paymentsTable)
@@ -172,6 +175,7 @@ describe('migrate', () => {
         '0004_credit_balances',
         '0005_pending_credit_grants',
         '0006_payment_functions',
+        '0007_count_redeliveries',
       ])
       const row = await db.selectFrom(paymentsTable).selectAll().executeTakeFirstOrThrow()
       assert.equal(row.amount, '10')

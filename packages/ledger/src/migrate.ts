@@ -112,6 +112,22 @@ const migrations = {
   },
   // The claim and the commit as functions, planned once per connection (paymentFunctions.ts).
   '0006_payment_functions': paymentFunctionsMigration,
+  // Re-delivery is bounded per payment (docs/protocol.md 6.2): each one is counted on the
+  // consumed row by one conditional update, so processes sharing the ledger never exceed it.
+  // Only adds a column with a default, which older versions never read.
+  '0007_count_redeliveries': {
+    async up(db) {
+      await db.schema
+        .alterTable(paymentsTable)
+        .addColumn('redeliveries', 'integer', (c) =>
+          c.notNull().defaultTo(0).check(sql`redeliveries >= 0`),
+        )
+        .execute()
+    },
+    async down(db) {
+      await db.schema.alterTable(paymentsTable).dropColumn('redeliveries').execute()
+    },
+  },
 } satisfies Record<string, Migration>
 
 /**
@@ -128,7 +144,7 @@ const migrations = {
  * @returns the names of the migrations it ran.
  * @throws LedgerMigrationError when the database cannot be reached or a migration fails.
  * @example
- * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances', '0005_pending_credit_grants', '0006_payment_functions'] the first time, then []
+ * await migrate(process.env.DATABASE_URL!) // ['0001_create_payments', '0002_keep_responses', '0003_key_payments_by_payee_and_payer', '0004_credit_balances', '0005_pending_credit_grants', '0006_payment_functions', '0007_count_redeliveries'] the first time, then []
  */
 export async function migrate(db: PostgresInput): Promise<string[]> {
   const postgres = connectPostgres(db, () => {}, { statementTimeout: false })

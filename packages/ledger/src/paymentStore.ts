@@ -41,6 +41,8 @@ export interface PaymentStore {
   unclaim(lease: Lease): Promise<'claimed' | 'consumed' | undefined>
   /** The consumed row of `key`, with its kept response. */
   findConsumed(key: PaymentKey): Promise<DeliveredPayment | undefined>
+  /** Counts one re-delivery of the consumed row of `key` if fewer than `limit`; false otherwise. */
+  countRedelivery(key: PaymentKey, limit: number): Promise<boolean>
   /** Deletes every claim whose lease lapsed; returns their keys. */
   deleteLapsedClaims(): Promise<PaymentKey[]>
 }
@@ -157,6 +159,19 @@ export function paymentStore(db: Kysely<LedgerDatabase>): PaymentStore {
                   body: new Uint8Array(row.response_body ?? []),
                 },
         }
+      }),
+
+    // One conditional update: the row lock orders concurrent counts, in any number of processes.
+    countRedelivery: (key, limit) =>
+      unavailableOnFault('count a re-delivery', async () => {
+        const counted = await db
+          .updateTable(paymentsTable)
+          .set({ redeliveries: sql`redeliveries + 1` })
+          .where((eb) => eb.and(keyColumns(key)))
+          .where('status', '=', 'consumed')
+          .where('redeliveries', '<', limit)
+          .executeTakeFirst()
+        return counted.numUpdatedRows === 1n
       }),
 
     deleteLapsedClaims: () =>

@@ -46,6 +46,8 @@ export interface PaymentsTable {
   credit_expires_at: ColumnType<Date | null, Date | string | null, Date | string | null>
   /** Whether the commit added the grant (false: skipped, the balance did not match); null before. */
   credit_applied: boolean | null
+  /** Re-deliveries of its response counted so far (migration 0007). */
+  redeliveries: Generated<number>
 }
 
 /**

@@ -254,6 +254,8 @@ export function sqlLedger(options: {
 
     findDelivered: (key) => store.findConsumed(key),
 
+    countRedelivery: (key, limit) => store.countRedelivery(key, limit),
+
     async reconcile() {
       return { released: await store.deleteLapsedClaims() }
     },

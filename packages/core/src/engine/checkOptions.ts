@@ -20,6 +20,7 @@ const optionNames = {
   claimTtlMs: true,
   redeliveryWindowSeconds: true,
   maxStoredResponseBytes: true,
+  maxRedeliveries: true,
   clockSkewSeconds: true,
   binding: true,
   requireChallenge: true,

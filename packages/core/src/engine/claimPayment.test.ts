@@ -25,6 +25,7 @@ function claimer(ledger: Ledger, redeliveryWindowMs = 600_000) {
     logger: silent,
     claimTtlMs: 60_000,
     redeliveryWindowMs,
+    maxRedeliveries: 3,
   }
   return (n: number, method?: string, challengeId?: string) =>
     claimPayment(dependencies, request(method), attempt(n, challengeId), verified, {})

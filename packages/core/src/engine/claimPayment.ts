@@ -7,7 +7,7 @@ import type { Logger, PaymentRequest } from './engineOptions.js'
 import type { leaseSettler } from './leaseSettler.js'
 import type { PaidOutcome, ReplayOutcome } from './outcome.js'
 import type { Attempt } from './readAttempt.js'
-import { findRedelivery, redeliveryOutcome } from './redelivery.js'
+import { findRedelivery, paidResource, redeliveryOutcome } from './redelivery.js'
 import { type Refusal, refuse } from './refusal.js'
 import type { Trace } from './report.js'
 import { takePayment } from './takePayment.js'
@@ -27,6 +27,8 @@ export interface ClaimDependencies {
   claimTtlMs: number
   /** 0: re-delivery off. */
   redeliveryWindowMs: number
+  /** Re-deliveries one payment may have; 0: off. */
+  maxRedeliveries: number
 }
 
 const inProgressRetryAfterSeconds = 1
@@ -62,7 +64,7 @@ export async function claimPayment(
   const { offer, txId, requirement, challenge } = attempt
   const { plugin } = offer
   const key = paymentKey({ network: plugin.network, txId, payTo: requirement.payTo, ...verified })
-  const resource = `${request.method} ${request.path}`
+  const resource = paidResource(request)
   const taken = await takePayment(
     ledger,
     key,
@@ -94,6 +96,7 @@ export async function claimPayment(
       challenge,
       proof: attempt.proof,
       windowMs: dependencies.redeliveryWindowMs,
+      limit: dependencies.maxRedeliveries,
     })
     if (!again) return alreadyUsed()
     trace.payer = again.payer

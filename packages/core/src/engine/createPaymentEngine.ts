@@ -38,7 +38,7 @@ export type {
 export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
   const route = setUpRoute(options)
   const { ledger } = options
-  const { logger, observer, claimTtlMs, redeliveryWindowMs } = route
+  const { logger, observer, claimTtlMs, redeliveryWindowMs, maxRedeliveries } = route
   const admission = admissionFor(options.limits, ledger)
   const settler = leaseSettler(ledger, logger)
   const consumed = consumedMemory()
@@ -115,7 +115,7 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       purchase = await credit.buy(attempt, verified, token, trace)
       if (purchase && isRefusal(purchase)) return answer(request, purchase)
       claim = await claimPayment(
-        { ledger, settler, logger, claimTtlMs, redeliveryWindowMs },
+        { ledger, settler, logger, claimTtlMs, redeliveryWindowMs, maxRedeliveries },
         request,
         attempt,
         verified,

@@ -49,6 +49,15 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
    * with 409 `response_not_stored`. Default 1048576 (1 MiB).
    */
   maxStoredResponseBytes?: number
+  /**
+   * How many times one payment's response may be re-delivered to its payer (docs/protocol.md
+   * section 6.2), counted in the ledger across every process sharing it; past that, a
+   * presentation is refused `tx_already_used`. A whole number; 0 turns re-delivery off.
+   * Default 3.
+   *
+   * @throws ConfigurationError at setup for a fraction, a negative number or Infinity.
+   */
+  maxRedeliveries?: number
   /** Tolerated clock difference between the chain and this server, in seconds. Default 60. */
   clockSkewSeconds?: number
   /**
@@ -86,6 +95,11 @@ export interface PaymentRequest {
   method: string
   /** The path, without the query string. */
   path: string
+  /**
+   * The query string, without `?` (Koa's `ctx.querystring`): part of the resource a payment
+   * is re-delivered for, so a payment for `?q=a` never answers `?q=b` (docs/protocol.md 6.2).
+   */
+  query?: string | undefined
   headers: RequestHeaders
   /** Who is asking (e.g. the client IP), for the optional per-client limit. */
   client?: string | undefined

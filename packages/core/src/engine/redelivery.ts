@@ -12,7 +12,7 @@ export interface RedeliveryRequest {
   key: PaymentKey
   plugin: ChainPlugin
   txId: string
-  /** `METHOD /path`, HEAD counted as GET. */
+  /** `METHOD /path?query` (`paidResource`), HEAD counted as GET. */
   resource: string
   /** The verified challenge it carried, if any. */
   challenge: ChallengeContext | undefined
@@ -20,27 +20,57 @@ export interface RedeliveryRequest {
   proof: string | undefined
   /** How long after its commit a response may be re-delivered; 0: never. */
   windowMs: number
+  /** How many re-deliveries one payment may have, counted in the ledger; 0: none. */
+  limit: number
+}
+
+/**
+ * The resource a payment is kept for and re-delivered for: the method (HEAD counted as GET by
+ * the caller), the path and the query string, so a payment for one answer never buys another.
+ *
+ * @example paidResource({ method: 'GET', path: '/api/search', query: 'q=a' }) // 'GET /api/search?q=a'
+ */
+export function paidResource(request: {
+  method: string
+  path: string
+  query?: string | undefined
+}) {
+  return request.query
+    ? `${request.method} ${request.path}?${request.query}`
+    : `${request.method} ${request.path}`
 }
 
 /**
  * The committed payment this request may have again without paying (docs/protocol.md section 6), or
  * `undefined` (answer `tx_already_used`). Only its payer can ask: by the challenge id it paid
- * against (never on chain) or by its proof signature; only for the same resource, within the
- * window. A hash alone, which anyone watching the chain has, never re-delivers.
+ * against (never on chain) or by its proof signature; only for the same resource (method, path
+ * and query), within the window, and at most `limit` times (each one counted in the ledger,
+ * last, once everything else held). A hash alone, which anyone watching the chain has, never
+ * re-delivers. Throws the ledger's fault.
  *
  * @example
- * const again = await findRedelivery({ ledger, key, plugin, txId, resource: 'GET /api/x', challenge, proof, windowMs: 600_000 })
+ * const again = await findRedelivery({ ledger, key, plugin, txId, resource: 'GET /api/x?q=a', challenge, proof, windowMs: 600_000, limit: 3 })
  */
 export async function findRedelivery(
   request: RedeliveryRequest,
 ): Promise<DeliveredPayment | undefined> {
   const { challenge, proof } = request
-  if (request.windowMs <= 0 || (!challenge && !proof)) return undefined
+  if (request.windowMs <= 0 || request.limit <= 0 || (!challenge && !proof)) return undefined
   const payment = await request.ledger.findDelivered(request.key)
   if (!payment || payment.resource !== request.resource) return undefined
   if (Date.now() - payment.deliveredAt > request.windowMs) return undefined
-  if (challenge && payment.challengeId === challenge.id) return payment
-  if (!proof || !request.plugin.verifyProof) return undefined
+  if (!(await boundToPayer(request, payment))) return undefined
+  // Last: only the payer's own request for the same answer uses up one of its re-deliveries.
+  return (await request.ledger.countRedelivery(request.key, request.limit)) ? payment : undefined
+}
+
+async function boundToPayer(
+  request: RedeliveryRequest,
+  payment: DeliveredPayment,
+): Promise<boolean> {
+  const { challenge, proof } = request
+  if (challenge && payment.challengeId === challenge.id) return true
+  if (!proof || !request.plugin.verifyProof) return false
   const signed = await request.plugin.verifyProof({
     message: proofMessage({
       network: request.plugin.network,
@@ -50,7 +80,7 @@ export async function findRedelivery(
     signature: proof,
     payer: payment.payer,
   })
-  return signed ? payment : undefined
+  return signed
 }
 
 /**

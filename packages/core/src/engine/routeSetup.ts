@@ -30,6 +30,8 @@ export interface Route {
   /** 0: re-delivery off. */
   redeliveryWindowMs: number
   maxStoredResponseBytes: number
+  /** How many times one payment's response may be re-delivered (0: never). */
+  maxRedeliveries: number
   /** The logger and observer, made unable to throw. */
   logger: Logger
   observer: EngineObserver
@@ -92,6 +94,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
       1_048_576,
       'maxStoredResponseBytes',
     ),
+    maxRedeliveries: wholeCount(options.maxRedeliveries, 3, 'maxRedeliveries'),
     logger,
     observer: guarded(options.observer ?? {}, ['decision', 'verification', 'fault', 'inFlight']),
   }
@@ -128,6 +131,17 @@ function wholeSeconds(value: number | undefined, fallback: number, name: string)
   if (!(Number.isInteger(value) && value > 0 && value <= maxChallengeTtlSeconds)) {
     throw new ConfigurationError(
       `The option "${name}" must be a whole number of seconds above 0 and at most ${maxChallengeTtlSeconds} (100 years), got ${value}.`,
+    )
+  }
+  return value
+}
+
+// Counted in the ledger one by one: a fraction or Infinity would leave the bound meaningless.
+function wholeCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    throw new ConfigurationError(
+      `The option "${name}" must be a whole number of 0 or more, got ${value}.`,
     )
   }
   return value

@@ -336,6 +336,21 @@ export function describeLedgerContract(name: string, getLedger: () => Ledger | P
       assert.equal((await ledger.findDelivered(plain.key))?.response, undefined)
     })
 
+    it('counts re-deliveries of a committed payment up to the bound, even when asked at once', async () => {
+      const { key, record } = freshPayment()
+      assert.equal(await ledger.countRedelivery(key, 3), false, 'nothing committed yet')
+      const lease = (await ledger.acquire(key, 30_000))!
+      assert.equal(await ledger.mark(lease, record), 'marked')
+      assert.equal(await ledger.countRedelivery(key, 3), false, 'a claim is not delivered')
+      await ledger.commit(lease)
+      const counted = await Promise.all(
+        Array.from({ length: 8 }, () => ledger.countRedelivery(key, 3)),
+      )
+      assert.equal(counted.filter(Boolean).length, 3, 'three of eight concurrent asks counted')
+      assert.equal(await ledger.countRedelivery(key, 3), false, 'the bound holds after')
+      assert.equal(await ledger.countRedelivery(key, 0), false, 'a bound of 0 counts none')
+    })
+
     it('reconciles a lapsed claim (its holder died) into a usable payment, and says so', async () => {
       const dead = freshPayment()
       const lease = (await ledger.acquire(dead.key, 100))!
