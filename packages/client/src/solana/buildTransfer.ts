@@ -13,6 +13,7 @@ import { PaymentFailedError, SpendingCapError } from '../errors.js'
 import { checkRentExemption, checkTokenDestination } from './checkDestination.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 import { transferFeeAmount } from './transferFeeAmount.js'
+import { addTransferHookAccounts } from './transferHookAccounts.js'
 
 /**
  * The instructions paying `option.amount` (base units) to `option.payTo`: a native SOL transfer,
@@ -20,8 +21,9 @@ import { transferFeeAmount } from './transferFeeAmount.js'
  * destination's created idempotently first when it does not exist yet), with the challenge's
  * `reference` as a read-only non-signer key of the transfer. The mint's decimals are checked on
  * chain; a Token-2022 transfer fee is priced in (`transferCheckedWithFee` of the amount that
- * delivers the price). The account credited is read first: `payTo`'s token account must be owned
- * by `payTo` (of the mint, not frozen), and a SOL amount must keep `payTo` rent-exempt. Throws
+ * delivers the price) and a transfer hook's accounts are added. The account credited is read
+ * first: `payTo`'s token account must be owned by `payTo` (of the mint, not frozen), and a SOL
+ * amount must keep `payTo` rent-exempt. Throws
  * `PaymentFailedError` when the asset differs from the challenge or a key is not a public key,
  * `SpendingCapError` when what leaves the wallet exceeds `limits.maxAmount`, `TransferFeeError`
  * when a fee cannot be priced in, `PayToAccountError` when the credited account cannot take it.
@@ -112,6 +114,12 @@ export async function buildTransfer(
             [],
             programId,
           )
+    await addTransferHookAccounts(connection, transfer, mintInfo, {
+      source,
+      destination,
+      owner,
+      amount: fee === undefined ? amount : gross,
+    })
   } else {
     throw new PaymentFailedError(`A Solana payer cannot pay ${asset.standard} assets.`)
   }
