@@ -77,10 +77,7 @@ async function checkTokenAccount(
   try {
     account = unpackAccount(address, info, program)
   } catch {
-    throw refuse(
-      `is not a token account (owned by ${info.owner.toBase58()})`,
-      'Use another payTo.',
-    )
+    throw refuse(`is not a token account (owned by ${info.owner.toBase58()})`, 'Use another payTo.')
   }
   if (!account.owner.equals(payTo)) {
     throw refuse(

@@ -59,9 +59,7 @@ export async function checkRentExemption(
 ): Promise<void> {
   const { payTo, lamports, chain } = target
   const info = await connection.getAccountInfo(payTo)
-  const minimum = BigInt(
-    await connection.getMinimumBalanceForRentExemption(info?.data.length ?? 0),
-  )
+  const minimum = BigInt(await connection.getMinimumBalanceForRentExemption(info?.data.length ?? 0))
   const balance = BigInt(info?.lamports ?? 0)
   if (balance + lamports >= minimum) return
   throw new PayToAccountError({

@@ -4,7 +4,7 @@ import {
   getExtraAccountMetaAddress,
   TOKEN_2022_PROGRAM_ID,
 } from '@solana/spl-token'
-import { Keypair, type PublicKey, Transaction } from '@solana/web3.js'
+import { type AccountMeta, Keypair, type PublicKey, Transaction } from '@solana/web3.js'
 import { solana } from '@tx402/chain-solana'
 import { type AcceptOption, deriveReference } from '@tx402/core'
 import bs58 from 'bs58'
@@ -29,7 +29,10 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
 
   before(async () => {
     env = await startSolanaEnv()
-    if (hookProgramPath) env.rpc.svm.addProgramFromFile(hookProgram.toBase58(), hookProgramPath)
+    if (hookProgramPath) {
+      type ProgramAddress = Parameters<typeof env.rpc.svm.addProgramFromFile>[0]
+      env.rpc.svm.addProgramFromFile(hookProgram.toBase58() as ProgramAddress, hookProgramPath)
+    }
     mint = env.rpc.createMint({
       decimals: 6,
       tokenProgram: 'token-2022',
@@ -42,7 +45,8 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
     await env?.stop()
   })
 
-  const asset = () => ({ standard: 'spl', mint: mint.toBase58(), symbol: 'HOOK', decimals: 6 }) as const
+  const asset = () =>
+    ({ standard: 'spl', mint: mint.toBase58(), symbol: 'HOOK', decimals: 6 }) as const
   const option = (payTo: PublicKey): AcceptOption => ({
     chain: 'solana-local',
     network: env.rpc.network,
@@ -78,7 +82,7 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
     ])
     const validation = getExtraAccountMetaAddress(mint, hookProgram)
     for (const extra of [allowList, hookProgram, validation]) {
-      const meta = transfer.keys.find((key) => key.pubkey.equals(extra))
+      const meta: AccountMeta | undefined = transfer.keys.find((key) => key.pubkey.equals(extra))
       assert.ok(meta, `the transfer carries ${extra.toBase58()}`)
       assert.equal(meta.isSigner, false)
       assert.equal(meta.isWritable, false)

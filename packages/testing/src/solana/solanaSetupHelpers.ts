@@ -2,8 +2,8 @@ import { type Address, lamports } from '@solana/kit'
 import {
   createAssociatedTokenAccountIdempotentInstruction,
   createInitializeMint2Instruction,
-  createInitializeTransferHookInstruction,
   createInitializeTransferFeeConfigInstruction,
+  createInitializeTransferHookInstruction,
   createMintToInstruction,
   createSetTransferFeeInstruction,
   ExtensionType,
