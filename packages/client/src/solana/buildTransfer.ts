@@ -23,10 +23,10 @@ import { addTransferHookAccounts } from './transferHookAccounts.js'
  * chain; a Token-2022 transfer fee is priced in (`transferCheckedWithFee` of the amount that
  * delivers the price) and a transfer hook's accounts are added. The account credited is read
  * first: `payTo`'s token account must be owned by `payTo` (of the mint, not frozen), and a SOL
- * amount must keep `payTo` rent-exempt. Throws
- * `PaymentFailedError` when the asset differs from the challenge or a key is not a public key,
- * `SpendingCapError` when what leaves the wallet exceeds `limits.maxAmount`, `TransferFeeError`
- * when a fee cannot be priced in, `PayToAccountError` when the credited account cannot take it.
+ * amount must keep `payTo` rent-exempt. Throws `PaymentFailedError` when the asset differs from
+ * the challenge or a key is not a public key, `SpendingCapError` when what leaves the wallet
+ * exceeds `limits.maxAmount`, `TransferFeeError` when a fee cannot be priced in,
+ * `PayToAccountError` when the credited account cannot take it.
  *
  * @example const instructions = await buildTransfer(context, option, { maxAmount: 1_000_000n })
  */
