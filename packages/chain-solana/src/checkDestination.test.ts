@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict'
-import { AuthorityType, createSetAuthorityInstruction } from '@solana/spl-token'
+import {
+  AuthorityType,
+  createEnableRequiredMemoTransfersInstruction,
+  createReallocateInstruction,
+  createSetAuthorityInstruction,
+  ExtensionType,
+  TOKEN_2022_PROGRAM_ID,
+} from '@solana/spl-token'
 import { Keypair, Transaction } from '@solana/web3.js'
 import { ConfigurationError, memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
@@ -20,6 +27,8 @@ describe("the startup check of payTo's destination accounts on the litesvm RPC (
       chains: [chain.plugin({ payTo: payTo.publicKey.toBase58(), timeoutMs: 1_000 })],
       ledger: memoryLedger(),
       secret,
+      // FEE's transfer-fee notice is not what these tests are about.
+      logger: { info() {}, warn() {}, error() {} },
     })
 
   const failure = async (paid: { ready(): Promise<void> }): Promise<string> => {
@@ -53,6 +62,35 @@ describe("the startup check of payTo's destination accounts on the litesvm RPC (
     assert.match(message, new RegExp(`USDC associated token account ${account.toBase58()}`))
     assert.match(message, new RegExp(`is owned by ${thief.publicKey.toBase58()}, not by payTo`))
     assert.match(message, /SetAuthority/)
+  })
+
+  it("fails naming payTo's Token-2022 token account that requires a memo on incoming transfers", async () => {
+    const payTo = Keypair.generate()
+    chain.rpc.fund(payTo.publicKey, 1_000_000_000n)
+    const account = chain.rpc.mintTo({ mint: chain.feeToken, owner: payTo.publicKey, amount: 0n })
+    await route(payTo, { price: '0.01', asset: 'FEE' }).ready()
+
+    const requireMemo = new Transaction().add(
+      createReallocateInstruction(
+        account,
+        payTo.publicKey,
+        [ExtensionType.MemoTransfer],
+        payTo.publicKey,
+        [],
+        TOKEN_2022_PROGRAM_ID,
+      ),
+      createEnableRequiredMemoTransfersInstruction(
+        account,
+        payTo.publicKey,
+        [],
+        TOKEN_2022_PROGRAM_ID,
+      ),
+    )
+    await chain.connection.sendTransaction(requireMemo, [payTo])
+
+    const message = await failure(route(payTo, { price: '0.01', asset: 'FEE' }))
+    assert.match(message, new RegExp(`FEE associated token account ${account.toBase58()}`))
+    assert.match(message, /requires a memo on incoming transfers/)
   })
 
   it('fails naming the rent rule for a native-SOL price below the rent-exempt minimum to a fresh payTo', async () => {

@@ -1,8 +1,15 @@
 import {
+  AccountState,
   getAssociatedTokenAddressSync,
+  getDefaultAccountState,
+  getMemoTransfer,
+  getNonTransferable,
+  getPausableConfig,
+  type Mint,
   TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
   unpackAccount,
+  unpackMint,
 } from '@solana/spl-token'
 import { type AccountInfo, type Connection, PublicKey, SystemProgram } from '@solana/web3.js'
 import {
@@ -19,9 +26,10 @@ import {
  * `payTo` must land with `payTo`.
  *
  * - For each accepted mint, `payTo`'s associated token account (the account payers credit) is
- *   missing (the payer creates it in the same transaction) or a token account of that mint,
- *   owned by `payTo` and not frozen. An SPL Token account's owner can be moved with
- *   `SetAuthority`; a payment into it would then belong to someone else.
+ *   missing (the payer creates it in the same transaction, so the mint must not create accounts
+ *   frozen) or a token account of that mint, owned by `payTo`, not frozen and not requiring a
+ *   memo. An SPL Token account's owner can be moved with `SetAuthority`; a payment into it would
+ *   then belong to someone else. A non-transferable or paused mint cannot be paid at all.
  * - For each native-SOL requirement given (the route's prices), `payTo`'s balance plus the price
  *   reaches the rent-exempt minimum of its data size: the runtime refuses any transfer that
  *   leaves an account funded below it ("insufficient funds for rent"), so no payer could pay.
@@ -58,17 +66,38 @@ async function checkTokenAccount(
   const mint = new PublicKey(asset.mint)
   const mintAccount = await read(connection, mint, source, `the ${asset.symbol} mint`)
   const program = mintAccount?.owner
-  if (!program || !(program.equals(TOKEN_PROGRAM_ID) || program.equals(TOKEN_2022_PROGRAM_ID))) {
+  let mintInfo: Mint | undefined
+  try {
+    if (program?.equals(TOKEN_PROGRAM_ID) || program?.equals(TOKEN_2022_PROGRAM_ID)) {
+      mintInfo = unpackMint(mint, mintAccount, program)
+    }
+  } catch {
+    // Owned by a token program but not a mint (a token account): refused below.
+  }
+  if (!mintInfo || !program) {
     throw new ConfigurationError(
       `The ${asset.symbol} mint ${asset.mint} is not a token mint on this network: no payer can pay it.`,
       { details: 'Check the asset list and the RPC network.' },
     )
   }
+  const unpayable = mintProblem(mintInfo)
+  if (unpayable) {
+    throw new ConfigurationError(
+      `The ${asset.symbol} mint ${asset.mint} ${unpayable}: no payer can pay it.`,
+      { details: 'Accept another asset.' },
+    )
+  }
   const address = getAssociatedTokenAddressSync(mint, payTo, true, program)
   const info = await read(connection, address, source, `payTo's ${asset.symbol} token account`)
-  // Missing (or only lamports sent to the address): the payer creates it, owned by payTo.
-  if (!info || info.owner.equals(SystemProgram.programId)) return
   const where = `payTo's ${asset.symbol} associated token account ${address.toBase58()}`
+  // Missing (or only lamports sent to the address): the payer creates it, owned by payTo.
+  if (!info || info.owner.equals(SystemProgram.programId)) {
+    if (getDefaultAccountState(mintInfo)?.state !== AccountState.Frozen) return
+    throw new ConfigurationError(
+      `${where} does not exist, and the mint creates token accounts frozen: every payment into it would fail.`,
+      { details: "Create it and ask the mint's freeze authority to thaw it before serving." },
+    )
+  }
   const refuse = (problem: string, details: string) =>
     new ConfigurationError(`${where} ${problem}: payments into it would not reach payTo.`, {
       details,
@@ -94,6 +123,19 @@ async function checkTokenAccount(
       "Every transfer into it fails. Ask the mint's freeze authority to thaw it, or use another payTo.",
     )
   }
+  if (getMemoTransfer(account)?.requireIncomingTransferMemos) {
+    throw refuse(
+      'requires a memo on incoming transfers',
+      "Payers send none, so every transfer into it fails. Turn off required memos (Token-2022's DisableRequiredMemoTransfers).",
+    )
+  }
+}
+
+// What makes every transfer of a Token-2022 mint fail, whoever pays.
+function mintProblem(mint: Mint): string | undefined {
+  if (getNonTransferable(mint)) return 'is non-transferable'
+  if (getPausableConfig(mint)?.paused) return 'is paused'
+  return undefined
 }
 
 async function checkRentExemption(
