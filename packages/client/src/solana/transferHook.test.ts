@@ -4,34 +4,38 @@ import {
   getExtraAccountMetaAddress,
   TOKEN_2022_PROGRAM_ID,
 } from '@solana/spl-token'
-import { type AccountMeta, Keypair, type PublicKey, Transaction } from '@solana/web3.js'
+import { type AccountMeta, Keypair, PublicKey, Transaction } from '@solana/web3.js'
 import { solana } from '@tx402/chain-solana'
 import { type AcceptOption, deriveReference } from '@tx402/core'
+import { type TransferHookProgram, transferHookProgram } from '@tx402/testing/solana'
 import bs58 from 'bs58'
 import { callPaidEndpoint } from '../callPaidEndpoint.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
 import { type PaidApp, startPaidApp } from '../test/paidApp.js'
 import { type SolanaEnv, startSolanaEnv } from '../test/solanaEnv.js'
 
-// A compiled transfer-hook program (an SPL transfer-hook-interface program, .so): the paid run
-// needs one loaded. None ships in an npm package this repository can depend on (see
-// docs/architecture.md); set the path to run it.
-const hookProgramPath = process.env.TX402_TRANSFER_HOOK_PROGRAM
-
 describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)', function () {
-  this.timeout(60_000)
+  this.timeout(90_000)
   let env: SolanaEnv
   const apps: PaidApp[] = []
-  const hookProgram = Keypair.generate().publicKey
+  // SPL Noop's own program id; the program loaded there is SPL Noop (or TX402_TRANSFER_HOOK_PROGRAM).
+  const hookProgram = new PublicKey('noopb9bkMVfRPU8AsbpTUg8AQkHtKwMYZiFUjNRtMmV')
   // An account the hook's ExtraAccountMetaList names (an allow list, say).
   const allowList = Keypair.generate().publicKey
   let mint: PublicKey
+  // A mint whose hook names a program that is not loaded: Token-2022 still resolves its accounts.
+  let mintWithAbsentHook: PublicKey
+  let program: TransferHookProgram
 
   before(async () => {
+    // Fetched once with npm (cached under node_modules/.cache/tx402); absent offline.
+    program = await transferHookProgram()
+    if ('missing' in program)
+      console.log(`tx402: paid transfer-hook tests skipped: ${program.missing}`)
     env = await startSolanaEnv()
-    if (hookProgramPath) {
+    if ('path' in program) {
       type ProgramAddress = Parameters<typeof env.rpc.svm.addProgramFromFile>[0]
-      env.rpc.svm.addProgramFromFile(hookProgram.toBase58() as ProgramAddress, hookProgramPath)
+      env.rpc.svm.addProgramFromFile(hookProgram.toBase58() as ProgramAddress, program.path)
     }
     mint = env.rpc.createMint({
       decimals: 6,
@@ -39,18 +43,28 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
       transferHook: { programId: hookProgram, extraAccounts: [allowList] },
     })
     env.rpc.mintTo({ mint, owner: env.payerKeypair.publicKey, amount: 1_000_000n })
+    mintWithAbsentHook = env.rpc.createMint({
+      decimals: 6,
+      tokenProgram: 'token-2022',
+      transferHook: { programId: Keypair.generate().publicKey, extraAccounts: [allowList] },
+    })
+    env.rpc.mintTo({
+      mint: mintWithAbsentHook,
+      owner: env.payerKeypair.publicKey,
+      amount: 1_000_000n,
+    })
   })
   after(async () => {
     await Promise.all(apps.map((app) => app.stop()))
     await env?.stop()
   })
 
-  const asset = () =>
-    ({ standard: 'spl', mint: mint.toBase58(), symbol: 'HOOK', decimals: 6 }) as const
-  const option = (payTo: PublicKey): AcceptOption => ({
+  const asset = (of = mint) =>
+    ({ standard: 'spl', mint: of.toBase58(), symbol: 'HOOK', decimals: 6 }) as const
+  const option = (payTo: PublicKey, of = mint): AcceptOption => ({
     chain: 'solana-local',
     network: env.rpc.network,
-    asset: asset(),
+    asset: asset(of),
     amount: '10000',
     payTo: payTo.toBase58(),
     reference: bs58.encode(deriveReference('c1.test.challenge')),
@@ -91,12 +105,11 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
     assert.ok(keys.includes(option(payTo).reference!))
   })
 
-  it("gets past Token-2022's own resolution of the hook's accounts to the hook's Execute", async function () {
-    // With no hook program loaded, Token-2022 (the real program) resolves the accounts the
+  it("gets past Token-2022's own resolution of the hook's accounts to the hook's Execute", async () => {
+    // With the hook's program absent, Token-2022 (the real program) resolves the accounts the
     // on-chain list names from the instruction, then fails calling the missing program; a
     // transfer without them fails earlier: "An account required by the instruction is missing".
-    if (hookProgramPath) this.skip()
-    const payment = await env.payer.sign(option(Keypair.generate().publicKey))
+    const payment = await env.payer.sign(option(Keypair.generate().publicKey, mintWithAbsentHook))
     const logs = await env.connection
       .sendRawTransaction(Buffer.from(payment.serialized, 'base64'))
       .then(
@@ -108,9 +121,16 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
     assert.ok(!logs.some((line) => /account required by the instruction is missing/.test(line)))
   })
 
+  const balance = async (owner: PublicKey) => {
+    const account = getAssociatedTokenAddressSync(mint, owner, true, TOKEN_2022_PROGRAM_ID)
+    if (!(await env.connection.getAccountInfo(account))) return 0n
+    return BigInt((await env.connection.getTokenAccountBalance(account)).value.amount)
+  }
+
   it('is served once with one transfer through callPaidEndpoint, the hook program executing', async function () {
-    if (!hookProgramPath) this.skip()
+    if ('missing' in program) this.skip()
     const payTo = Keypair.generate()
+    let handlerRuns = 0
     const app = await startPaidApp({
       chains: [
         solana({
@@ -121,25 +141,63 @@ describe('solanaPayer pays a Token-2022 mint with a transfer hook (litesvm RPC)'
         }),
       ],
       asset: 'HOOK',
+      routes: (router, paid) => {
+        router.get('/api/hooked', paid, (ctx) => {
+          handlerRuns += 1
+          ctx.body = { paidWith: ctx.state.payment?.transaction }
+        })
+      },
     })
     apps.push(app)
-    const balance = async (owner: PublicKey) => {
-      const account = getAssociatedTokenAddressSync(mint, owner, true, TOKEN_2022_PROGRAM_ID)
-      const info = await env.connection.getAccountInfo(account)
-      if (!info) return 0n
-      return BigInt((await env.connection.getTokenAccountBalance(account)).value.amount)
-    }
-    const before = await balance(env.payerKeypair.publicKey)
+    const payerBefore = await balance(env.payerKeypair.publicKey)
 
     const response = await callPaidEndpoint(
-      app.url,
+      `${app.origin}/api/hooked`,
       {},
       { payers: [env.payer], journal: memoryJournal(), maxAmount: { [mint.toBase58()]: '0.10' } },
     )
 
     assert.equal(response.status, 200)
-    assert.equal(await balance(payTo.publicKey), 10_000n)
-    assert.equal(before - (await balance(env.payerKeypair.publicKey)), 10_000n, 'one transfer')
-    assert.equal(app.presented.filter(Boolean).length, 1)
+    assert.equal(handlerRuns, 1, 'served once')
+    const { paidWith } = (await response.json()) as { paidWith: string }
+    assert.deepEqual(app.presented.filter(Boolean), [paidWith], 'one payment presented')
+    assert.equal(await balance(payTo.publicKey), 10_000n, 'payTo received the price once')
+    assert.equal(payerBefore - (await balance(env.payerKeypair.publicKey)), 10_000n, 'one transfer')
+    // Token-2022 called the hook program (its Execute, a CPI) within that transfer.
+    const landed = await env.connection.getParsedTransaction(paidWith, {
+      commitment: 'confirmed',
+      maxSupportedTransactionVersion: 0,
+    })
+    assert.equal(landed?.meta?.err, null)
+    const logs = landed?.meta?.logMessages ?? []
+    assert.ok(logs.includes(`Program ${hookProgram.toBase58()} invoke [2]`), logs.join('\n'))
+  })
+
+  it("fails on chain, moving nothing, when the transfer lacks the hook's accounts", async function () {
+    // What a payer without them (the code before the hook accounts were added) sends.
+    if ('missing' in program) this.skip()
+    const payTo = Keypair.generate().publicKey
+    const payment = await env.payer.sign(option(payTo))
+    const tx = Transaction.from(Buffer.from(payment.serialized, 'base64'))
+    const hookAccounts = [allowList, hookProgram, getExtraAccountMetaAddress(mint, hookProgram)]
+    for (const ix of tx.instructions) {
+      if (!ix.programId.equals(TOKEN_2022_PROGRAM_ID)) continue
+      ix.keys = ix.keys.filter((key) => !hookAccounts.some((hook) => hook.equals(key.pubkey)))
+    }
+    tx.signatures = []
+    tx.sign(env.payerKeypair)
+    const payerBefore = await balance(env.payerKeypair.publicKey)
+
+    const logs = await env.connection.sendRawTransaction(tx.serialize()).then(
+      () => assert.fail("a transfer without the hook's accounts cannot succeed"),
+      (error: { logs?: string[] }) => error.logs ?? [],
+    )
+
+    assert.ok(
+      logs.some((line) => /account required by the instruction is missing/.test(line)),
+      logs.join('\n'),
+    )
+    assert.equal(await balance(env.payerKeypair.publicKey), payerBefore)
+    assert.equal(await balance(payTo), 0n)
   })
 })
