@@ -1,5 +1,6 @@
 import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
+import { destinationCheck } from './checkDestination.js'
 import { checkGenesis } from './checkGenesis.js'
 import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
@@ -16,7 +17,13 @@ export interface SolanaPlugin extends ChainPlugin {
   readonly commitment: 'confirmed' | 'finalized'
   /** Token program id (SPL Token or Token-2022) of each accepted mint. */
   readonly tokenPrograms: Readonly<Record<string, string>>
-  ready(): Promise<void>
+  /**
+   * The startup check: the RPC serves `network`, `payTo` is a wallet, `payTo`'s associated token
+   * account of each accepted mint can receive (missing, or owned by `payTo`, of that mint, not
+   * frozen), and each native-SOL price in `requirements` (the route's, given by `paid.ready()`)
+   * keeps `payTo` rent-exempt. Throws `ConfigurationError` naming the problem.
+   */
+  ready(requirements?: readonly PaymentRequirement[]): Promise<void>
   verifyProof(args: { message: string; signature: string; payer: string }): Promise<boolean>
 }
 
@@ -55,7 +62,9 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
   const source = rpcSource(config.name)
   const networkReady = checkGenesis(connection, config.network, source)
   // ready() (the startup check) also asks what payTo is; verification needs only the network.
-  const ready = once(networkReady, payToAccountCheck(connection, config.payTo, source))
+  const payToReady = once(networkReady, payToAccountCheck(connection, config.payTo, source))
+  // Asked on every ready(): a token account's owner can move, a balance can change.
+  const checkDestination = destinationCheck(connection, config.payTo, config.assets, source)
   const fees = transferFees(connection)
   return {
     name: config.name,
@@ -77,7 +86,10 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     },
     inspectAsset: fees.inspectAsset,
     normalizeTxId,
-    ready,
+    async ready(requirements) {
+      await payToReady()
+      await checkDestination(requirements)
+    },
     // A fresh genesis-hash check each time, for health().
     probe: () => checkGenesis(connection, config.network, source)(),
     async verify(context) {

@@ -19,7 +19,9 @@ export interface PaidFetchOptions extends PaymentOptions {
  * `Response`, received whole (its body is read before it is returned, so a connection lost
  * mid-response is sent again with the same headers). Other responses come back as they are.
  * Throws `SpendingCapError`, `NoPayableOptionError`, `CrossOriginRedirectError` (a redirect to
- * another origin's 402), `AssetMismatchError`, `TransferFeeError`, `PaymentRejectedError` (the
+ * another origin's 402), `AssetMismatchError`, `TransferFeeError`, `PayToAccountError` (the
+ * account a payment would credit cannot take it: read before signing, nothing sent),
+ * `PaymentRejectedError` (the
  * server's `error` and `message`), `PaymentTimeoutError` (the payment stays journaled) or
  * `PaymentFailedError`, or the caller's abort reason; it never pays twice in one call.
  *

@@ -30,7 +30,12 @@ export type { Payer, PaymentStatus, SignedPayment } from './payer.js'
 export type { PaymentOptions, ResolvedPaymentOptions } from './paymentOptions.js'
 export { resolvePaymentOptions } from './paymentOptions.js'
 export { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
-export { AssetMismatchError, CrossOriginRedirectError, TransferFeeError } from './refusals.js'
+export {
+  AssetMismatchError,
+  CrossOriginRedirectError,
+  PayToAccountError,
+  TransferFeeError,
+} from './refusals.js'
 export type { Exchange, ExchangeResponse } from './settlePayment.js'
 export { settlePayment } from './settlePayment.js'
 export type { MaxAmount } from './spendingCap.js'

@@ -61,3 +61,55 @@ export class TransferFeeError extends defineError(
     fields: { mint },
   }),
 ) {}
+
+/**
+ * The account a payment to `payTo` would credit cannot take it, read from the chain before
+ * signing: nothing was signed or sent. `reason`:
+ * - `owner_moved`: `payTo`'s associated token account is owned by another key (an SPL Token
+ *   account's owner can be changed with `SetAuthority`); paying into it would give the money to
+ *   that key.
+ * - `wrong_mint` / `not_a_token_account`: the account at that address is not a token account of
+ *   the mint.
+ * - `frozen`: the token account is frozen; the transfer would fail.
+ * - `below_rent_exemption`: a native-SOL amount that leaves `payTo` below the rent-exempt minimum
+ *   (the runtime refuses it: "insufficient funds for rent").
+ *
+ * @example if (e instanceof PayToAccountError && e.reason === 'owner_moved') console.log(e.account, 'is owned by', e.found)
+ */
+export class PayToAccountError extends defineError(
+  'PayToAccountError',
+  (args: {
+    reason: 'owner_moved' | 'wrong_mint' | 'not_a_token_account' | 'frozen' | 'below_rent_exemption'
+    /** The server's `payTo`. */
+    payTo: string
+    /** The account the payment would credit (a token account, or `payTo` itself for SOL). */
+    account: string
+    chain: string
+    /** What the chain says: who owns the account, or the rent-exempt minimum. */
+    found: string
+  }) => ({
+    message: `Refused to pay ${args.payTo} on ${args.chain}: ${describePayToProblem(args)}`,
+    details: 'The server cannot be paid safely as it is configured. Nothing was paid.',
+    fields: args,
+  }),
+) {}
+
+function describePayToProblem(args: {
+  reason: string
+  payTo: string
+  account: string
+  found: string
+}): string {
+  switch (args.reason) {
+    case 'owner_moved':
+      return `its token account ${args.account} is owned by ${args.found}, not by payTo.`
+    case 'wrong_mint':
+      return `its token account ${args.account} holds mint ${args.found}.`
+    case 'not_a_token_account':
+      return `${args.account} is not a token account (owned by ${args.found}).`
+    case 'frozen':
+      return `its token account ${args.account} is frozen.`
+    default:
+      return `the amount would leave it below the rent-exempt minimum (${args.found}).`
+  }
+}

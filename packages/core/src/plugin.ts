@@ -160,8 +160,13 @@ export interface ChainPlugin {
   verify(context: VerifyContext): Promise<VerifyResult>
   /** Checks an `x-payment-proof` signature by `payer` over `message`. */
   verifyProof?(args: { message: string; signature: string; payer: string }): Promise<boolean>
-  /** Checks that the RPC serves `network`; throws `VerifierUnavailableError` otherwise. */
-  ready?(): Promise<void>
+  /**
+   * Checks that the RPC serves `network`; throws `VerifierUnavailableError` otherwise, and
+   * `ConfigurationError` for what the plugin finds unpayable. `requirements`: what the route asks
+   * on this chain (price and asset), when the caller knows it (`startupChecks` of a route), so a
+   * price no payer could pay fails here (Solana: below the rent-exempt minimum).
+   */
+  ready?(requirements?: readonly PaymentRequirement[]): Promise<void>
   /**
    * Asks the RPC now (unlike `ready()`, which remembers success) that it answers and serves
    * `network`; throws `VerifierUnavailableError` otherwise. Used by `health()`.

@@ -10,8 +10,10 @@ import {
 import { PublicKey, SystemProgram, type TransactionInstruction } from '@solana/web3.js'
 import { type AcceptOption, formatAmount, parseBaseUnits } from '@tx402/core/protocol'
 import { PaymentFailedError, SpendingCapError } from '../errors.js'
+import { checkRentExemption, checkTokenDestination } from './checkDestination.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 import { transferFeeAmount } from './transferFeeAmount.js'
+import { addTransferHookAccounts } from './transferHookAccounts.js'
 
 /**
  * The instructions paying `option.amount` (base units) to `option.payTo`: a native SOL transfer,
@@ -19,9 +21,12 @@ import { transferFeeAmount } from './transferFeeAmount.js'
  * destination's created idempotently first when it does not exist yet), with the challenge's
  * `reference` as a read-only non-signer key of the transfer. The mint's decimals are checked on
  * chain; a Token-2022 transfer fee is priced in (`transferCheckedWithFee` of the amount that
- * delivers the price). Throws `PaymentFailedError` when the asset differs from the challenge or
- * a key is not a public key, `SpendingCapError` when what leaves the wallet exceeds
- * `limits.maxAmount`, `TransferFeeError` when a fee cannot be priced in.
+ * delivers the price) and a transfer hook's accounts are added. The account credited is read
+ * first: `payTo`'s token account must be owned by `payTo` (of the mint, not frozen), and a SOL
+ * amount must keep `payTo` rent-exempt. Throws `PaymentFailedError` when the asset differs from
+ * the challenge or a key is not a public key, `SpendingCapError` when what leaves the wallet
+ * exceeds `limits.maxAmount`, `TransferFeeError` when a fee cannot be priced in,
+ * `PayToAccountError` when the credited account cannot take it.
  *
  * @example const instructions = await buildTransfer(context, option, { maxAmount: 1_000_000n })
  */
@@ -42,6 +47,7 @@ export async function buildTransfer(
         `The challenge describes native SOL as ${asset.symbol} with ${asset.decimals} decimals.`,
       )
     }
+    await checkRentExemption(connection, { payTo, lamports: amount, chain: option.chain })
     transfer = SystemProgram.transfer({ fromPubkey: owner, toPubkey: payTo, lamports: amount })
   } else if (asset.standard === 'spl') {
     const mint = publicKey(asset.mint, 'mint')
@@ -63,7 +69,8 @@ export async function buildTransfer(
     const source = getAssociatedTokenAddressSync(mint, owner, true, programId)
     // `payTo` may be a PDA (a vault or multisig), hence allowOwnerOffCurve.
     const destination = getAssociatedTokenAddressSync(mint, payTo, true, programId)
-    if (!(await connection.getAccountInfo(destination))) {
+    const target = { destination, payTo, mint, programId, chain: option.chain }
+    if ((await checkTokenDestination(connection, target)) === 'missing') {
       instructions.push(
         createAssociatedTokenAccountIdempotentInstruction(
           owner,
@@ -107,6 +114,12 @@ export async function buildTransfer(
             [],
             programId,
           )
+    await addTransferHookAccounts(connection, transfer, mintInfo, {
+      source,
+      destination,
+      owner,
+      amount: fee === undefined ? amount : gross,
+    })
   } else {
     throw new PaymentFailedError(`A Solana payer cannot pay ${asset.standard} assets.`)
   }

@@ -13,8 +13,11 @@ import { transferStatus } from './transferStatus.js'
  * read-only non-signer key of the transfer instruction. The signature is known once signed, so
  * it is journaled before the bytes are sent. The mint's decimals are checked on chain before
  * signing; a Token-2022 transfer fee is priced in (`transferCheckedWithFee` of the amount that
- * delivers the price, within the spending cap). Waits for the option's `commitment` (default `'confirmed'`) by polling
- * `getSignatureStatuses`, resending the same bytes until the blockhash expires.
+ * delivers the price, within the spending cap), and a transfer hook's extra accounts are added.
+ * The account a payment credits is read before signing: a token account of `payTo`'s that another
+ * key owns, a frozen one, or a SOL amount leaving `payTo` below the rent-exempt minimum throws
+ * `PayToAccountError`, nothing sent. Waits for the option's `commitment` (default `'confirmed'`)
+ * by polling `getSignatureStatuses`, resending the same bytes until the blockhash expires.
  *
  * Steps, one file each: `resolveOptions`, `buildTransfer` (within `signTransfer`),
  * `sendTransfer`, `transferStatus`, `confirmTransfer`, `signProof`; `evmPayer` has the same.

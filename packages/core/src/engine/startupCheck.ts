@@ -1,7 +1,8 @@
 import { BaseError, ConfigurationError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
-import type { ChainPlugin } from '../plugin.js'
+import type { ChainPlugin, PaymentRequirement } from '../plugin.js'
+import { type RoutePrice, resolveOffers } from '../price.js'
 import type { Network } from '../protocol/types.js'
 import { describeFault } from '../rpc/rpcFault.js'
 
@@ -32,7 +33,8 @@ export interface PaymentHealth {
 export interface StartupChecks {
   /**
    * Checks, before the app listens, that every chain's RPC answers and serves its configured
-   * network (and the plugin's own `payTo` checks), and that the ledger opens and migrates.
+   * network (and the plugin's own `payTo` checks, given the route's price on that chain), and
+   * that the ledger opens and migrates.
    *
    * @throws ConfigurationError listing every failure, so nobody is asked to pay first.
    */
@@ -57,11 +59,16 @@ const probeKey = paymentKey({
  * await checks.ready()                       // throws before listening when a dependency is wrong
  * const { ok } = await checks.health()       // for /api/health
  */
-export function startupChecks(options: {
-  chains: readonly ChainPlugin[]
-  ledger: Ledger
-}): StartupChecks {
+export function startupChecks(
+  options: {
+    chains: readonly ChainPlugin[]
+    ledger: Ledger
+    /** Default: the plugin's. */
+    maxAgeSeconds?: number | undefined
+  } & Partial<RoutePrice>,
+): StartupChecks {
   const { chains, ledger } = options
+  const requirements = routeRequirements(options)
 
   const checkChain = async (plugin: ChainPlugin, now: boolean): Promise<ChainHealth> => {
     // now: for health(), which may be public; otherwise for ready(), whose message has details.
@@ -69,7 +76,7 @@ export function startupChecks(options: {
     try {
       // health() asks the RPC again; ready() may rely on what the plugin already proved.
       if (now && plugin.probe) await plugin.probe()
-      else await plugin.ready?.()
+      else await plugin.ready?.(requirements.get(plugin))
       return { ...state, ok: true }
     } catch (error) {
       return { ...state, ok: false, error: describe(error, !now) }
@@ -112,6 +119,24 @@ export function startupChecks(options: {
     },
     health: () => report(false),
   }
+}
+
+// What the route asks on each chain, so ready() can tell a price no payer could pay; none when
+// the options carry no price (setup itself refuses a price it cannot resolve).
+function routeRequirements(
+  options: Parameters<typeof startupChecks>[0],
+): Map<ChainPlugin, PaymentRequirement[]> {
+  const byPlugin = new Map<ChainPlugin, PaymentRequirement[]>()
+  if (typeof options.price !== 'string') return byPlugin
+  try {
+    const offers = resolveOffers(options.chains, options as RoutePrice, options.maxAgeSeconds)
+    for (const { plugin, requirement } of offers) {
+      byPlugin.set(plugin, [...(byPlugin.get(plugin) ?? []), requirement])
+    }
+  } catch {
+    // Setup (createPaymentEngine) already refused these options.
+  }
+  return byPlugin
 }
 
 // A tx402 error's message (and, for ready(), its details); any other error through

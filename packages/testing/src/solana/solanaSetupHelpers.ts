@@ -3,6 +3,7 @@ import {
   createAssociatedTokenAccountIdempotentInstruction,
   createInitializeMint2Instruction,
   createInitializeTransferFeeConfigInstruction,
+  createInitializeTransferHookInstruction,
   createMintToInstruction,
   createSetTransferFeeInstruction,
   ExtensionType,
@@ -21,6 +22,7 @@ import {
 } from '@solana/web3.js'
 import { FailedTransactionMetadata } from 'litesvm'
 import { addressParam } from './answerSolanaRpc.js'
+import { writeExtraAccountMetaList } from './extraAccountMetaList.js'
 import type { LiteSvmNode } from './liteSvmNode.js'
 import { accountInfo } from './readAccountState.js'
 import type { SolanaRpc } from './startSolanaRpc.js'
@@ -74,13 +76,17 @@ export function solanaSetupHelpers(node: LiteSvmNode, authority: Keypair): Solan
         throw new Error(`Airdrop failed: ${result}`)
       }
     },
-    createMint({ decimals = 6, tokenProgram = 'token', transferFee } = {}) {
+    createMint({ decimals = 6, tokenProgram = 'token', transferFee, transferHook } = {}) {
       const mint = Keypair.generate()
       const programId = tokenProgram === 'token-2022' ? TOKEN_2022_PROGRAM_ID : TOKEN_PROGRAM_ID
-      if (transferFee && tokenProgram !== 'token-2022') {
-        throw new Error('A transfer fee needs tokenProgram: token-2022')
+      if ((transferFee || transferHook) && tokenProgram !== 'token-2022') {
+        throw new Error('A transfer fee or hook needs tokenProgram: token-2022')
       }
-      const space = transferFee ? getMintLen([ExtensionType.TransferFeeConfig]) : getMintLen([])
+      const extensions = [
+        ...(transferFee ? [ExtensionType.TransferFeeConfig] : []),
+        ...(transferHook ? [ExtensionType.TransferHook] : []),
+      ]
+      const space = getMintLen(extensions)
       setup(
         [
           SystemProgram.createAccount({
@@ -102,6 +108,16 @@ export function solanaSetupHelpers(node: LiteSvmNode, authority: Keypair): Solan
                 ),
               ]
             : []),
+          ...(transferHook
+            ? [
+                createInitializeTransferHookInstruction(
+                  mint.publicKey,
+                  authority.publicKey,
+                  transferHook.programId,
+                  programId,
+                ),
+              ]
+            : []),
           createInitializeMint2Instruction(
             mint.publicKey,
             decimals,
@@ -112,6 +128,13 @@ export function solanaSetupHelpers(node: LiteSvmNode, authority: Keypair): Solan
         ],
         [mint],
       )
+      if (transferHook) {
+        writeExtraAccountMetaList(svm, {
+          mint: mint.publicKey,
+          programId: transferHook.programId,
+          extraAccounts: transferHook.extraAccounts ?? [],
+        })
+      }
       return mint.publicKey
     },
     setTransferFee({ mint, basisPoints, maximumFee }) {

@@ -33,11 +33,18 @@ export interface SolanaRpc {
   authority: Keypair
   /** Adds lamports to an account (an airdrop). */
   fund(address: PublicKey | string, lamports: bigint): void
-  /** Creates and initializes a mint; Token-2022 with `transferFee` adds a transfer-fee extension. */
+  /**
+   * Creates and initializes a mint; Token-2022 with `transferFee` adds a transfer-fee extension,
+   * with `transferHook` a transfer-hook extension naming `programId`, and writes the mint's
+   * `ExtraAccountMetaList` (the PDA `["extra-account-metas", mint]` of `programId`, owned by it)
+   * listing `extraAccounts` as read-only fixed addresses, as the hook program's
+   * `InitializeExtraAccountMetaList` would.
+   */
   createMint(options?: {
     decimals?: number
     tokenProgram?: 'token' | 'token-2022'
     transferFee?: { basisPoints: number; maximumFee: bigint }
+    transferHook?: { programId: PublicKey; extraAccounts?: readonly PublicKey[] }
   }): PublicKey
   /**
    * Schedules a new transfer fee on a Token-2022 mint made by `createMint` (the program makes it
