@@ -25,7 +25,7 @@ describe("evmPayer with the app's clients from another copy of viem (2.23.2) jud
     env = await startBrowserWalletEnv(4)
     const account = otherPrivateKeyToAccount(env.node.accounts[4]!.privateKey)
     const transport = otherViem.http(env.node.rpcUrl, { retryCount: 0 })
-    const chain = otherViem.defineChain({ ...env.node.chain })
+    const chain = otherChain()
     payer = evmPayer({
       walletClient: otherViem.createWalletClient({ account, chain, transport }) as never,
       publicClient: otherViem.createPublicClient({
@@ -44,6 +44,14 @@ describe("evmPayer with the app's clients from another copy of viem (2.23.2) jud
     await env?.stop()
   })
 
+  /** The node's chain, defined by the other copy. */
+  const otherChain = () =>
+    otherViem.defineChain({
+      id: env.node.chainId,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [env.node.rpcUrl] } },
+    })
   const serve = async () => {
     const payTo = privateKeyToAccount(generatePrivateKey()).address
     const app = await startPaidApp({
@@ -92,7 +100,7 @@ describe("evmPayer with the app's clients from another copy of viem (2.23.2) jud
     // Between signing and broadcast, another transaction of the payer takes the nonce.
     const takeNonce = otherViem.createWalletClient({
       account: otherPrivateKeyToAccount(env.node.accounts[4]!.privateKey),
-      chain: otherViem.defineChain({ ...env.node.chain }),
+      chain: otherChain(),
       transport: otherViem.http(env.node.rpcUrl),
     })
     const journal: PaymentJournal = {
