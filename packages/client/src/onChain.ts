@@ -7,9 +7,11 @@ import type { Payer, PaymentStatus } from './payer.js'
 /**
  * Makes sure a journaled payment is on chain and confirmed, by the payer's own RPC: a `confirmed`
  * entry is taken as is unless `recheck` (the server just answered `tx_not_found`). Rebroadcasts
- * the same signed bytes when the chain lost them. False, with the entry dropped, when it can
- * never land (nothing was paid); throws `PaymentFailedError` (entry dropped) when it failed on
- * chain, and `PaymentTimeoutError` (entry kept) at `flow.deadline`.
+ * the same signed bytes when the chain lost them; a wallet's replacement of it with the same
+ * transfer (an EVM speed-up) becomes the entry's payment. False, with the entry dropped, when it
+ * can never land and nothing replaced it with the same transfer (nothing was paid); throws
+ * `PaymentFailedError` (entry dropped) when it failed on chain, and `PaymentTimeoutError` (entry
+ * kept) at `flow.deadline`.
  *
  * @example if (!(await bringOnChain(flow, entry, payer, option))) payAgain()
  */

@@ -32,15 +32,14 @@ export async function nonceHolder(
       params: [from, numberToHex(nonce)],
     } as never)
   } catch (error) {
-    if (!findError(error, (e) => unsupported.has(e.code as number))) throw error
+    // A JSON-RPC error answer (providers name a missing method with several codes): search
+    // instead. A transport fault is thrown: nothing is known.
+    if (!findError(error, (e) => typeof e.code === 'number')) throw error
     return searchBlocks(client, from, nonce)
   }
   // A pending one holds the slot only until a block says otherwise.
   return found?.blockNumber ? formatTransaction(found) : undefined
 }
-
-// The node lacks the method: JSON-RPC "method not found", EIP-1474 "method not supported".
-const unsupported = new Set([-32601, -32004])
 
 /** The sender-and-nonce lookup's fallback, on any node. */
 async function searchBlocks(

@@ -31,5 +31,13 @@ export async function sendTransfer(
 // Recognised by name: the app's publicClient may come from another copy of viem.
 function isTransportFault(error: unknown): boolean {
   if (!isViemError(error)) return true
-  return Boolean(errorNamed(error, 'HttpRequestError', 'TimeoutError', 'WebSocketRequestError'))
+  return Boolean(
+    errorNamed(
+      error,
+      'HttpRequestError',
+      'TimeoutError',
+      'WebSocketRequestError',
+      'SocketClosedError',
+    ),
+  )
 }
