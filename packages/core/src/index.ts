@@ -84,7 +84,6 @@ export type { ResolvedOffer, RoutePrice } from './price.js'
 export { describeCost, resolveOffers } from './price.js'
 // The protocol a payer needs (wire types, headers, codes, money, errors), also `@tx402/core/protocol`.
 export * from './protocol/index.js'
-export { errorNamed, findError, isViemError } from './rpc/foreignError.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'
 export type { RpcSource } from './rpc/rpcFault.js'
 export { describeFault, rpcFault, withRpcFault } from './rpc/rpcFault.js'

@@ -1,5 +1,5 @@
-import { errorNamed } from '@tx402/core'
 import type { AcceptOption } from '@tx402/core/protocol'
+import { errorNamed } from '@tx402/core/protocol'
 import type { Address, Hex } from 'viem'
 import { PaymentFailedError, PaymentTimeoutError } from '../errors.js'
 import type { PaidTransfer, SignedPayment } from '../payer.js'

@@ -1,4 +1,4 @@
-import { findError } from '@tx402/core'
+import { findError } from '@tx402/core/protocol'
 import {
   type Address,
   formatTransaction,

@@ -1,4 +1,4 @@
-import { errorNamed, isViemError } from '@tx402/core'
+import { errorNamed, isViemError } from '@tx402/core/protocol'
 import type { Hex } from 'viem'
 import { BroadcastRejectedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'

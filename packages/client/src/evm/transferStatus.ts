@@ -1,4 +1,4 @@
-import { errorNamed } from '@tx402/core'
+import { errorNamed } from '@tx402/core/protocol'
 import type { Address, Hex } from 'viem'
 import type { PaymentStatus, SignedPayment } from '../payer.js'
 import type { EvmPayerContext } from './resolveOptions.js'

@@ -1,6 +1,6 @@
 import { base64 } from '@scure/base'
 import type { TransactionSignature } from '@solana/web3.js'
-import { findError } from '@tx402/core'
+import { findError } from '@tx402/core/protocol'
 import { BroadcastRejectedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
