@@ -63,7 +63,12 @@ export function evmPayer<
       return result
     },
     broadcast: (payment) => sendTransfer(context, payment).finally(() => endTurn(payment)),
-    status: (payment) => transferStatus(context, payment),
+    async status(payment) {
+      const status = await transferStatus(context, payment)
+      // Known to the node, or never to land: its nonce no longer needs the account's turn.
+      if (status !== 'missing') endTurn(payment)
+      return status
+    },
     findReplacement: (payment, transfer) => findReplacement(context, payment, transfer),
     confirm: (payment, option, deadline, transfer) =>
       confirmTransfer(context, payment, option, deadline, transfer),
