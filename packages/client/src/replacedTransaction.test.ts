@@ -110,8 +110,9 @@ describe("a wallet's speed-up of a journaled payment is presented, never paid ag
       env.startMining()
       const response = await callPaidEndpoint(app.url, {}, { ...options, timeoutMs: 30_000 })
       assert.equal(response.status, 200)
-      assert.equal(paymentResponse(response.headers).transaction, replacement)
-      assert.deepEqual(await env.transfersTo(payTo), [replacement])
+      const presented = paymentResponse(response.headers).transaction
+      const onChain = await env.transfersTo(payTo)
+      assert.deepEqual({ presented, onChain }, { presented: replacement, onChain: [replacement] })
       assert.ok(rpc.requests.flat().includes('eth_getTransactionBySenderAndNonce'))
     } finally {
       await rpc.close()

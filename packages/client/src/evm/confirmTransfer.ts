@@ -10,8 +10,9 @@ import type { EvmPayerContext } from './resolveOptions.js'
  * Waits (viem's `waitForTransactionReceipt`) until the payment has `option.minConfirmations`
  * (default 1), and returns the hash it was mined under: a wallet's speed-up (`'repriced'`) pays
  * the same under a new hash. Throws `PaymentFailedError` when it reverted or was replaced or
- * cancelled, `PaymentTimeoutError` at `deadline` (Unix ms). With `transfer` (the journal entry's terms),
- * a speed-up is recognised even when the node dropped the original before the wait read it.
+ * cancelled, `PaymentTimeoutError` at `deadline` (Unix ms). With `transfer` (the journal entry's
+ * terms), a speed-up is recognised even when the node dropped the original before the wait read
+ * it.
  *
  * @example const { txId } = await confirmTransfer(context, payment, option, Date.now() + 60_000)
  */

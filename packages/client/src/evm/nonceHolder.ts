@@ -49,7 +49,8 @@ async function searchBlocks(
 ): Promise<Transaction | undefined> {
   const countAt = (blockNumber: bigint) =>
     client.getTransactionCount({ address: from, blockNumber })
-  let high = await client.getBlockNumber()
+  // Fresh: a cached block number from before the nonce was used would find nothing.
+  let high = await client.getBlockNumber({ cacheTime: 0 })
   if ((await countAt(high)) <= nonce) return undefined
   // Backward in doubling steps to a block before the nonce was used, then halving between.
   let step = 1n
