@@ -1,10 +1,10 @@
 import {
+  isViemError,
   type RpcSource,
   rateLimitCodes,
   rateLimitSeconds,
   VerifierUnavailableError,
 } from '@tx402/core'
-import { BaseError as ViemBaseError } from 'viem'
 
 /**
  * The `RpcSource` of an EVM chain, for core's `withRpcFault` / `rpcFault`: faults name the chain,
@@ -21,13 +21,14 @@ export function rpcSource(chain: string): RpcSource {
  * `Retry-After`, or a JSON-RPC rate-limit code (`LimitExceededRpcError` -32005, code 429, …).
  */
 function viemRateLimit(cause: unknown): number | undefined {
-  if (!(cause instanceof ViemBaseError)) return undefined
+  // Any copy of viem: an app's client may not be made by the viem this package imports.
+  if (!isViemError(cause)) return undefined
   // viem nests the answer: the status and headers, the code and its data sit on different links.
   let status: number | undefined
   let retryAfter: string | null | undefined
   let code: number | undefined
   let data: unknown
-  cause.walk((error) => {
+  ;(cause as { walk(fn: (error: unknown) => boolean): unknown }).walk((error) => {
     const fields = error as { status?: unknown; headers?: unknown; code?: unknown; data?: unknown }
     if (fields.status === 429) status = 429
     if (fields.headers instanceof Headers) retryAfter ??= fields.headers.get('retry-after')

@@ -1,4 +1,5 @@
 import {
+  errorNamed,
   type PaymentFacts,
   rpcFault,
   type VerifyContext,
@@ -7,14 +8,11 @@ import {
 } from '@tx402/core'
 import {
   type Address,
-  BlockNotFoundError,
   getAddress,
   type Hash,
   hexToNumber,
   isAddressEqual,
   type PublicClient,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
 } from 'viem'
 import { readTransferLogs } from './readTransferLogs.js'
 import type { EvmChainConfig } from './resolveOptions.js'
@@ -70,13 +68,13 @@ export async function verifyPayment(
     () =>
       Promise.all([
         check.askChainId ? askChainId(client) : undefined,
-        client.getTransactionReceipt({ hash }).catch(orNull(TransactionReceiptNotFoundError)),
+        client.getTransactionReceipt({ hash }).catch(orNull('TransactionReceiptNotFoundError')),
         client.getBlockNumber({ cacheTime: 0 }),
         settings.finality === 'latest'
           ? undefined
           : client.getBlock({ blockTag: settings.finality }).then((block) => block.number),
         native
-          ? client.getTransaction({ hash }).catch(orNull(TransactionNotFoundError))
+          ? client.getTransaction({ hash }).catch(orNull('TransactionNotFoundError'))
           : undefined,
       ]),
   )
@@ -98,7 +96,7 @@ export async function verifyPayment(
       Promise.all([
         transaction !== undefined
           ? transaction
-          : client.getTransaction({ hash }).catch(orNull(TransactionNotFoundError)),
+          : client.getTransaction({ hash }).catch(orNull('TransactionNotFoundError')),
         chainId === undefined ? askChainId(client) : undefined,
       ]),
     )
@@ -175,7 +173,7 @@ export async function verifyPayment(
   // Round trip 2, only when the node did not attach the block time to the logs.
   if (blockTimestamp === undefined) {
     const block = await withRpcFault(source, 'reading the block', () =>
-      client.getBlock({ blockHash: receipt.blockHash }).catch(orNull(BlockNotFoundError)),
+      client.getBlock({ blockHash: receipt.blockHash }).catch(orNull('BlockNotFoundError')),
     )
     if (!block) {
       return {
@@ -201,9 +199,10 @@ function askChainId(client: PublicClient): Promise<number> {
   return client.request({ method: 'eth_chainId' }).then((id) => hexToNumber(id))
 }
 
-function orNull(notFound: new (...args: never[]) => Error) {
+// By viem's error name, not instanceof: the same answer from any copy of viem.
+function orNull(notFound: string) {
   return (error: unknown): null => {
-    if (error instanceof notFound) return null
+    if (errorNamed(error, notFound)) return null
     throw error
   }
 }

@@ -1,10 +1,6 @@
-import {
-  type Connection,
-  type ParsedTransactionWithMeta,
-  SolanaJSONRPCError,
-  type TransactionVersion,
-} from '@solana/web3.js'
+import type { Connection, ParsedTransactionWithMeta, TransactionVersion } from '@solana/web3.js'
 import { type RpcSource, rpcFault } from '@tx402/core'
+import { isSolanaJsonRpcError } from './rpcSource.js'
 
 /** Every transaction version the installed web3.js parses (`legacy` and `0` in web3.js 1.x). */
 export const readableVersions: readonly TransactionVersion[] = ['legacy', 0]
@@ -46,7 +42,7 @@ export async function readTransaction(
       ),
     })
   } catch (error) {
-    if (error instanceof SolanaJSONRPCError && error.code === unsupportedVersionCode) {
+    if (isSolanaJsonRpcError(error) && error.code === unsupportedVersionCode) {
       const version = /version \((\w+)\)/i.exec(error.message)?.[1] ?? 'unknown'
       return { kind: 'unsupported', version }
     }

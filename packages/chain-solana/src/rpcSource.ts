@@ -1,5 +1,4 @@
-import { SolanaJSONRPCError } from '@solana/web3.js'
-import { type RpcSource, rateLimitSeconds, VerifierUnavailableError } from '@tx402/core'
+import { findError, type RpcSource, rateLimitSeconds, VerifierUnavailableError } from '@tx402/core'
 
 /**
  * The `RpcSource` of a Solana chain, for core's `withRpcFault` / `rpcFault`: faults name the
@@ -13,9 +12,25 @@ export function rpcSource(chain: string): RpcSource {
 }
 
 function solanaRateLimit(cause: unknown): number | undefined {
-  for (let error = cause; error instanceof Error; error = error.cause) {
-    if (error instanceof VerifierUnavailableError) return error.retryAfterSeconds
-    if (error instanceof SolanaJSONRPCError) return rateLimitSeconds({ error })
-  }
-  return undefined
+  const found = findError(
+    cause,
+    (error) => error instanceof VerifierUnavailableError || isSolanaJsonRpcError(error),
+  )
+  if (found instanceof VerifierUnavailableError) return found.retryAfterSeconds
+  return found
+    ? rateLimitSeconds({ error: found as { code?: unknown; data?: unknown } })
+    : undefined
+}
+
+/**
+ * True for web3.js's `SolanaJSONRPCError` (the node's JSON-RPC error: `code`, `data`) of any copy
+ * of web3.js, by its `name`: the app's `Connection` may come from another copy than this
+ * package's, and `instanceof` across copies is false.
+ *
+ * @example if (isSolanaJsonRpcError(error) && error.code === -32015) return 'unsupported'
+ */
+export function isSolanaJsonRpcError(
+  error: unknown,
+): error is Error & { code: unknown; data?: unknown } {
+  return error instanceof Error && error.name === 'SolanaJSONRPCError'
 }

@@ -2,14 +2,16 @@ import type { AcceptOption } from '@tx402/core/protocol'
 import { BroadcastRejectedError, PaymentFailedError } from './errors.js'
 import type { Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'
-import type { Payer } from './payer.js'
+import type { Payer, PaymentStatus } from './payer.js'
 
 /**
  * Makes sure a journaled payment is on chain and confirmed, by the payer's own RPC: a `confirmed`
  * entry is taken as is unless `recheck` (the server just answered `tx_not_found`). Rebroadcasts
- * the same signed bytes when the chain lost them. False, with the entry dropped, when it can
- * never land (nothing was paid); throws `PaymentFailedError` (entry dropped) when it failed on
- * chain, and `PaymentTimeoutError` (entry kept) at `flow.deadline`.
+ * the same signed bytes when the chain lost them; a wallet's replacement of it with the same
+ * transfer (an EVM speed-up) becomes the entry's payment. False, with the entry dropped, when it
+ * can never land and nothing replaced it with the same transfer (nothing was paid); throws
+ * `PaymentFailedError` (entry dropped) when it failed on chain, and `PaymentTimeoutError` (entry
+ * kept) at `flow.deadline`.
  *
  * @example if (!(await bringOnChain(flow, entry, payer, option))) payAgain()
  */
@@ -21,7 +23,7 @@ export async function bringOnChain<R>(
   recheck = false,
 ): Promise<boolean> {
   if (entry.state === 'confirmed' && !recheck) return true
-  const status = await payer.status(entry.payment)
+  const status = await statusOrReplacement(flow, entry, payer)
   if (status === 'expired') {
     // Never sent, and it no longer can be: nothing was paid, so paying now is paying once.
     await flow.journal.delete(entry.challengeId)
@@ -48,7 +50,7 @@ export async function broadcast<R>(
     await payer.broadcast(entry.payment)
   } catch (error) {
     // The bytes may have reached the node even though the call failed: ask the chain.
-    const status = await payer.status(entry.payment).catch(() => undefined)
+    const status = await statusOrReplacement(flow, entry, payer).catch(() => undefined)
     if (status !== 'known') {
       if (status === 'expired' || error instanceof BroadcastRejectedError) {
         await flow.journal.delete(entry.challengeId)
@@ -78,7 +80,7 @@ export async function confirm<R>(
 ): Promise<void> {
   let landed: { txId: string }
   try {
-    landed = await payer.confirm(entry.payment, option, flow.deadline)
+    landed = await payer.confirm(entry.payment, option, flow.deadline, entry)
   } catch (error) {
     if (error instanceof PaymentFailedError) await flow.journal.delete(entry.challengeId)
     throw error
@@ -89,6 +91,27 @@ export async function confirm<R>(
   }
   entry.state = 'confirmed'
   await flow.journal.put(entry)
+}
+
+/**
+ * The payment's status; for one that can no longer land as signed (`'expired'`), the transaction
+ * that took its nonce with the same transfer (a wallet's speed-up) becomes the entry's payment,
+ * journaled before anything else happens, and its status is returned: only a nonce used by a
+ * different transaction means nothing was paid.
+ */
+async function statusOrReplacement<R>(
+  flow: Flow<R>,
+  entry: JournalEntry,
+  payer: Payer,
+): Promise<PaymentStatus> {
+  const status = await payer.status(entry.payment)
+  if (status !== 'expired' || !payer.findReplacement) return status
+  const replacedBy = await payer.findReplacement(entry.payment, entry)
+  if (!replacedBy) return status
+  entry.payment = { ...entry.payment, txId: replacedBy, serialized: '' }
+  entry.state = 'broadcast'
+  await flow.journal.put(entry)
+  return payer.status(entry.payment)
 }
 
 async function record<R>(

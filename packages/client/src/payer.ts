@@ -16,6 +16,17 @@ export interface SignedPayment {
   validUntil: number
 }
 
+/**
+ * What a journaled payment pays (the journal entry's terms): `amount` base units of `asset` to
+ * `payTo`. A transaction that replaced the payment's (a wallet's speed-up) is recognised by it.
+ */
+export interface PaidTransfer {
+  asset: WireAsset
+  payTo: string
+  /** Base units, decimal string. */
+  amount: string
+}
+
 /** Where a signed payment stands on chain. */
 export type PaymentStatus =
   /** The node knows it: in the mempool or in a block. */
@@ -56,6 +67,13 @@ export interface Payer {
   /** Where the payment stands on chain. */
   status(payment: SignedPayment): Promise<PaymentStatus>
   /**
+   * For a payment whose status is `'expired'`: the id of the transaction that took its place with
+   * the same `transfer` (an EVM wallet's speed-up: same sender and nonce, recipient, calldata and
+   * value, a new hash), or undefined when nothing replaced it with that transfer (then it never
+   * paid). Optional: a chain without replacements (Solana) has none. RPC faults are thrown.
+   */
+  findReplacement?(payment: SignedPayment, transfer: PaidTransfer): Promise<string | undefined>
+  /**
    * Resolves once the transaction meets `option.minConfirmations` (EVM) or `option.commitment`
    * (Solana), with the id it landed under (a wallet's speed-up changes an EVM hash); throws
    * `PaymentFailedError` when it failed on chain and `PaymentTimeoutError` at `deadline` (Unix ms).
@@ -64,6 +82,8 @@ export interface Payer {
     payment: SignedPayment,
     option: Pick<AcceptOption, 'minConfirmations' | 'commitment'>,
     deadline: number,
+    /** What the payment pays: lets an EVM payer recognise a wallet's speed-up while waiting. */
+    transfer?: PaidTransfer,
   ): Promise<{ txId: string }>
   /** Signs the proof message (`x-payment-proof`): EIP-191 hex (EVM), base58 ed25519 (Solana). */
   signProof(message: string): Promise<string>

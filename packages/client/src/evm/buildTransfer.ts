@@ -24,18 +24,36 @@ export async function buildTransfer(
   option: AcceptOption,
 ): Promise<EvmTransfer> {
   await checkAsset(context, option)
-  const amount = parseBaseUnits(option.amount)
-  if (!isAddress(option.payTo)) {
-    throw new PaymentFailedError(`payTo ${option.payTo.slice(0, 60)} is not an EVM address.`)
+  return transferCall(option)
+}
+
+/**
+ * The call paying `amount` (base units) of `asset` to `payTo`, with no I/O: what a journaled
+ * payment's transaction carries, so a wallet's repriced replacement of it is recognised. Throws
+ * `PaymentFailedError` when `payTo` or the token is not an EVM address.
+ *
+ * @example transferCall({ asset, payTo, amount: '10000' }) // { to: token, data: transfer(payTo, 10000), value: 0n }
+ */
+export function transferCall(
+  transfer: Pick<AcceptOption, 'asset' | 'payTo' | 'amount'>,
+): Required<EvmTransfer> {
+  const amount = parseBaseUnits(transfer.amount)
+  if (!isAddress(transfer.payTo)) {
+    throw new PaymentFailedError(`payTo ${transfer.payTo.slice(0, 60)} is not an EVM address.`)
   }
-  if (option.asset.standard === 'native') return { to: option.payTo, value: amount }
+  if (transfer.asset.standard === 'native') return { to: transfer.payTo, data: '0x', value: amount }
+  const token = (transfer.asset as { address?: string }).address
+  if (!token || !isAddress(token)) {
+    throw new PaymentFailedError(`Cannot pay ${transfer.asset.symbol}: not an ERC-20 address.`)
+  }
   return {
-    to: (option.asset as { address: Address }).address,
+    to: token,
     data: encodeFunctionData({
       abi: erc20Abi,
       functionName: 'transfer',
-      args: [option.payTo, amount],
+      args: [transfer.payTo, amount],
     }),
+    value: 0n,
   }
 }
 

@@ -1,4 +1,5 @@
-import { type Hex, HttpRequestError, TimeoutError, BaseError as ViemBaseError } from 'viem'
+import { errorNamed, isViemError } from '@tx402/core/protocol'
+import type { Hex } from 'viem'
 import { BroadcastRejectedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
 import type { EvmPayerContext } from './resolveOptions.js'
@@ -27,7 +28,16 @@ export async function sendTransfer(
 }
 
 // The request may or may not have reached the node: its fate is unknown, unlike a JSON-RPC error.
+// Recognised by name: the app's publicClient may come from another copy of viem.
 function isTransportFault(error: unknown): boolean {
-  if (!(error instanceof ViemBaseError)) return true
-  return Boolean(error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError))
+  if (!isViemError(error)) return true
+  return Boolean(
+    errorNamed(
+      error,
+      'HttpRequestError',
+      'TimeoutError',
+      'WebSocketRequestError',
+      'SocketClosedError',
+    ),
+  )
 }

@@ -1,5 +1,5 @@
 import type { AcceptOption } from '@tx402/core/protocol'
-import { keccak256 } from 'viem'
+import { type Hex, keccak256 } from 'viem'
 import { PaymentFailedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
 import { buildTransfer } from './buildTransfer.js'
@@ -53,5 +53,21 @@ export async function signTransfer(
     account,
     chain: walletClient.chain,
   })
-  return { txId, serialized: '', from: account.address, validUntil: request.nonce }
+  return {
+    txId,
+    serialized: '',
+    from: account.address,
+    validUntil: await sentNonce(context, txId, request.nonce),
+  }
+}
+
+// The nonce the wallet chose, which a replacement of this payment shares: read back where the
+// node already knows the transaction, else the pending count read before sending.
+async function sentNonce(
+  { publicClient }: EvmPayerContext,
+  txId: Hex,
+  prepared: number,
+): Promise<number> {
+  const sent = await publicClient.getTransaction({ hash: txId }).catch(() => undefined)
+  return sent?.nonce ?? prepared
 }

@@ -1,16 +1,12 @@
-import {
-  type Address,
-  type Hex,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
-} from 'viem'
+import { errorNamed } from '@tx402/core/protocol'
+import type { Address, Hex } from 'viem'
 import type { PaymentStatus, SignedPayment } from '../payer.js'
 import type { EvmPayerContext } from './resolveOptions.js'
 
 /**
  * Where a signed payment stands: `'known'` when the node has the transaction (pending or mined),
  * `'missing'` while its nonce is unused (the same bytes can still land), `'expired'` once another
- * transaction used its nonce.
+ * transaction used its nonce (`findReplacement` tells whether that one pays the same).
  *
  * @example if ((await transferStatus(context, payment)) === 'missing') await sendTransfer(context, payment)
  */
@@ -35,8 +31,10 @@ async function exists(read: () => Promise<unknown>): Promise<boolean> {
     await read()
     return true
   } catch (error) {
-    if (error instanceof TransactionNotFoundError) return false
-    if (error instanceof TransactionReceiptNotFoundError) return false
+    // By name: the app's clients may come from another copy of viem than this package's.
+    if (errorNamed(error, 'TransactionNotFoundError', 'TransactionReceiptNotFoundError')) {
+      return false
+    }
     throw error
   }
 }

@@ -1,5 +1,6 @@
 import { base64 } from '@scure/base'
-import { SendTransactionError, type TransactionSignature } from '@solana/web3.js'
+import type { TransactionSignature } from '@solana/web3.js'
+import { findError } from '@tx402/core/protocol'
 import { BroadcastRejectedError } from '../errors.js'
 import type { SignedPayment } from '../payer.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
@@ -19,13 +20,27 @@ export async function sendTransfer(
     await sendRaw(connection, payment, false)
   } catch (error) {
     // The node answered with an error (preflight failed, blockhash unknown): refused for good.
-    if (error instanceof SendTransactionError) {
+    if (isSendTransactionError(error)) {
       throw new BroadcastRejectedError('The node refused the signed transaction.', {
         cause: error,
       })
     }
     throw error
   }
+}
+
+/**
+ * web3.js's `SendTransactionError` (the node's answer to a send) from any copy of web3.js: the
+ * app's `Connection` may come from another copy, and the class sets no `name`, so it is known by
+ * the fields it carries (`transactionMessage`, `getLogs`).
+ */
+function isSendTransactionError(error: unknown): boolean {
+  return Boolean(
+    findError(
+      error,
+      (e) => typeof e.transactionMessage === 'string' && typeof e.getLogs === 'function',
+    ),
+  )
 }
 
 /**

@@ -18,6 +18,8 @@ export {
 } from '../errors.js'
 export { formatAmount, parseAmount, parseBaseUnits } from '../money.js'
 export { proofMessage } from '../proofMessage.js'
+// Another library's errors read by name and shape, for payers and plugins alike.
+export { errorNamed, findError, isViemError } from '../rpc/foreignError.js'
 export { decodeBase64Json, encodeBase64Json } from './base64Json.js'
 export type { ErrorCode, RejectionCode } from './codes.js'
 export { errorStatus, isRejectionCode, rejectionCodes } from './codes.js'
