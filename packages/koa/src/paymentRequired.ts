@@ -1,5 +1,6 @@
 import {
   createPaymentEngine,
+  isChargedAnswer,
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
@@ -69,7 +70,9 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
   async function middleware(ctx: Context, next: Next): Promise<void> {
     const outcome = await engine.handle({
       method: ctx.method,
-      path: ctx.path,
+      // The path the client asked for: a mounted app's ctx.path lacks its prefix (the realm).
+      path: askedPath(ctx),
+      origin: ctx.origin,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
       client: ctx.ip,
     })
@@ -93,8 +96,8 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
   let kept: StoredResponse | undefined
   try {
     await next()
-    if (ctx.status >= 400 || !ctx.writable) {
-      // Not served, or nobody left to serve it to.
+    if (!isChargedAnswer(ctx.method, ctx.status) || !ctx.writable) {
+      // Not served (an error, or a GET's redirect), or nobody left to serve it to.
       await outcome.settle(false)
       return
     }
@@ -117,9 +120,19 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
   // Koa writes the body after the middleware chain returns; only the response itself says
   // whether it reached the socket whole, and with what status an outer layer left it.
   onFinished(ctx.res, (error) => {
-    const delivered = !error && ctx.res.writableFinished && ctx.res.statusCode < 400
+    const delivered =
+      !error && ctx.res.writableFinished && isChargedAnswer(ctx.method, ctx.res.statusCode)
     void outcome.settle(delivered, delivered ? kept : undefined)
   })
+}
+
+// ctx.originalUrl's path: what the client asked, before koa-mount or a router stripped a prefix.
+function askedPath(ctx: Context): string {
+  const url = ctx.originalUrl
+  // An absolute-form target (`GET http://host/path`) is left to Koa's own parse.
+  if (!url.startsWith('/')) return ctx.path
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

@@ -22,6 +22,7 @@ const optionNames = {
   maxStoredResponseBytes: true,
   clockSkewSeconds: true,
   binding: true,
+  realm: true,
   requireChallenge: true,
   requireProof: true,
   credit: true,
