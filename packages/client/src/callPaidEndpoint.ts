@@ -109,6 +109,7 @@ export async function paidFetch(
     send,
     signal,
     follow,
+    opaqueRedirects: 'document' in globalThis || 'WorkerGlobalScope' in globalThis,
     fingerprint: async () =>
       requestFingerprint(template.method, template.url, await template.clone().arrayBuffer()),
   }

@@ -48,6 +48,12 @@ export interface Exchange<R> {
   /** True when a rejection of `send` is the caller giving up (e.g. a cancelled axios request). */
   isAbort?(error: unknown): boolean
   /**
+   * True where a redirect answered to `send` with payment headers is opaque (fetch in a browser
+   * page or worker: status 0, no headers): its `PAYMENT-CREDIT` could not be read, so no credit
+   * pack is bought on a request that is not GET or HEAD.
+   */
+  opaqueRedirects?: boolean
+  /**
    * Follows a redirect answered to payment headers or a credit token, without them
    * (docs/protocol.md section 6.3): sends the request the redirect asks for and settles its
    * answer as this call's (a 402 at the target is paid as usual). `carried`: the payment the

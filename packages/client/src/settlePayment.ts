@@ -144,7 +144,11 @@ export async function settlePayment<R>(
     preferredChains: topUp
       ? [topUp.network, ...(options.preferredChains ?? [])]
       : options.preferredChains,
-    credit: exchange.sendCredited ? buying : undefined,
+    // A token on a redirect a browser hides (opaque) could never be read: no pack is bought there.
+    credit:
+      exchange.sendCredited && (isSafeMethod(exchange.method) || !exchange.opaqueRedirects)
+        ? buying
+        : undefined,
   })
   const paid = pack === undefined ? option : { ...option, amount: pack.toString() }
   const payment = await payer.sign(paid, { maxAmount })
