@@ -1,6 +1,8 @@
 import { type AcceptOption, type PaymentRequiredBody, parseBaseUnits } from '@tx402/core/protocol'
 import { assetAddress, sameAddress } from './assets/knownAssets.js'
-import type { JournalEntry } from './journal/types.js'
+import { creditsOf } from './credit/creditJournal.js'
+import { takes } from './credit/heldCredit.js'
+import type { JournalEntry, PaymentJournal } from './journal/types.js'
 
 /**
  * The option of a redirect target's 402 that a payment its redirecting route released (a GET
@@ -16,7 +18,7 @@ export function carriedOption(
   body: PaymentRequiredBody,
   origin: string,
 ): AcceptOption | undefined {
-  if (!entry.resource.startsWith(`${origin} `) || entry.topUp) return undefined
+  if (!entry.resource.startsWith(`${origin} `)) return undefined
   return body.accepts.find(
     (option) =>
       option.network.toLowerCase() === entry.network.toLowerCase() &&
@@ -24,4 +26,24 @@ export function carriedOption(
       sameAddress(option.payTo, entry.payTo) &&
       parseBaseUnits(option.amount) <= parseBaseUnits(entry.amount),
   )
+}
+
+/**
+ * The top-up token a carried payment keeps at its target: only when the target's option sells
+ * credit of the balance's scope, network and asset (else the server would refuse the token and
+ * the client forget it); undefined: presented as a payment of its own there.
+ *
+ * @example const topUp = await carriedTopUp(journal, entry, option)
+ */
+export async function carriedTopUp(
+  journal: PaymentJournal,
+  entry: JournalEntry,
+  option: AcceptOption,
+): Promise<string | undefined> {
+  if (!entry.topUp || !option.credit) return undefined
+  const record = (await creditsOf(journal).list()).find((r) => r.token === entry.topUp)
+  if (!record || record.scope !== (option.credit.scope ?? '') || !takes(option, record)) {
+    return undefined
+  }
+  return entry.topUp
 }

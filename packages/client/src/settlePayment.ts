@@ -1,5 +1,5 @@
 import { headerNames, type PaymentRequiredBody } from '@tx402/core/protocol'
-import { carriedOption } from './carriedPayment.js'
+import { carriedOption, carriedTopUp } from './carriedPayment.js'
 import type { CreditRecord } from './credit/creditRecord.js'
 import { heldCredit, takes } from './credit/heldCredit.js'
 import { spendCredit } from './credit/spendCredit.js'
@@ -80,7 +80,9 @@ export async function settlePayment<R>(
   const carrier = carriedAs && (await findPayer(options.payers, carried.network))
   if (carried && carrier && !claimed.has(carried.challengeId)) {
     // One transfer for the call: the payment moves to this resource in the journal.
-    const moved: JournalEntry = { ...carried, resource }
+    const { topUp: _, ...plain } = carried
+    const topUp = await carriedTopUp(journal, carried, carriedAs)
+    const moved: JournalEntry = { ...plain, resource, ...(topUp ? { topUp } : {}) }
     claimed.add(moved.challengeId)
     try {
       await journal.put(moved)
