@@ -1,9 +1,9 @@
 import { creditedSender } from './credit/creditedSender.js'
 import { spendKnownCredit } from './credit/spendKnownCredit.js'
 import type { Exchange, ExchangeResponse } from './exchange.js'
+import type { JournalEntry } from './journal/types.js'
 import { type PaymentOptions, resolvePaymentOptions } from './paymentOptions.js'
 import { receiveWhole } from './receiveWhole.js'
-import type { JournalEntry } from './journal/types.js'
 import { maxPaidRedirects, payableOrigin, redirectTarget } from './redirects.js'
 import { requestFingerprint } from './requestFingerprint.js'
 import { settlePayment } from './settlePayment.js'
@@ -65,8 +65,16 @@ export async function paidFetch(
     const manual = Object.keys(extra).length > 0 ? { redirect: 'manual' as const } : {}
     return wrap(await fetchImpl(new Request(template.clone(), { headers, ...manual })))
   }
-  const follow = async (redirect: ExchangeResponse<Response>, carried: JournalEntry | undefined) => {
-    const target = redirectTarget(url, template.method, redirect.status, redirect.header('location'))
+  const follow = async (
+    redirect: ExchangeResponse<Response>,
+    carried: JournalEntry | undefined,
+  ) => {
+    const target = redirectTarget(
+      url,
+      template.method,
+      redirect.status,
+      redirect.header('location'),
+    )
     const count = (hop?.count ?? 0) + 1
     if (!target || count > maxPaidRedirects) return redirect.raw
     redirect.discard()

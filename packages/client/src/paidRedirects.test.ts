@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger } from '@tx402/core'
 import axios from 'axios'
@@ -43,8 +45,19 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
   /** Per path, the x-payment-* headers each request there carried (empty: none). */
   const seen: Record<string, string[][]> = {}
   const handled: Record<string, number> = {}
+  // Another origin serving files by signed link (a CDN): what reached it.
+  let cdn: Server
+  let cdnOrigin: string
+  const cdnSaw: IncomingHttpHeaders[] = []
 
   before(async () => {
+    cdn = createServer((req, res) => {
+      cdnSaw.push(req.headers)
+      res.end('file bytes')
+    })
+    cdn.listen(0, '127.0.0.1')
+    await new Promise((resolve) => cdn.once('listening', resolve))
+    cdnOrigin = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`
     env = await startEvmEnv(8453, 7)
     payTo = env.freshPayTo()
     const counting = countingLedger()
@@ -76,6 +89,10 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
         router.get('/api/done', (ctx) => {
           ctx.body = { done: true }
         })
+        router.get('/api/download', paid, (ctx) => {
+          count('/api/download')
+          ctx.redirect(`${cdnOrigin}/file?signature=paid-for`)
+        })
         router.get('/api/moved', paid, (ctx) => {
           count('/api/moved')
           ctx.redirect('/api/weather')
@@ -86,6 +103,8 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
   after(async () => {
     await app?.stop()
     await env?.stop()
+    cdn?.closeAllConnections()
+    await new Promise((resolve) => cdn?.close(resolve))
   })
 
   const transfers = async () => (await env.transfersTo(payTo)).length
@@ -164,6 +183,24 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
     assert.equal((await transfers()) - before.transfers, 1)
     assert.equal(charges.payments - before.payments, 1)
     assert.deepEqual(seen['/api/weather']?.[0], [], 'followed without payment headers')
+    assert.equal((await journal.list()).length, 0)
+  })
+
+  it('charges a paid GET redirected to another origin (the signed link is the answer) and follows it without payment headers', async () => {
+    const journal: PaymentJournal = memoryJournal()
+    const before = { transfers: await transfers(), ...charges }
+    const response = await callPaidEndpoint(
+      `${app.origin}/api/download`,
+      {},
+      { payers: [env.payer], journal },
+    )
+    assert.equal(response.status, 200)
+    assert.equal(await response.text(), 'file bytes')
+    assert.equal((await transfers()) - before.transfers, 1)
+    assert.equal(charges.payments - before.payments, 1)
+    assert.equal(cdnSaw.length, 1)
+    const leaked = Object.keys(cdnSaw[0]!).filter((name) => name.startsWith('x-payment-'))
+    assert.deepEqual(leaked, [], 'no payment header reached the other origin')
     assert.equal((await journal.list()).length, 0)
   })
 })

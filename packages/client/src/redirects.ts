@@ -51,7 +51,9 @@ export function chargedRedirect(
   method: string,
 ): boolean {
   if (response.status === 0) return !isSafeMethod(method)
-  return !!(response.header(headerNames.paymentResponse) || response.header(headerNames.paymentCredit))
+  return !!(
+    response.header(headerNames.paymentResponse) || response.header(headerNames.paymentCredit)
+  )
 }
 
 /** Where a redirect sends the request next, and how (Fetch standard, "HTTP-redirect fetch"). */
@@ -77,7 +79,8 @@ export function redirectTarget(
 ): RedirectTarget | undefined {
   if (status === 0 || !location) return undefined
   const upper = method.toUpperCase()
-  const toGet = (status === 303 && upper !== 'HEAD') || ((status === 301 || status === 302) && upper === 'POST')
+  const toGet =
+    (status === 303 && upper !== 'HEAD') || ((status === 301 || status === 302) && upper === 'POST')
   return {
     url: new URL(location, from),
     method: toGet ? 'GET' : upper,

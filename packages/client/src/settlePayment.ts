@@ -88,7 +88,8 @@ export async function settlePayment<R>(
       await journal.put(moved)
       const result = await presentPayment(flow, moved, carrier, body)
       if (result.kind === 'answered') return result.response
-      if (result.kind === 'redirected') return follow(result.response, result.charged ? undefined : moved)
+      if (result.kind === 'redirected')
+        return follow(result.response, result.charged ? undefined : moved)
       body = result.body
     } finally {
       claimed.delete(moved.challengeId)
@@ -170,7 +171,8 @@ export async function settlePayment<R>(
     await confirm(flow, entry, payer, option)
     const result = await presentPayment(flow, entry, payer, body)
     if (result.kind === 'answered') return result.response
-    if (result.kind === 'redirected') return follow(result.response, result.charged ? undefined : entry)
+    if (result.kind === 'redirected')
+      return follow(result.response, result.charged ? undefined : entry)
     throw result.error
   } finally {
     claimed.delete(entry.challengeId)

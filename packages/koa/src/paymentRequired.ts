@@ -6,6 +6,7 @@ import {
   type PaymentReceipt,
   paymentRequestHeaders,
   type RespondOutcome,
+  type RouteAnswer,
   type StartupChecks,
   type StoredResponse,
   startupChecks,
@@ -96,8 +97,8 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
   let kept: StoredResponse | undefined
   try {
     await next()
-    if (!isChargedAnswer(ctx.method, ctx.status) || !ctx.writable) {
-      // Not served (an error, or a GET's redirect), or nobody left to serve it to.
+    if (!isChargedAnswer(answerOf(ctx, ctx.status)) || !ctx.writable) {
+      // Not served (an error, a GET's redirect within the origin), or nobody left to serve it to.
       await outcome.settle(false)
       return
     }
@@ -121,9 +122,20 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
   // whether it reached the socket whole, and with what status an outer layer left it.
   onFinished(ctx.res, (error) => {
     const delivered =
-      !error && ctx.res.writableFinished && isChargedAnswer(ctx.method, ctx.res.statusCode)
+      !error && ctx.res.writableFinished && isChargedAnswer(answerOf(ctx, ctx.res.statusCode))
     void outcome.settle(delivered, delivered ? kept : undefined)
   })
+}
+
+// The answer as written: status, and the Location a redirect names (docs/protocol.md 6.3).
+function answerOf(ctx: Context, status: number): RouteAnswer {
+  const location = ctx.res.getHeader('location')
+  return {
+    method: ctx.method,
+    status,
+    location: typeof location === 'string' ? location : undefined,
+    origin: ctx.origin,
+  }
 }
 
 // ctx.originalUrl's path: what the client asked, before koa-mount or a router stripped a prefix.

@@ -29,7 +29,10 @@ describe('a random mix of redirects (seeded), on anvil', function () {
   })
 
   it(`charges each call once per served answer, follows no redirect with payment headers (seed ${seed})`, async () => {
-    const inner = embeddedLedger({ dataDir: 'memory://', logger: { info() {}, warn() {}, error() {} } })
+    const inner = embeddedLedger({
+      dataDir: 'memory://',
+      logger: { info() {}, warn() {}, error() {} },
+    })
     closeLedger = () => inner.close()
     await inner.ready()
     const { ledger, counts } = countingLedger(inner)
@@ -58,7 +61,13 @@ describe('a random mix of redirects (seeded), on anvil', function () {
       const rng = prng(seed)
       const settled = () =>
         counts.commits + counts.releases + counts.creditCommits + counts.creditReleases
-      const tally = { calls: 0, redirectsRead: 0, charges: 0, transfers: 0, byStatus: {} as Record<string, number> }
+      const tally = {
+        calls: 0,
+        redirectsRead: 0,
+        charges: 0,
+        transfers: 0,
+        byStatus: {} as Record<string, number>,
+      }
 
       for (let i = 0; i < calls; i++) {
         const method = rng.pick(['GET', 'POST'] as const)
@@ -100,7 +109,9 @@ describe('a random mix of redirects (seeded), on anvil', function () {
       assert.deepEqual(leaked, [])
       // A payment a POST's 3xx consumed is never presented anywhere after.
       const charged = new Set(app.chargedAtSource)
-      const carriedOn = app.seen.filter((r) => r.tx && charged.has(r.tx) && !r.path.startsWith('/r/'))
+      const carriedOn = app.seen.filter(
+        (r) => r.tx && charged.has(r.tx) && !r.path.startsWith('/r/'),
+      )
       assert.deepEqual(carriedOn, [])
       // Every transfer is consumed once in the ledger, or still journaled for its route.
       assert.equal(signed.length, counts.commits + (await journal.list()).length)

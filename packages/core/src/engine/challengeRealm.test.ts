@@ -72,7 +72,9 @@ describe('challenge realm', () => {
     const after = engine('0.10', { realm })
     const challenge = await challengeOf(before, at('http://10.0.0.5:3000', '/weather'))
     chain.pay(hash(4), 10_000n)
-    const same = await after.handle(at('http://10.0.0.6:3000', '/weather', paid(hash(4), challenge)))
+    const same = await after.handle(
+      at('http://10.0.0.6:3000', '/weather', paid(hash(4), challenge)),
+    )
     assert.equal(kind(same), 'paid')
     chain.pay(hash(5), 10_000n)
     const unnamed = await engine('0.10').handle(

@@ -1,16 +1,41 @@
+/** A route's answer, as far as charging goes. */
+export interface RouteAnswer {
+  method: string
+  status: number
+  /** The `Location` the route set, if any. */
+  location?: string | undefined
+  /** The origin the client asked (`https://api.example.com`), against which `location` resolves. */
+  origin: string
+}
+
 /**
  * Whether a route's answer is one a payment or credit pays for (docs/protocol.md section 6.3):
- * a status below 400, except a redirect (3xx) to a safe method (GET, HEAD), which serves nothing
- * (the payer is sent elsewhere for the answer), so its payment or credit reservation is released
- * and stays usable for the target. A 3xx to any other method is the route's answer (the handler
- * acted: a POST's 303) and is charged like a 200.
+ * a status below 400, except a redirect (3xx) of a safe method (GET, HEAD) within the origin
+ * asked, which serves nothing (the answer is at a target this server charges for), so its
+ * payment or credit reservation is released and stays usable there. A 3xx to any other method
+ * is the route's answer (the handler acted: a POST's 303), and so is a GET's redirect to another
+ * origin (a signed download link on a CDN: the `Location` is what was bought); both are charged
+ * like a 200.
  *
- * @example isChargedAnswer('GET', 302) // false: released, usable at the redirect's target
- * @example isChargedAnswer('POST', 303) // true: charged, with PAYMENT-RESPONSE on the 303
+ * @example isChargedAnswer({ method: 'GET', status: 302, location: '/v2/data', origin }) // false
+ * @example isChargedAnswer({ method: 'POST', status: 303, location: '/orders/7', origin }) // true
  */
-export function isChargedAnswer(method: string, status: number): boolean {
+export function isChargedAnswer(answer: RouteAnswer): boolean {
+  const { method, status } = answer
   if (status >= 400) return false
   if (status < 300) return true
   const upper = method.toUpperCase()
-  return upper !== 'GET' && upper !== 'HEAD'
+  if (upper !== 'GET' && upper !== 'HEAD') return true
+  return !withinOrigin(answer.location, answer.origin)
+}
+
+// No Location (a 304, a 300 without one): nothing is sent elsewhere, nothing served; released.
+function withinOrigin(location: string | undefined, origin: string): boolean {
+  if (!location) return true
+  try {
+    return new URL(location, `${origin}/`).origin === new URL(origin).origin
+  } catch {
+    // A Location no URL parser reads is no redirect a client can follow within this origin.
+    return false
+  }
 }
