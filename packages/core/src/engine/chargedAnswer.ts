@@ -30,10 +30,12 @@ export function isChargedAnswer(answer: RouteAnswer): boolean {
 }
 
 // No Location (a 304, a 300 without one): nothing is sent elsewhere, nothing served; released.
+// Compared by host, not scheme: behind a TLS-terminating proxy the app sees http while its own
+// redirects name https, and that is still this server.
 function withinOrigin(location: string | undefined, origin: string): boolean {
   if (!location) return true
   try {
-    return new URL(location, `${origin}/`).origin === new URL(origin).origin
+    return new URL(location, `${origin}/`).host === new URL(origin).host
   } catch {
     // A Location no URL parser reads is no redirect a client can follow within this origin.
     return false
