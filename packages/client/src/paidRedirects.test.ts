@@ -203,4 +203,52 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
     assert.deepEqual(leaked, [], 'no payment header reached the other origin')
     assert.equal((await journal.list()).length, 0)
   })
+
+  // A browser's fetch answers redirect: 'manual' with an opaque redirect (status 0, no headers,
+  // no Location): simulated here by hiding each 3xx answered to a manual request.
+  const browserFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init)
+    const response = await fetch(request)
+    if (request.redirect !== 'manual' || response.status < 300 || response.status > 399) {
+      return response
+    }
+    await response.arrayBuffer()
+    return Response.error()
+  }
+
+  it('in a browser, keeps a GET payment its opaque redirect released, and serves it at the target on the next call: one transfer', async () => {
+    const journal: PaymentJournal = memoryJournal()
+    const before = { transfers: await transfers(), ...charges }
+    const opaque = await callPaidEndpoint(
+      `${app.origin}/api/moved`,
+      {},
+      { payers: [env.payer], journal, fetch: browserFetch },
+    )
+    assert.equal(opaque.status, 0)
+    assert.equal((await journal.list()).length, 1, 'released, so kept for the next call')
+    assert.equal(charges.payments - before.payments, 0)
+    const served = await callPaidEndpoint(
+      `${app.origin}/api/moved`,
+      {},
+      { payers: [env.payer], journal },
+    )
+    assert.equal(served.status, 200)
+    assert.equal((await transfers()) - before.transfers, 1)
+    assert.equal(charges.payments - before.payments, 1)
+    assert.equal((await journal.list()).length, 0)
+  })
+
+  it('in a browser, takes the opaque redirect of a POST as charged: the payment is not presented again', async () => {
+    const journal: PaymentJournal = memoryJournal()
+    const before = { transfers: await transfers(), ...charges }
+    const opaque = await callPaidEndpoint(
+      `${app.origin}/api/buy`,
+      { method: 'POST', body: '{}' },
+      { payers: [env.payer], journal, fetch: browserFetch },
+    )
+    assert.equal(opaque.status, 0)
+    assert.equal((await transfers()) - before.transfers, 1)
+    assert.equal(charges.payments - before.payments, 1)
+    assert.deepEqual(await journal.list(), [])
+  })
 })
