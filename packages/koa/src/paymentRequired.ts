@@ -42,7 +42,10 @@ export type PaidMiddleware = Middleware & StartupChecks
 /**
  * Koa middleware that answers 402 until a request carries a verified payment, then runs the
  * route and charges the payment only for a response the server completed: status below 400 and
- * the whole body handed to the socket (docs/protocol.md section 6). A throw, a status of 400 or more,
+ * the whole body handed to the socket (docs/protocol.md section 6); a GET's or HEAD's redirect
+ * within its host serves nothing and is not charged (section 6.3). Challenges name the origin and
+ * full path the client asked (`ctx.originalUrl`, so apps mounted with koa-mount under one secret
+ * keep theirs apart), or the `realm` option. A throw, a status of 400 or more,
  * a body Koa cannot write (a stream that errors, a `bigint` in JSON), an outer middleware's
  * throw or a client that went away leave the payment usable. A payer that lost a paid response
  * gets it again without paying, within `redeliveryWindowSeconds`: GET and HEAD run the route
