@@ -359,8 +359,10 @@ describe('a payment belongs to the one who paid, on anvil', function () {
 
   it('serves a payment made against a challenge whose price has since been raised', async () => {
     const ledger = memoryLedger()
-    const before = await serve({ '/priced': { ledger } })
-    const after = await serve({ '/priced': { ledger, price: '0.02' } })
+    // Two versions of one API behind one origin (here two ports, so the realm is named).
+    const realm = 'https://api.example.com/priced'
+    const before = await serve({ '/priced': { ledger, realm } })
+    const after = await serve({ '/priced': { ledger, realm, price: '0.02' } })
     const challenge = await challengeOf(`${before}/priced`)
     assert.equal(challenge.accepts[0]!.amount, '10000')
     const hash = await payToken(4)

@@ -1,4 +1,4 @@
-import type { PaymentJournal } from './journal/types.js'
+import type { JournalEntry, PaymentJournal } from './journal/types.js'
 
 /** One HTTP response as the payment flow sees it, whatever the HTTP client. */
 export interface ExchangeResponse<R> {
@@ -32,10 +32,10 @@ export interface Exchange<R> {
    */
   send(headers: Record<string, string>): Promise<ExchangeResponse<R>>
   /**
-   * Sends the original request with a credit token among these headers, never letting it reach
-   * another origin: redirects are followed only within the asked origin, and only for GET and
-   * HEAD; any other redirect resolves `'redirected'` (the token was not spent there). Optional:
-   * an exchange without it never spends or tops up credit.
+   * Sends the original request with a credit token among these headers, never letting it follow
+   * a redirect: a 3xx comes back as it is (for `follow`). `'redirected'`: not sent (an HTTP client
+   * that cannot keep the token from a redirect). Optional: an exchange without it never spends or
+   * tops up credit.
    */
   sendCredited?(headers: Record<string, string>): Promise<ExchangeResponse<R> | 'redirected'>
   /** The caller's signal: once it aborts, nothing is sent again and the payment stays journaled. */
@@ -47,6 +47,21 @@ export interface Exchange<R> {
   fingerprint?(): Promise<string>
   /** True when a rejection of `send` is the caller giving up (e.g. a cancelled axios request). */
   isAbort?(error: unknown): boolean
+  /**
+   * True where a redirect answered to `send` with payment headers is opaque (fetch in a browser
+   * page or worker: status 0, no headers): its `PAYMENT-CREDIT` could not be read, so no credit
+   * pack is bought on a request that is not GET or HEAD.
+   */
+  opaqueRedirects?: boolean
+  /**
+   * Follows a redirect answered to payment headers or a credit token, without them
+   * (docs/protocol.md section 6.3): sends the request the redirect asks for and settles its
+   * answer as this call's (a 402 at the target is paid as usual). `carried`: the payment the
+   * redirecting route released (a GET's redirect), presented at a same-origin target whose terms
+   * it meets instead of paying again. Resolves the redirect itself when it cannot be followed (a
+   * browser's opaque redirect, too many hops). Optional: without it the redirect is returned.
+   */
+  follow?(redirect: ExchangeResponse<R>, carried: JournalEntry | undefined): Promise<R>
 }
 
 /** One settlement in progress: the request, where payments are journaled, and its deadline. */

@@ -14,13 +14,23 @@ import type { JournalEntry } from './journal/types.js'
 import { bringOnChain } from './onChain.js'
 import type { Payer } from './payer.js'
 import { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
+import { chargedRedirect, isPaidRedirect } from './redirects.js'
 import { retryDelay, sleep } from './retryDelay.js'
 import { handlingOf, isRedelivery } from './serverAnswers.js'
 
-/** How a presentation ended: the caller's response, or a refusal with the server's fresh 402. */
+/**
+ * How a presentation ended: the caller's response, a redirect to follow without the payment
+ * headers, or a refusal with the server's fresh 402.
+ */
 export type Presented<R> =
   /** `redelivered`: the server served this payment again (`PAYMENT-RESPONSE`), charging nothing. */
   | { kind: 'answered'; response: R; redelivered?: boolean }
+  /**
+   * A 3xx (docs/protocol.md section 6.3). `charged`: the route's answer (a POST's 303): its
+   * receipt and credit were read and the entry dropped; else released (a GET's redirect): the
+   * entry stays journaled, usable at the target.
+   */
+  | { kind: 'redirected'; response: ExchangeResponse<R>; charged: boolean }
   | { kind: 'rejected'; body: PaymentRequiredBody; error: PaymentRejectedError }
 
 /**
@@ -62,6 +72,15 @@ export async function presentPayment<R>(
       continue
     }
     const { response } = sent
+    if ('redirect' in sent) {
+      // Read as a 200 would be when charged; never followed with these headers (the caller does).
+      const charged = chargedRedirect(response, flow.exchange.method)
+      if (charged) {
+        await keepCredit(flow, response, option?.credit?.scope ?? '')
+        await flow.journal.delete(entry.challengeId)
+      }
+      return { kind: 'redirected', response, charged }
+    }
     if ('served' in sent) {
       await keepCredit(flow, sent.response, option?.credit?.scope ?? '')
       const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
@@ -142,6 +161,7 @@ async function paymentHeaders(
 
 type Sent<R> =
   | { response: ExchangeResponse<R>; served: R }
+  | { response: ExchangeResponse<R>; redirect: true }
   | { response: ExchangeResponse<R> }
   | { unsent: true }
   | { fault: unknown }
@@ -154,6 +174,7 @@ async function deliver<R>(flow: Flow<R>, headers: Record<string, string>): Promi
   try {
     const response = await sendPresentation(flow, headers)
     if (response === 'redirected') return { unsent: true }
+    if (isPaidRedirect(response)) return { response, redirect: true }
     if (response.status >= 400) return { response }
     return { response, served: response.complete ? await response.complete() : response.raw }
   } catch (fault) {

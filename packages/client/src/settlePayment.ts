@@ -1,11 +1,12 @@
 import { headerNames, type PaymentRequiredBody } from '@tx402/core/protocol'
+import { carriedOption, carriedTopUp } from './carriedPayment.js'
 import { waitsOnHeldToken } from './credit/awaitedPurchase.js'
 import type { CreditRecord } from './credit/creditRecord.js'
 import { heldCredit, takes } from './credit/heldCredit.js'
 import { spendCredit } from './credit/spendCredit.js'
 import type { Exchange, ExchangeResponse, Flow } from './exchange.js'
 import { journalEntry, resourceKey } from './journal/journalEntry.js'
-import type { PaymentJournal } from './journal/types.js'
+import type { JournalEntry, PaymentJournal } from './journal/types.js'
 import { bringOnChain, broadcast, confirm } from './onChain.js'
 import type { ResolvedPaymentOptions } from './paymentOptions.js'
 import { optionFor, type Presented, presentPayment } from './presentPayment.js'
@@ -27,7 +28,10 @@ const inUse = new WeakMap<PaymentJournal, Set<string>>()
  * the payment headers (see `presentPayment`: network errors and timeouts send the same headers
  * again, `tx_not_found` is waited out while the payer's RPC sees the payment). Never sends a
  * second payment in one call: once this call has paid, every ending is the response, a typed
- * error carrying the transaction, or the caller's abort.
+ * error carrying the transaction, or the caller's abort. A redirect answered to the payment is
+ * never followed with its headers: `exchange.follow` takes it (docs/protocol.md section 6.3),
+ * and `carried`, a payment the redirecting route released, is presented at the target first
+ * when the target's terms are what it paid.
  *
  * @example const response = await settlePayment(first, exchange, resolvePaymentOptions({ payers }))
  */
@@ -35,6 +39,7 @@ export async function settlePayment<R>(
   first: ExchangeResponse<R>,
   exchange: Exchange<R>,
   options: ResolvedPaymentOptions,
+  carried?: JournalEntry,
 ): Promise<R> {
   if (first.status !== 402) return first.raw
   const challenge = readErrorBody(await first.body(), first.header(headerNames.paymentRequired))
@@ -68,6 +73,30 @@ export async function settlePayment<R>(
     notFoundWindowMs: options.notFoundWindowMs,
   }
 
+  // Redirected: followed without payment headers, carrying a payment the route released.
+  const follow = (redirect: ExchangeResponse<R>, released: JournalEntry | undefined) =>
+    exchange.follow ? exchange.follow(redirect, released) : Promise.resolve(redirect.raw)
+
+  const carriedAs = carried && carriedOption(carried, body, exchange.origin)
+  const carrier = carriedAs && (await findPayer(options.payers, carried.network))
+  if (carried && carrier && !claimed.has(carried.challengeId)) {
+    // One transfer for the call: the payment moves to this resource in the journal.
+    const { topUp: _, ...plain } = carried
+    const topUp = await carriedTopUp(journal, carried, carriedAs)
+    const moved: JournalEntry = { ...plain, resource, ...(topUp ? { topUp } : {}) }
+    claimed.add(moved.challengeId)
+    try {
+      await journal.put(moved)
+      const result = await presentPayment(flow, moved, carrier, body)
+      if (result.kind === 'answered') return result.response
+      if (result.kind === 'redirected')
+        return follow(result.response, result.charged ? undefined : moved)
+      body = result.body
+    } finally {
+      claimed.delete(moved.challengeId)
+    }
+  }
+
   const unsettled = (await journal.list())
     .filter((entry) => entry.resource === resource && !claimed.has(entry.challengeId))
     .sort((a, b) => a.createdAt - b.createdAt)
@@ -80,6 +109,9 @@ export async function settlePayment<R>(
     try {
       if (!(await bringOnChain(flow, entry, payer, optionFor(body, entry.network) ?? {}))) continue
       const result: Presented<R> = await presentPayment(flow, entry, payer, body)
+      if (result.kind === 'redirected') {
+        return follow(result.response, result.charged ? undefined : entry)
+      }
       if (result.kind === 'answered') {
         if (!(result.redelivered && entry.request && entry.request !== (await request()))) {
           return result.response
@@ -103,6 +135,7 @@ export async function settlePayment<R>(
     : undefined
   if (held?.enough) {
     const spent = await spendCredit(flow, held.record)
+    if (spent.kind === 'redirected') return follow(spent.response, undefined)
     if ('response' in spent) return spent.response
     if (spent.body) body = spent.body
     if (spent.kind === 'exhausted') topUp = held.record
@@ -117,7 +150,11 @@ export async function settlePayment<R>(
     preferredChains: topUp
       ? [topUp.network, ...(options.preferredChains ?? [])]
       : options.preferredChains,
-    credit: exchange.sendCredited ? buying : undefined,
+    // A token on a redirect a browser hides (opaque) could never be read: no pack is bought there.
+    credit:
+      exchange.sendCredited && (isSafeMethod(exchange.method) || !exchange.opaqueRedirects)
+        ? buying
+        : undefined,
   })
   const paid = pack === undefined ? option : { ...option, amount: pack.toString() }
   const payment = await payer.sign(paid, { maxAmount })
@@ -137,6 +174,8 @@ export async function settlePayment<R>(
     await confirm(flow, entry, payer, option)
     const result = await presentPayment(flow, entry, payer, body)
     if (result.kind === 'answered') return result.response
+    if (result.kind === 'redirected')
+      return follow(result.response, result.charged ? undefined : entry)
     throw result.error
   } finally {
     claimed.delete(entry.challengeId)

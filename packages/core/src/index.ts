@@ -23,6 +23,8 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
+export type { RouteAnswer } from './engine/chargedAnswer.js'
+export { isChargedAnswer } from './engine/chargedAnswer.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type { PayerChoice } from './engine/choosePayer.js'
 export { choosePayer } from './engine/choosePayer.js'

@@ -55,11 +55,17 @@ export interface DeliveryWatch {
  * `ctx.writable` (false both when the client left and when the route already ended it).
  *
  * @example
- * const watch = watchDelivery(ctx.res, 'firstByte')
+ * const watch = watchDelivery(ctx.res, 'firstByte', (status) => status < 400)
  * await next()
  * watch.onEnded((charged) => void outcome.settle(charged))
  */
-export function watchDelivery(res: ServerResponse, rule: ChargeRule): DeliveryWatch {
+export function watchDelivery(
+  res: ServerResponse,
+  rule: ChargeRule,
+  // Whether the answer with this status is one that is charged (below 400, and not a safe
+  // method's redirect within its host: docs/protocol.md 6.3).
+  chargedAnswer: (status: number) => boolean = (status) => status < 400,
+): DeliveryWatch {
   let bodyHanded = false
   let serverFailed = false
   let closed = false
@@ -114,7 +120,7 @@ export function watchDelivery(res: ServerResponse, rule: ChargeRule): DeliveryWa
         res.end = end
         if (error && !clientGone(error)) serverFailed = true
         const whole = !error && res.writableFinished
-        const served = res.statusCode < 400
+        const served = chargedAnswer(res.statusCode)
         if (rule === 'delivered') return ended(served && whole && !serverFailed)
         ended(served && !serverFailed && (whole || bodyHanded))
       })

@@ -58,7 +58,7 @@ describe('@tx402/koa: an app that edits a 402 body', () => {
         asset: 'USDC',
         chains: [{ ...server0.plugin, payTo: '0x000000000000000000000000000000000000dEaD' }],
         ledger: memoryLedger(),
-        secret, // the same key: refused for its resource, not its signature
+        secret, // the same key: its challenges bind a payment here, but carry no terms
         logger: { info() {}, warn() {}, error() {} },
       })
       router.get('/api/dear', dear, (ctx) => {
@@ -82,7 +82,7 @@ describe('@tx402/koa: an app that edits a 402 body', () => {
           )
         }
       }
-      // A challenge of one route is refused by the other.
+      // A challenge of one route carries no terms to the other: judged by the dear route's own.
       const cheap = (await (await fetch(`${server.url}/api/cheap`)).json()) as PaymentRequiredBody
       server0.pay(hash(1))
       const crossed = await fetch(`${server.url}/api/dear`, {
@@ -93,7 +93,7 @@ describe('@tx402/koa: an app that edits a 402 body', () => {
         },
       })
       assert.equal(crossed.status, 402)
-      assert.equal(((await crossed.json()) as { error: string }).error, 'challenge_invalid')
+      assert.equal(((await crossed.json()) as { error: string }).error, 'insufficient_amount')
     } finally {
       await server.close()
     }

@@ -1,10 +1,12 @@
 import {
   createPaymentEngine,
+  isChargedAnswer,
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
   paymentRequestHeaders,
   type RespondOutcome,
+  type RouteAnswer,
   type StartupChecks,
   type StoredResponse,
   startupChecks,
@@ -55,7 +57,10 @@ export type PaidMiddleware = Middleware & StartupChecks
  * A payer that lost a paid response gets it again without paying, within
  * `redeliveryWindowSeconds` and at most `maxRedeliveries` times, for the same method, path and
  * query: GET and HEAD run the route again (`ctx.state.payment.redelivered`), other methods get
- * the kept response byte for byte.
+ * the kept response byte for byte. A GET's or HEAD's redirect within its host serves nothing and
+ * is not charged (section 6.3). Challenges name the origin and full path the client asked
+ * (`ctx.originalUrl`, so apps mounted with koa-mount under one secret keep theirs apart), or the
+ * `realm` option.
  * Options are validated here, at setup: a missing secret, ledger, chain or asset throws before
  * the app listens.
  *
@@ -83,8 +88,10 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
   async function middleware(ctx: Context, next: Next): Promise<void> {
     const outcome = await engine.handle({
       method: ctx.method,
-      path: ctx.path,
+      // The path the client asked for: a mounted app's ctx.path lacks its prefix (the realm).
+      path: askedPath(ctx),
       query: ctx.querystring,
+      origin: ctx.origin,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
       client: ctx.ip,
     })
@@ -111,7 +118,7 @@ async function servePaid(
 ): Promise<void> {
   ctx.state.payment = outcome.payment
   // Watched from before the route runs: a route may write the response itself.
-  const watch = watchDelivery(ctx.res, rule)
+  const watch = watchDelivery(ctx.res, rule, (status) => isChargedAnswer(answerOf(ctx, status)))
   const written = routeWrites(ctx, outcome.headers)
   let kept: StoredResponse | undefined
   try {
@@ -123,8 +130,8 @@ async function servePaid(
       watch.onEnded((charged) => void outcome.settle(charged))
       return
     }
-    if (ctx.status >= 400 || !ctx.writable) {
-      // Not served, or nobody left to serve it to.
+    if (!isChargedAnswer(answerOf(ctx, ctx.status)) || !ctx.writable) {
+      // Not served (an error, a GET's redirect within the origin), or nobody left to serve it to.
       await outcome.settle(false)
       return
     }
@@ -159,6 +166,26 @@ async function servePaid(
 
 function omitCharge({ charge: _, ...engineOptions }: PaymentRequiredOptions): PaymentEngineOptions {
   return engineOptions
+}
+
+// The answer as written: status, and the Location a redirect names (docs/protocol.md 6.3).
+function answerOf(ctx: Context, status: number): RouteAnswer {
+  const location = ctx.res.getHeader('location')
+  return {
+    method: ctx.method,
+    status,
+    location: typeof location === 'string' ? location : undefined,
+    origin: ctx.origin,
+  }
+}
+
+// ctx.originalUrl's path: what the client asked, before koa-mount or a router stripped a prefix.
+function askedPath(ctx: Context): string {
+  const url = ctx.originalUrl
+  // An absolute-form target (`GET http://host/path`) is left to Koa's own parse.
+  if (!url.startsWith('/')) return ctx.path
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

@@ -6,8 +6,12 @@ import {
   type InternalAxiosRequestConfig,
   isCancel,
 } from 'axios'
-import { type PaymentOptions, resolvePaymentOptions } from '../paymentOptions.js'
-import { payableOrigin } from '../redirects.js'
+import {
+  type PaymentOptions,
+  type ResolvedPaymentOptions,
+  resolvePaymentOptions,
+} from '../paymentOptions.js'
+import { maxPaidRedirects, payableOrigin, redirectTarget } from '../redirects.js'
 import { requestFingerprint } from '../requestFingerprint.js'
 import { type Exchange, type ExchangeResponse, settlePayment } from '../settlePayment.js'
 
@@ -45,35 +49,11 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
     // No DOM lib in the published build: `location` is read as an optional global.
     const { location } = globalThis as { location?: { href: string } }
     const url = new URL(instance.getUri(config), location?.href)
-    // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
-    const answered = answeredUrl(response)
-    const redirected = answered !== undefined && answered !== url.href
-    const exchange: Exchange<AxiosResponse> = {
-      origin: payableOrigin(
-        url,
-        { url: answered ?? url.href, redirected },
-        resolved.allowCrossOriginRedirect,
-      ),
-      method: (config.method ?? 'get').toUpperCase(),
-      path: redirected ? new URL(answered).pathname : url.pathname,
-      signal: config.signal as AbortSignal | undefined,
-      isAbort: (error) => isCancel(error),
-      // The body as sent (axios has serialized it); a body of another kind counts as none.
-      fingerprint: () =>
-        requestFingerprint(config.method ?? 'get', url.href, sentBody(config.data)),
-      async send(extra) {
-        const headers = new AxiosHeaders(config.headers)
-        for (const [name, value] of Object.entries(extra)) headers.set(name, value)
-        const retry: PayingConfig = {
-          ...config,
-          headers,
-          validateStatus: () => true,
-          [paying]: true,
-        }
-        return wrap(await instance.request(retry))
-      },
-    }
-    const result = await settlePayment(wrap(response), exchange, resolved)
+    const result = await settlePayment(
+      wrap(response),
+      exchangeFor(instance, config, response, resolved, { asked: url, count: 0 }),
+      resolved,
+    )
     if (result === response) throw error
     // The caller's own notion of success decides, as it would have without the interceptor.
     if (!config.validateStatus || config.validateStatus(result.status)) return result
@@ -86,6 +66,82 @@ export function withPaymentInterceptor<T extends AxiosInstance>(
     )
   })
   return instance
+}
+
+/** Where a call started, and the redirects it followed by hand since. */
+interface Hop {
+  asked: URL
+  count: number
+}
+
+/** The payment flow's view of one axios request, `response` being its first answer. */
+function exchangeFor(
+  instance: AxiosInstance,
+  config: InternalAxiosRequestConfig,
+  response: AxiosResponse,
+  resolved: ResolvedPaymentOptions,
+  hop: Hop,
+): Exchange<AxiosResponse> {
+  const { location } = globalThis as { location?: { href: string } }
+  const url = new URL(instance.getUri(config), location?.href)
+  // Redirected: only a 402 from the asked origin is paid, and the journal names who answered.
+  const answered = answeredUrl(response) ?? url.href
+  const answeredOrigin = new URL(answered).origin
+  return {
+    origin: payableOrigin(
+      hop.asked,
+      { url: answered, redirected: answeredOrigin !== hop.asked.origin },
+      resolved.allowCrossOriginRedirect,
+    ),
+    method: (config.method ?? 'get').toUpperCase(),
+    path: new URL(answered).pathname,
+    signal: config.signal as AbortSignal | undefined,
+    isAbort: (error) => isCancel(error),
+    // The body as sent (axios has serialized it); a body of another kind counts as none.
+    fingerprint: () => requestFingerprint(config.method ?? 'get', url.href, sentBody(config.data)),
+    async send(extra) {
+      const headers = new AxiosHeaders(config.headers)
+      for (const [name, value] of Object.entries(extra)) headers.set(name, value)
+      const retry: PayingConfig = {
+        ...config,
+        headers,
+        validateStatus: () => true,
+        // Payment headers never ride a redirect (Node's adapter; a browser's XHR always follows).
+        maxRedirects: 0,
+        [paying]: true,
+      }
+      return wrap(await instance.request(retry))
+    },
+    async follow(redirect, carried) {
+      const target = redirectTarget(
+        url,
+        config.method ?? 'get',
+        redirect.status,
+        redirect.header('location'),
+      )
+      const count = hop.count + 1
+      if (!target || count > maxPaidRedirects) return redirect.raw
+      const headers = new AxiosHeaders(config.headers)
+      for (const name of Object.keys(headers.toJSON())) {
+        if (name.toLowerCase().startsWith('x-payment-')) headers.delete(name)
+      }
+      if (!target.keepsBody) headers.delete('content-type')
+      // The target's absolute URL as it is: no base URL or query parameters of the first request.
+      const { baseURL: _base, params: _params, ...rest } = config
+      const next: PayingConfig = {
+        ...rest,
+        url: target.url.href,
+        method: target.method.toLowerCase(),
+        data: target.keepsBody ? config.data : undefined,
+        headers,
+        validateStatus: () => true,
+        [paying]: true,
+      }
+      const first = await instance.request(next)
+      const onward = exchangeFor(instance, next, first, resolved, { asked: hop.asked, count })
+      return settlePayment(wrap(first), onward, resolved, carried)
+    },
+  }
 }
 
 function wrap(response: AxiosResponse): ExchangeResponse<AxiosResponse> {

@@ -7,6 +7,7 @@ import {
 import { CreditUnavailableError } from '../errors.js'
 import type { ExchangeResponse, Flow } from '../exchange.js'
 import { isPaymentRequiredBody, readErrorBody } from '../readErrorBody.js'
+import { chargedRedirect, isPaidRedirect } from '../redirects.js'
 import { retryDelay, sleep } from '../retryDelay.js'
 import { handlingOf } from '../serverAnswers.js'
 import { tokenAccepted } from './awaitedPurchase.js'
@@ -22,10 +23,14 @@ import { keepCredit } from './keepCredit.js'
  * - `exhausted`: the balance holds less than the price (`credit_exhausted`): top up, or pay;
  * - `dropped`: the token is refused for good (`credit_invalid`, `credit_expired`, a 400) and was
  *   removed from the journal: pay per the fresh 402;
- * - `unusable`: not spent here (a redirect, another refusal): pay, keeping the token.
+ * - `unusable`: not spent here (another refusal): pay, keeping the token;
+ * - `redirected`: a 3xx, to follow without the token (docs/protocol.md section 6.3); `charged`
+ *   (a POST's 303): the balance paid for it and `PAYMENT-CREDIT` was read; else (a GET's
+ *   redirect) the reservation was given back.
  */
 export type Spent<R> =
   | { kind: 'served' | 'answered'; response: R }
+  | { kind: 'redirected'; response: ExchangeResponse<R>; charged: boolean }
   | { kind: 'exhausted' | 'dropped' | 'unusable'; body?: PaymentRequiredBody | undefined }
 
 /**
@@ -50,6 +55,11 @@ export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promi
     try {
       response = await send({ [headerNames.credit]: record.token })
       if (response === 'redirected') return { kind: 'unusable' }
+      if (isPaidRedirect(response)) {
+        const charged = chargedRedirect(response, flow.exchange.method)
+        if (charged) await keepCredit(flow, response, record.scope)
+        return { kind: 'redirected', response, charged }
+      }
       if (response.status < 400) {
         served = response.complete ? await response.complete() : response.raw
         await keepCredit(flow, response, record.scope)

@@ -18,10 +18,12 @@ export async function spendKnownCredit<R>(
     method: string
     sendCredited: NonNullable<Exchange<R>['sendCredited']>
     signal?: AbortSignal | null | undefined
+    /** Follows a redirect answered to the token, without it (docs/protocol.md section 6.3). */
+    follow?: Exchange<R>['follow']
   },
   options: ResolvedPaymentOptions,
 ): Promise<R | undefined> {
-  const { url, method, sendCredited, signal } = request
+  const { url, method, sendCredited, signal, follow } = request
   const flow: Flow<R> = {
     exchange: {
       origin: url.origin,
@@ -38,6 +40,9 @@ export async function spendKnownCredit<R>(
   const record = await creditFor(flow, url.origin, method, url.pathname)
   if (!record) return undefined
   const spent = await spendCredit(flow, record)
+  if (spent.kind === 'redirected') {
+    return follow ? follow(spent.response, undefined) : spent.response.raw
+  }
   if ('response' in spent) return spent.response
   // Not served here: the 402 that follows decides (top up, pay, or a token elsewhere), and this
   // route waits for a 402 again until a balance takes it anew.

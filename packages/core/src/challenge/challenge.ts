@@ -27,10 +27,22 @@ export interface ChallengeResource {
   method: string
   /** The path, without the query string. */
   path: string
+  /**
+   * The realm the challenge names in place of `path`: the origin and full path the client asked
+   * for (`https://api.example.com/cheap/data`), so two apps mounted under one secret never share
+   * a challenge. Default: `path`.
+   */
+  realm?: string | undefined
+}
+
+/** A challenge whose signature and expiry hold, and the digest of the resource it names. */
+export interface OpenedChallenge extends Challenge {
+  /** The resource digest signed into it; compare with `namesResource`. */
+  resourceDigest: string
 }
 
 interface ChallengePayload {
-  /** base64url of the first 16 bytes of SHA-256 over `METHOD path`. */
+  /** base64url of the first 16 bytes of SHA-256 over `METHOD realm` (or `METHOD path`). */
   r: string
   iat: number
   exp: number
@@ -95,17 +107,44 @@ export function verifyChallenge(
   id: string,
   expected: ChallengeResource & { graceSeconds?: number; now?: number },
 ): Challenge {
+  const opened = openChallenge(keys, id, expected)
+  if (!namesResource(opened, expected)) {
+    throw new InvalidChallengeError('This challenge was issued for another resource.')
+  }
+  const { resourceDigest: _, ...challenge } = opened
+  return challenge
+}
+
+/**
+ * Checks a challenge id's signature by any of `keys` and its expiry (within `graceSeconds`), not
+ * its resource: the engine takes a challenge this server issued for another realm as the
+ * payment's binding only, never as terms (docs/protocol.md section 2). Throws
+ * `InvalidChallengeError`.
+ *
+ * @example const opened = openChallenge(keys, header, { graceSeconds: 900 })
+ */
+export function openChallenge(
+  keys: Uint8Array | readonly Uint8Array[],
+  id: string,
+  expected: { graceSeconds?: number; now?: number },
+): OpenedChallenge {
   const payload = decodeSigned(keys instanceof Uint8Array ? [keys] : keys, id)
   const terms = decodeTerms(payload.t)
   if (!terms) throw new InvalidChallengeError('Malformed challenge.')
-  if (payload.r !== resourceDigest(expected)) {
-    throw new InvalidChallengeError('This challenge was issued for another resource.')
-  }
   const now = Math.floor((expected.now ?? Date.now()) / 1000)
   if (now > payload.exp + (expected.graceSeconds ?? 0)) {
     throw new InvalidChallengeError('This challenge has expired.')
   }
-  return fromPayload(id, payload, terms)
+  return { ...fromPayload(id, payload, terms), resourceDigest: payload.r }
+}
+
+/**
+ * Whether an opened challenge was issued for this resource (method and realm, or path).
+ *
+ * @example namesResource(opened, { method: 'GET', path: '/data', realm: 'https://a.example/cheap/data' })
+ */
+export function namesResource(opened: OpenedChallenge, resource: ChallengeResource): boolean {
+  return opened.resourceDigest === resourceDigest(resource)
 }
 
 /**
@@ -123,7 +162,7 @@ let lastResource = ''
 let lastDigest = ''
 
 function resourceDigest(resource: ChallengeResource): string {
-  const text = `${resource.method.toUpperCase()} ${resource.path}`
+  const text = `${resource.method.toUpperCase()} ${resource.realm ?? resource.path}`
   if (text !== lastResource) {
     lastDigest = base64UrlOfBytes(sha256OfText(text).subarray(0, 16))
     lastResource = text

@@ -7,6 +7,7 @@ import { base64OfText } from '../protocol/base64Text.js'
 import { type ErrorCode, errorStatus } from '../protocol/codes.js'
 import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
+import { challengeResource } from './challengeRealm.js'
 import type { CreditTerms } from './creditOffer.js'
 import type { RespondOutcome } from './outcome.js'
 
@@ -23,6 +24,8 @@ export interface RouteTerms {
   proofRequired: ReadonlySet<ResolvedOffer>
   /** The credit packs each offer sells, when the route sells credit. */
   credit?: CreditTerms | undefined
+  /** The `realm` option, checked: what this route's challenges name instead of the request's. */
+  realm?: string | undefined
 }
 
 /**
@@ -52,7 +55,7 @@ export function assertChallengeFits(terms: RouteTerms): void {
  */
 export function buildResponse(
   terms: RouteTerms,
-  resource: { method: string; path: string },
+  resource: { method: string; path: string; origin?: string | undefined },
   error: ErrorCode,
   message: string,
   retryAfterSeconds?: number,
@@ -88,14 +91,13 @@ const builtOptions = new WeakMap<RouteTerms, Map<ResolvedOffer, BuiltOption>>()
 /** The 402 body and its JSON text (what `JSON.stringify(body)` gives, from kept parts). */
 function challengeBody(
   terms: RouteTerms,
-  resource: { method: string; path: string },
+  resource: { method: string; path: string; origin?: string | undefined },
   error: ErrorCode,
   message: string,
 ): { body: PaymentRequiredBody; json: string } {
   const method = resource.method.toUpperCase()
   const challenge = issueChallenge(terms.key, {
-    method,
-    path: resource.path,
+    ...challengeResource({ ...resource, method }, terms.realm),
     ttlSeconds: terms.challengeTtlSeconds,
     terms: terms.terms,
   })

@@ -23,6 +23,7 @@ const optionNames = {
   maxRedeliveries: true,
   clockSkewSeconds: true,
   binding: true,
+  realm: true,
   requireChallenge: true,
   requireProof: true,
   credit: true,

@@ -214,7 +214,20 @@ describe('engine decisions (docs/protocol.md)', () => {
     chain.pay(hash(22))
     const tampered = await pay(hash(22), { 'x-payment-challenge': `${own.slice(0, -3)}AAA` })
     assert.equal(errorOf(tampered), 'challenge_invalid')
-    const foreign = await pay(hash(22), { 'x-payment-challenge': await challengeOf('/api/other') })
+    const foreignKey = createPaymentEngine({
+      price: '0.01',
+      asset: 'USDC',
+      secret: 'another-server-secret-at-least-32-bytes!',
+      logger: silent,
+      chains: [scriptedChain().plugin],
+      ledger: memoryLedger(),
+    })
+    const foreignChallenge = (
+      (await foreignKey.handle({ method: 'GET', path: '/api/weather', headers: {} })) as {
+        body: PaymentRequiredBody
+      }
+    ).body.challenge.id
+    const foreign = await pay(hash(22), { 'x-payment-challenge': foreignChallenge })
     assert.equal(errorOf(foreign), 'challenge_invalid')
     assert.equal(chain.calls.length, 0)
     assert.equal((await pay(hash(22), { 'x-payment-challenge': own })).type, 'paid')

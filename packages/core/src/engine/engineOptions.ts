@@ -68,6 +68,16 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
    * that risk is accepted.
    */
   binding?: RouteBinding
+  /**
+   * The realm this route's challenges name: the URL (origin and path) clients ask for it, for an
+   * app behind a proxy that rewrites paths, where the request does not show it. A challenge is
+   * honoured with its own terms only in its realm; elsewhere it binds the payment, which is then
+   * judged by that route's terms (docs/protocol.md section 2). Default: the request's origin and
+   * full path.
+   *
+   * @example realm: 'https://api.example.com/v1/weather'
+   */
+  realm?: string
   /** Demand `x-payment-challenge` on every payment, whatever the binding. Default false. */
   requireChallenge?: boolean
   /** Demand `x-payment-proof` (the payer's signature) on every payment, whatever the binding. Default false. */
@@ -100,6 +110,12 @@ export interface PaymentRequest {
    * is re-delivered for, so a payment for `?q=a` never answers `?q=b` (docs/protocol.md 6.2).
    */
   query?: string | undefined
+  /**
+   * The origin the client asked (`https://api.example.com`): with `path`, the realm a challenge
+   * names (docs/protocol.md section 2). Give the full path the client asked (Koa: the path of
+   * `ctx.originalUrl`, not a mounted app's `ctx.path`).
+   */
+  origin?: string | undefined
   headers: RequestHeaders
   /** Who is asking (e.g. the client IP), for the optional per-client limit. */
   client?: string | undefined

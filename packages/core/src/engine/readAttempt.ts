@@ -1,10 +1,11 @@
-import { deriveReference, verifyChallenge } from '../challenge/challenge.js'
+import { deriveReference, namesResource, openChallenge } from '../challenge/challenge.js'
 import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { InvalidChallengeError, InvalidTxIdError } from '../errors.js'
 import type { ChallengeContext, PaymentRequirement } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
 import { headerNames } from '../protocol/headers.js'
 import { answeredRequirement } from './answeredTerms.js'
+import { challengeResource } from './challengeRealm.js'
 import type { PaymentRequest } from './engineOptions.js'
 import { readPaymentHeaders } from './readPaymentHeaders.js'
 import { type Refusal, refuse } from './refusal.js'
@@ -85,16 +86,18 @@ export function readAttempt(
   let answered: readonly ChallengeTerm[] | undefined
   if (headers.challenge) {
     try {
-      const verified = verifyChallenge(rules.keys, headers.challenge, {
-        ...request,
+      const opened = openChallenge(rules.keys, headers.challenge, {
         graceSeconds: rules.graceSeconds,
       })
       challenge = {
-        id: verified.id,
-        issuedAt: verified.issuedAt,
-        reference: deriveReference(verified.id),
+        id: opened.id,
+        issuedAt: opened.issuedAt,
+        reference: deriveReference(opened.id),
       }
-      answered = verified.terms
+      // Its terms only in its own realm; from another route of this server (a redirect's source,
+      // another mounted app) it binds the payment, which this route's own terms then judge.
+      const realm = challengeResource(request, rules.terms.realm)
+      answered = namesResource(opened, realm) ? opened.terms : undefined
     } catch (error) {
       const reason =
         error instanceof InvalidChallengeError ? error.shortMessage : 'Malformed challenge.'

@@ -4,6 +4,7 @@ import type { ResolvedOffer } from '../price.js'
 import { describeCost, resolveOffers } from '../price.js'
 import { offeredTerms } from './answeredTerms.js'
 import { type OfferBinding, offerBindings } from './bindingPolicy.js'
+import { checkRealm } from './challengeRealm.js'
 import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
 import { type CreditTerms, resolveCredit } from './creditOffer.js'
@@ -71,6 +72,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     challengeTtlSeconds: wholeSeconds(options.challengeTtlSeconds, 900, 'challengeTtlSeconds'),
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
     credit,
+    realm: checkRealm(options.realm),
   }
   assertChallengeFits(terms)
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])

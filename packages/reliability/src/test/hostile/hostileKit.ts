@@ -61,15 +61,29 @@ export function hostileKit(rng: Prng, material: HostileMaterial) {
       case 4:
         // Another version's tag on a genuine body and signature.
         return `${tag === 'c2' ? 'c3' : 'c2'}.${body}.${signature}`
-      case 5:
-        return rng.pick(material.challenges.otherRoute)
+      case 5: {
+        // Another route's genuine body under this one's signature (a genuine challenge of another
+        // realm binds a payment, docs/protocol.md section 2: it is no spoiler).
+        const [, routeBody] = rng.pick(material.challenges.otherRoute).split('.') as [
+          string,
+          string,
+        ]
+        return `${tag}.${routeBody}.${signature}`
+      }
       case 6:
         return material.expiredChallenge
       case 7:
         return material.foreignChallenge
-      case 8:
-        // The other method's genuine challenge.
-        return challengeFor(method === 'POST' ? 'GET' : 'POST')
+      case 8: {
+        // The other method's genuine body under this one's signature.
+        const [, methodBody] = challengeFor(method === 'POST' ? 'GET' : 'POST').split('.') as [
+          string,
+          string,
+        ]
+        return methodBody === body
+          ? `${tag}.${body}.${flip(rng, signature)}`
+          : `${tag}.${methodBody}.${signature}`
+      }
       case 9:
         return rng.pick([
           `${tag}..${signature}`,

@@ -46,6 +46,16 @@ export function paymentGenerators(
       },
     ],
     [
+      2,
+      () => {
+        // Nor does another route's genuine challenge (it binds; the route's terms judge).
+        const request = draft("another route's challenge, unknown tx", [], verdict('tx_not_found'))
+        const challenge = rng.pick(material.challenges.otherRoute)
+        request.headers = payment(randomHash(), ourChain(), [[challengeName, challenge]])
+        return request
+      },
+    ],
+    [
       4,
       () => {
         // A genuine challenge does not make an unknown transaction pay.
@@ -101,12 +111,20 @@ export function paymentGenerators(
               payment(tx, ourChain(), [[challengeName, material.foreignChallenge]]),
               challengeInvalid,
             ),
-          () =>
-            draft(
-              'unused payment, another route',
-              payment(tx, ourChain(), [[challengeName, rng.pick(material.challenges.otherRoute)]]),
-              challengeInvalid,
-            ),
+          () => {
+            // Another route's genuine challenge binds but spoils nothing (docs/protocol.md
+            // section 2, realm): the spoiler is the proof.
+            const proof = garbageProof()
+            const expected = wellShaped(proof, proofName) ? verdict('proof_invalid') : bad
+            return draft(
+              'unused payment, another route, bad proof',
+              payment(tx, ourChain(), [
+                [challengeName, rng.pick(material.challenges.otherRoute)],
+                [proofName, proof],
+              ]),
+              expected,
+            )
+          },
           () => draft('unused payment, unknown chain', payment(tx, rng.pick(otherChains)), bad),
         ])()
       },
