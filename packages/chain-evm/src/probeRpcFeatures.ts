@@ -64,7 +64,8 @@ export async function probeRpcFeatures(
       : undefined,
     traces ? ask(client, 'trace_transaction', [zeroHash]) : undefined,
   ])
-  const answers = [head, block, receipt, transaction, call, debugTrace, parityTrace]
+  // A tracer that fails oddly (an HTTP 400 from a gateway) is just not offered; the rest must answer.
+  const answers = [head, block, receipt, transaction, call]
   const unreachable = answers.find((answer) => answer?.kind === 'fault')
   if (unreachable?.kind === 'fault') {
     throw new VerifierUnavailableError(`The ${name} RPC did not answer the feature check.`, {
