@@ -55,6 +55,21 @@ describe('ready() asks the Solana RPC what verification will ask (litesvm behind
     assert.match(health.chains[0]!.error ?? '', /getTransaction/)
   })
 
+  it('fails naming getTransaction when the node keeps no transaction history (-32011)', async () => {
+    const proxy = await partialRpc(chain.rpc.rpcUrl, {
+      unsupported: (method) =>
+        method === 'getTransaction' && {
+          code: -32011,
+          message: 'Transaction history is not available from this node',
+        },
+    })
+    proxies.push(proxy)
+    await assert.rejects(
+      route(proxy.url).ready(),
+      /getTransaction \(jsonParsed[^)]*\): error -32011/,
+    )
+  })
+
   it('fails naming getSignatureStatuses when the RPC does not serve it', async () => {
     const proxy = await partialRpc(chain.rpc.rpcUrl, {
       unsupported: (method) => method === 'getSignatureStatuses',

@@ -9,9 +9,11 @@ import {
 export interface PartialRpcOptions {
   /**
    * Methods the node does not serve: answered -32601 Method not found, as a node without the
-   * `debug` or `trace` namespace (or a provider's plan without them) answers.
+   * `debug` or `trace` namespace (or a provider's plan without them) answers; or with the error
+   * returned (a Solana node without history: `{ code: -32011, message: 'Transaction history is
+   * not available from this node' }`).
    */
-  unsupported?: (method: string) => boolean
+  unsupported?: (method: string) => boolean | { code: number; message: string }
   /**
    * Block tags the node keeps no head for, and how `eth_getBlockByNumber(tag)` answers them:
    * `null` (Nethermind, reth) or `unknown-block`, error -39001 Unknown block (Besu, Erigon).
@@ -42,9 +44,11 @@ export async function partialRpc(
   const forward = forwardJsonRpc(upstreamUrl)
   const refused: string[] = []
   const server = await serveJsonRpc((method, params) => {
-    if (options.unsupported?.(method)) {
+    const refusal = options.unsupported?.(method)
+    if (refusal) {
       refused.push(method)
-      throw new JsonRpcError(-32601, 'Method not found')
+      if (refusal === true) throw new JsonRpcError(-32601, 'Method not found')
+      throw new JsonRpcError(refusal.code, refusal.message)
     }
     const tag = method === 'eth_getBlockByNumber' ? String(params[0]) : undefined
     const missing = tag === undefined ? undefined : options.missingTags?.[tag]
