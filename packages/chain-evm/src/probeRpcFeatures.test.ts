@@ -167,6 +167,22 @@ describe('ready() asks the RPC everything verification will ask (anvil behind a 
       assert.equal(offTracing.acceptsFields(challenge, requirement).nativeTransfer, 'top-level')
     })
 
+    it('refuses at setup an internalTransfers other than auto, required or off', () => {
+      assert.throws(
+        () =>
+          evmChain({
+            name: 'base',
+            network: 'eip155:8453',
+            rpcUrls: [node.rpcUrl],
+            payTo: node.accounts[9]!.address,
+            ...native,
+            internalTransfers: 'always' as never,
+          }),
+        (error: Error) =>
+          error instanceof ConfigurationError && /internalTransfers must be/.test(error.message),
+      )
+    })
+
     it('falls back to trace_transaction when debug_traceTransaction is missing', async () => {
       const proxy = await through({ unsupported: (method) => method.startsWith('debug_') })
       const paid = route(proxy.url, { ...native, internalTransfers: 'required' })
