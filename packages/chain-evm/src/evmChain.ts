@@ -9,6 +9,7 @@ import {
   type Finality,
   resolveOptions,
 } from './resolveOptions.js'
+import { rpcFeatureCheck } from './rpcFeatureCheck.js'
 import { verifiedRpc } from './verifiedRpc.js'
 import { verifyPayment } from './verifyPayment.js'
 import { verifyProof } from './verifyProof.js'
@@ -32,8 +33,11 @@ export interface EvmChainPlugin extends ChainPlugin {
  * `eth_chainId` equal to the network before anything is verified through it (asked again after a
  * failure), and every verification asks it again in its own batch, at no extra round trip: a URL
  * serving another chain, even one re-pointed after it was proven, makes verification fail with
- * 503 (never succeed, never "not found") until it is checked right again. The engine calls
- * `ready()` before every verification; call `await plugin.ready()` before listening to fail fast.
+ * 503 (never succeed, never "not found") until it is checked right again. `ready()` also asks
+ * the RPC everything verification will ask with these options (the `finality` tag, receipts,
+ * blocks, `eth_call`, a call tracer for native coin) and fails naming what it lacks
+ * (`probeRpcFeatures`); `probe()` (health) asks again. The engine calls `ready()` before every
+ * verification; call `await plugin.ready()` before listening to fail fast.
  *
  * @example
  * const chain = evmChain({
@@ -47,8 +51,17 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
   refuseTokenAsPayTo(config.payTo, config.assets)
   const { name, network, chainId, rpcUrls, timeoutMs } = config
   const rpc = verifiedRpc({ name, chainId, rpcUrls, timeoutMs, retryCount: config.retryCount })
+  // Everything verification will ask, with these options, is asked once before any payment.
+  const features = rpcFeatureCheck(rpc, {
+    name,
+    finality: config.finality,
+    internalTransfers: config.assets.some((asset) => asset.standard === 'native')
+      ? config.internalTransfers
+      : 'unneeded',
+  })
   const ready = async (): Promise<void> => {
     await rpc.client()
+    await features.ready()
   }
 
   return {
@@ -62,16 +75,22 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     finality: config.finality,
     // A payer proves its payment by signing the proof message (EIP-191, ERC-1271, ERC-6492).
     binding: 'proof',
-    acceptsFields: () => ({ minConfirmations: config.confirmations }),
+    acceptsFields: (_challenge, requirement) =>
+      requirement?.asset.standard === 'native' && features.topLevelOnly()
+        ? { minConfirmations: config.confirmations, nativeTransfer: 'top-level' }
+        : { minConfirmations: config.confirmations },
     normalizeTxId,
     ready,
-    probe: () => probeChainId(rpc, name, chainId),
+    async probe() {
+      await probeChainId(rpc, name, chainId)
+      await features.probe()
+    },
     async verify(context) {
       const client = await rpc.client()
       // eth_chainId in every verification's batch (no extra round trip): a receipt is only
       // believed from an RPC that shows the right chain in the same batch, so one re-pointed at
       // another chain holding a matching receipt is never believed, not even for a moment.
-      return verifyPayment(client, config, context, {
+      return verifyPayment(client, { ...config, tracer: features.tracer() }, context, {
         askChainId: true,
         onWrongChain: () => rpc.distrust(client),
       })

@@ -5,7 +5,13 @@ export { fromPreset } from './fromPreset.js'
 export { normalizeTxId } from './normalizeTxId.js'
 export type { TransferFacts } from './readTransferLogs.js'
 export { readTransferLogs } from './readTransferLogs.js'
-export type { EvmAsset, EvmChainConfig, EvmChainOptions, Finality } from './resolveOptions.js'
+export type {
+  EvmAsset,
+  EvmChainConfig,
+  EvmChainOptions,
+  Finality,
+  InternalTransfers,
+} from './resolveOptions.js'
 export { resolveOptions } from './resolveOptions.js'
 export type { VerifySettings } from './verifyPayment.js'
 export { verifyPayment } from './verifyPayment.js'

@@ -38,7 +38,19 @@ export interface EvmChainOptions {
   blockTimeMs?: number
   /** Retries of a failed RPC request (after trying every URL). Default 1. */
   retryCount?: number
+  /**
+   * Native coin sent by calls inside a transaction (a Safe or ERC-4337 wallet's `execute`, a
+   * router: "internal transactions"). `'auto'` (default): counted when the RPC offers a call
+   * tracer (`debug_traceTransaction` with callTracer, or `trace_transaction`), found by `ready()`;
+   * otherwise native entries of the 402 carry `nativeTransfer: 'top-level'`, so contract wallets
+   * do not pay them. `'required'`: `ready()` fails when the RPC offers no tracer. `'off'`: never
+   * traced, native entries always say `top-level`. Irrelevant without a native asset.
+   */
+  internalTransfers?: InternalTransfers
 }
+
+/** How native coin sent by calls inside a transaction is counted (`EvmChainOptions.internalTransfers`). */
+export type InternalTransfers = 'auto' | 'required' | 'off'
 
 /** Validated, normalized options of `evmChain`. */
 export interface EvmChainConfig {
@@ -54,6 +66,7 @@ export interface EvmChainConfig {
   timeoutMs: number
   blockTimeMs: number
   retryCount: number
+  internalTransfers: InternalTransfers
 }
 
 // Every key of EvmChainOptions, for the unknown-option check.
@@ -69,6 +82,7 @@ const optionNames = Object.keys({
   timeoutMs: true,
   blockTimeMs: true,
   retryCount: true,
+  internalTransfers: true,
 } satisfies Record<keyof EvmChainOptions, true>)
 
 /**
@@ -126,9 +140,14 @@ export function resolveOptions(options: EvmChainOptions): EvmChainConfig {
   if (!['latest', 'safe', 'finalized'].includes(finality)) {
     throw new ConfigurationError(`${name}: finality must be latest, safe or finalized.`)
   }
+  const internalTransfers = options.internalTransfers ?? 'auto'
+  if (!['auto', 'required', 'off'].includes(internalTransfers)) {
+    throw new ConfigurationError(`${name}: internalTransfers must be auto, required or off.`)
+  }
   return {
     name,
     network: options.network,
+    internalTransfers,
     chainId: Number(network[1]),
     rpcUrls,
     payTo,

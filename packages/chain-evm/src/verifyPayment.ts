@@ -11,9 +11,10 @@ import {
   getAddress,
   type Hash,
   hexToNumber,
-  isAddressEqual,
   type PublicClient,
 } from 'viem'
+import { readNativePayment } from './readNativePayment.js'
+import type { NativeTracer } from './readNativeTrace.js'
 import { readTransferLogs } from './readTransferLogs.js'
 import type { EvmChainConfig } from './resolveOptions.js'
 import { rpcSource, wrongChainError } from './rpcSource.js'
@@ -22,7 +23,10 @@ import { rpcSource, wrongChainError } from './rpcSource.js'
 export type VerifySettings = Pick<
   EvmChainConfig,
   'name' | 'chainId' | 'confirmations' | 'finality' | 'blockTimeMs'
->
+> & {
+  /** The call tracer the RPC offers (found by `ready()`), to count native coin sent by contracts. */
+  tracer?: NativeTracer | undefined
+}
 
 const maxRetryAfterMs = 60_000
 
@@ -39,7 +43,8 @@ export interface ChainIdCheck {
 /**
  * Reads one payment's facts from the chain's own record, in as few sequential round trips as the
  * data allows: one JSON-RPC batch (receipt, head number, the `safe`/`finalized` head when asked,
- * the transaction for native coin, and the chain id when `check.askChainId`), then the block for
+ * the transaction for native coin, and the chain id when `check.askChainId`), then the call trace
+ * only for native coin the top-level value does not cover (`settings.tracer`), and the block for
  * its time only when the node did not attach `blockTimestamp` to the logs. The engine judges the facts (`judgePayment`);
  * what only the chain can tell is answered here: a missing receipt (pending if the node knows the
  * transaction, else `tx_not_found`), a revert (`tx_failed`), too few blocks on top (pending). RPC
@@ -143,13 +148,13 @@ export async function verifyPayment(
     if (!transaction) {
       throw rpcFault(source, 'reading the transaction', new Error('receipt without transaction'))
     }
-    const toPayTo = transaction.to !== null && isAddressEqual(transaction.to, payTo)
-    const amount = toPayTo ? transaction.value : 0n
-    facts = {
-      payer: getAddress(transaction.from),
-      amount,
-      ...(amount === 0n ? { mismatch: transaction.value === 0n ? 'asset' : 'recipient' } : {}),
-    }
+    // The top-level value; value moved inside the transaction only with a tracer (one more trip).
+    facts = await readNativePayment(client, transaction, {
+      payTo,
+      amount: requirement.amount,
+      tracer: settings.tracer,
+      source,
+    })
     blockTimestamp = transaction.blockTimestamp ?? undefined
   } else {
     throw new TypeError(`${settings.name} cannot verify ${requirement.asset.standard} assets`)

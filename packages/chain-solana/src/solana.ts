@@ -6,6 +6,7 @@ import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
 import { solanaNetworkIds } from './networks.js'
 import { normalizeTxId } from './normalizeTxId.js'
+import { probeRpcFeatures } from './probeRpcFeatures.js'
 import { resolveOptions, type SolanaOptions } from './resolveOptions.js'
 import { rpcSource } from './rpcSource.js'
 import { transferFees } from './transferFees.js'
@@ -62,7 +63,13 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
   const source = rpcSource(config.name)
   const networkReady = checkGenesis(connection, config.network, source)
   // ready() (the startup check) also asks what payTo is; verification needs only the network.
-  const payToReady = once(networkReady, payToAccountCheck(connection, config.payTo, source))
+  // What verification will ask (getTransaction at the commitment, statuses with history, getSlot).
+  const features = () => probeRpcFeatures(connection, config, source)
+  const payToReady = once(
+    networkReady,
+    features,
+    payToAccountCheck(connection, config.payTo, source),
+  )
   // Asked on every ready(): a token account's owner can move, a balance can change.
   const checkDestination = destinationCheck(connection, config.payTo, config.assets, source)
   const fees = transferFees(connection)
@@ -90,8 +97,11 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
       await payToReady()
       await checkDestination(requirements)
     },
-    // A fresh genesis-hash check each time, for health().
-    probe: () => checkGenesis(connection, config.network, source)(),
+    // A fresh genesis-hash and feature check each time, for health().
+    probe: async () => {
+      await checkGenesis(connection, config.network, source)()
+      await features()
+    },
     async verify(context) {
       await networkReady()
       return verifyPayment(connection, config, context)

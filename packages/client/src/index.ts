@@ -22,6 +22,7 @@ export {
   PaymentTimeoutError,
   SpendingCapError,
 } from './errors.js'
+export { ContractWalletNativeError } from './evm/contractWalletNativeError.js'
 export type { JournalStorage, LocalStorageJournalOptions } from './journal/localStorageJournal.js'
 export { localStorageJournal } from './journal/localStorageJournal.js'
 export { memoryJournal } from './journal/memoryJournal.js'

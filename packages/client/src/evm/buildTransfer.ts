@@ -1,6 +1,7 @@
 import { type AcceptOption, parseBaseUnits } from '@tx402/core/protocol'
 import { type Address, encodeFunctionData, erc20Abi, type Hex, isAddress } from 'viem'
 import { PaymentFailedError } from '../errors.js'
+import { refuseContractNative } from './refuseContractNative.js'
 import type { EvmPayerContext } from './resolveOptions.js'
 
 /** The call that pays an option: an ERC-20 `transfer`, or a native-coin value transfer. */
@@ -15,7 +16,8 @@ export interface EvmTransfer {
  * token's `symbol()` and `decimals()` on chain (or the chain's native currency) and checking they
  * match the challenge, so a server cannot misstate an asset to slip past the spending cap.
  * Throws `PaymentFailedError` when they differ, when they cannot be read, or when `payTo` or the
- * token is not an EVM address.
+ * token is not an EVM address, and `ContractWalletNativeError` for native coin the server counts
+ * only as a top-level transfer when the account is a contract wallet.
  *
  * @example const call = await buildTransfer(context, option) // { to: token, data: transfer(payTo, amount) }
  */
@@ -24,6 +26,8 @@ export async function buildTransfer(
   option: AcceptOption,
 ): Promise<EvmTransfer> {
   await checkAsset(context, option)
+  // A contract wallet's native transfer is a call the server may not count: refused unsigned.
+  await refuseContractNative(context, option)
   return transferCall(option)
 }
 

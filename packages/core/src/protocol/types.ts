@@ -27,6 +27,13 @@ export interface AcceptOption {
   /** Present when the server demands `x-payment-proof`. */
   proofRequired?: true
   /**
+   * EVM native coin only: `top-level` when the server counts only the transaction's own value
+   * (`to` = `payTo`), because its RPC cannot trace value moved by calls inside a transaction. A
+   * contract wallet's transfer (a Safe or ERC-4337 `execute`) would not count: pay this entry only
+   * from an account that signs its own transactions (docs/protocol.md section 2).
+   */
+  nativeTransfer?: 'top-level'
+  /**
    * Present when the asset charges a fee on transfer (a Token-2022 mint with the transfer-fee
    * extension): `amount` must arrive, so the payer sends more. `maximumFee` is in base units.
    * Advisory: payers read the fee from the chain.
