@@ -1,5 +1,6 @@
 import type { ChainPlugin } from '@tx402/core'
 import type { Address } from 'viem'
+import { chainTime } from './chainTime.js'
 import { refuseTokenAsPayTo } from './checkPayTo.js'
 import { normalizeTxId } from './normalizeTxId.js'
 import { probeChainId } from './probeChainId.js'
@@ -66,6 +67,9 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     normalizeTxId,
     ready,
     probe: () => probeChainId(rpc, name, chainId),
+    async chainTime() {
+      return chainTime(await rpc.client(), name)
+    },
     async verify(context) {
       const client = await rpc.client()
       // eth_chainId in every verification's batch (no extra round trip): a receipt is only

@@ -1,5 +1,6 @@
 import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
+import { chainTime } from './chainTime.js'
 import { checkGenesis } from './checkGenesis.js'
 import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
@@ -80,6 +81,7 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     ready,
     // A fresh genesis-hash check each time, for health().
     probe: () => checkGenesis(connection, config.network, source)(),
+    chainTime: () => chainTime(connection, config.commitment, source),
     async verify(context) {
       await networkReady()
       return verifyPayment(connection, config, context)

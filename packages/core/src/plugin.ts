@@ -17,6 +17,12 @@ export interface ChallengeContext {
   id: string
   /** Unix seconds. */
   issuedAt: number
+  /**
+   * Unix seconds, this server's clock. A transaction that landed by then (in the chain's time) is
+   * judged by the challenge's terms however late it is presented; one that landed later, by the
+   * route's current terms. Absent: the challenge's terms always.
+   */
+  expiresAt?: number | undefined
   /** 32 bytes (Solana Pay reference); the transaction must carry it where the chain supports it. */
   reference: Uint8Array
 }
@@ -162,6 +168,14 @@ export interface ChainPlugin {
   verifyProof?(args: { message: string; signature: string; payer: string }): Promise<boolean>
   /** Checks that the RPC serves `network`; throws `VerifierUnavailableError` otherwise. */
   ready?(): Promise<void>
+  /**
+   * Unix seconds of the chain's latest block (EVM: the `latest` block's timestamp; Solana: the
+   * block time of the latest slot at the plugin's commitment), or undefined when the RPC does not
+   * say. The engine samples it now and then, never on the paid path, to judge freshness in the
+   * chain's own time (`clockSkewSeconds` covers the rest). Throws `VerifierUnavailableError` on
+   * RPC faults.
+   */
+  chainTime?(): Promise<number | undefined>
   /**
    * Asks the RPC now (unlike `ready()`, which remembers success) that it answers and serves
    * `network`; throws `VerifierUnavailableError` otherwise. Used by `health()`.

@@ -112,7 +112,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
       }
       const choice = judgePayer(
         await choosePayer(plugin, judged.candidates, proof || undefined),
-        requirement,
+        judged.requirement,
       )
       if (isRefusal(choice)) return verdict(choice.refuse, choice.message)
       report.received = printAmount(choice.transfer.amount, requirement.asset)

@@ -34,13 +34,13 @@ export interface CreditAttempt {
 /** What `readAttempt` needs of the route. */
 export type AttemptRules = Pick<
   Route,
-  'keys' | 'selectOffer' | 'bindings' | 'graceSeconds' | 'terms'
+  'keys' | 'selectOffer' | 'bindings' | 'terms'
 >
 
 /**
  * Step 1, read the attempt (docs/protocol.md sections 3 and 4): the payment headers, the offer
- * they name, the transaction id in its canonical form, the challenge (signature, resource,
- * expiry) and what the route's binding demands; a credit token alone is a `CreditAttempt`
+ * they name, the transaction id in its canonical form, the challenge (signature and resource;
+ * its expiry is judged against the block time, in judgePayment) and what the route's binding demands; a credit token alone is a `CreditAttempt`
  * (docs/protocol.md section 7.3). No I/O. Records the chain, network and
  * transaction in `trace` as they become known.
  *
@@ -85,13 +85,16 @@ export function readAttempt(
   let answered: readonly ChallengeTerm[] | undefined
   if (headers.challenge) {
     try {
+      // Expiry is judged against the transaction's block time (judgePayment), not here: a
+      // payment that landed in time is honoured however late the slow wallet presents it.
       const verified = verifyChallenge(rules.keys, headers.challenge, {
         ...request,
-        graceSeconds: rules.graceSeconds,
+        graceSeconds: Number.POSITIVE_INFINITY,
       })
       challenge = {
         id: verified.id,
         issuedAt: verified.issuedAt,
+        expiresAt: verified.expiresAt,
         reference: deriveReference(verified.id),
       }
       answered = verified.terms
