@@ -32,17 +32,14 @@ export interface CreditAttempt {
 }
 
 /** What `readAttempt` needs of the route. */
-export type AttemptRules = Pick<
-  Route,
-  'keys' | 'selectOffer' | 'bindings' | 'terms'
->
+export type AttemptRules = Pick<Route, 'keys' | 'selectOffer' | 'bindings' | 'terms'>
 
 /**
  * Step 1, read the attempt (docs/protocol.md sections 3 and 4): the payment headers, the offer
  * they name, the transaction id in its canonical form, the challenge (signature and resource;
- * its expiry is judged against the block time, in judgePayment) and what the route's binding demands; a credit token alone is a `CreditAttempt`
- * (docs/protocol.md section 7.3). No I/O. Records the chain, network and
- * transaction in `trace` as they become known.
+ * its expiry is judged against the block time, in `judgePayment`) and what the route's binding
+ * demands; a credit token alone is a `CreditAttempt` (docs/protocol.md section 7.3). No I/O.
+ * Records the chain, network and transaction in `trace` as they become known.
  *
  * @example
  * const attempt = readAttempt(route, request, trace)

@@ -80,7 +80,11 @@ export function startupChecks(options: {
       else await plugin.ready?.()
       // Sampled here too, so the first payments are judged in the chain's time.
       const clockOffsetSeconds = await chainClockOf(plugin).sample()
-      return { ...state, ok: true, ...(clockOffsetSeconds === undefined ? {} : { clockOffsetSeconds }) }
+      return {
+        ...state,
+        ok: true,
+        ...(clockOffsetSeconds === undefined ? {} : { clockOffsetSeconds }),
+      }
     } catch (error) {
       return { ...state, ok: false, error: describe(error, !now) }
     }
