@@ -25,7 +25,11 @@ export async function chainTime(
         const time = await connection.getBlockTime(slot)
         if (time !== null) return time
       } catch (error) {
-        if (!(error instanceof SolanaJSONRPCError && untimedSlotCodes.has(error.code))) throw error
+        const untimed =
+          error instanceof SolanaJSONRPCError &&
+          typeof error.code === 'number' &&
+          untimedSlotCodes.has(error.code)
+        if (!untimed) throw error
       }
     }
     return undefined

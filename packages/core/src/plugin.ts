@@ -33,6 +33,13 @@ export interface VerifyContext {
   requirement: PaymentRequirement
   /** The answered challenge: a chain with references reports whether the transaction carries it. */
   challenge?: ChallengeContext | undefined
+  /**
+   * The engine's clock of this chain wants a sample: a plugin that can read the chain's latest
+   * block time in the same round trip (EVM: the `latest` block instead of its number) reports it
+   * as `chainTime` on a confirmed report; one that cannot ignores this (the engine then asks
+   * `chainTime()` off the paid path).
+   */
+  chainTime?: boolean | undefined
 }
 
 /**
@@ -79,6 +86,11 @@ export interface PaymentFacts {
   referenceSeen?: boolean
   /** Blocks the transaction has, counting its own, where the chain counts them (EVM). */
   confirmations?: number
+  /**
+   * Unix seconds of the chain's latest block, read in the same round trip when the engine asked
+   * (`VerifyContext.chainTime`): a clock sample at no extra cost.
+   */
+  chainTime?: number
 }
 
 /**

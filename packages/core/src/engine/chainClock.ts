@@ -20,6 +20,13 @@ export interface ChainClock {
    * when the last is older than `refreshMs`, so the paid path never waits for one.
    */
   current(): number
+  /** Whether the last sample is older than `refreshMs` (or there is none): ask the chain's time. */
+  wantsSample(): boolean
+  /**
+   * Records `chainTime` (Unix seconds of the latest block) read between `startedAt` and
+   * `endedAt` (Unix ms of this server's clock), by a verification that brought it along.
+   */
+  observe(chainTime: number, startedAt: number, endedAt: number): void
   /**
    * Samples now (concurrent callers share one RPC read): resolves to the new offset, or to the
    * last known one when the plugin has no `chainTime` or the RPC failed. Never throws.
@@ -66,15 +73,16 @@ export function chainClock(
   // When a background sample was last started: an RPC that fails is not asked on every payment.
   let startedAt = Number.NEGATIVE_INFINITY
 
+  const observe = (chainTime: unknown, started: number, ended: number): void => {
+    if (typeof chainTime !== 'number' || !Number.isFinite(chainTime)) return
+    offsetSeconds = Math.round(chainTime - (started + ended) / 2000)
+    sampledAt = ended
+  }
+
   const read = async (): Promise<number | undefined> => {
     const started = now()
     try {
-      const chainTime = await readChainTime()
-      const ended = now()
-      if (typeof chainTime === 'number' && Number.isFinite(chainTime)) {
-        offsetSeconds = Math.round(chainTime - (started + ended) / 2000)
-        sampledAt = ended
-      }
+      observe(await readChainTime(), started, now())
     } catch {
       // A failed read keeps the last offset: verification reports RPC faults on its own path.
     }
@@ -88,6 +96,10 @@ export function chainClock(
     get sampledAt() {
       return sampledAt
     },
+    wantsSample() {
+      return sampledAt === undefined || now() - sampledAt > refreshMs
+    },
+    observe,
     current() {
       const at = now()
       const stale = sampledAt === undefined || at - sampledAt > refreshMs

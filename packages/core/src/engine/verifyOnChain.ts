@@ -1,5 +1,6 @@
 import type { VerifyResult } from '../plugin.js'
 import { proofMessage } from '../proofMessage.js'
+import { chainClockOf } from './chainClock.js'
 import { choosePayer } from './choosePayer.js'
 import { judgeInChainTime } from './judgeInChainTime.js'
 import { judgePayer } from './judgePayment.js'
@@ -49,7 +50,19 @@ export async function verifyOnChain(
     observer.inFlight?.(plugin.name, 1)
     try {
       await plugin.ready?.()
-      const result = await plugin.verify({ txId, requirement, challenge })
+      // A clock sample rides along in the verification's own round trip where the plugin can.
+      const clock = chainClockOf(plugin)
+      const chainTime = clock.wantsSample()
+      const asked = Date.now()
+      const result = await plugin.verify({
+        txId,
+        requirement,
+        challenge,
+        ...(chainTime ? { chainTime } : {}),
+      })
+      if (result.status === 'confirmed' && result.chainTime !== undefined) {
+        clock.observe(result.chainTime, asked, Date.now())
+      }
       observer.verification?.(plugin.name, result.status, performance.now() - started)
       return result
     } catch (error) {
