@@ -183,9 +183,11 @@ export interface ChainPlugin {
   /**
    * Unix seconds of the chain's latest block (EVM: the `latest` block's timestamp; Solana: the
    * block time of the latest slot at the plugin's commitment), or undefined when the RPC does not
-   * say. The engine samples it now and then, never on the paid path, to judge freshness in the
-   * chain's own time (`clockSkewSeconds` covers the rest). Throws `VerifierUnavailableError` on
-   * RPC faults.
+   * say. The engine samples it every 30 s off the paid path, unless `verify` brought it along
+   * (`VerifyContext.chainTime`), to judge freshness in the chain's own time (`clockSkewSeconds`
+   * covers the rest). Throws `VerifierUnavailableError` on RPC faults.
+   *
+   * @example const offsetSeconds = (await plugin.chainTime?.()) ?? Date.now() / 1000
    */
   chainTime?(): Promise<number | undefined>
   /**
