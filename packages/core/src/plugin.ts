@@ -187,7 +187,7 @@ export interface ChainPlugin {
    * (`VerifyContext.chainTime`), to judge freshness in the chain's own time (`clockSkewSeconds`
    * covers the rest). Throws `VerifierUnavailableError` on RPC faults.
    *
-   * @example const offsetSeconds = (await plugin.chainTime?.()) ?? Date.now() / 1000
+   * @example const seconds = await plugin.chainTime?.() // 1765139000: the chain's now
    */
   chainTime?(): Promise<number | undefined>
   /**
