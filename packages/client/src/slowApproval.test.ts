@@ -6,6 +6,7 @@ import { memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
 import type { Address } from 'viem'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
+import { PaymentRejectedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { Payer } from './payer.js'
 import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
@@ -131,6 +132,46 @@ describe('a slow wallet approval never throws a good payment away (callPaidEndpo
     assert.equal(bare?.['x-payment-challenge'], undefined)
     assert.ok(bare?.['x-payment-proof'], 'bound by the payer’s proof instead')
     assert.deepEqual(await journal.list(), [])
+  })
+
+  it('judges a transaction that landed after its challenge expired by the current terms: a raised price is not paid by the old one', async () => {
+    // One route, repriced from 0.01 to 0.02 between the 402 and the retry (a deploy): the
+    // challenge's terms bind only a transaction that landed before it expired.
+    const payTo = baseEnv.freshPayTo()
+    const options = {
+      asset: 'USDC',
+      chains: [baseChain(payTo)],
+      secret: 'one-secret-shared-by-both-deployments!!',
+      challengeTtlSeconds: 3,
+      clockSkewSeconds: 0,
+      logger: { info() {}, warn() {}, error() {} },
+    }
+    const before = paymentRequired({ ...options, price: '0.01', ledger: memoryLedger() })
+    const after = paymentRequired({ ...options, price: '0.02', ledger: memoryLedger() })
+    const app = await serve({
+      chains: [baseChain(payTo)],
+      routes: (router) => {
+        router.get(
+          '/api/repriced',
+          (ctx, next) => (ctx.get('x-payment-tx') ? after : before)(ctx, next),
+          (ctx) => {
+            ctx.body = { ok: true }
+          },
+        )
+      },
+    })
+    const url = `${app.origin}/api/repriced`
+    // Approved at once: landed before expiry, so the challenge's 0.01 pays.
+    const served = await pay(url, baseEnv.payer)
+    assert.equal(served.status, 200)
+    // Approved after the challenge expired: judged at today's 0.02, the 0.01 sent does not pay.
+    const late = await pay(
+      url,
+      slowWallet(baseEnv.payer, () => 5_000),
+    ).catch((e: unknown) => e)
+    assert.ok(late instanceof PaymentRejectedError, String(late))
+    assert.equal(late.code, 'insufficient_amount')
+    assert.equal((await baseEnv.transfersTo(payTo)).length, 2, 'one transfer per call, none again')
   })
 
   it('under random approval times and lost responses (20 seeded runs): 0 paid twice, each served once', async function () {
