@@ -60,9 +60,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
     maxAge(env),
   )
   const { requirement } = offer!
-  const challenge = flags.challenge
-    ? readChallenge(flags, env, requirement.maxAgeSeconds)
-    : undefined
+  const challenge = flags.challenge ? readChallenge(flags, env) : undefined
 
   const report: VerifyReport = {
     code: 'confirmed',
