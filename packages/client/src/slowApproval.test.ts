@@ -38,6 +38,13 @@ describe('a slow wallet approval never throws a good payment away (callPaidEndpo
     { standard: 'erc20' as const, address: baseEnv.usdc, symbol: 'USDC', decimals: 6 },
   ]
   const baseChain = (payTo: Address) => base({ rpcUrl: baseEnv.node.rpcUrl, payTo, assets: usdc() })
+  const solanaChain = (payTo: string) =>
+    solana({
+      rpcUrl: solanaEnv.rpc.rpcUrl,
+      network: solanaEnv.rpc.network,
+      payTo,
+      assets: [{ standard: 'spl', mint: solanaEnv.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
+    })
   const serve = async (options: Parameters<typeof startPaidApp>[0]) => {
     const app = await startPaidApp({ ...options, engine: { ...timing, ...options.engine } })
     apps.push(app)
@@ -68,16 +75,7 @@ describe('a slow wallet approval never throws a good payment away (callPaidEndpo
   it('on Solana: a payment approved after the challenge’s life and grace is served, bound by its reference', async () => {
     const payTo = Keypair.generate().publicKey
     const app = await serve({
-      chains: [
-        solana({
-          rpcUrl: solanaEnv.rpc.rpcUrl,
-          network: solanaEnv.rpc.network,
-          payTo: payTo.toBase58(),
-          assets: [
-            { standard: 'spl', mint: solanaEnv.mint.toBase58(), symbol: 'USDC', decimals: 6 },
-          ],
-        }),
-      ],
+      chains: [solanaChain(payTo.toBase58())],
     })
     const wallet = slowWallet(solanaEnv.payer, () => approvalMs)
     const response = await pay(app.url, wallet)
@@ -180,14 +178,16 @@ describe('a slow wallet approval never throws a good payment away (callPaidEndpo
     const random = seededRandom(seed)
     const runs: string[] = []
     for (let run = 0; run < 20; run++) {
-      // Approved before expiry, within the grace, or long after both.
+      // Approved before expiry, within the grace, or long after both; on either chain family.
       const approveAfter = Math.floor(random() * 6_500)
       const lost = random() < 0.3 ? 1 : 0
-      const payTo = baseEnv.freshPayTo()
+      const onSolana = random() < 0.4
+      const evmPayTo = baseEnv.freshPayTo()
+      const solanaPayTo = Keypair.generate().publicKey
       let handled = 0
       const app = await serve({
-        chains: [baseChain(payTo)],
-        requireProof: true,
+        chains: [onSolana ? solanaChain(solanaPayTo.toBase58()) : baseChain(evmPayTo)],
+        requireProof: !onSolana,
         routes: (router, paid) => {
           router.get('/api/counted', paid, (ctx) => {
             handled++
@@ -198,19 +198,22 @@ describe('a slow wallet approval never throws a good payment away (callPaidEndpo
       })
       const path = lost ? '/api/dropped' : '/api/counted'
       const journal = memoryJournal()
-      const context = `seed ${seed} (TX402_SLOW_APPROVAL_SEED), run ${run}: approved after ${approveAfter} ms, ${lost} lost`
+      const context = `seed ${seed} (TX402_SLOW_APPROVAL_SEED), run ${run}: ${onSolana ? 'Solana' : 'Base'}, approved after ${approveAfter} ms, ${lost} lost`
+      const payer = onSolana ? solanaEnv.payer : baseEnv.payer
       const response = await pay(
         `${app.origin}${path}`,
-        slowWallet(baseEnv.payer, () => approveAfter),
+        slowWallet(payer, () => approveAfter),
         journal,
       )
       assert.equal(response.status, 200, context)
       await response.arrayBuffer()
-      const transfers = await baseEnv.transfersTo(payTo)
-      assert.equal(transfers.length, 1, `paid ${transfers.length} times; ${context}`)
+      const transfers = onSolana
+        ? Number((await solanaEnv.balanceOf(solanaPayTo)) / 10_000n)
+        : (await baseEnv.transfersTo(evmPayTo)).length
+      assert.equal(transfers, 1, `paid ${transfers} times; ${context}`)
       if (!lost) assert.equal(handled, 1, `served ${handled} times; ${context}`)
       assert.deepEqual(await journal.list(), [], context)
-      runs.push(`${approveAfter}${lost ? '+lost' : ''}`)
+      runs.push(`${onSolana ? 'sol' : 'base'} ${approveAfter}${lost ? '+lost' : ''}`)
       await app.stop()
       apps.splice(apps.indexOf(app), 1)
     }
