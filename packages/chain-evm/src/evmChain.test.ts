@@ -298,6 +298,27 @@ describe('evmChain against an RPC', function () {
     ])
   })
 
+  it('brings the latest block’s time along in that one round trip when the engine’s clock asks', async () => {
+    const proxy = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl)))
+    const chain = chainFor([proxy.url])
+    await chain.ready()
+    const before = proxy.requests.length
+    const result = await chain.verify({ ...context(paid), chainTime: true })
+    assert.equal(result.status, 'confirmed')
+    // The head's time: no older than the payment's block, no newer than the head now.
+    const latest = await node.publicClient.getBlock({ blockTag: 'latest' })
+    const chainTime = result.status === 'confirmed' ? result.chainTime : undefined
+    assert.ok(chainTime !== undefined && result.status === 'confirmed')
+    assert.ok(chainTime >= result.blockTime && chainTime <= Number(latest.timestamp))
+    const trips = proxy.requests.slice(before)
+    assert.equal(trips.length, 1)
+    assert.deepEqual([...trips[0]!].sort(), [
+      'eth_chainId',
+      'eth_getBlockByNumber',
+      'eth_getTransactionReceipt',
+    ])
+  })
+
   it('looks a missing receipt up as a transaction in a second round trip', async () => {
     const proxy = await serve(serveJsonRpc(forwardJsonRpc(node.rpcUrl)))
     const chain = chainFor([proxy.url])

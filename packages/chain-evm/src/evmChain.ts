@@ -1,5 +1,6 @@
 import type { ChainPlugin } from '@tx402/core'
 import type { Address } from 'viem'
+import { chainTime } from './chainTime.js'
 import { refuseTokenAsPayTo } from './checkPayTo.js'
 import { normalizeTxId } from './normalizeTxId.js'
 import { probeChainId } from './probeChainId.js'
@@ -84,6 +85,9 @@ export function evmChain(options: EvmChainOptions): EvmChainPlugin {
     async probe() {
       await probeChainId(rpc, name, chainId)
       await features.probe()
+    },
+    async chainTime() {
+      return chainTime(await rpc.client(), name)
     },
     async verify(context) {
       const client = await rpc.client()

@@ -6,13 +6,7 @@ import {
   type VerifyResult,
   withRpcFault,
 } from '@tx402/core'
-import {
-  type Address,
-  getAddress,
-  type Hash,
-  hexToNumber,
-  type PublicClient,
-} from 'viem'
+import { type Address, getAddress, type Hash, hexToNumber, type PublicClient } from 'viem'
 import { readNativePayment } from './readNativePayment.js'
 import type { NativeTracer } from './readNativeTrace.js'
 import { readTransferLogs } from './readTransferLogs.js'
@@ -67,14 +61,17 @@ export async function verifyPayment(
   const source = rpcSource(settings.name)
 
   // Round trip 1: started in the same tick, so immediateBatchHttp sends them as one batch.
-  const [chainId, receipt, head, finalHead, transaction] = await withRpcFault(
+  const [chainId, receipt, latest, finalHead, transaction] = await withRpcFault(
     source,
     'reading the transaction',
     () =>
       Promise.all([
         check.askChainId ? askChainId(client) : undefined,
         client.getTransactionReceipt({ hash }).catch(orNull('TransactionReceiptNotFoundError')),
-        client.getBlockNumber({ cacheTime: 0 }),
+        // The latest block itself when the engine's clock wants a sample: its time, same trip.
+        context.chainTime
+          ? client.getBlock({ blockTag: 'latest' })
+          : client.getBlockNumber({ cacheTime: 0 }),
         settings.finality === 'latest'
           ? undefined
           : client.getBlock({ blockTag: settings.finality }).then((block) => block.number),
@@ -83,6 +80,9 @@ export async function verifyPayment(
           : undefined,
       ]),
   )
+
+  const head = typeof latest === 'bigint' ? latest : latest.number
+  const chainTime = typeof latest === 'bigint' ? undefined : Number(latest.timestamp)
 
   // An RPC re-pointed at another chain after it was proven: its answers say nothing here.
   const trust = (answered: number | undefined) => {
@@ -196,6 +196,7 @@ export async function verifyPayment(
     ...facts,
     blockTime: Number(blockTimestamp),
     confirmations: Number(depth),
+    ...(chainTime === undefined ? {} : { chainTime }),
   }
 }
 

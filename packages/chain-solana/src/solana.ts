@@ -1,6 +1,7 @@
 import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
 import { destinationCheck } from './checkDestination.js'
+import { chainTime } from './chainTime.js'
 import { checkGenesis } from './checkGenesis.js'
 import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'
@@ -102,6 +103,7 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
       await checkGenesis(connection, config.network, source)()
       await features()
     },
+    chainTime: () => chainTime(connection, config.commitment, source),
     async verify(context) {
       await networkReady()
       return verifyPayment(connection, config, context)

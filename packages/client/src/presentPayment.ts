@@ -13,6 +13,7 @@ import type { ExchangeResponse, Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'
 import { bringOnChain } from './onChain.js'
 import type { Payer } from './payer.js'
+import { canPresentBare } from './presentWithoutChallenge.js'
 import { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'
 import { chargedRedirect, isPaidRedirect } from './redirects.js'
 import { retryDelay, sleep } from './retryDelay.js'
@@ -51,7 +52,9 @@ export async function presentPayment<R>(
   body: PaymentRequiredBody,
 ): Promise<Presented<R>> {
   const option = optionFor(body, entry.network)
-  let headers = await paymentHeaders(entry, payer, option)
+  // Dropped after a challenge_invalid where the binding allows it (presentWithoutChallenge.ts).
+  let challengeId: string | undefined = entry.challengeId
+  let headers = await paymentHeaders(entry, payer, option, challengeId)
   let lastCode: ErrorCode | undefined
   let notFoundUntil: number | undefined
   for (let attempt = 0; ; attempt++) {
@@ -68,7 +71,7 @@ export async function presentPayment<R>(
     if ('unsent' in sent) {
       // A top-up that would have left the origin: presented without the token (a new balance).
       await dropTopUp(flow, entry, false)
-      headers = await paymentHeaders(entry, payer, option)
+      headers = await paymentHeaders(entry, payer, option, challengeId)
       continue
     }
     const { response } = sent
@@ -98,7 +101,15 @@ export async function presentPayment<R>(
     if (entry.topUp && (lastCode === 'credit_invalid' || lastCode === 'credit_expired')) {
       // Refused before anything was consumed: the same payment opens a balance of its own.
       await dropTopUp(flow, entry, true)
-      headers = await paymentHeaders(entry, payer, option)
+      headers = await paymentHeaders(entry, payer, option, challengeId)
+      continue
+    }
+    if (lastCode === 'challenge_invalid' && challengeId && canPresentBare(option)) {
+      // Its challenge expired while the wallet waited (or the server no longer takes it): the
+      // payment itself is still good, so it is presented as the protocol allows, bound by
+      // the payer's proof instead, before it is ever given up.
+      challengeId = undefined
+      headers = await paymentHeaders(entry, payer, option, challengeId)
       continue
     }
     const handling = handlingOf(error.error)
@@ -117,7 +128,9 @@ export async function presentPayment<R>(
       // Public RPCs lag each other: the payer's own RPC says whether the payment is there.
       const window = { ...flow, deadline: notFoundUntil }
       if (await bringOnChain(window, entry, payer, option ?? {}, true)) {
-        if (entry.payment.txId !== txId) headers = await paymentHeaders(entry, payer, option)
+        if (entry.payment.txId !== txId) {
+          headers = await paymentHeaders(entry, payer, option, challengeId)
+        }
         await pause(flow, wait, notFoundUntil, { txId, lastCode, waiting })
         continue
       }
@@ -139,21 +152,25 @@ export function optionFor(body: PaymentRequiredBody, network: string): AcceptOpt
   return body.accepts.find((o) => o.network.toLowerCase() === network.toLowerCase())
 }
 
-/** The payment headers of a journaled payment, with a proof when the option asks for one. */
+/**
+ * The payment headers of a journaled payment, against `challengeId` (none: bare), with a proof
+ * when the option asks for one or the payment goes bare (the proof then binds it to its payer).
+ */
 async function paymentHeaders(
   entry: JournalEntry,
   payer: Payer,
   option: AcceptOption | undefined,
+  challengeId: string | undefined,
 ): Promise<Record<string, string>> {
   const { txId } = entry.payment
   const headers: Record<string, string> = {
     [headerNames.tx]: txId,
     [headerNames.chain]: entry.chain,
-    [headerNames.challenge]: entry.challengeId,
+    ...(challengeId ? { [headerNames.challenge]: challengeId } : {}),
     ...(entry.topUp ? { [headerNames.credit]: entry.topUp } : {}),
   }
-  if (option?.proofRequired) {
-    const message = proofMessage({ network: entry.network, txId, challengeId: entry.challengeId })
+  if (option?.proofRequired || (!challengeId && payer.signsProofs)) {
+    const message = proofMessage({ network: entry.network, txId, challengeId })
     headers[headerNames.proof] = await payer.signProof(message)
   }
   return headers

@@ -17,6 +17,12 @@ export interface ChallengeContext {
   id: string
   /** Unix seconds. */
   issuedAt: number
+  /**
+   * Unix seconds, this server's clock. A transaction that landed by then (in the chain's time) is
+   * judged by the challenge's terms however late it is presented; one that landed later, by the
+   * route's current terms. Absent: the challenge's terms always.
+   */
+  expiresAt?: number | undefined
   /** 32 bytes (Solana Pay reference); the transaction must carry it where the chain supports it. */
   reference: Uint8Array
 }
@@ -27,6 +33,13 @@ export interface VerifyContext {
   requirement: PaymentRequirement
   /** The answered challenge: a chain with references reports whether the transaction carries it. */
   challenge?: ChallengeContext | undefined
+  /**
+   * The engine's clock of this chain wants a sample: a plugin that can read the chain's latest
+   * block time in the same round trip (EVM: the `latest` block instead of its number) reports it
+   * as `chainTime` on a confirmed report; one that cannot ignores this (the engine then asks
+   * `chainTime()` off the paid path).
+   */
+  chainTime?: boolean | undefined
 }
 
 /**
@@ -73,6 +86,11 @@ export interface PaymentFacts {
   referenceSeen?: boolean
   /** Blocks the transaction has, counting its own, where the chain counts them (EVM). */
   confirmations?: number
+  /**
+   * Unix seconds of the chain's latest block, read in the same round trip when the engine asked
+   * (`VerifyContext.chainTime`): a clock sample at no extra cost.
+   */
+  chainTime?: number
 }
 
 /**
@@ -167,6 +185,16 @@ export interface ChainPlugin {
    * price no payer could pay fails here (Solana: below the rent-exempt minimum).
    */
   ready?(requirements?: readonly PaymentRequirement[]): Promise<void>
+  /**
+   * Unix seconds of the chain's latest block (EVM: the `latest` block's timestamp; Solana: the
+   * block time of the latest slot at the plugin's commitment), or undefined when the RPC does not
+   * say. The engine samples it every 30 s off the paid path, unless `verify` brought it along
+   * (`VerifyContext.chainTime`), to judge freshness in the chain's own time (`clockSkewSeconds`
+   * covers the rest). Throws `VerifierUnavailableError` on RPC faults.
+   *
+   * @example const seconds = await plugin.chainTime?.() // 1765139000: the chain's now
+   */
+  chainTime?(): Promise<number | undefined>
   /**
    * Asks the RPC now (unlike `ready()`, which remembers success) that it answers and serves
    * `network`; throws `VerifierUnavailableError` otherwise. Used by `health()`.

@@ -184,9 +184,11 @@ describe('hostile input against a paid route on a real server', function () {
         post: await challenges('POST', '/api/paid', 4),
         otherRoute: await challenges('GET', '/api/hold', 3),
       },
+      // Another route's: an expired challenge of this route no longer spoils a payment that
+      // landed after it (judged by the current terms, docs/protocol.md section 2).
       expiredChallenge: issueChallenge(challengeKey(secret), {
         method: 'GET',
-        path: '/api/paid',
+        path: '/api/hold',
         ttlSeconds: 60,
         now: Date.now() - 2 * 3600_000,
       }).id,

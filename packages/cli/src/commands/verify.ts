@@ -60,9 +60,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
     maxAge(env),
   )
   const { requirement } = offer!
-  const challenge = flags.challenge
-    ? readChallenge(flags, env, requirement.maxAgeSeconds)
-    : undefined
+  const challenge = flags.challenge ? readChallenge(flags, env) : undefined
 
   const report: VerifyReport = {
     code: 'confirmed',
@@ -112,7 +110,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
       }
       const choice = judgePayer(
         await choosePayer(plugin, judged.candidates, proof || undefined),
-        requirement,
+        judged.requirement,
       )
       if (isRefusal(choice)) return verdict(choice.refuse, choice.message)
       report.received = printAmount(choice.transfer.amount, requirement.asset)

@@ -30,7 +30,12 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
   secret: ChallengeSecret
   /** Oldest acceptable transaction, in seconds; overrides each chain's default. 0: no age check. */
   maxAgeSeconds?: number
-  /** How long a challenge may be paid against, in whole seconds (at most 100 years). Default 900. */
+  /**
+   * How long a challenge may be paid against, in whole seconds (at most 100 years), judged by when
+   * the transaction landed: one that landed in time is served whenever it is presented within
+   * `maxAgeSeconds` of its block; one that landed later is judged by the route's terms then.
+   * Default 900.
+   */
   challengeTtlSeconds?: number
   /**
    * How long a claim outlives its last renewal, in ms. The claim is renewed every third of it
@@ -58,7 +63,12 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
    * @throws ConfigurationError at setup for a fraction, a negative number or Infinity.
    */
   maxRedeliveries?: number
-  /** Tolerated clock difference between the chain and this server, in seconds. Default 60. */
+  /**
+   * Tolerated clock difference between the chain and this server, in seconds, beyond the chain's
+   * clock offset the engine tracks (`health()`'s `clockOffsetSeconds`): a block may be this much
+   * older than the challenge it answers, or land this much after the challenge's expiry and still
+   * be judged by its terms. Default 60.
+   */
   clockSkewSeconds?: number
   /**
    * How a payment is bound to its payer. Default `'payer'`: each chain's own binding (Solana:

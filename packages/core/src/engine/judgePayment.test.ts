@@ -23,9 +23,15 @@ const challenge: ChallengeContext = {
   issuedAt: nowSeconds - 30,
   reference: new Uint8Array(32),
 }
-const judge = (
+const judgeAged = (
   facts: Partial<PaymentFacts>,
-  terms: { challenge?: ChallengeContext; maxAge?: number; bindsByReference?: boolean } = {},
+  terms: {
+    challenge?: ChallengeContext
+    maxAge?: number
+    bindsByReference?: boolean
+    offset?: number
+    current?: Partial<PaymentRequirement>
+  } = {},
 ) =>
   judgePayment(
     { status: 'confirmed', ...paid, ...facts },
@@ -35,8 +41,15 @@ const judge = (
       now,
       clockSkewSeconds: 60,
       bindsByReference: terms.bindsByReference,
+      chainOffsetSeconds: terms.offset,
+      currentRequirement: terms.current && {
+        ...requirement,
+        maxAgeSeconds: terms.maxAge ?? 900,
+        ...terms.current,
+      },
     },
   )
+const judge = judgeAged
 const reason = (judgment: ReturnType<typeof judge> | ReturnType<typeof judgePayer>) =>
   isRefusal(judgment) ? judgment.refuse : judgment.status
 
@@ -45,6 +58,7 @@ describe('judgePayment: the engine alone judges what a plugin reports', () => {
     assert.deepEqual(judge({}), {
       status: 'payable',
       candidates: [{ payer: '0xaa', amount: 10_000n }],
+      requirement,
     })
     assert.equal(reason(judge({}, { challenge })), 'payable')
   })
@@ -83,7 +97,11 @@ describe('judgePayment: the engine alone judges what a plugin reports', () => {
       { payer: '0xaa', amount: 4_000n },
       { payer: '0xbb', amount: 6_000n },
     ]
-    assert.deepEqual(judge({ transfers }), { status: 'payable', candidates: transfers })
+    assert.deepEqual(judge({ transfers }), {
+      status: 'payable',
+      candidates: transfers,
+      requirement,
+    })
     assert.equal(reason(judge({ transfers, received: 9_000n })), 'insufficient_amount')
     // Solana: payTo's increase may exceed the sum of the surely-paid shares.
     assert.equal(reason(judge({ transfers: transfers.slice(0, 1), received: 10_000n })), 'payable')
@@ -160,5 +178,113 @@ describe('judgePayer: the payer a request presents', () => {
     const refusal = judgePayer({ status: 'ambiguous_payer', payers: ['0xaa', '0xbb'] }, requirement)
     assert.equal(reason(refusal), 'ambiguous_payer')
     assert.match(isRefusal(refusal) ? refusal.message : '', /2 payers.*x-payment-proof/)
+  })
+})
+
+describe('judgePayment in the chain’s time', () => {
+  describe('age and challenge time (chainOffsetSeconds)', () => {
+    // A cluster whose block times run 120 s behind this server (solana #18992, #25668).
+    const behind = -120
+    it('takes a payment made at once against a fresh challenge, blocks stamped 120 s behind', () => {
+      const fresh = { ...challenge, issuedAt: nowSeconds - 1 }
+      const blockTime = nowSeconds + behind
+      assert.equal(reason(judge({ blockTime }, { challenge: fresh })), 'tx_too_old')
+      assert.equal(reason(judge({ blockTime }, { challenge: fresh, offset: behind })), 'payable')
+    })
+
+    it('ages a block by the chain’s clock, both ways', () => {
+      const blockTime = nowSeconds + behind - 850
+      assert.equal(reason(judge({ blockTime })), 'tx_too_old')
+      assert.equal(reason(judge({ blockTime }, { offset: behind })), 'payable')
+      // A chain ahead of this server ages its blocks sooner.
+      assert.equal(reason(judge({ blockTime: nowSeconds - 850 }, { offset: 60 })), 'tx_too_old')
+    })
+
+    it('still refuses a transaction older than the challenge by more than the skew, in that frame', () => {
+      const fresh = { ...challenge, issuedAt: nowSeconds - 1 }
+      const blockTime = nowSeconds - 1 + behind - 61
+      assert.equal(reason(judge({ blockTime }, { challenge: fresh, offset: behind })), 'tx_too_old')
+    })
+  })
+
+  describe('a challenge’s expiry is judged by the block time, not by when it is presented', () => {
+    // Issued 2,000 s ago, expired 1,100 s ago: long past its life and any grace.
+    const expired: ChallengeContext = {
+      ...challenge,
+      issuedAt: nowSeconds - 2_000,
+      expiresAt: nowSeconds - 1_100,
+    }
+    const raised = { amount: 20_000n }
+
+    it('honours a transaction that landed before expiry under the challenge’s terms, within maxAgeSeconds of its block', () => {
+      const blockTime = expired.expiresAt! - 5
+      const judged = judge({ blockTime }, { challenge: expired, maxAge: 1_200, current: raised })
+      assert.equal(reason(judged), 'payable')
+      assert.equal(
+        isRefusal(judged) || judged.status !== 'payable' ? 0n : judged.requirement.amount,
+        10_000n,
+      )
+      // Its own age is still the bound.
+      assert.equal(
+        reason(judge({ blockTime }, { challenge: expired, maxAge: 1_000 })),
+        'tx_too_old',
+      )
+    })
+
+    it('judges a transaction that landed after expiry by the current terms, never the old ones', () => {
+      const blockTime = expired.expiresAt! + 61
+      const judge = (facts: Partial<PaymentFacts>, terms: Parameters<typeof judgeAged>[1]) =>
+        judgeAged(facts, { maxAge: 0, ...terms })
+      // The price went up since: the old price does not pay.
+      assert.equal(
+        reason(judge({ blockTime }, { challenge: expired, current: raised })),
+        'insufficient_amount',
+      )
+      // Unchanged terms: it pays.
+      assert.equal(reason(judge({ blockTime }, { challenge: expired, current: {} })), 'payable')
+      // A payee or asset the route no longer takes is refused outright.
+      const moved = judge(
+        { blockTime },
+        { challenge: expired, current: { payTo: '0x00000000000000000000000000000000000000Cc' } },
+      )
+      assert.equal(reason(moved), 'wrong_recipient')
+      const otherAsset = {
+        asset: { ...requirement.asset, address: '0x00000000000000000000000000000000000000a2' },
+      }
+      assert.equal(
+        reason(judge({ blockTime }, { challenge: expired, current: otherAsset })),
+        'wrong_asset',
+      )
+      // The price came down: what was paid covers it, judged and chosen by the current terms.
+      const lowered = judge(
+        { blockTime, amount: 10_000n },
+        { challenge: expired, current: { amount: 5_000n } },
+      )
+      assert.equal(
+        isRefusal(lowered) || lowered.status !== 'payable' ? 0n : lowered.requirement.amount,
+        5_000n,
+      )
+    })
+
+    it('places the expiry in the chain’s frame, within clockSkewSeconds', () => {
+      const terms = { challenge: expired, current: raised, maxAge: 0 }
+      // On a chain 120 s behind this server, a block stamped 20 s before expiry landed 100 s
+      // after it: the current terms judge it.
+      const late = expired.expiresAt! - 20
+      assert.equal(reason(judge({ blockTime: late }, terms)), 'payable')
+      assert.equal(
+        reason(judge({ blockTime: late }, { ...terms, offset: -120 })),
+        'insufficient_amount',
+      )
+      // One that landed 10 s before expiry is stamped 130 s before it there: in time.
+      const early = expired.expiresAt! - 130
+      assert.equal(reason(judge({ blockTime: early }, { ...terms, offset: -120 })), 'payable')
+      // The skew: up to 60 s past expiry by the block's own time is still in time.
+      assert.equal(reason(judge({ blockTime: expired.expiresAt! + 60 }, terms)), 'payable')
+      assert.equal(
+        reason(judge({ blockTime: expired.expiresAt! + 61 }, terms)),
+        'insufficient_amount',
+      )
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { assetId } from '../assetId.js'
 import { formatAmount } from '../money.js'
 import type {
   ChallengeContext,
@@ -21,6 +22,17 @@ export interface JudgeTerms {
   /** Tolerated clock difference between the chain and the challenge's issuer, in seconds. */
   clockSkewSeconds: number
   /**
+   * Seconds the chain's clock runs ahead of `now` (negative: behind), as `ChainClock` sampled it:
+   * age and challenge times are judged in the chain's frame. Default 0.
+   */
+  chainOffsetSeconds?: number | undefined
+  /**
+   * The route's terms now. A transaction that landed after its challenge's `expiresAt` (in the
+   * chain's time, beyond `clockSkewSeconds`) is judged by them, never by the expired challenge's;
+   * one that pays another asset or payee than they ask is refused. Default: `requirement`.
+   */
+  currentRequirement?: PaymentRequirement | undefined
+  /**
    * The chain binds by reference (`ChainPlugin.binding`): with a challenge, the transaction must
    * be reported to carry its reference (`referenceSeen: true`); a report that says nothing is
    * refused, never taken as bound. Default false.
@@ -35,7 +47,14 @@ export interface JudgeTerms {
 export type PaymentJudgment =
   | Refusal
   | { status: 'pending'; retryAfterMs: number; message?: string | undefined }
-  | { status: 'payable'; candidates: readonly PayerTransfer[] }
+  | Payable
+
+/** Who may have paid, and the terms the payment was judged by (`judgePayer` judges the pick by them). */
+export interface Payable {
+  status: 'payable'
+  candidates: readonly PayerTransfer[]
+  requirement: PaymentRequirement
+}
 
 /**
  * Judges what a chain plugin reported, the one place where age, challenge time, price and
@@ -45,7 +64,10 @@ export type PaymentJudgment =
  * reference, is not reported to carry (`challenge_invalid`); nothing of the
  * asset to `payTo` (`wrong_asset` or `wrong_recipient`); less than the price in all
  * (`insufficient_amount`); a block older than `maxAgeSeconds`, or than the challenge's issue time
- * less `clockSkewSeconds` (`tx_too_old`). A `pending` report stays pending unless what it has
+ * less `clockSkewSeconds` (`tx_too_old`), times taken in the chain's frame (`chainOffsetSeconds`).
+ * A transaction that landed by its challenge's expiry is judged by the challenge's terms however
+ * late it is presented (its own age is the bound); one that landed after it, by
+ * `currentRequirement`. A `pending` report stays pending unless what it has
  * `seen` fails a check before age: a payment that can never pay is not waited for. Pure: no
  * clock, no I/O.
  *
@@ -74,9 +96,8 @@ export function judgePayment(result: VerifyResult, terms: JudgeTerms): PaymentJu
 function judgeFacts(
   facts: Omit<PaymentFacts, 'blockTime'> & { blockTime?: number },
   terms: JudgeTerms,
-): Refusal | { status: 'payable'; candidates: readonly PayerTransfer[] } {
-  const { requirement, challenge } = terms
-  const { asset, payTo } = requirement
+): Refusal | Payable {
+  const { challenge } = terms
   const unbound = terms.bindsByReference
     ? facts.referenceSeen !== true
     : facts.referenceSeen === false
@@ -86,6 +107,11 @@ function judgeFacts(
       'The transaction does not carry this challenge’s reference key. Pay again with the reference of the fresh challenge.',
     )
   }
+  const { blockTime } = facts
+  const offset = terms.chainOffsetSeconds ?? 0
+  const requirement = termsInForce(blockTime, terms, offset)
+  if (isRefusal(requirement)) return requirement
+  const { asset, payTo } = requirement
   const candidates: readonly PayerTransfer[] = facts.transfers?.length
     ? facts.transfers
     : [{ payer: facts.payer, amount: facts.amount }]
@@ -104,22 +130,61 @@ function judgeFacts(
       `${payTo} received ${amountOf(received, requirement)}; the price is ${amountOf(requirement.amount, requirement)}. Pay again in full.`,
     )
   }
-  const { blockTime } = facts
-  if (blockTime === undefined) return { status: 'payable', candidates }
+  if (blockTime === undefined) return { status: 'payable', candidates, requirement }
   const maxAge = requirement.maxAgeSeconds
-  if (maxAge > 0 && Math.floor(terms.now / 1000) - blockTime > maxAge) {
+  // Now, in the chain's frame: a chain whose clock lags this server's does not age its blocks.
+  if (maxAge > 0 && Math.floor(terms.now / 1000) + offset - blockTime > maxAge) {
     return refuse(
       'tx_too_old',
       `The transaction is older than ${maxAge} seconds. Pay again per accepts.`,
     )
   }
-  if (challenge && blockTime < challenge.issuedAt - terms.clockSkewSeconds) {
+  if (challenge && blockTime < challenge.issuedAt + offset - terms.clockSkewSeconds) {
     return refuse(
       'tx_too_old',
       'The transaction is older than the challenge it answers. Pay again.',
     )
   }
-  return { status: 'payable', candidates }
+  return { status: 'payable', candidates, requirement }
+}
+
+/**
+ * The terms a transaction is judged by: its challenge's (`terms.requirement`) when it landed by
+ * the challenge's expiry in the chain's frame (or its block time is not known yet), else the
+ * route's current ones, which refuse a payment to another asset or payee outright: an expired
+ * challenge's terms never bind a transaction made after it.
+ */
+function termsInForce(
+  blockTime: number | undefined,
+  terms: JudgeTerms,
+  offset: number,
+): PaymentRequirement | Refusal {
+  const { challenge, requirement } = terms
+  const current = terms.currentRequirement ?? requirement
+  if (blockTime === undefined || challenge?.expiresAt === undefined) return requirement
+  if (blockTime <= challenge.expiresAt + offset + terms.clockSkewSeconds) return requirement
+  if (!sameAsset(current, requirement)) {
+    return refuse(
+      'wrong_asset',
+      `The transaction landed after its challenge expired, and this route no longer takes ${requirement.asset.symbol} there. Pay again per accepts.`,
+    )
+  }
+  if (!sameId(current.payTo, requirement.payTo)) {
+    return refuse(
+      'wrong_recipient',
+      `The transaction landed after its challenge expired, and this route is paid to ${current.payTo} now. Pay again per accepts.`,
+    )
+  }
+  return current
+}
+
+function sameAsset(a: PaymentRequirement, b: PaymentRequirement): boolean {
+  return sameId(assetId(a.asset), assetId(b.asset))
+}
+
+// EVM addresses in any case are one address; base58 (Solana) is case-sensitive.
+function sameId(a: string, b: string): boolean {
+  return a === b || (a.startsWith('0x') && a.toLowerCase() === b.toLowerCase())
 }
 
 /**

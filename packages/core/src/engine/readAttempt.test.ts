@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { issueChallenge } from '../challenge/challenge.js'
+import { challengeKey } from '../challenge/challengeKeys.js'
 import { memoryLedger } from '../memoryLedger.js'
 import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
@@ -96,6 +98,30 @@ describe('readAttempt (step 1)', () => {
     )
     assert.ok(!isRefusal(attempt) && !('spend' in attempt))
     assert.equal(attempt.challenge?.id, id)
+  })
+
+  it('reads a challenge of this route long past its expiry, for the judge to place its expiry against the block time', () => {
+    const bound = route('reference')
+    const day = 24 * 3600
+    const { id } = issueChallenge(challengeKey(secret), {
+      method: 'GET',
+      path: '/x',
+      ttlSeconds: 900,
+      now: Date.now() - day * 1000,
+    })
+    const headers = { 'x-payment-tx': hash(1), 'x-payment-chain': 'testnet' }
+    const attempt = readAttempt(bound, request({ ...headers, 'x-payment-challenge': id }), {})
+    assert.ok(!isRefusal(attempt) && !('spend' in attempt))
+    const { issuedAt, expiresAt } = attempt.challenge!
+    assert.equal(expiresAt, issuedAt + 900)
+    // Another route's, expired or not, is still refused here.
+    const other = issueChallenge(challengeKey(secret), {
+      method: 'GET',
+      path: '/y',
+      ttlSeconds: 900,
+    })
+    const refused = readAttempt(bound, request({ ...headers, 'x-payment-challenge': other.id }), {})
+    assert.equal(isRefusal(refused) && refused.refuse, 'challenge_invalid')
   })
 })
 

@@ -33,17 +33,14 @@ export interface CreditAttempt {
 }
 
 /** What `readAttempt` needs of the route. */
-export type AttemptRules = Pick<
-  Route,
-  'keys' | 'selectOffer' | 'bindings' | 'graceSeconds' | 'terms'
->
+export type AttemptRules = Pick<Route, 'keys' | 'selectOffer' | 'bindings' | 'terms'>
 
 /**
  * Step 1, read the attempt (docs/protocol.md sections 3 and 4): the payment headers, the offer
- * they name, the transaction id in its canonical form, the challenge (signature, resource,
- * expiry) and what the route's binding demands; a credit token alone is a `CreditAttempt`
- * (docs/protocol.md section 7.3). No I/O. Records the chain, network and
- * transaction in `trace` as they become known.
+ * they name, the transaction id in its canonical form, the challenge (signature and resource;
+ * its expiry is judged against the block time, in `judgePayment`) and what the route's binding
+ * demands; a credit token alone is a `CreditAttempt` (docs/protocol.md section 7.3). No I/O.
+ * Records the chain, network and transaction in `trace` as they become known.
  *
  * @example
  * const attempt = readAttempt(route, request, trace)
@@ -86,12 +83,15 @@ export function readAttempt(
   let answered: readonly ChallengeTerm[] | undefined
   if (headers.challenge) {
     try {
+      // Expiry is judged against the transaction's block time (judgePayment), not here: a
+      // payment that landed in time is honoured however late the slow wallet presents it.
       const opened = openChallenge(rules.keys, headers.challenge, {
-        graceSeconds: rules.graceSeconds,
+        graceSeconds: Number.POSITIVE_INFINITY,
       })
       challenge = {
         id: opened.id,
         issuedAt: opened.issuedAt,
+        expiresAt: opened.expiresAt,
         reference: deriveReference(opened.id),
       }
       // Its terms only in its own realm; from another route of this server (a redirect's source,

@@ -24,8 +24,6 @@ export interface Route {
   /** What a payment on each offer must carry (challenge, proof). */
   bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
   selectOffer(chain: string): OfferChoice
-  /** How long after its expiry a challenge is still accepted: the longest transaction age. */
-  graceSeconds: number
   skewSeconds: number
   claimTtlMs: number
   /** 0: re-delivery off. */
@@ -84,9 +82,6 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     credit,
     bindings,
     selectOffer: offerSelector(offers),
-    graceSeconds: Math.max(
-      ...offers.map((o) => o.requirement.maxAgeSeconds || terms.challengeTtlSeconds),
-    ),
     skewSeconds: nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds'),
     claimTtlMs: positive(options.claimTtlMs, 60_000, 'claimTtlMs'),
     redeliveryWindowMs:

@@ -5,6 +5,7 @@ import type { ChainPlugin, PaymentRequirement } from '../plugin.js'
 import { type RoutePrice, resolveOffers } from '../price.js'
 import type { Network } from '../protocol/types.js'
 import { describeFault } from '../rpc/rpcFault.js'
+import { chainClockOf } from './chainClock.js'
 
 /** The state of one dependency: `ok`, or the reason it is not. */
 export interface DependencyHealth {
@@ -20,6 +21,13 @@ export interface DependencyHealth {
 export interface ChainHealth extends DependencyHealth {
   chain: string
   network: Network
+  /**
+   * Seconds the chain's latest block time runs ahead of this server's clock (negative: behind),
+   * sampled now; freshness is judged in the chain's time with it (docs/protocol.md section 4,
+   * check 6); the last known one when the RPC did not answer now. Absent when the plugin cannot
+   * tell (no `chainTime`) or was never answered.
+   */
+  clockOffsetSeconds?: number
 }
 
 /** What `health()` reports: `ok` only when every chain and the ledger are. */
@@ -77,7 +85,13 @@ export function startupChecks(
       // health() asks the RPC again; ready() may rely on what the plugin already proved.
       if (now && plugin.probe) await plugin.probe()
       else await plugin.ready?.(requirements.get(plugin))
-      return { ...state, ok: true }
+      // Sampled here too, so the first payments are judged in the chain's time.
+      const clockOffsetSeconds = await chainClockOf(plugin).sample()
+      return {
+        ...state,
+        ok: true,
+        ...(clockOffsetSeconds === undefined ? {} : { clockOffsetSeconds }),
+      }
     } catch (error) {
       return { ...state, ok: false, error: describe(error, !now) }
     }

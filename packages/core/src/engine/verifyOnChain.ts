@@ -1,7 +1,9 @@
 import type { VerifyResult } from '../plugin.js'
 import { proofMessage } from '../proofMessage.js'
+import { chainClockOf } from './chainClock.js'
 import { choosePayer } from './choosePayer.js'
-import { judgePayer, judgePayment } from './judgePayment.js'
+import { judgeInChainTime } from './judgeInChainTime.js'
+import { judgePayer } from './judgePayment.js'
 import type { EngineObserver } from './observer.js'
 import type { Attempt } from './readAttempt.js'
 import { isRefusal, type Refusal, refuse } from './refusal.js'
@@ -48,7 +50,19 @@ export async function verifyOnChain(
     observer.inFlight?.(plugin.name, 1)
     try {
       await plugin.ready?.()
-      const result = await plugin.verify({ txId, requirement, challenge })
+      // A clock sample rides along in the verification's own round trip where the plugin can.
+      const clock = chainClockOf(plugin)
+      const chainTime = clock.wantsSample()
+      const asked = Date.now()
+      const result = await plugin.verify({
+        txId,
+        requirement,
+        challenge,
+        ...(chainTime ? { chainTime } : {}),
+      })
+      if (result.status === 'confirmed' && result.chainTime !== undefined) {
+        clock.observe(result.chainTime, asked, Date.now())
+      }
       observer.verification?.(plugin.name, result.status, performance.now() - started)
       return result
     } catch (error) {
@@ -73,16 +87,9 @@ export async function judgeVerification(
   attempt: Attempt,
   result: VerifyResult,
 ): Promise<Verified | Refusal> {
-  const { offer, txId, requirement, challenge, proof } = attempt
+  const { offer, txId, challenge, proof } = attempt
   const { plugin } = offer
-  // The plugin reported facts; they are judged here alone (judgePayment.ts).
-  const judged = judgePayment(result, {
-    requirement,
-    challenge,
-    now: Date.now(),
-    clockSkewSeconds: dependencies.skewSeconds,
-    bindsByReference: plugin.binding === 'reference',
-  })
+  const judged = await judgeInChainTime(dependencies, attempt, result)
   if (isRefusal(judged)) return judged
   if (judged.status === 'pending') {
     const seconds = Math.max(1, Math.ceil(judged.retryAfterMs / 1000))
@@ -99,7 +106,7 @@ export async function judgeVerification(
   }
   const choice = judgePayer(
     await choosePayer(plugin, judged.candidates, signed || undefined),
-    requirement,
+    judged.requirement,
   )
   if (isRefusal(choice)) return choice
   return { payer: choice.transfer.payer, amount: choice.transfer.amount, facts: result }

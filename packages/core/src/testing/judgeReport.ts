@@ -20,6 +20,6 @@ export async function judgeReport(
   const judged = judgePayment(result, full)
   if (isRefusal(judged)) return judged.refuse
   if (judged.status === 'pending') return 'pending'
-  const choice = judgePayer(await choosePayer({}, judged.candidates, undefined), full.requirement)
+  const choice = judgePayer(await choosePayer({}, judged.candidates, undefined), judged.requirement)
   return isRefusal(choice) ? choice.refuse : 'confirmed'
 }

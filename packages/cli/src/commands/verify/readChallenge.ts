@@ -10,16 +10,16 @@ import { usageError } from '../../exitCodes.js'
 
 /**
  * Reads `--challenge` as the server would: verified with `TX402_SECRET` for `--resource`
- * ("METHOD /path"), with `maxAgeSeconds` (900 when 0) of grace. Returns `{ invalid }` with the
+ * ("METHOD /path"); its expiry is judged against the transaction's block time (a transaction
+ * that landed after it is judged by the current terms), not here. Returns `{ invalid }` with the
  * reason when the challenge does not verify; throws a usage error when the secret or the
  * resource is missing.
  *
- * @example const challenge = readChallenge({ challenge, resource: 'GET /report' }, process.env, 300)
+ * @example const challenge = readChallenge({ challenge, resource: 'GET /report' }, process.env)
  */
 export function readChallenge(
   flags: { challenge?: string; resource?: string },
   env: Env,
-  maxAgeSeconds: number,
 ): ChallengeContext | { invalid: string } {
   const secret = read(env, 'TX402_SECRET')
   if (!secret)
@@ -34,9 +34,14 @@ export function readChallenge(
     const verified = verifyChallenge(challengeKey(secret), flags.challenge!, {
       method: resource[1]!,
       path: resource[2]!,
-      graceSeconds: maxAgeSeconds || 900,
+      graceSeconds: Number.POSITIVE_INFINITY,
     })
-    return { id: verified.id, issuedAt: verified.issuedAt, reference: deriveReference(verified.id) }
+    return {
+      id: verified.id,
+      issuedAt: verified.issuedAt,
+      expiresAt: verified.expiresAt,
+      reference: deriveReference(verified.id),
+    }
   } catch (error) {
     if (!(error instanceof InvalidChallengeError)) throw error
     return { invalid: error.shortMessage }

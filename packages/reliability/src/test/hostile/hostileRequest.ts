@@ -10,7 +10,7 @@ export interface HostileMaterial {
   wrongRecipientTx: string
   /** Genuine challenge ids of `GET` and `POST /api/paid`, and of another route. */
   challenges: { get: string[]; post: string[]; otherRoute: string[] }
-  /** Signed by the server, but expired long ago. */
+  /** Signed by the server for another route, and expired long ago. */
   expiredChallenge: string
   /** Well formed, signed by another secret. */
   foreignChallenge: string
