@@ -184,13 +184,14 @@ describe('hostile input against a paid route on a real server', function () {
         post: await challenges('POST', '/api/paid', 4),
         otherRoute: await challenges('GET', '/api/hold', 3),
       },
-      // Another route's: an expired challenge of this route no longer spoils a payment that
-      // landed after it (judged by the current terms, docs/protocol.md section 2).
-      expiredChallenge: issueChallenge(challengeKey(secret), {
+      // Neither an expired challenge (judged against the block time) nor another route's (it
+      // binds, the route's terms judge) spoils a payment (docs/protocol.md section 2); one issued
+      // after the payment landed does.
+      laterChallenge: issueChallenge(challengeKey(secret), {
         method: 'GET',
-        path: '/api/hold',
-        ttlSeconds: 60,
-        now: Date.now() - 2 * 3600_000,
+        path: '/api/paid',
+        ttlSeconds: 900,
+        now: Date.now() + 2 * 3600_000,
       }).id,
       foreignChallenge: issueChallenge(challengeKey(`another-server-${secret}`), {
         method: 'GET',

@@ -114,13 +114,26 @@ describe('readAttempt (step 1)', () => {
     assert.ok(!isRefusal(attempt) && !('spend' in attempt))
     const { issuedAt, expiresAt } = attempt.challenge!
     assert.equal(expiresAt, issuedAt + 900)
-    // Another route's, expired or not, is still refused here.
+    // Another route's binds the payment too (its terms are not honoured: docs/protocol.md
+    // section 2, realm); one another server signed is refused.
     const other = issueChallenge(challengeKey(secret), {
       method: 'GET',
       path: '/y',
       ttlSeconds: 900,
     })
-    const refused = readAttempt(bound, request({ ...headers, 'x-payment-challenge': other.id }), {})
+    const binds = readAttempt(bound, request({ ...headers, 'x-payment-challenge': other.id }), {})
+    assert.ok(!isRefusal(binds) && !('spend' in binds))
+    assert.equal(binds.challenge?.id, other.id)
+    const foreign = issueChallenge(challengeKey(`another-${secret}`), {
+      method: 'GET',
+      path: '/x',
+      ttlSeconds: 900,
+    })
+    const refused = readAttempt(
+      bound,
+      request({ ...headers, 'x-payment-challenge': foreign.id }),
+      {},
+    )
     assert.equal(isRefusal(refused) && refused.refuse, 'challenge_invalid')
   })
 })

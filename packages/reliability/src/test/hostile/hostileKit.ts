@@ -71,7 +71,9 @@ export function hostileKit(rng: Prng, material: HostileMaterial) {
         return `${tag}.${routeBody}.${signature}`
       }
       case 6:
-        return material.expiredChallenge
+        // The signature cut short. (An expired challenge is no tamper: its expiry is judged
+        // against the transaction's block time, docs/protocol.md section 2.)
+        return `${tag}.${body}.${signature.slice(0, -4)}`
       case 7:
         return material.foreignChallenge
       case 8: {

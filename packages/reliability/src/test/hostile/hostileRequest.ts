@@ -10,8 +10,11 @@ export interface HostileMaterial {
   wrongRecipientTx: string
   /** Genuine challenge ids of `GET` and `POST /api/paid`, and of another route. */
   challenges: { get: string[]; post: string[]; otherRoute: string[] }
-  /** Signed by the server for another route, and expired long ago. */
-  expiredChallenge: string
+  /**
+   * Signed by the server for this route, issued after the unused payment landed: the transaction
+   * predates the challenge it would answer (`tx_too_old`, docs/protocol.md section 4).
+   */
+  laterChallenge: string
   /** Well formed, signed by another secret. */
   foreignChallenge: string
 }

@@ -101,9 +101,9 @@ export function paymentGenerators(
           },
           () =>
             draft(
-              'unused payment, expired challenge',
-              payment(tx, ourChain(), [[challengeName, material.expiredChallenge]]),
-              challengeInvalid,
+              'unused payment, later challenge',
+              payment(tx, ourChain(), [[challengeName, material.laterChallenge]]),
+              verdict('tx_too_old'),
             ),
           () =>
             draft(
