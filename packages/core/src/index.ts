@@ -23,6 +23,7 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
+export { mergeCacheControl, paymentVary, withCacheHeaders } from './engine/cacheHeaders.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
 export type { PayerChoice } from './engine/choosePayer.js'
 export { choosePayer } from './engine/choosePayer.js'

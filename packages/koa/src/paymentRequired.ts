@@ -11,6 +11,7 @@ import {
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
 import onFinished from 'on-finished'
+import { setOutcomeHeaders } from './cacheHeaders.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
@@ -80,7 +81,7 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
       case 'replay':
         ctx.state.payment = outcome.payment
         writeStoredResponse(ctx, outcome.response)
-        ctx.set(outcome.headers)
+        setOutcomeHeaders(ctx, outcome.headers)
         return
       case 'paid':
         return servePaid(ctx, next, outcome)
@@ -113,7 +114,7 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
     write(ctx, failure)
     return
   }
-  ctx.set(outcome.headers)
+  setOutcomeHeaders(ctx, outcome.headers)
   // Koa writes the body after the middleware chain returns; only the response itself says
   // whether it reached the socket whole, and with what status an outer layer left it.
   onFinished(ctx.res, (error) => {
@@ -124,7 +125,7 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
 
 function write(ctx: Context, outcome: RespondOutcome): void {
   ctx.status = outcome.status
-  ctx.set(outcome.headers)
+  setOutcomeHeaders(ctx, outcome.headers)
   ctx.body = outcome.body
 }
 

@@ -1,5 +1,6 @@
 import type { VerifyResult } from '../plugin.js'
 import { admissionFor } from './admit.js'
+import { withCacheHeaders } from './cacheHeaders.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
 import { consumedMemory } from './consumedMemory.js'
@@ -162,7 +163,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       // A bug in a plugin or here (every expected failure is a refusal): 503, never 500.
       outcome = answer(request, report.fault('rpc', trace, error))
     }
-    return report.decided(outcome, trace, `${request.method} ${request.path}`, started)
+    // Every adapter gets the cache headers with the outcome: a shared cache keeps no payer's answer.
+    return report.decided(
+      withCacheHeaders(outcome),
+      trace,
+      `${request.method} ${request.path}`,
+      started,
+    )
   }
 
   return { handle, offers: route.offers }
