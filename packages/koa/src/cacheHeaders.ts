@@ -21,7 +21,7 @@ export function setOutcomeHeaders(ctx: Context, headers: Record<string, string>)
       mergeCacheControl(
         Array.isArray(route) ? route.join(', ') : route?.toString(),
         required,
-        ctx.response.has(headerNames.paymentCredit),
+        ctx.res.hasHeader(headerNames.paymentCredit),
       ),
     )
   }

@@ -3,5 +3,6 @@ export {
   type PaymentCorsOptions,
   paymentCorsOptions,
 } from './paymentCorsOptions.js'
+export type { ClientIdentityOptions } from './clientIdentity.js'
 export type { PaidMiddleware, PaymentRequiredOptions } from './paymentRequired.js'
 export { paymentRequired } from './paymentRequired.js'

@@ -3,8 +3,10 @@ import {
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
+  paymentOptionNames,
   paymentRequestHeaders,
   type RespondOutcome,
+  refuseUnknownOptions,
   type StartupChecks,
   type StoredResponse,
   startupChecks,
@@ -12,6 +14,7 @@ import {
 import type { Context, Middleware, Next } from 'koa'
 import onFinished from 'on-finished'
 import { setOutcomeHeaders } from './cacheHeaders.js'
+import { type ClientIdentityOptions, clientIdentity } from './clientIdentity.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
@@ -29,8 +32,11 @@ declare module 'koa' {
   }
 }
 
-/** Options of `paymentRequired`: the route's price, its chains, the ledger and the secret. */
-export type PaymentRequiredOptions = PaymentEngineOptions
+/**
+ * Options of `paymentRequired`: the route's price, its chains, the ledger and the secret, and
+ * how clients are told apart for `limits.perClient` (`trustedProxies`, `clientKey`).
+ */
+export type PaymentRequiredOptions = PaymentEngineOptions & ClientIdentityOptions
 
 /**
  * The middleware, with its startup check and health report: `await paid.ready()` before
@@ -64,15 +70,17 @@ export type PaidMiddleware = Middleware & StartupChecks
  * })
  */
 export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
-  const engine = createPaymentEngine(options)
-  return Object.assign(middleware, startupChecks(options))
+  const { identity, engineOptions } = splitOptions(options)
+  const engine = createPaymentEngine(engineOptions)
+  const clientOf = clientIdentity(identity, engineOptions.logger)
+  return Object.assign(middleware, startupChecks(engineOptions))
 
   async function middleware(ctx: Context, next: Next): Promise<void> {
     const outcome = await engine.handle({
       method: ctx.method,
       path: ctx.path,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
-      client: ctx.ip,
+      client: clientOf(ctx),
     })
     switch (outcome.type) {
       case 'payment_required':
@@ -121,6 +129,17 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
     const delivered = !error && ctx.res.writableFinished && ctx.res.statusCode < 400
     void outcome.settle(delivered, delivered ? kept : undefined)
   })
+}
+
+// The engine refuses keys it does not know; this adapter's own are known here, so a typo of
+// either kind names its closest option. Anything but an object goes to the engine to refuse.
+function splitOptions(options: PaymentRequiredOptions) {
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
+    return { identity: {}, engineOptions: options as PaymentEngineOptions }
+  }
+  refuseUnknownOptions(options, [...paymentOptionNames, 'trustedProxies', 'clientKey'])
+  const { trustedProxies, clientKey, ...engineOptions } = options
+  return { identity: { trustedProxies, clientKey }, engineOptions }
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

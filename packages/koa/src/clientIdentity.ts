@@ -1,0 +1,79 @@
+import { ConfigurationError, type Logger } from '@tx402/core'
+import type { Context } from 'koa'
+import proxyAddr from 'proxy-addr'
+
+/** How `paymentRequired` tells clients apart for `limits.perClient`. */
+export interface ClientIdentityOptions {
+  /**
+   * The proxies in front of the app whose `X-Forwarded-For` entry is believed: a hop count (`1`
+   * for one nginx or load balancer: the client is the address it appended), or addresses and
+   * CIDR ranges of the proxies (`'10.0.0.0/8'`, `['loopback', '172.16.0.5']`; `loopback`,
+   * `linklocal`, `uniquelocal` as in Express). Read with `proxy-addr` (Express's `trust proxy`):
+   * the client is the nearest address not trusted, walking from the socket back through
+   * `X-Forwarded-For`. Default: none, the socket's remote address, which no header can steer
+   * (Koa's `app.proxy` and `ctx.ip` are not used: `ctx.ip` is the leftmost, client-written entry).
+   */
+  trustedProxies?: number | string | readonly string[] | undefined
+  /**
+   * The key the per-client limit counts under, from the request and the client address found
+   * as above (e.g. an API key: `(ctx, address) => ctx.get('x-api-key') || address`). Only what
+   * the client cannot choose freely bounds it: a header it may rotate defeats the limit.
+   * `undefined` falls back to `address`. Default: `address`.
+   */
+  clientKey?: ((ctx: Context, address: string) => string | undefined) | undefined
+}
+
+/**
+ * The function giving each request its client key for `limits.perClient` (docs/protocol.md
+ * section 5, `rate_limited`), checked once at setup. Warns once through `logger` when the app
+ * trusts `X-Forwarded-For` (`app.proxy`) but `trustedProxies` is unset: behind a proxy every
+ * client then shares the proxy's address.
+ *
+ * @throws ConfigurationError for a `trustedProxies` that is not a non-negative integer or a list
+ *   of addresses or CIDR ranges.
+ * @example
+ * const clientOf = clientIdentity({ trustedProxies: 1 }) // behind one nginx
+ * const client = clientOf(ctx) // the address nginx saw, whatever X-Forwarded-For the client sent
+ */
+export function clientIdentity(
+  options: ClientIdentityOptions,
+  logger?: Logger,
+): (ctx: Context) => string {
+  const trust = trustOf(options.trustedProxies)
+  const { clientKey } = options
+  let warned = trust !== undefined
+  return (ctx) => {
+    if (!warned && ctx.app.proxy) {
+      warned = true
+      logger?.warn(
+        { option: 'trustedProxies' },
+        'tx402: app.proxy is set but trustedProxies is not: limits.perClient counts by the socket address (a proxy in front shares one count); set trustedProxies to the proxies in front',
+      )
+    }
+    const address = trust ? proxyAddr(ctx.req, trust) : (ctx.req.socket.remoteAddress ?? 'unknown')
+    return clientKey?.(ctx, address) ?? address
+  }
+}
+
+function trustOf(
+  trusted: ClientIdentityOptions['trustedProxies'],
+): ((address: string, hop: number) => boolean) | undefined {
+  if (trusted === undefined) return undefined
+  if (typeof trusted === 'number') {
+    if (!Number.isInteger(trusted) || trusted < 0) {
+      throw new ConfigurationError(
+        `trustedProxies must be a hop count (a non-negative integer) or proxy addresses, got ${trusted}.`,
+      )
+    }
+    // As Express compiles a number: the socket is hop 0, each X-Forwarded-For entry one more.
+    return (_address, hop) => hop < trusted
+  }
+  try {
+    return proxyAddr.compile(typeof trusted === 'string' ? trusted : [...trusted])
+  } catch (error) {
+    throw new ConfigurationError(
+      `trustedProxies must list proxy addresses or CIDR ranges: ${(error as Error).message}.`,
+      { details: "For example trustedProxies: 1 (one proxy) or ['10.0.0.0/8']." },
+    )
+  }
+}
