@@ -18,16 +18,17 @@ export interface ClientIdentityOptions {
    * The key the per-client limit counts under, from the request and the client address found
    * as above (e.g. an API key: `(ctx, address) => ctx.get('x-api-key') || address`). Only what
    * the client cannot choose freely bounds it: a header it may rotate defeats the limit.
-   * `undefined` falls back to `address`. Default: `address`.
+   * `undefined` or `''` falls back to `address`. Default: `address`.
    */
   clientKey?: ((ctx: Context, address: string) => string | undefined) | undefined
 }
 
 /**
  * The function giving each request its client key for `limits.perClient` (docs/protocol.md
- * section 5, `rate_limited`), checked once at setup. Warns once through `logger` when the app
- * trusts `X-Forwarded-For` (`app.proxy`) but `trustedProxies` is unset: behind a proxy every
- * client then shares the proxy's address.
+ * section 5, `rate_limited`), checked once at setup. When the route has a per-client limit
+ * (`limited`) and the app trusts `X-Forwarded-For` (`app.proxy`) while `trustedProxies` is unset,
+ * warns once through `logger` (else `console.warn`): behind a proxy every client then shares the
+ * proxy's address.
  *
  * @throws ConfigurationError for a `trustedProxies` that is not a non-negative integer or a list
  *   of addresses or CIDR ranges.
@@ -37,21 +38,30 @@ export interface ClientIdentityOptions {
  */
 export function clientIdentity(
   options: ClientIdentityOptions,
-  logger?: Logger,
+  { logger, limited = false }: { logger?: Logger | undefined; limited?: boolean } = {},
 ): (ctx: Context) => string {
   const trust = trustOf(options.trustedProxies)
   const { clientKey } = options
-  let warned = trust !== undefined
+  let warned = trust !== undefined || !limited
   return (ctx) => {
     if (!warned && ctx.app.proxy) {
       warned = true
-      logger?.warn(
-        { option: 'trustedProxies' },
-        'tx402: app.proxy is set but trustedProxies is not: limits.perClient counts by the socket address (a proxy in front shares one count); set trustedProxies to the proxies in front',
-      )
+      warnOnce(logger)
     }
     const address = trust ? proxyAddr(ctx.req, trust) : (ctx.req.socket.remoteAddress ?? 'unknown')
-    return clientKey?.(ctx, address) ?? address
+    // An empty key (a missing header read with ctx.get) would put every such client in one count.
+    return clientKey?.(ctx, address) || address
+  }
+}
+
+function warnOnce(logger: Logger | undefined): void {
+  const message =
+    'tx402: app.proxy is set but trustedProxies is not: limits.perClient counts by the socket address (a proxy in front shares one count); set trustedProxies to the proxies in front'
+  try {
+    if (logger) logger.warn({ option: 'trustedProxies' }, message)
+    else console.warn(message)
+  } catch {
+    // A logger that throws changes no answer.
   }
 }
 

@@ -72,7 +72,10 @@ export type PaidMiddleware = Middleware & StartupChecks
 export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
   const { identity, engineOptions } = splitOptions(options)
   const engine = createPaymentEngine(engineOptions)
-  const clientOf = clientIdentity(identity, engineOptions.logger)
+  const clientOf = clientIdentity(identity, {
+    logger: engineOptions.logger,
+    limited: Boolean(engineOptions.limits?.perClient),
+  })
   return Object.assign(middleware, startupChecks(engineOptions))
 
   async function middleware(ctx: Context, next: Next): Promise<void> {
