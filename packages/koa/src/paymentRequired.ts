@@ -13,7 +13,7 @@ import {
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
 import onFinished from 'on-finished'
-import { setOutcomeHeaders } from './cacheHeaders.js'
+import { guardCacheHeaders, setOutcomeHeaders } from './cacheHeaders.js'
 import { type ClientIdentityOptions, clientIdentity } from './clientIdentity.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
@@ -102,6 +102,8 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
 
 async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promise<void> {
   ctx.state.payment = outcome.payment
+  // Before the route runs: one that writes to ctx.res itself sends its headers during next().
+  guardCacheHeaders(ctx, outcome.headers)
   let kept: StoredResponse | undefined
   try {
     await next()

@@ -67,8 +67,24 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
       ctx.set('Cache-Control', 'max-age=60')
       ctx.body = { secret: 'paid content', credit: ctx.state.payment?.credit?.use ?? null }
     })
+    // A route that writes its own response, as a proxying or file-streaming route does.
+    router.get('/api/raw', paid, (ctx) => {
+      handled.push(ctx.path)
+      ctx.respond = false
+      ctx.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' })
+      ctx.res.end(JSON.stringify({ secret: 'paid content' }))
+    })
+    router.get('/api/outer', paid, (ctx) => {
+      handled.push(ctx.path)
+      ctx.body = { secret: 'paid content' }
+    })
     const app = new Koa()
     app.silent = true
+    // An outer middleware that marks its answers cacheable after the paid route ran.
+    app.use(async (ctx, next) => {
+      await next()
+      if (ctx.path === '/api/outer') ctx.set('Cache-Control', 'public, max-age=60')
+    })
     app.use(router.routes())
     const server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
@@ -148,6 +164,26 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
     )
     assert.doesNotMatch(next.text, /paid content/)
   })
+
+  for (const [path, who] of [
+    ['/api/outer', 'an outer middleware sets public after the route ran'],
+    ['/api/raw', 'the route writes its own headers to ctx.res'],
+  ] as const) {
+    it(`keeps the paid answer private when ${who}`, async () => {
+      const url = `${nginx.url}${path}`
+      const paid = await fetch(url, { headers: await paymentHeaders(lab, url) })
+      assert.equal(paid.status, 200)
+      assert.match(await paid.text(), /paid content/)
+      const next = await stranger(path)
+      assert.equal(
+        next.status,
+        402,
+        `the stranger got ${next.status} (${next.headers.get('x-cache-status')})`,
+      )
+      assert.doesNotMatch(next.text, /paid content/)
+      assert.equal(paid.headers.get('cache-control'), 'max-age=60, private')
+    })
+  }
 
   it('never lets a stranger have a credit purchase and its PAYMENT-CREDIT token', async () => {
     const url = `${nginx.url}/api/credit`

@@ -23,6 +23,19 @@ describe('mergeCacheControl', () => {
     assert.equal(mergeCacheControl('no-cache="a,b"', 'no-store'), 'no-cache="a,b", no-store')
   })
 
+  it('is idempotent: merging a merged value again changes nothing', () => {
+    for (const route of ['public, max-age=60', 'private="a", no-cache', undefined]) {
+      for (const required of ['private', 'private, no-store']) {
+        const once = mergeCacheControl(route, required)
+        assert.equal(mergeCacheControl(once, required), once)
+        assert.equal(
+          mergeCacheControl(once, required, true),
+          mergeCacheControl(route, required, true),
+        )
+      }
+    }
+  })
+
   it('makes a response carrying PAYMENT-CREDIT no-store whatever was required', () => {
     assert.equal(mergeCacheControl('max-age=60', 'private', true), 'max-age=60, private, no-store')
   })

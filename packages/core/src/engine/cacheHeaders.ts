@@ -8,8 +8,11 @@ import type { Outcome } from './outcome.js'
 export const paymentVary: string = paymentRequestHeaders.join(', ')
 
 // Directives that let a shared cache store a response (RFC 9111 sections 5.2.2.6, 5.2.2.9,
-// 5.2.2.10): `private` is dropped too, since a qualified `private="field"` leaves the rest storable.
-const sharedCacheDirectives = new Set(['public', 's-maxage', 'private'])
+// 5.2.2.10), with a qualified `private="field"`, which leaves the rest of the response storable.
+const letsSharedCacheStore = (directive: string) => {
+  const name = nameOf(directive)
+  return name === 'public' || name === 's-maxage' || (name === 'private' && directive.includes('='))
+}
 
 /**
  * The outcome with its cache headers (docs/protocol.md section 5.1): `Vary` on every answer;
@@ -45,9 +48,9 @@ export function mergeCacheControl(
   required: string,
   carriesCredit = false,
 ): string {
-  const kept = directivesOf(route).filter(
-    (directive) => !sharedCacheDirectives.has(nameOf(directive)),
-  )
+  // Idempotent: merging a merged value again changes nothing (adapters merge once more when the
+  // headers are sent).
+  const kept = directivesOf(route).filter((directive) => !letsSharedCacheStore(directive))
   const wanted = directivesOf(required)
   if (carriesCredit) wanted.push('private', 'no-store')
   const names = new Set(kept.map(nameOf))
