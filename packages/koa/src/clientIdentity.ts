@@ -1,4 +1,10 @@
-import { ConfigurationError, type Logger } from '@tx402/core'
+import {
+  ConfigurationError,
+  type Logger,
+  type PaymentEngineOptions,
+  paymentOptionNames,
+  refuseUnknownOptions,
+} from '@tx402/core'
 import type { Context } from 'koa'
 import proxyAddr from 'proxy-addr'
 
@@ -86,4 +92,24 @@ function trustOf(
       { details: "For example trustedProxies: 1 (one proxy) or ['10.0.0.0/8']." },
     )
   }
+}
+
+/**
+ * Takes this adapter's own options (`trustedProxies`, `clientKey`) out of `paymentRequired`'s,
+ * leaving the engine's. Unknown keys are refused here against both lists, so a typo of either
+ * kind names its closest option; anything but an object goes to the engine to refuse.
+ *
+ * @throws ConfigurationError `Unknown option "<key>". Did you mean "<name>"?`
+ * @example const { identity, engineOptions } = splitClientIdentity(options)
+ */
+export function splitClientIdentity(options: PaymentEngineOptions & ClientIdentityOptions): {
+  identity: ClientIdentityOptions
+  engineOptions: PaymentEngineOptions
+} {
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
+    return { identity: {}, engineOptions: options as PaymentEngineOptions }
+  }
+  refuseUnknownOptions(options, [...paymentOptionNames, 'trustedProxies', 'clientKey'])
+  const { trustedProxies, clientKey, ...engineOptions } = options
+  return { identity: { trustedProxies, clientKey }, engineOptions }
 }

@@ -3,10 +3,8 @@ import {
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
-  paymentOptionNames,
   paymentRequestHeaders,
   type RespondOutcome,
-  refuseUnknownOptions,
   type StartupChecks,
   type StoredResponse,
   startupChecks,
@@ -14,7 +12,11 @@ import {
 import type { Context, Middleware, Next } from 'koa'
 import onFinished from 'on-finished'
 import { guardCacheHeaders, setOutcomeHeaders } from './cacheHeaders.js'
-import { type ClientIdentityOptions, clientIdentity } from './clientIdentity.js'
+import {
+  type ClientIdentityOptions,
+  clientIdentity,
+  splitClientIdentity,
+} from './clientIdentity.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
@@ -70,7 +72,7 @@ export type PaidMiddleware = Middleware & StartupChecks
  * })
  */
 export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
-  const { identity, engineOptions } = splitOptions(options)
+  const { identity, engineOptions } = splitClientIdentity(options)
   const engine = createPaymentEngine(engineOptions)
   const clientOf = clientIdentity(identity, {
     logger: engineOptions.logger,
@@ -134,17 +136,6 @@ async function servePaid(ctx: Context, next: Next, outcome: PaidOutcome): Promis
     const delivered = !error && ctx.res.writableFinished && ctx.res.statusCode < 400
     void outcome.settle(delivered, delivered ? kept : undefined)
   })
-}
-
-// The engine refuses keys it does not know; this adapter's own are known here, so a typo of
-// either kind names its closest option. Anything but an object goes to the engine to refuse.
-function splitOptions(options: PaymentRequiredOptions) {
-  if (!options || typeof options !== 'object' || Array.isArray(options)) {
-    return { identity: {}, engineOptions: options as PaymentEngineOptions }
-  }
-  refuseUnknownOptions(options, [...paymentOptionNames, 'trustedProxies', 'clientKey'])
-  const { trustedProxies, clientKey, ...engineOptions } = options
-  return { identity: { trustedProxies, clientKey }, engineOptions }
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {
