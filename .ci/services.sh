@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432, trust auth for local tests) and Redis (127.0.0.1:6379)
-# are running: starts them if stopped, installs them from Debian's packages if missing.
+# are running: starts them if stopped, installs them from Debian's packages if missing. Installs
+# nginx too, without starting it: the tests behind a reverse proxy start their own (see
+# packages/reliability/src/test/nginx.ts).
 set -uo pipefail
 
 apt_updated=0
@@ -14,6 +16,13 @@ wait_for() { # command, what
   echo "$2 did not come up" >&2
   return 1
 }
+
+if ! [ -x /usr/sbin/nginx ]; then
+  apt_install nginx
+  # Debian's package starts a service on port 80; the tests need none.
+  service nginx stop >/dev/null 2>&1 || true
+fi
+echo "nginx: $(/usr/sbin/nginx -v 2>&1)"
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server redis-tools

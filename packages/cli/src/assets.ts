@@ -21,7 +21,8 @@ export interface PrintedAmount {
 
 /**
  * The assets the presets and the server's environment know (`BASE_TOKEN` with
- * `BASE_TOKEN_DECIMALS`, `SOLANA_MINT` with `SOLANA_MINT_DECIMALS`…), looked up by network and
+ * `BASE_TOKEN_DECIMALS`, `SOLANA_MINT` with `SOLANA_MINT_DECIMALS`…; a token without its
+ * decimals is not known, and prints in base units), looked up by network and
  * the asset id a ledger row stores (contract address, mint or `native`).
  *
  * @example assetCatalog(process.env)('eip155:8453', '0x8335…2913') // { symbol: 'USDC', decimals: 6 }
@@ -40,20 +41,13 @@ export function assetCatalog(env: Env): (network: string, asset: string) => Know
   const evm = { BASE: 8453, AVALANCHE: 43114 }
   for (const [prefix, chainId] of Object.entries(evm)) {
     const token = read(env, `${prefix}_TOKEN`)
-    if (token)
-      add(
-        `eip155:${read(env, `${prefix}_CHAIN_ID`) ?? chainId}`,
-        token,
-        configured(env, `${prefix}_TOKEN_DECIMALS`),
-      )
+    const found = configured(env, `${prefix}_TOKEN_DECIMALS`)
+    if (token && found) add(`eip155:${read(env, `${prefix}_CHAIN_ID`) ?? chainId}`, token, found)
   }
   const mint = read(env, 'SOLANA_MINT')
-  if (mint)
-    add(
-      read(env, 'SOLANA_NETWORK') ?? solanaNetworkIds.mainnet,
-      mint,
-      configured(env, 'SOLANA_MINT_DECIMALS'),
-    )
+  const mintAsset = configured(env, 'SOLANA_MINT_DECIMALS')
+  if (mint && mintAsset)
+    add(read(env, 'SOLANA_NETWORK') ?? solanaNetworkIds.mainnet, mint, mintAsset)
   return (network, asset) => {
     const found = known.get(key(network, asset))
     if (found) return found
@@ -83,8 +77,11 @@ export function amountText(printed: PrintedAmount): string {
     : `${printed.amount} ${printed.symbol} (${printed.raw})`
 }
 
-function configured(env: Env, variable: string): KnownAsset {
-  return { symbol: 'USDC', decimals: Number(read(env, variable) ?? 6) }
+// A configured token is known only with its decimals: a guess of 6 would misprint any other
+// token's amounts, so without them its amounts print as raw base units.
+function configured(env: Env, variable: string): KnownAsset | undefined {
+  const decimals = read(env, variable)
+  return decimals === undefined ? undefined : { symbol: 'USDC', decimals: Number(decimals) }
 }
 
 // EVM addresses compare case-insensitively; base58 mints do not.

@@ -3,6 +3,7 @@ import { doctorTests } from './test/doctorTests.js'
 import { ledgerTests } from './test/ledgerTests.js'
 import { reconcileTests } from './test/reconcileTests.js'
 import { buildCli } from './test/runCli.js'
+import { tokenTests } from './test/tokenTests.js'
 import { usageTests } from './test/usageTests.js'
 import { verifyTests } from './test/verifyTests.js'
 
@@ -19,6 +20,7 @@ describe('tx402 CLI, the built executable', function () {
 
   usageTests()
   verifyTests(fixture)
+  tokenTests(fixture)
   ledgerTests(fixture)
   reconcileTests(fixture)
   doctorTests(fixture)

@@ -42,9 +42,15 @@ export function createProgram(env: Env, exit: (code: ExitCode) => void): Command
     .requiredOption('--price <decimal>', "the route's price in the asset, e.g. 0.01")
     .option('--rpc <url>', 'the chain RPC (<CHAIN>_RPC_URL)')
     .option('--pay-to <address>', 'the receiving wallet (<CHAIN>_PAY_TO)')
-    .option('--asset <symbol>', 'the asset the price is in', 'USDC')
+    .option(
+      '--asset <symbol>',
+      "the asset the price is in (default: the --token's own symbol, else USDC)",
+    )
     .option('--token <address>', 'the token contract or mint (<CHAIN>_TOKEN, SOLANA_MINT)')
-    .option('--decimals <n>', "the token's decimals (<CHAIN>_TOKEN_DECIMALS)")
+    .option(
+      '--decimals <n>',
+      "the token's decimals (<CHAIN>_TOKEN_DECIMALS; default: read from the chain)",
+    )
     .option('--network <caip2>', 'the CAIP-2 network (<CHAIN>_CHAIN_ID, SOLANA_NETWORK)')
     .option('--confirmations <n>', 'confirmations required (<CHAIN>_CONFIRMATIONS)')
     .option('--proof <signature>', "the payer's x-payment-proof")
@@ -106,7 +112,9 @@ export function createProgram(env: Env, exit: (code: ExitCode) => void): Command
 
   program
     .command('migrate')
-    .description("run the ledger's migrations (idempotent)")
+    .description(
+      "run the ledger's migrations (idempotent) on the ledger named by --database-url or --data-dir",
+    )
     .action(
       run(async (flags: LedgerCommandFlags) =>
         (await import('./commands/migrate.js')).migrateCommand(flags, env),

@@ -23,6 +23,7 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
+export { mergeCacheControl, paymentVary, withCacheHeaders } from './engine/cacheHeaders.js'
 export type { RouteAnswer } from './engine/chargedAnswer.js'
 export { isChargedAnswer } from './engine/chargedAnswer.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'

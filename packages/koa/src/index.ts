@@ -1,3 +1,4 @@
+export type { ClientIdentityOptions } from './clientIdentity.js'
 export {
   type OwnCorsHeaders,
   type PaymentCorsOptions,

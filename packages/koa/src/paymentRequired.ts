@@ -14,6 +14,12 @@ import {
 import type { Context, Middleware, Next } from 'koa'
 import { type ChargeRule, chargeRule, watchDelivery } from './deliveryWatch.js'
 import { routeWrites, servedByRoute } from './routeWrites.js'
+import { guardCacheHeaders, setOutcomeHeaders } from './cacheHeaders.js'
+import {
+  type ClientIdentityOptions,
+  clientIdentity,
+  splitClientIdentity,
+} from './clientIdentity.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
@@ -34,9 +40,11 @@ declare module 'koa' {
 /**
  * Options of `paymentRequired`: the route's price, its chains, the ledger and the secret, and
  * `charge`, when a paid response counts as served (`ChargeRule`: `'firstByte'`, the default,
- * or `'delivered'`; docs/protocol.md section 6.1).
+ * or `'delivered'`; docs/protocol.md section 6.1), and how clients are told apart for
+ * `limits.perClient` (`trustedProxies`, `clientKey`).
  */
-export type PaymentRequiredOptions = PaymentEngineOptions & { charge?: ChargeRule | undefined }
+export type PaymentRequiredOptions = PaymentEngineOptions &
+  ClientIdentityOptions & { charge?: ChargeRule | undefined }
 
 /**
  * The middleware, with its startup check and health report: `await paid.ready()` before
@@ -80,9 +88,16 @@ export type PaidMiddleware = Middleware & StartupChecks
  */
 export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware {
   const rule = chargeRule(options?.charge)
-  // `charge` is this adapter's; the engine refuses any option it does not know.
-  const engineOptions = options && 'charge' in options ? omitCharge(options) : options
+  // `charge` and the client identity are this adapter's; the engine refuses any option it does
+  // not know.
+  const { identity, engineOptions } = splitClientIdentity(
+    options && 'charge' in options ? omitCharge(options) : options,
+  )
   const engine = createPaymentEngine(engineOptions)
+  const clientOf = clientIdentity(identity, {
+    logger: engineOptions.logger,
+    limited: Boolean(engineOptions.limits?.perClient),
+  })
   return Object.assign(middleware, startupChecks(engineOptions))
 
   async function middleware(ctx: Context, next: Next): Promise<void> {
@@ -93,7 +108,7 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
       query: ctx.querystring,
       origin: ctx.origin,
       headers: collectPaymentHeaders(ctx.req.rawHeaders),
-      client: ctx.ip,
+      client: clientOf(ctx),
     })
     switch (outcome.type) {
       case 'payment_required':
@@ -102,7 +117,7 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
       case 'replay':
         ctx.state.payment = outcome.payment
         writeStoredResponse(ctx, outcome.response)
-        ctx.set(outcome.headers)
+        setOutcomeHeaders(ctx, outcome.headers)
         return
       case 'paid':
         return servePaid(ctx, next, outcome, rule)
@@ -120,6 +135,8 @@ async function servePaid(
   // Watched from before the route runs: a route may write the response itself.
   const watch = watchDelivery(ctx.res, rule, (status) => isChargedAnswer(answerOf(ctx, status)))
   const written = routeWrites(ctx, outcome.headers)
+  // Before the route runs: one that writes to ctx.res itself sends its headers during next().
+  guardCacheHeaders(ctx, outcome.headers)
   let kept: StoredResponse | undefined
   try {
     await next()
@@ -157,15 +174,18 @@ async function servePaid(
     write(ctx, failure)
     return
   }
-  ctx.set(outcome.headers)
+  setOutcomeHeaders(ctx, outcome.headers)
   // Koa writes the body after the middleware chain returns; only the response itself says
   // whether it reached the socket, and with what status an outer layer left it.
   watch.watchBody(ctx.body)
   watch.onEnded((charged) => void outcome.settle(charged, charged ? kept : undefined))
 }
 
-function omitCharge({ charge: _, ...engineOptions }: PaymentRequiredOptions): PaymentEngineOptions {
-  return engineOptions
+function omitCharge({
+  charge: _,
+  ...options
+}: PaymentRequiredOptions): Omit<PaymentRequiredOptions, 'charge'> {
+  return options
 }
 
 // The answer as written: status, and the Location a redirect names (docs/protocol.md 6.3).
@@ -190,7 +210,7 @@ function askedPath(ctx: Context): string {
 
 function write(ctx: Context, outcome: RespondOutcome): void {
   ctx.status = outcome.status
-  ctx.set(outcome.headers)
+  setOutcomeHeaders(ctx, outcome.headers)
   ctx.body = outcome.body
 }
 

@@ -16,6 +16,7 @@ import { type ExitCode, exitCodes, usageError } from '../exitCodes.js'
 import type { LedgerFlags } from '../ledgerConfig.js'
 import type { OutputOptions } from '../output.js'
 import { withProgress } from '../progress.js'
+import { withTokenFacts } from '../tokenFacts.js'
 import { ledgerVerdict } from './verify/ledgerVerdict.js'
 import { readChallenge } from './verify/readChallenge.js'
 import { printVerifyReport, type VerifyReport } from './verify/verifyReport.js'
@@ -42,7 +43,10 @@ export interface VerifyFlags extends ChainFlags, LedgerFlags, OutputOptions {
 export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitCode> {
   if (!flags.tx) throw usageError('--tx is required: the transaction hash or signature.')
   if (!flags.price) throw usageError("--price is required: the route's price, e.g. 0.01.")
-  const chain = configureChain(chainName(flags.chain), flags, env)
+  const name = chainName(flags.chain)
+  // A named token's decimals come from the chain unless configured: never a guess of 6.
+  const chainFlags = await withTokenFacts(name, flags, env)
+  const chain = configureChain(name, chainFlags, env)
   const { plugin } = chain
   let txId: string
   try {
@@ -55,7 +59,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
     [plugin],
     {
       price: flags.price,
-      asset: flags.asset ?? 'USDC',
+      asset: chainFlags.asset ?? 'USDC',
     },
     maxAge(env),
   )

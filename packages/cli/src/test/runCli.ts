@@ -26,14 +26,19 @@ export interface CliRun {
 
 /**
  * Runs the built `tx402` with `args` in a child process, with only `env` (and PATH) in its
- * environment, so nothing of the test's own environment configures it.
+ * environment, so nothing of the test's own environment configures it; in `cwd` when given.
  *
  * @example const run = await runCli(['ledger', 'list', '--json'], { DATABASE_URL })
  */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  { cwd }: { cwd?: string } = {},
+): Promise<CliRun> {
   await buildCli()
   const child = spawn(process.execPath, [cliBin, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
+    ...(cwd ? { cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''

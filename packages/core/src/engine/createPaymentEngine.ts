@@ -1,6 +1,7 @@
 import { paymentKey } from '../paymentKey.js'
 import type { VerifyResult } from '../plugin.js'
 import { admissionFor } from './admit.js'
+import { withCacheHeaders } from './cacheHeaders.js'
 import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
 import { consumedMemory } from './consumedMemory.js'
@@ -178,7 +179,13 @@ export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngin
       // garbled RPC answer may heal; a fault on a value never does (valueFault.ts): 500.
       outcome = unavailable(request, trace, 'rpc', error)
     }
-    return report.decided(outcome, trace, `${request.method} ${request.path}`, started)
+    // Every adapter gets the cache headers with the outcome: a shared cache keeps no payer's answer.
+    return report.decided(
+      withCacheHeaders(outcome),
+      trace,
+      `${request.method} ${request.path}`,
+      started,
+    )
   }
 
   return { handle, offers: route.offers }

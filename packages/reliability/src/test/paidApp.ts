@@ -8,7 +8,7 @@ import type {
   PaymentEngineOptions,
   VerificationLimits,
 } from '@tx402/core'
-import { paymentRequired } from '@tx402/koa'
+import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
 import type { PrometheusObserver } from '@tx402/metrics'
 import Koa from 'koa'
 
@@ -21,7 +21,10 @@ export interface PaidAppOptions extends EngineHooks {
   observer?: PrometheusObserver
   claimTtlMs?: number
   limits?: VerificationLimits
-  /** Trust `X-Forwarded-For` for the client address (the per-client limit). Default false. */
+  /**
+   * Trust `X-Forwarded-For` from loopback for the client address (the per-client limit: each
+   * hostile request names its client there, as a proxy on this host would). Default false.
+   */
   proxy?: boolean
   /** Called by the paid route's handler each time it runs (it ran: the route was reached). */
   onHandler?(route: string, transaction: string): void
@@ -67,7 +70,11 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
   }
   let waiting: (() => void)[] = []
   const router = new Router()
-  const paid = paymentRequired(engineOptions)
+  const routeOptions: PaymentRequiredOptions = {
+    ...engineOptions,
+    ...(options.proxy ? { trustedProxies: 'loopback' } : {}),
+  }
+  const paid = paymentRequired(routeOptions)
   const serve = (ctx: Koa.Context) => {
     const transaction = ctx.state.payment!.transaction
     options.onHandler?.('paid', transaction)
@@ -75,7 +82,7 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
   }
   router.get('/api/paid', paid, serve)
   router.post('/api/paid', paid, serve)
-  router.get('/api/hold', paymentRequired(engineOptions), async (ctx) => {
+  router.get('/api/hold', paymentRequired(routeOptions), async (ctx) => {
     const transaction = ctx.state.payment!.transaction
     options.onHandler?.('hold', transaction)
     await new Promise<void>((resolve) => {
@@ -86,7 +93,7 @@ export function createPaidApp(options: PaidAppOptions): PaidApp {
   })
   // Its response starts (so the claim was confirmed) and stops half-way until `release()`: a
   // process killed then dies while sending a paid response, before its commit.
-  router.get('/api/hold-send', paymentRequired(engineOptions), (ctx) => {
+  router.get('/api/hold-send', paymentRequired(routeOptions), (ctx) => {
     const transaction = ctx.state.payment!.transaction
     options.onHandler?.('hold-send', transaction)
     let started = false
