@@ -1,7 +1,7 @@
 import type { ChainPlugin, ChallengeContext, Network, PaymentRequirement } from '@tx402/core'
 import bs58 from 'bs58'
-import { destinationCheck } from './checkDestination.js'
 import { chainTime } from './chainTime.js'
+import { destinationCheck } from './checkDestination.js'
 import { checkGenesis } from './checkGenesis.js'
 import { payToAccountCheck, refuseMintAsPayTo } from './checkPayTo.js'
 import { createConnection } from './createConnection.js'

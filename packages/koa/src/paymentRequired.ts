@@ -12,14 +12,14 @@ import {
   startupChecks,
 } from '@tx402/core'
 import type { Context, Middleware, Next } from 'koa'
-import { type ChargeRule, chargeRule, watchDelivery } from './deliveryWatch.js'
-import { routeWrites, servedByRoute } from './routeWrites.js'
 import { guardCacheHeaders, setOutcomeHeaders } from './cacheHeaders.js'
 import {
   type ClientIdentityOptions,
   clientIdentity,
   splitClientIdentity,
 } from './clientIdentity.js'
+import { type ChargeRule, chargeRule, watchDelivery } from './deliveryWatch.js'
+import { routeWrites, servedByRoute } from './routeWrites.js'
 import { captureResponse, clearResponse, writeStoredResponse } from './storedResponse.js'
 
 declare module 'koa' {
