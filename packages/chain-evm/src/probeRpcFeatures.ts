@@ -21,6 +21,11 @@ export interface RpcFeatureNeeds {
 export interface RpcFeatures {
   /** The call tracer to count native coin sent by contracts, when the RPC offers one. */
   tracer: NativeTracer | undefined
+  /**
+   * No tracer was found only because asking failed (a rate limit, a gateway's error): whether the
+   * RPC offers one is not known, so a tracer found before is still the RPC's.
+   */
+  tracerUnknown: boolean
 }
 
 // JSON-RPC codes for "no such method here": EIP-1474's method not found and method not supported.
@@ -121,7 +126,9 @@ export async function probeRpcFeatures(
       },
     )
   }
-  return { tracer }
+  const tracerUnknown =
+    tracer === undefined && (debugTrace?.kind === 'fault' || parityTrace?.kind === 'fault')
+  return { tracer, tracerUnknown }
 }
 
 type Answer =
