@@ -1,11 +1,5 @@
-import { rateLimitCodes, VerifierUnavailableError } from '@tx402/core'
-import {
-  type Hash,
-  type PublicClient,
-  BaseError as ViemBaseError,
-  zeroAddress,
-  zeroHash,
-} from 'viem'
+import { findError, isViemError, rateLimitCodes, VerifierUnavailableError } from '@tx402/core'
+import { type Hash, type PublicClient, zeroAddress, zeroHash } from 'viem'
 import type { NativeTracer } from './readNativeTrace.js'
 import type { Finality, InternalTransfers } from './resolveOptions.js'
 
@@ -158,21 +152,13 @@ async function ask(client: PublicClient, method: string, params: unknown[]): Pro
   }
 }
 
-// The JSON-RPC error anywhere in viem's chain, read by field (not by class): its code and what
-// the server wrote (viem's `details`), without the request body viem adds to its message.
+// The JSON-RPC error anywhere in viem's chain, read by field (not by class, so any copy of viem):
+// its code and what the server wrote (viem's `details`), without the request body viem adds to
+// its message.
 function rpcErrorOf(error: unknown): { code: number; message: string } | undefined {
-  if (!(error instanceof ViemBaseError)) return undefined
-  let found: { code: number; message: string } | undefined
-  error.walk((cause) => {
-    const { code, details, shortMessage } = cause as {
-      code?: unknown
-      details?: unknown
-      shortMessage?: unknown
-    }
-    if (!found && typeof code === 'number' && Number.isInteger(code)) {
-      found = { code, message: `${String(shortMessage ?? '')} ${String(details ?? '')}` }
-    }
-    return false
-  })
-  return found
+  if (!isViemError(error)) return undefined
+  const found = findError(error, (cause) => Number.isInteger(cause.code))
+  if (!found) return undefined
+  const { code, details, shortMessage } = found
+  return { code: code as number, message: `${String(shortMessage ?? '')} ${String(details ?? '')}` }
 }
