@@ -74,7 +74,7 @@ describe('the chain clock is re-read at most once per 5 s on refusals, even whil
     const before = timeReads
     const presentations = 8
     for (let i = 0; i < presentations; i++) {
-      const response = await fetch(`${app.origin}/api/premium`, { headers })
+      const response: Response = await fetch(`${app.origin}/api/premium`, { headers })
       const body = (await response.json()) as { error?: string }
       assert.equal(response.status, 402)
       assert.equal(body.error, 'insufficient_amount')
