@@ -1,11 +1,5 @@
-import { rateLimitCodes, VerifierUnavailableError } from '@tx402/core'
-import {
-  type Hash,
-  type PublicClient,
-  BaseError as ViemBaseError,
-  zeroAddress,
-  zeroHash,
-} from 'viem'
+import { findError, isViemError, rateLimitCodes, VerifierUnavailableError } from '@tx402/core'
+import { type Hash, type PublicClient, zeroAddress, zeroHash } from 'viem'
 import type { NativeTracer } from './readNativeTrace.js'
 import type { Finality, InternalTransfers } from './resolveOptions.js'
 
@@ -21,6 +15,11 @@ export interface RpcFeatureNeeds {
 export interface RpcFeatures {
   /** The call tracer to count native coin sent by contracts, when the RPC offers one. */
   tracer: NativeTracer | undefined
+  /**
+   * No tracer was found only because asking failed (a rate limit, a gateway's error): whether the
+   * RPC offers one is not known, so a tracer found before is still the RPC's.
+   */
+  tracerUnknown: boolean
 }
 
 // JSON-RPC codes for "no such method here": EIP-1474's method not found and method not supported.
@@ -121,7 +120,9 @@ export async function probeRpcFeatures(
       },
     )
   }
-  return { tracer }
+  const tracerUnknown =
+    tracer === undefined && (debugTrace?.kind === 'fault' || parityTrace?.kind === 'fault')
+  return { tracer, tracerUnknown }
 }
 
 type Answer =
@@ -151,21 +152,13 @@ async function ask(client: PublicClient, method: string, params: unknown[]): Pro
   }
 }
 
-// The JSON-RPC error anywhere in viem's chain, read by field (not by class): its code and what
-// the server wrote (viem's `details`), without the request body viem adds to its message.
+// The JSON-RPC error anywhere in viem's chain, read by field (not by class, so any copy of viem):
+// its code and what the server wrote (viem's `details`), without the request body viem adds to
+// its message.
 function rpcErrorOf(error: unknown): { code: number; message: string } | undefined {
-  if (!(error instanceof ViemBaseError)) return undefined
-  let found: { code: number; message: string } | undefined
-  error.walk((cause) => {
-    const { code, details, shortMessage } = cause as {
-      code?: unknown
-      details?: unknown
-      shortMessage?: unknown
-    }
-    if (!found && typeof code === 'number' && Number.isInteger(code)) {
-      found = { code, message: `${String(shortMessage ?? '')} ${String(details ?? '')}` }
-    }
-    return false
-  })
-  return found
+  if (!isViemError(error)) return undefined
+  const found = findError(error, (cause) => Number.isInteger(cause.code))
+  if (!found) return undefined
+  const { code, details, shortMessage } = found
+  return { code: code as number, message: `${String(shortMessage ?? '')} ${String(details ?? '')}` }
 }

@@ -8,7 +8,10 @@ export interface RpcFeatureCheck {
   ready(): Promise<void>
   /** Asks again now (for `health()`), and remembers the answer. */
   probe(): Promise<void>
-  /** The call tracer verification may use; undefined until one was found. */
+  /**
+   * The call tracer verification may use; undefined until one was found. Kept through a check
+   * that failed or could not ask for it (a rate limit); dropped when a check finds it missing.
+   */
   tracer(): NativeTracer | undefined
   /**
    * True while native coin counts only as the transaction's own value: tracing is off, or no
@@ -30,6 +33,10 @@ const recheckMs = 30_000
  */
 export function rpcFeatureCheck(rpc: VerifiedRpc, needs: RpcFeatureNeeds): RpcFeatureCheck {
   let found: RpcFeatures | undefined
+  // The tracer the RPC was last seen to offer: forgotten only when a check finds it missing, never
+  // on a failed or rate-limited check, since a 402 built with it promised internal transfers
+  // would be counted, and a payment made under that promise must be traced.
+  let tracer: NativeTracer | undefined
   let inFlight: Promise<void> | undefined
   let lastStart = Number.NEGATIVE_INFINITY
   const check = (): Promise<void> => {
@@ -37,6 +44,7 @@ export function rpcFeatureCheck(rpc: VerifiedRpc, needs: RpcFeatureNeeds): RpcFe
     inFlight ??= (async () => {
       try {
         found = await probeRpcFeatures(await rpc.client(), needs)
+        if (found.tracer || !found.tracerUnknown) tracer = found.tracer
       } catch (error) {
         found = undefined
         throw error
@@ -51,13 +59,13 @@ export function rpcFeatureCheck(rpc: VerifiedRpc, needs: RpcFeatureNeeds): RpcFe
       if (!found) await check()
     },
     probe: check,
-    tracer: () => found?.tracer,
+    tracer: () => tracer,
     topLevelOnly() {
       if (needs.internalTransfers !== 'auto' && needs.internalTransfers !== 'required') return true
       if (!found && !inFlight && Date.now() - lastStart >= recheckMs) {
         check().catch(() => undefined)
       }
-      return !found?.tracer
+      return !tracer
     },
   }
 }

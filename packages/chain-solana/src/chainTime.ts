@@ -1,5 +1,6 @@
-import { type Connection, SolanaJSONRPCError } from '@solana/web3.js'
+import type { Connection } from '@solana/web3.js'
 import { type RpcSource, withRpcFault } from '@tx402/core'
+import { isSolanaJsonRpcError } from './rpcSource.js'
 
 // A slot with no block to time: skipped (-32007, -32009) or not available yet (-32004).
 const untimedSlotCodes = new Set([-32004, -32007, -32009])
@@ -25,8 +26,9 @@ export async function chainTime(
         const time = await connection.getBlockTime(slot)
         if (time !== null) return time
       } catch (error) {
+        // By name, as every error of another library is read here (rpcSource.ts).
         const untimed =
-          error instanceof SolanaJSONRPCError &&
+          isSolanaJsonRpcError(error) &&
           typeof error.code === 'number' &&
           untimedSlotCodes.has(error.code)
         if (!untimed) throw error

@@ -23,7 +23,10 @@ export interface SolanaPlugin extends ChainPlugin {
    * The startup check: the RPC serves `network`, `payTo` is a wallet, `payTo`'s associated token
    * account of each accepted mint can receive (missing, or owned by `payTo`, of that mint, not
    * frozen), and each native-SOL price in `requirements` (the route's, given by `paid.ready()`)
-   * keeps `payTo` rent-exempt. Throws `ConfigurationError` naming the problem.
+   * keeps `payTo` rent-exempt. Throws `ConfigurationError` naming the problem. Asked fresh when
+   * `requirements` are given (the startup check) and by `probe()` (health); without them (the
+   * engine, before each verification) a success is remembered, so the paid path reads no
+   * account.
    */
   ready(requirements?: readonly PaymentRequirement[]): Promise<void>
   verifyProof(args: { message: string; signature: string; payer: string }): Promise<boolean>
@@ -71,8 +74,12 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     features,
     payToAccountCheck(connection, config.payTo, source),
   )
-  // Asked on every ready(): a token account's owner can move, a balance can change.
+  // Asked fresh by the startup check (given the route's requirements) and by health(): a token
+  // account's owner can move, a balance can change. The engine's ready() before each verification
+  // relies on a remembered success: never extra round trips on the paid path (the payer reads the
+  // account it credits itself before signing).
   const checkDestination = destinationCheck(connection, config.payTo, config.assets, source)
+  const destinationReady = once(() => checkDestination())
   const fees = transferFees(connection)
   return {
     name: config.name,
@@ -96,12 +103,14 @@ function createSolanaPlugin(options: SolanaOptions, defaultNetwork: Network): So
     normalizeTxId,
     async ready(requirements) {
       await payToReady()
-      await checkDestination(requirements)
+      if (requirements) await checkDestination(requirements)
+      else await destinationReady()
     },
-    // A fresh genesis-hash and feature check each time, for health().
+    // A fresh genesis-hash, feature and destination check each time, for health().
     probe: async () => {
       await checkGenesis(connection, config.network, source)()
       await features()
+      await checkDestination()
     },
     chainTime: () => chainTime(connection, config.commitment, source),
     async verify(context) {

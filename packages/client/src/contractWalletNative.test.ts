@@ -95,6 +95,46 @@ describe('native coin from a contract wallet (anvil, Koa, callPaidEndpoint)', fu
     })
   }
 
+  it('a health check the provider rate-limits on tracing does not forget the tracer: a payment in flight is served', async () => {
+    // The provider rate-limits the tracing methods (-32005) while health() asks again, during
+    // the wallet's approval of a payment made under a 402 that promised internal transfers.
+    let limited = false
+    const rpc = await partialRpc(node.rpcUrl, {
+      unsupported: (method) =>
+        limited && /^(debug|trace)_/.test(method)
+          ? { code: -32005, message: 'limit exceeded' }
+          : false,
+    })
+    proxies.push(rpc)
+    const payTo = env.freshPayTo()
+    const chain = base({ rpcUrl: rpc.url, payTo, assets: [eth], confirmations: 1 })
+    const app = await startPaidApp({ chains: [chain], price, asset: 'ETH' })
+    apps.push(app)
+    await chain.ready()
+    const inner = smartWalletPayer(node, wallet, ownerIndex)
+    const payer: typeof inner = {
+      ...inner,
+      async sign(option, limits) {
+        assert.equal(option.nativeTransfer, undefined, 'the 402 counts internal transfers')
+        limited = true
+        await chain.probe?.()
+        limited = false
+        return inner.sign(option, limits)
+      },
+    }
+    const response = await callPaidEndpoint(
+      app.url,
+      {},
+      { payers: [payer], journal: memoryJournal(), maxAmount: { ETH: '0.01' } },
+    )
+    assert.equal(response.status, 200)
+    assert.equal(paymentResponse(response.headers).payer, wallet)
+    assert.equal(await balance(payTo), priceWei)
+    assert.equal(inner.sent.length, 1)
+    // The next 402 still counts internal transfers.
+    assert.equal((await challengeOf(app.url)).accepts[0]!.nativeTransfer, undefined)
+  })
+
   it('without tracing, the 402 says top-level and the client refuses a contract account before signing', async () => {
     const rpc = await proxy((method) => /^(debug|trace)_/.test(method))
     const payTo = env.freshPayTo()

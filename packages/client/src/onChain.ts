@@ -36,8 +36,10 @@ export async function bringOnChain<R>(
 }
 
 /**
- * Sends the signed bytes and records `broadcast`. A definite refusal drops the entry and throws
- * `PaymentFailedError`; a network fault keeps it (the next call sends the same bytes).
+ * Sends the signed bytes and records `broadcast`. A refusal the chain confirms (the payment is
+ * still missing, or its nonce went to another transfer) drops the entry and throws
+ * `PaymentFailedError`; a network fault, or a refusal whose status cannot be read afterwards,
+ * keeps it and throws (the next call asks again and sends the same bytes).
  *
  * @example await broadcast(flow, entry, payer)
  */
@@ -49,17 +51,24 @@ export async function broadcast<R>(
   try {
     await payer.broadcast(entry.payment)
   } catch (error) {
-    // The bytes may have reached the node even though the call failed: ask the chain.
-    const status = await statusOrReplacement(flow, entry, payer).catch(() => undefined)
+    // The bytes may have reached the node even though the call failed: ask the chain. A refusal
+    // means nothing was paid only when the chain confirms it: a node can answer an error for
+    // bytes it took ("already known" from a second backend), so a status that cannot be read
+    // leaves the fate unknown and the entry kept.
+    const status = await statusOrReplacement(flow, entry, payer).catch(() => 'unread' as const)
     if (status !== 'known') {
-      if (status === 'expired' || error instanceof BroadcastRejectedError) {
+      if (
+        status === 'expired' ||
+        (status === 'missing' && error instanceof BroadcastRejectedError)
+      ) {
         await flow.journal.delete(entry.challengeId)
         throw new PaymentFailedError(
           'The node refused the payment transaction; nothing was paid.',
           { cause: error },
         )
       }
-      // Unknown fate (network fault): kept journaled, the next call sends the same bytes.
+      // Unknown fate (a network fault, or a status that cannot be read): kept journaled, the
+      // next call asks again and sends the same bytes.
       throw error
     }
   }

@@ -52,4 +52,21 @@ describe('chainClock: the chain’s clock against this server’s, sampled and c
     assert.equal(await clock.sample(), -60)
     assert.equal(await chainClock(() => undefined).sample(), undefined)
   })
+
+  it('resample reads at most once per interval, also while every read fails', async () => {
+    let now = 0
+    let reads = 0
+    const clock = chainClock(
+      async () => {
+        reads++
+        throw new Error('getBlockTime unavailable')
+      },
+      { now: () => now },
+    )
+    for (let i = 0; i < 5; i++) assert.equal(await clock.resample(5_000), undefined)
+    assert.equal(reads, 1)
+    now += 5_001
+    await clock.resample(5_000)
+    assert.equal(reads, 2)
+  })
 })

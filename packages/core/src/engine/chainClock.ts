@@ -32,6 +32,12 @@ export interface ChainClock {
    * last known one when the plugin has no `chainTime` or the RPC failed. Never throws.
    */
   sample(): Promise<number | undefined>
+  /**
+   * `sample()`, unless a read was started less than `minIntervalMs` ago (sampled or failed): then
+   * the last known offset, with no RPC call. Bounds the reads a stream of refused payments can
+   * cause, even while the chain's time cannot be read.
+   */
+  resample(minIntervalMs: number): Promise<number | undefined>
 }
 
 /** How long a sample is trusted before a background one replaces it. */
@@ -72,6 +78,8 @@ export function chainClock(
   let inFlight: Promise<number | undefined> | undefined
   // When a background sample was last started: an RPC that fails is not asked on every payment.
   let startedAt = Number.NEGATIVE_INFINITY
+  // When any read was last started, for resample().
+  let readAt = Number.NEGATIVE_INFINITY
 
   const observe = (chainTime: unknown, started: number, ended: number): void => {
     if (typeof chainTime !== 'number' || !Number.isFinite(chainTime)) return
@@ -81,6 +89,7 @@ export function chainClock(
 
   const read = async (): Promise<number | undefined> => {
     const started = now()
+    readAt = started
     try {
       observe(await readChainTime(), started, now())
     } catch {
@@ -114,6 +123,10 @@ export function chainClock(
         inFlight = undefined
       })
       return inFlight
+    },
+    resample(minIntervalMs) {
+      if (!inFlight && now() - readAt < minIntervalMs) return Promise.resolve(offsetSeconds)
+      return clock.sample()
     },
   }
   return clock

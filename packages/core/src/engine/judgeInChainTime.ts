@@ -43,5 +43,6 @@ export async function judgeInChainTime(
   const stale = clock.sampledAt === undefined || Date.now() - clock.sampledAt > resampleAfterMs
   if (!(isRefusal(judged) && timeDecided.has(judged.refuse) && stale)) return judged
   if (result.status !== 'confirmed') return judged
-  return judge((await clock.sample()) ?? 0)
+  // At most one read per 5 s per chain, also while the chain's time cannot be read.
+  return judge((await clock.resample(resampleAfterMs)) ?? 0)
 }

@@ -205,6 +205,27 @@ describe('judgePayment in the chain’s time', () => {
       const blockTime = nowSeconds - 1 + behind - 61
       assert.equal(reason(judge({ blockTime }, { challenge: fresh, offset: behind })), 'tx_too_old')
     })
+
+    it('believes an offset only up to maxAgeSeconds either way: a head days off is a stale RPC', () => {
+      const threeDays = 3 * 24 * 3600
+      // A transfer three days old, judged through an RPC whose head is three days old.
+      const old = nowSeconds - threeDays
+      assert.equal(reason(judge({ blockTime: old }, { offset: -threeDays })), 'tx_too_old')
+      assert.equal(reason(judge({ blockTime: old + 600 }, { offset: -threeDays })), 'tx_too_old')
+      // Within the bound (maxAge 900), drift is still forgiven.
+      assert.equal(reason(judge({ blockTime: nowSeconds - 1_700 }, { offset: -900 })), 'payable')
+      // Without an age check the challenge time is judged with the offset bounded at 900 s.
+      const fresh = { ...challenge, issuedAt: nowSeconds - 1 }
+      const judged = judge({ blockTime: old }, { challenge: fresh, offset: -threeDays, maxAge: 0 })
+      assert.equal(reason(judged), 'tx_too_old')
+      // A head days ahead does not carry an expired challenge's terms to a later transaction.
+      const expired = { ...challenge, issuedAt: nowSeconds - 2_000, expiresAt: nowSeconds - 1_100 }
+      const repriced = judge(
+        { blockTime: nowSeconds - 10 },
+        { challenge: expired, offset: threeDays, current: { amount: 20_000n } },
+      )
+      assert.equal(reason(repriced), 'insufficient_amount')
+    })
   })
 
   describe('a challenge’s expiry is judged by the block time, not by when it is presented', () => {

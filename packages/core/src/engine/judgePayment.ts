@@ -23,7 +23,9 @@ export interface JudgeTerms {
   clockSkewSeconds: number
   /**
    * Seconds the chain's clock runs ahead of `now` (negative: behind), as `ChainClock` sampled it:
-   * age and challenge times are judged in the chain's frame. Default 0.
+   * age and challenge times are judged in the chain's frame. Believed up to the requirement's
+   * `maxAgeSeconds` either way (900 s without an age check): a head further off is a stalled
+   * RPC, not drift. Default 0.
    */
   chainOffsetSeconds?: number | undefined
   /**
@@ -64,7 +66,9 @@ export interface Payable {
  * reference, is not reported to carry (`challenge_invalid`); nothing of the
  * asset to `payTo` (`wrong_asset` or `wrong_recipient`); less than the price in all
  * (`insufficient_amount`); a block older than `maxAgeSeconds`, or than the challenge's issue time
- * less `clockSkewSeconds` (`tx_too_old`), times taken in the chain's frame (`chainOffsetSeconds`).
+ * less `clockSkewSeconds` (`tx_too_old`), times taken in the chain's frame (`chainOffsetSeconds`, believed up to
+`maxAgeSeconds` either way, or `maxChainOffsetSeconds` without an age check: a head further off is
+a stalled RPC, not drift).
  * A transaction that landed by its challenge's expiry is judged by the challenge's terms however
  * late it is presented (its own age is the bound); one that landed after it, by
  * `currentRequirement`. A `pending` report stays pending unless what it has
@@ -108,7 +112,7 @@ function judgeFacts(
     )
   }
   const { blockTime } = facts
-  const offset = terms.chainOffsetSeconds ?? 0
+  const offset = boundedOffset(terms.chainOffsetSeconds ?? 0, terms.requirement.maxAgeSeconds)
   const requirement = termsInForce(blockTime, terms, offset)
   if (isRefusal(requirement)) return requirement
   const { asset, payTo } = requirement
@@ -146,6 +150,20 @@ function judgeFacts(
     )
   }
   return { status: 'payable', candidates, requirement }
+}
+
+/** The bound of the chain's clock offset when the route has no age check (`maxAgeSeconds` 0). */
+const maxChainOffsetSeconds = 900
+
+/**
+ * The chain's clock offset as far as it is believed: within `maxAgeSeconds` either way (or
+ * `maxChainOffsetSeconds` without an age check). A head further off than that is a stalled or
+ * lagging RPC (or a broken chain clock), not drift: taken whole, an RPC three days behind would
+ * make a transfer sent three days ago for something else look fresh.
+ */
+function boundedOffset(offset: number, maxAgeSeconds: number): number {
+  const bound = maxAgeSeconds > 0 ? maxAgeSeconds : maxChainOffsetSeconds
+  return Math.max(-bound, Math.min(bound, offset))
 }
 
 /**

@@ -114,16 +114,28 @@ describe('readAttempt (step 1)', () => {
     assert.ok(!isRefusal(attempt) && !('spend' in attempt))
     const { issuedAt, expiresAt } = attempt.challenge!
     assert.equal(expiresAt, issuedAt + 900)
-    // Another route's binds the payment too (its terms are not honoured: docs/protocol.md
-    // section 2, realm); one another server signed is refused.
+    // Another route's binds the payment but brings no terms (docs/protocol.md section 2, the
+    // realm rule): the route's own requirement judges it.
     const other = issueChallenge(challengeKey(secret), {
       method: 'GET',
       path: '/y',
       ttlSeconds: 900,
     })
-    const binds = readAttempt(bound, request({ ...headers, 'x-payment-challenge': other.id }), {})
-    assert.ok(!isRefusal(binds) && !('spend' in binds))
-    assert.equal(binds.challenge?.id, other.id)
+    const bindsOnly = readAttempt(
+      bound,
+      request({ ...headers, 'x-payment-challenge': other.id }),
+      {},
+    )
+    assert.ok(!isRefusal(bindsOnly) && !('spend' in bindsOnly))
+    assert.equal(bindsOnly.challenge?.id, other.id)
+    assert.equal(bindsOnly.requirement, bindsOnly.offer.requirement)
+    // A tampered one is refused.
+    const tampered = readAttempt(
+      bound,
+      request({ ...headers, 'x-payment-challenge': `${other.id.slice(0, -2)}AA` }),
+      {},
+    )
+    assert.equal(isRefusal(tampered) && tampered.refuse, 'challenge_invalid')
     const foreign = issueChallenge(challengeKey(`another-${secret}`), {
       method: 'GET',
       path: '/x',
