@@ -207,12 +207,13 @@ function answerOf(ctx: Context, status: number, origin: string | undefined): Rou
 }
 
 // ctx.originalUrl's path: what the client asked, before koa-mount or a router stripped a prefix.
+// A request line in absolute form (`GET http://host/cheap/data`, RFC 9112 section 3.2.2) asks for
+// the path after its authority: a mounted app's ctx.path (`/data`) would merge two apps' realms.
 function askedPath(ctx: Context): string {
-  const url = ctx.originalUrl
-  // An absolute-form target (`GET http://host/path`) is left to Koa's own parse.
-  if (!url.startsWith('/')) return ctx.path
+  const url = ctx.originalUrl.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '')
   const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
+  const path = end === -1 ? url : url.slice(0, end)
+  return path.startsWith('/') ? path : `/${path}`
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {
