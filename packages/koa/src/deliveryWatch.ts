@@ -24,7 +24,9 @@ export function chargeRule(charge: unknown): ChargeRule {
   )
 }
 
-// What Node reports when the client went away: the client's doing, not the server's failure.
+// What Node reports when the client went away. Only for the connection's own error: a body
+// stream or a route may throw the same codes for its upstream (a proxied response whose server
+// died is ECONNRESET "aborted"), which is the server's side failing.
 const clientGoneCodes = new Set([
   'ECONNRESET',
   'EPIPE',
@@ -83,8 +85,13 @@ export function watchDelivery(
     const socket = res.socket
     if (socket && !socket.destroyed && socket.writable) bodyHanded = true
   }
+  // The client left when its connection closed: judged by the connection, never by an error's
+  // code, which an upstream's failure shares.
+  const clientLeft = () =>
+    closed || res.socket?.destroyed === true || res.socket?.writable === false
   const write = res.write
   const end = res.end
+  const destroy = res.destroy
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     noteChunk(chunk)
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest)
@@ -93,14 +100,20 @@ export function watchDelivery(
     if (typeof chunk !== 'function') noteChunk(chunk)
     return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest)
   } as ServerResponse['end']
+  // Destroyed with an error while the client is still connected (a pipeline whose source broke
+  // destroys its destination before it rejects): the server's side failed.
+  res.destroy = function (this: ServerResponse, error?: Error) {
+    if (error && !clientLeft() && !res.writableEnded) serverFailed = true
+    return destroy.call(this, error)
+  } as ServerResponse['destroy']
 
-  const serverSideError = (error: unknown) => {
+  const serverSideError = () => {
     // After the client left, or once the response was ended whole, nothing failed on our side.
-    if (closed || res.writableEnded || clientGone(error)) return
+    if (clientLeft() || res.writableEnded) return
     serverFailed = true
     // Koa 2 pipes a stream body and leaves the response open when it errors after the headers:
     // end it, so the client sees a cut answer rather than waiting, and the payment settles now.
-    if (res.headersSent && !res.destroyed) res.destroy()
+    if (res.headersSent && !res.destroyed) destroy.call(res)
   }
 
   return {
@@ -118,6 +131,7 @@ export function watchDelivery(
       onFinished(res, (error) => {
         res.write = write
         res.end = end
+        res.destroy = destroy
         if (error && !clientGone(error)) serverFailed = true
         const whole = !error && res.writableFinished
         const served = chargedAnswer(res.statusCode)
