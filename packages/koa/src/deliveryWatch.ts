@@ -24,8 +24,8 @@ export function chargeRule(charge: unknown): ChargeRule {
   )
 }
 
-// What Node reports when the client went away. Only for the connection's own error: a body
-// stream or a route may throw the same codes for its upstream (a proxied response whose server
+// What Node reports when the client went away; believed only with the connection itself gone: a
+// body stream or a route throws the same codes for its upstream (a proxied response whose server
 // died is ECONNRESET "aborted"), which is the server's side failing.
 const clientGoneCodes = new Set([
   'ECONNRESET',
@@ -85,9 +85,9 @@ export function watchDelivery(
     const socket = res.socket
     if (socket && !socket.destroyed && socket.writable) bodyHanded = true
   }
-  // The client left when its connection closed: judged by the connection, never by an error's
-  // code, which an upstream's failure shares.
-  const clientLeft = () =>
+  // The client's connection is gone (closed, or no longer writable). An error's code alone
+  // never says the client left: a proxied upstream's failure shares it (ECONNRESET "aborted").
+  const connectionGone = () =>
     closed || res.socket?.destroyed === true || res.socket?.writable === false
   const write = res.write
   const end = res.end
@@ -103,13 +103,13 @@ export function watchDelivery(
   // Destroyed with an error while the client is still connected (a pipeline whose source broke
   // destroys its destination before it rejects): the server's side failed.
   res.destroy = function (this: ServerResponse, error?: Error) {
-    if (error && !clientLeft() && !res.writableEnded) serverFailed = true
+    if (error && !connectionGone() && !res.writableEnded) serverFailed = true
     return destroy.call(this, error)
   } as ServerResponse['destroy']
 
-  const serverSideError = () => {
+  const serverSideError = (error: unknown) => {
     // After the client left, or once the response was ended whole, nothing failed on our side.
-    if (clientLeft() || res.writableEnded) return
+    if (closed || res.writableEnded || (clientGone(error) && connectionGone())) return
     serverFailed = true
     // Koa 2 pipes a stream body and leaves the response open when it errors after the headers:
     // end it, so the client sees a cut answer rather than waiting, and the payment settles now.
