@@ -69,6 +69,7 @@ export function watchDelivery(
   chargedAnswer: (status: number) => boolean = (status) => status < 400,
 ): DeliveryWatch {
   let bodyHanded = false
+  let bufferedBody = false
   let serverFailed = false
   let closed = false
   res.once('close', () => {
@@ -83,8 +84,18 @@ export function watchDelivery(
     if (bodyHanded || !chunk || typeof (chunk as { length?: unknown }).length !== 'number') return
     if ((chunk as { length: number }).length === 0 || !hasBody()) return
     const socket = res.socket
-    if (socket && !socket.destroyed && socket.writable) bodyHanded = true
+    if (socket) {
+      if (!socket.destroyed && socket.writable) bodyHanded = true
+      return
+    }
+    // No socket yet: a request pipelined behind another on one connection (HTTP/1.1) is
+    // answered into Node's buffer, which is handed over, unseen by write(), once the response
+    // before it finished and this one gets the socket.
+    bufferedBody = true
   }
+  res.once('socket', (socket) => {
+    if (bufferedBody && !bodyHanded && !socket.destroyed && socket.writable) bodyHanded = true
+  })
   // The client's connection is gone (closed, or no longer writable). An error's code alone
   // never says the client left: a proxied upstream's failure shares it (ECONNRESET "aborted").
   const connectionGone = () =>
