@@ -138,10 +138,9 @@ async function servePaid(
 ): Promise<void> {
   ctx.state.payment = outcome.payment
   // Watched from before the route runs: a route may write the response itself.
-  const watch = watchDelivery(ctx.res, rule, (status) =>
-    isChargedAnswer(answerOf(ctx, status, knownOrigin)),
-  )
-  const written = routeWrites(ctx, outcome.headers)
+  const charged = (status: number) => isChargedAnswer(answerOf(ctx, status, knownOrigin))
+  const watch = watchDelivery(ctx.res, rule, charged)
+  const written = routeWrites(ctx, outcome.headers, charged)
   // Before the route runs: one that writes to ctx.res itself sends its headers during next().
   guardCacheHeaders(ctx, outcome.headers)
   let kept: StoredResponse | undefined

@@ -69,6 +69,23 @@ describe('a GET redirected to another host, with the Host header naming that hos
         ctx.redirect(`https://${cdnHost}/file?signature=${linksHanded}`)
       },
     )
+    // A route that writes its redirect to ctx.res itself (ctx.respond = false).
+    router.get(
+      '/api/raw-moved',
+      paymentRequired({
+        price: '0.01',
+        asset: 'USDC',
+        chains: [lab.chain()],
+        ledger,
+        secret,
+        logger: quiet,
+      }),
+      (ctx) => {
+        ctx.respond = false
+        ctx.res.writeHead(302, { location: '/api/elsewhere' })
+        ctx.res.end()
+      },
+    )
     const app = new Koa()
     app.silent = true
     app.use(router.routes())
@@ -111,5 +128,18 @@ describe('a GET redirected to another host, with the Host header naming that hos
       '402 tx_already_used',
     ])
     assert.equal(linksHanded, 4)
+  })
+
+  it('sends no PAYMENT-RESPONSE on a released redirect the route wrote to ctx.res itself', async () => {
+    const moved = url.replace('/api/download', '/api/raw-moved')
+    const { headers } = await payOnAnvil(lab, moved)
+    for (let i = 0; i < 2; i++) {
+      const answer = await get(moved, headers)
+      assert.equal(answer.status, 302)
+      assert.equal(answer.headers.location, '/api/elsewhere')
+      // A receipt would tell the payer it was charged (docs/protocol.md 6.3): it would forget a
+      // payment the server released, and pay again at the target.
+      assert.equal(answer.headers['payment-response'], undefined)
+    }
   })
 })
