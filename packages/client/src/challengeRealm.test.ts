@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import { base } from '@tx402/chain-base'
@@ -69,7 +70,31 @@ describe('a challenge is honoured only in its realm (koa-mount, anvil)', functio
     await env?.stop()
   })
 
-  const challengeOf = async (path: string) => {
+  // A request line in absolute form (`GET http://host/cheap/data HTTP/1.1`, RFC 9112 3.2.2), as a
+  // client speaking to a proxy sends it; Node serves it, with req.url the whole URL.
+  const absoluteForm = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(origin)
+      const req = request(
+        { host: hostname, port, path: `${origin}${path}`, headers, agent: false },
+        (res) => {
+          let body = ''
+          res.setEncoding('utf8')
+          res.on('data', (text: string) => {
+            body += text
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+  const challengeOf = async (path: string, absolute = false) => {
+    if (absolute) {
+      const response = await absoluteForm(path)
+      assert.equal(response.status, 402)
+      return JSON.parse(response.body) as PaymentRequiredBody
+    }
     const response = await fetch(`${origin}${path}`)
     assert.equal(response.status, 402)
     return (await response.json()) as PaymentRequiredBody
@@ -93,7 +118,11 @@ describe('a challenge is honoured only in its realm (koa-mount, anvil)', functio
       'x-payment-challenge': challengeId,
       'x-payment-proof': proof,
     }
-    return { hash, at: (path: string) => fetch(`${origin}${path}`, { headers }) }
+    return {
+      hash,
+      headers,
+      at: (path: string) => fetch(`${origin}${path}`, { headers }),
+    }
   }
 
   it('names the path the client asked in the 402, not the mounted app’s', async () => {
@@ -120,5 +149,17 @@ describe('a challenge is honoured only in its realm (koa-mount, anvil)', functio
       [payment.hash],
     )
     assert.deepEqual(await env.transfersTo(payeeB), [])
+  })
+
+  it('keeps the realms apart for a request line in absolute form (the mounted app sees /data for both)', async () => {
+    const cheap = await challengeOf('/cheap/data', true)
+    assert.equal(cheap.resource.path, '/cheap/data')
+    const payment = await payAndPresent(cheap)
+    const before = served.premium
+    const premium = await absoluteForm('/premium/data', payment.headers)
+    assert.equal(premium.status, 402, premium.body)
+    const refused = JSON.parse(premium.body) as PaymentRequiredBody
+    assert.ok(['wrong_recipient', 'insufficient_amount'].includes(refused.error), refused.error)
+    assert.equal(served.premium, before)
   })
 })

@@ -23,7 +23,12 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
-export { mergeCacheControl, paymentVary, withCacheHeaders } from './engine/cacheHeaders.js'
+export {
+  mergeCacheControl,
+  overridesCacheControl,
+  paymentVary,
+  withCacheHeaders,
+} from './engine/cacheHeaders.js'
 export type { RouteAnswer } from './engine/chargedAnswer.js'
 export { isChargedAnswer } from './engine/chargedAnswer.js'
 export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { headerNames, mergeCacheControl } from '@tx402/core'
+import { headerNames, mergeCacheControl, overridesCacheControl } from '@tx402/core'
 import type { Context } from 'koa'
 import onHeaders from 'on-headers'
 
@@ -10,7 +10,9 @@ const guarded = new WeakSet<ServerResponse>()
  * Sets an outcome's headers on the response, merging its `Cache-Control` and `Vary` with the
  * route's own instead of replacing them (docs/protocol.md section 5.1): a route's `max-age=60`
  * stays, its `public` or `s-maxage` gives way to `private`; a response carrying `PAYMENT-CREDIT`
- * (also a kept one re-delivered) is `no-store`; `Vary` gains the payment headers. The merge is
+ * (also a kept one re-delivered) is `no-store`; `Vary` gains the payment headers; the fields a
+ * shared cache obeys over `Cache-Control` (`X-Accel-Expires`, `CDN-Cache-Control`,
+ * `Surrogate-Control`, `Edge-Control`) are removed. The merge is
  * made again right before the headers are sent (`guardCacheHeaders`), so an outer middleware
  * setting `Cache-Control` afterwards cannot undo it.
  *
@@ -53,4 +55,7 @@ function mergeCacheHeaders(ctx: Context, headers: Record<string, string>): void 
       res.hasHeader(headerNames.paymentCredit),
     ),
   )
+  // A shared cache obeying one of these (nginx's X-Accel-Expires, CDN-Cache-Control) would keep
+  // the answer whatever Cache-Control says.
+  for (const name of res.getHeaderNames()) if (overridesCacheControl(name)) res.removeHeader(name)
 }

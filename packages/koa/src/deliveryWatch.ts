@@ -24,7 +24,9 @@ export function chargeRule(charge: unknown): ChargeRule {
   )
 }
 
-// What Node reports when the client went away: the client's doing, not the server's failure.
+// What Node reports when the client went away; believed only with the connection itself gone: a
+// body stream or a route throws the same codes for its upstream (a proxied response whose server
+// died is ECONNRESET "aborted"), which is the server's side failing.
 const clientGoneCodes = new Set([
   'ECONNRESET',
   'EPIPE',
@@ -67,6 +69,7 @@ export function watchDelivery(
   chargedAnswer: (status: number) => boolean = (status) => status < 400,
 ): DeliveryWatch {
   let bodyHanded = false
+  let bufferedBody = false
   let serverFailed = false
   let closed = false
   res.once('close', () => {
@@ -81,10 +84,25 @@ export function watchDelivery(
     if (bodyHanded || !chunk || typeof (chunk as { length?: unknown }).length !== 'number') return
     if ((chunk as { length: number }).length === 0 || !hasBody()) return
     const socket = res.socket
-    if (socket && !socket.destroyed && socket.writable) bodyHanded = true
+    if (socket) {
+      if (!socket.destroyed && socket.writable) bodyHanded = true
+      return
+    }
+    // No socket yet: a request pipelined behind another on one connection (HTTP/1.1) is
+    // answered into Node's buffer, which is handed over, unseen by write(), once the response
+    // before it finished and this one gets the socket.
+    bufferedBody = true
   }
+  res.once('socket', (socket) => {
+    if (bufferedBody && !bodyHanded && !socket.destroyed && socket.writable) bodyHanded = true
+  })
+  // The client's connection is gone (closed, or no longer writable). An error's code alone
+  // never says the client left: a proxied upstream's failure shares it (ECONNRESET "aborted").
+  const connectionGone = () =>
+    closed || res.socket?.destroyed === true || res.socket?.writable === false
   const write = res.write
   const end = res.end
+  const destroy = res.destroy
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     noteChunk(chunk)
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest)
@@ -93,14 +111,20 @@ export function watchDelivery(
     if (typeof chunk !== 'function') noteChunk(chunk)
     return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest)
   } as ServerResponse['end']
+  // Destroyed with an error while the client is still connected (a pipeline whose source broke
+  // destroys its destination before it rejects): the server's side failed.
+  res.destroy = function (this: ServerResponse, error?: Error) {
+    if (error && !connectionGone() && !res.writableEnded) serverFailed = true
+    return destroy.call(this, error)
+  } as ServerResponse['destroy']
 
   const serverSideError = (error: unknown) => {
     // After the client left, or once the response was ended whole, nothing failed on our side.
-    if (closed || res.writableEnded || clientGone(error)) return
+    if (closed || res.writableEnded || (clientGone(error) && connectionGone())) return
     serverFailed = true
     // Koa 2 pipes a stream body and leaves the response open when it errors after the headers:
     // end it, so the client sees a cut answer rather than waiting, and the payment settles now.
-    if (res.headersSent && !res.destroyed) res.destroy()
+    if (res.headersSent && !res.destroyed) destroy.call(res)
   }
 
   return {
@@ -118,6 +142,7 @@ export function watchDelivery(
       onFinished(res, (error) => {
         res.write = write
         res.end = end
+        res.destroy = destroy
         if (error && !clientGone(error)) serverFailed = true
         const whole = !error && res.writableFinished
         const served = chargedAnswer(res.statusCode)

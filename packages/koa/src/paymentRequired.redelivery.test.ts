@@ -78,7 +78,7 @@ describe('@tx402/koa re-delivers a lost paid response to its payer', () => {
     socket.on('error', () => {})
     socket.resume()
     socket.write(
-      `GET /report HTTP/1.1\r\nHost: x\r\nx-payment-tx: ${hash(1)}\r\nx-payment-chain: testnet\r\nx-payment-challenge: ${challenge}\r\nx-lose-response: yes\r\n\r\n`,
+      `GET /report HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nx-payment-tx: ${hash(1)}\r\nx-payment-chain: testnet\r\nx-payment-challenge: ${challenge}\r\nx-lose-response: yes\r\n\r\n`,
     )
     await once(socket, 'close')
     assert.equal(await server.ledger.isConsumed(keyOf(hash(1))), true, 'committed')

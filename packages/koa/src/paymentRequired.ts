@@ -65,8 +65,9 @@ export type PaidMiddleware = Middleware & StartupChecks
  * A payer that lost a paid response gets it again without paying, within
  * `redeliveryWindowSeconds` and at most `maxRedeliveries` times, for the same method, path and
  * query: GET and HEAD run the route again (`ctx.state.payment.redelivered`), other methods get
- * the kept response byte for byte. A GET's or HEAD's redirect within its host serves nothing and
- * is not charged (section 6.3). Challenges name the origin and full path the client asked
+ * the kept response byte for byte. A GET's or HEAD's redirect within this server (a relative
+ * `Location`, or an absolute one naming the `realm` option's host, never judged by the `Host`
+ * header a client writes) serves nothing and is not charged (section 6.3). Challenges name the origin and full path the client asked
  * (`ctx.originalUrl`, so apps mounted with koa-mount under one secret keep theirs apart), or the
  * `realm` option.
  * Options are validated here, at setup: a missing secret, ledger, chain or asset throws before
@@ -94,6 +95,9 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
     options && 'charge' in options ? omitCharge(options) : options,
   )
   const engine = createPaymentEngine(engineOptions)
+  // The origin this route is known by, from its realm (checked by the engine): a redirect's
+  // absolute Location is judged against it, never against the Host the client wrote.
+  const knownOrigin = engineOptions.realm ? new URL(engineOptions.realm).origin : undefined
   const clientOf = clientIdentity(identity, {
     logger: engineOptions.logger,
     limited: Boolean(engineOptions.limits?.perClient),
@@ -120,7 +124,7 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
         setOutcomeHeaders(ctx, outcome.headers)
         return
       case 'paid':
-        return servePaid(ctx, next, outcome, rule)
+        return servePaid(ctx, next, outcome, rule, knownOrigin)
     }
   }
 }
@@ -130,11 +134,13 @@ async function servePaid(
   next: Next,
   outcome: PaidOutcome,
   rule: ChargeRule,
+  knownOrigin: string | undefined,
 ): Promise<void> {
   ctx.state.payment = outcome.payment
   // Watched from before the route runs: a route may write the response itself.
-  const watch = watchDelivery(ctx.res, rule, (status) => isChargedAnswer(answerOf(ctx, status)))
-  const written = routeWrites(ctx, outcome.headers)
+  const charged = (status: number) => isChargedAnswer(answerOf(ctx, status, knownOrigin))
+  const watch = watchDelivery(ctx.res, rule, charged)
+  const written = routeWrites(ctx, outcome.headers, charged)
   // Before the route runs: one that writes to ctx.res itself sends its headers during next().
   guardCacheHeaders(ctx, outcome.headers)
   let kept: StoredResponse | undefined
@@ -147,7 +153,7 @@ async function servePaid(
       watch.onEnded((charged) => void outcome.settle(charged))
       return
     }
-    if (!isChargedAnswer(answerOf(ctx, ctx.status)) || !ctx.writable) {
+    if (!isChargedAnswer(answerOf(ctx, ctx.status, knownOrigin)) || !ctx.writable) {
       // Not served (an error, a GET's redirect within the origin), or nobody left to serve it to.
       await outcome.settle(false)
       return
@@ -189,23 +195,24 @@ function omitCharge({
 }
 
 // The answer as written: status, and the Location a redirect names (docs/protocol.md 6.3).
-function answerOf(ctx: Context, status: number): RouteAnswer {
+function answerOf(ctx: Context, status: number, origin: string | undefined): RouteAnswer {
   const location = ctx.res.getHeader('location')
   return {
     method: ctx.method,
     status,
     location: typeof location === 'string' ? location : undefined,
-    origin: ctx.origin,
+    origin,
   }
 }
 
 // ctx.originalUrl's path: what the client asked, before koa-mount or a router stripped a prefix.
+// A request line in absolute form (`GET http://host/cheap/data`, RFC 9112 section 3.2.2) asks for
+// the path after its authority: a mounted app's ctx.path (`/data`) would merge two apps' realms.
 function askedPath(ctx: Context): string {
-  const url = ctx.originalUrl
-  // An absolute-form target (`GET http://host/path`) is left to Koa's own parse.
-  if (!url.startsWith('/')) return ctx.path
+  const url = ctx.originalUrl.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '')
   const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
+  const path = end === -1 ? url : url.slice(0, end)
+  return path.startsWith('/') ? path : `/${path}`
 }
 
 function write(ctx: Context, outcome: RespondOutcome): void {

@@ -9,15 +9,22 @@ export interface RouteWrites {
 /**
  * Puts the payment's own headers (`PAYMENT-RESPONSE`, `PAYMENT-CREDIT`) on a response the route
  * writes itself through `ctx.res` (before its handler returns, or with `ctx.respond = false`),
- * right before its headers go out, when its status is below 400; a header the route set is
- * left as it is. A response Koa writes gets them from the middleware, after its claim check.
+ * right before its headers go out, when the answer is one the payment pays for (`charged`, given
+ * the status: below 400, and not a GET's redirect within this server, docs/protocol.md 6.3);
+ * a header the route set is left as it is. A released answer carries no receipt: the payer
+ * would take it as charged and forget a payment still usable. A response Koa writes gets them
+ * from the middleware, after its claim check.
  *
- * @example const written = routeWrites(ctx, outcome.headers)
+ * @example const written = routeWrites(ctx, outcome.headers, (status) => status < 400)
  */
-export function routeWrites(ctx: Context, headers: Record<string, string>): RouteWrites {
+export function routeWrites(
+  ctx: Context,
+  headers: Record<string, string>,
+  charged: (status: number) => boolean,
+): RouteWrites {
   const state: RouteWrites = { returned: false }
   onHeaders(ctx.res, () => {
-    if ((state.returned && ctx.respond !== false) || ctx.res.statusCode >= 400) return
+    if ((state.returned && ctx.respond !== false) || !charged(ctx.res.statusCode)) return
     for (const [name, value] of Object.entries(headers)) {
       if (!ctx.res.hasHeader(name)) ctx.res.setHeader(name, value)
     }

@@ -67,6 +67,17 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
       ctx.set('Cache-Control', 'max-age=60')
       ctx.body = { secret: 'paid content', credit: ctx.state.payment?.credit?.use ?? null }
     })
+    // Headers that shared caches obey over Cache-Control: nginx's X-Accel-Expires, RFC 9213's
+    // CDN-Cache-Control (and vendor-targeted ones), Fastly's Surrogate-Control, Akamai's Edge-Control.
+    router.get('/api/accel', paid, (ctx) => {
+      handled.push(ctx.path)
+      ctx.set('X-Accel-Expires', '600')
+      ctx.set('CDN-Cache-Control', 'public, max-age=600')
+      ctx.set('Cloudflare-CDN-Cache-Control', 'max-age=600')
+      ctx.set('Surrogate-Control', 'max-age=600')
+      ctx.set('Edge-Control', 'cache-maxage=600s')
+      ctx.body = { secret: 'paid content' }
+    })
     // A route that writes its own response, as a proxying or file-streaming route does.
     router.get('/api/raw', paid, (ctx) => {
       handled.push(ctx.path)
@@ -184,6 +195,47 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
       assert.equal(paid.headers.get('cache-control'), 'max-age=60, private')
     })
   }
+
+  it('strips the headers a shared cache obeys over Cache-Control: the cache serves no answer past the re-delivery bound', async () => {
+    const url = `${nginx.url}/api/accel`
+    const headers = await paymentHeaders(lab, url)
+    const paid = await fetch(url, { headers })
+    assert.equal(paid.status, 200)
+    await paid.arrayBuffer()
+    for (const name of [
+      'cdn-cache-control',
+      'cloudflare-cdn-cache-control',
+      'surrogate-control',
+      'edge-control',
+    ]) {
+      assert.equal(paid.headers.get(name), null, `${name} reached the client`)
+    }
+    const before = handled.filter((path) => path === '/api/accel').length
+    // The payer presents the same payment again and again: within the bound (3) each is a
+    // re-delivery the route serves and the ledger counts; never one nginx answers from its cache.
+    const answers: string[] = []
+    const cacheStatuses: string[] = []
+    for (let i = 0; i < 60 && answers.length < 5; i++) {
+      const again = await fetch(url, { headers })
+      const text = await again.text()
+      const code = again.status === 200 ? 'served' : (JSON.parse(text) as { error?: string }).error
+      if (code === 'payment_in_progress') {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        continue
+      }
+      answers.push(`${again.status} ${code}`)
+      cacheStatuses.push(again.headers.get('x-cache-status') ?? '-')
+    }
+    assert.ok(!cacheStatuses.includes('HIT'), cacheStatuses.join(', '))
+    assert.deepEqual(answers, [
+      '200 served',
+      '200 served',
+      '200 served',
+      '402 tx_already_used',
+      '402 tx_already_used',
+    ])
+    assert.equal(handled.filter((path) => path === '/api/accel').length, before + 3)
+  })
 
   it('never lets a stranger have a credit purchase and its PAYMENT-CREDIT token', async () => {
     const url = `${nginx.url}/api/credit`

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mergeCacheControl, paymentVary } from './cacheHeaders.js'
+import { mergeCacheControl, overridesCacheControl, paymentVary } from './cacheHeaders.js'
 
 describe('mergeCacheControl', () => {
   it('adds private to the route own directives, as x402 does', () => {
@@ -45,5 +45,23 @@ describe('mergeCacheControl', () => {
       paymentVary,
       'x-payment-tx, x-payment-chain, x-payment-challenge, x-payment-proof, x-payment-credit',
     )
+  })
+})
+
+describe('overridesCacheControl', () => {
+  it('names the fields shared caches obey over Cache-Control, in any case', () => {
+    for (const name of [
+      'X-Accel-Expires',
+      'cdn-cache-control',
+      'Cloudflare-CDN-Cache-Control',
+      'Vercel-CDN-Cache-Control',
+      'Surrogate-Control',
+      'Edge-Control',
+    ]) {
+      assert.equal(overridesCacheControl(name), true, name)
+    }
+    for (const name of ['cache-control', 'expires', 'vary', 'x-accel-buffering']) {
+      assert.equal(overridesCacheControl(name), false, name)
+    }
   })
 })

@@ -31,6 +31,30 @@ export function withCacheHeaders(outcome: Outcome): Outcome {
   return { ...outcome, headers } as Outcome
 }
 
+// Fields a shared cache obeys over `Cache-Control`: nginx's `X-Accel-Expires`, RFC 9213's
+// `CDN-Cache-Control` and its targeted `<vendor>-CDN-Cache-Control` (Cloudflare, Vercel, Netlify),
+// Fastly's and the W3C Edge Architecture's `Surrogate-Control`, Akamai's `Edge-Control`.
+const cacheOverrides = new Set([
+  'x-accel-expires',
+  'cdn-cache-control',
+  'surrogate-control',
+  'edge-control',
+])
+
+/**
+ * Whether a response header field (any case) tells a shared cache how long to keep the response
+ * regardless of its `Cache-Control` (docs/protocol.md section 5.1). Adapters remove these from
+ * paid, credited and re-delivered responses and from 402s: a cache obeying one would serve a
+ * payer's answer, receipt or credit token to others, or to its payer past the re-delivery bound.
+ *
+ * @example overridesCacheControl('X-Accel-Expires') // true
+ * @example overridesCacheControl('Cloudflare-CDN-Cache-Control') // true
+ */
+export function overridesCacheControl(name: string): boolean {
+  const lower = name.toLowerCase()
+  return cacheOverrides.has(lower) || lower.endsWith('-cdn-cache-control')
+}
+
 /**
  * Merges the `Cache-Control` tx402 requires (`required`, e.g. `private` or `no-store`) into the
  * one the route set (`route`, undefined when none): the route's own directives are kept

@@ -6,6 +6,9 @@ describe('isChargedAnswer', () => {
   const origin = 'http://api.example.com'
   const answer = (method: string, status: number, location?: string) =>
     isChargedAnswer({ method, status, location, origin })
+  // No origin configured (no realm option): only a relative Location is this server.
+  const unknown = (location: string) =>
+    isChargedAnswer({ method: 'GET', status: 302, location, origin: undefined })
 
   it('charges a 2xx and never a 4xx or 5xx', () => {
     assert.equal(answer('GET', 200), true)
@@ -20,6 +23,17 @@ describe('isChargedAnswer', () => {
       assert.equal(answer('HEAD', status, 'https://api.example.com/v2/data'), false)
     }
     assert.equal(answer('GET', 304), false)
+    assert.equal(unknown('?page=2'), false)
+    assert.equal(unknown('v2/data'), false)
+  })
+
+  it('judges an absolute Location only against the configured origin, never the Host asked', () => {
+    // Without a configured origin (the realm option) an absolute Location is another host's.
+    assert.equal(unknown('https://api.example.com/v2/data'), true)
+    assert.equal(unknown('/v2/data'), false)
+    // A browser reads /\host as //host.
+    assert.equal(unknown('/\\cdn.example.net/file'), true)
+    assert.equal(answer('GET', 302, '/\\cdn.example.net/file'), true)
   })
 
   it('charges a GET redirected to another host (the Location is the answer), and any POST redirect', () => {

@@ -83,7 +83,8 @@ export interface PaymentEngineOptions extends RoutePrice, EngineHooks {
    * app behind a proxy that rewrites paths, where the request does not show it. A challenge is
    * honoured with its own terms only in its realm; elsewhere it binds the payment, which is then
    * judged by that route's terms (docs/protocol.md section 2). Default: the request's origin and
-   * full path.
+   * full path. Its host is also the one a GET's redirect to an absolute `Location` is judged
+   * within (released, not charged; section 6.3); without it only a relative `Location` is.
    *
    * @example realm: 'https://api.example.com/v1/weather'
    */

@@ -12,7 +12,7 @@ export interface RedeliveryRequest {
   key: PaymentKey
   plugin: ChainPlugin
   txId: string
-  /** `METHOD /path?query` (`paidResource`), HEAD counted as GET. */
+  /** `METHOD origin/path?query` (`paidResource`), HEAD counted as GET. */
   resource: string
   /** The verified challenge it carried, if any. */
   challenge: ChallengeContext | undefined
@@ -26,30 +26,34 @@ export interface RedeliveryRequest {
 
 /**
  * The resource a payment is kept for and re-delivered for: the method (HEAD counted as GET by
- * the caller), the path and the query string, so a payment for one answer never buys another.
+ * the caller), the origin asked (one app serving several hosts answers each its own), the path
+ * and the query string, so a payment for one answer never buys another.
  *
- * @example paidResource({ method: 'GET', path: '/api/search', query: 'q=a' }) // 'GET /api/search?q=a'
+ * @example paidResource({ method: 'GET', origin: 'https://api.example.com', path: '/api/search', query: 'q=a' })
+ * // 'GET https://api.example.com/api/search?q=a'
  */
 export function paidResource(request: {
   method: string
   path: string
   query?: string | undefined
+  origin?: string | undefined
 }) {
+  const target = `${request.origin ?? ''}${request.path}`
   return request.query
-    ? `${request.method} ${request.path}?${request.query}`
-    : `${request.method} ${request.path}`
+    ? `${request.method} ${target}?${request.query}`
+    : `${request.method} ${target}`
 }
 
 /**
  * The committed payment this request may have again without paying (docs/protocol.md section 6), or
  * `undefined` (answer `tx_already_used`). Only its payer can ask: by the challenge id it paid
- * against (never on chain) or by its proof signature; only for the same resource (method, path
- * and query), within the window, and at most `limit` times (each one counted in the ledger,
+ * against (never on chain) or by its proof signature; only for the same resource (method, origin,
+ * path and query), within the window, and at most `limit` times (each one counted in the ledger,
  * last, once everything else held). A hash alone, which anyone watching the chain has, never
  * re-delivers. Throws the ledger's fault.
  *
  * @example
- * const again = await findRedelivery({ ledger, key, plugin, txId, resource: 'GET /api/x?q=a', challenge, proof, windowMs: 600_000, limit: 3 })
+ * const again = await findRedelivery({ ledger, key, plugin, txId, resource: 'GET https://api.example.com/api/x?q=a', challenge, proof, windowMs: 600_000, limit: 3 })
  */
 export async function findRedelivery(
   request: RedeliveryRequest,
