@@ -69,7 +69,8 @@ export function ledgerTests(fixture: CliFixture): void {
       assert.equal(base.network, 'eip155:8453')
       assert.equal(base.payer, fixture.base.accounts[1]!.address)
       assert.equal(base.payTo, fixture.basePayTo)
-      assert.equal(base.resource, 'GET /api/weather')
+      // The resource is the origin and path the payer asked (docs/protocol.md 6.2).
+      assert.match(base.resource, /^GET http:\/\/127\.0\.0\.1:\d+\/api\/weather$/)
       assert.deepEqual(base.amount, { amount: '0.025', symbol: 'USDC', raw: '25000' })
       assert.ok(base.consumedAt && !Number.isNaN(Date.parse(base.consumedAt)))
       const solana = payments.find((row) => row.transaction === solanaTx)
@@ -133,7 +134,7 @@ export function ledgerTests(fixture: CliFixture): void {
       const sum = rows.reduce((total, row) => total + BigInt(row.amount.raw), 0n)
       assert.equal(base?.amount.raw, sum.toString())
       const byRoute = await runCli(['ledger', 'stats', '--by', 'route'], env())
-      assert.match(byRoute.stdout, /GET \/api\/weather/)
+      assert.match(byRoute.stdout, /GET http:\/\/127\.0\.0\.1:\d+\/api\/weather/)
     })
 
     it('migrate runs the migrations on a new database, then has nothing to run', async () => {

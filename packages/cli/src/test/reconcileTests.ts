@@ -54,7 +54,8 @@ export function reconcileTests(fixture: CliFixture): void {
           claim.transaction,
           claim.status,
           claim.action,
-          claim.resource,
+          // The resource names the origin the payer asked (docs/protocol.md 6.2).
+          claim.resource.replace(/^GET http:\/\/127\.0\.0\.1:\d+\//, 'GET /'),
         ]),
         [[tx, 'claimed', 'would release', 'GET /api/slow']],
         'the dead process left its claim, and nothing renews it',
