@@ -10,6 +10,7 @@ import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { databaseUrl, prepareDatabase } from './test/database.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
 import { startNginx } from './test/nginx.js'
 
 // limits.perClient behind a stock nginx (`X-Forwarded-For $proxy_add_x_forwarded_for`): a client
@@ -75,12 +76,7 @@ describe('limits.perClient behind nginx (anvil, Redis + PostgreSQL)', function (
   const behindNginx = async (identity: Partial<PaymentRequiredOptions>) => {
     const router = new Router()
     const paid = paymentRequired({
-      price: '0.01',
-      asset: 'USDC',
-      chains: [lab.chain()],
-      ledger,
-      secret,
-      logger: quiet,
+      ...centOnAnvil(lab, ledger, secret),
       // Bare hashes, no challenge: what a flood of guesses looks like.
       binding: 'none',
       // Each test's clients have their own addresses, so their own counts.
