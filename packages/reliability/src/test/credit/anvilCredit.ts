@@ -2,14 +2,7 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { base } from '@tx402/chain-base'
-import {
-  type ChainPlugin,
-  decodeBase64Json,
-  type Ledger,
-  type PaymentCredit,
-  type PaymentRequiredBody,
-  proofMessage,
-} from '@tx402/core'
+import { type ChainPlugin, decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
 import {
   type AnvilNode,
   deployTestToken,
@@ -17,10 +10,10 @@ import {
   type JsonRpcServer,
   serveJsonRpc,
   startAnvil,
-  testTokenAbi,
 } from '@tx402/testing/evm'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { payOnAnvil } from '../delivery/anvilPayment.js'
 import { type CreditAppOptions, createCreditApp } from './creditApp.js'
 
 /** anvil with a test USDC, reached through an RPC proxy that counts every call. */
@@ -102,27 +95,9 @@ export async function payFor(
   amount: bigint,
   { account = 1, token }: { account?: number; token?: string } = {},
 ) {
-  const body = (await (await fetch(url)).json()) as PaymentRequiredBody
-  const offer = body.accepts[0]!
-  const hash = await lab.node.wallet(account).writeContract({
-    address: lab.token,
-    abi: testTokenAbi,
-    functionName: 'transfer',
-    args: [offer.payTo as Address, amount],
-  })
-  await lab.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-  const signer = privateKeyToAccount(lab.node.accounts[account]!.privateKey)
-  const proof = await signer.signMessage({
-    message: proofMessage({ network: offer.network, txId: hash, challengeId: body.challenge.id }),
-  })
+  const { hash, headers } = await payOnAnvil(lab, url, { amount, account })
   const response = await fetch(url, {
-    headers: {
-      'x-payment-tx': hash,
-      'x-payment-chain': offer.chain,
-      'x-payment-challenge': body.challenge.id,
-      'x-payment-proof': proof,
-      ...(token ? { 'x-payment-credit': token } : {}),
-    },
+    headers: { ...headers, ...(token ? { 'x-payment-credit': token } : {}) },
   })
   const header = response.headers.get('payment-credit')
   return {
