@@ -5,19 +5,17 @@ import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import type { Ledger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
-import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
 import { payOnAnvil } from './test/delivery/anvilPayment.js'
 import { centOnAnvil } from './test/delivery/anvilPaywall.js'
+import { redisPostgresUnderTest } from './test/ledgersUnderTest.js'
 import { type Nginx, startNginx } from './test/nginx.js'
 
 // A paid route behind a stock nginx `proxy_cache` (docs/protocol.md section 5.1): what one payer
 // paid for (its body, its receipt, its credit token) is never served from the shared cache to
 // another client, whatever `Cache-Control` the route itself sets.
 const secret = 'shared-cache-secret-at-least-32-bytes!!'
-const quiet = { info() {}, warn() {}, error() {} }
 
 describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', function () {
   this.timeout(120_000)
@@ -29,13 +27,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   before(async () => {
     lab = await startAnvilCredit()
-    await prepareDatabase()
-    ledger = redisPostgresLedger({
-      redis: 'redis://127.0.0.1:6379',
-      db: databaseUrl(),
-      keyPrefix: `tx402cache:${randomBytes(4).toString('hex')}:`,
-      logger: quiet,
-    })
+    ledger = await redisPostgresUnderTest(`tx402cache:${randomBytes(4).toString('hex')}:`)
     const common = centOnAnvil(lab, ledger, secret)
     const paid = paymentRequired(common)
     const credit = paymentRequired({ ...common, credit: { packs: ['0.11'] } })

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { base } from '@tx402/chain-base'
-import { type ChainPlugin, decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
+import { type ChainPlugin, decodeBase64Json, type PaymentCredit } from '@tx402/core'
 import {
   type AnvilNode,
   deployTestToken,
@@ -106,6 +106,3 @@ export async function payFor(
     credit: header ? decodeBase64Json<PaymentCredit>(header) : undefined,
   }
 }
-
-/** The ledger to test on, and how to get rid of it. */
-export type LedgerUnderTest = { name: string; make(): Promise<Ledger & { close(): Promise<void> }> }
