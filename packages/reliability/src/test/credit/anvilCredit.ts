@@ -1,7 +1,6 @@
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { base } from '@tx402/chain-base'
 import { type ChainPlugin, decodeBase64Json, type PaymentCredit } from '@tx402/core'
 import {
   type AnvilNode,
@@ -14,6 +13,7 @@ import {
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { payOnAnvil } from '../delivery/anvilPayment.js'
+import { usdcOnBase } from '../usdcOnBase.js'
 import { type CreditAppOptions, createCreditApp } from './creditApp.js'
 
 /** anvil with a test USDC, reached through an RPC proxy that counts every call. */
@@ -53,14 +53,7 @@ export async function startAnvilCredit(): Promise<AnvilCredit> {
     get rpcCalls() {
       return rpcCalls
     },
-    chain: () =>
-      base({
-        rpcUrl: rpc.url,
-        payTo,
-        assets: [{ standard: 'erc20', address: token, symbol: 'USDC', decimals: 6 }],
-        confirmations: 1,
-        retryCount: 0,
-      }),
+    chain: () => usdcOnBase({ rpcUrl: rpc.url, token, payTo }, { retryCount: 0 }),
     async close() {
       await rpc.close()
       await node.stop()
