@@ -117,6 +117,16 @@ describe('ready() asks the RPC everything verification will ask (anvil behind a 
 
   describe('native coin through contract wallets (internalTransfers)', () => {
     const native = { assets: [{ standard: 'native' as const, symbol: 'ETH', decimals: 18 }] }
+    /** The plugin asking for ETH on `rpcUrl`, without the route: what acceptsFields is read from. */
+    const nativeChain = (rpcUrl: string, options: Partial<EvmChainOptions> = {}) =>
+      evmChain({
+        name: 'base',
+        network: 'eip155:8453',
+        rpcUrls: [rpcUrl],
+        payTo: node.accounts[9]!.address,
+        ...native,
+        ...options,
+      })
     const noTracing: PartialRpcOptions = { unsupported: (method) => /^(debug|trace)_/.test(method) }
 
     it("'required' fails naming both tracing methods when the RPC offers neither", async () => {
@@ -129,13 +139,7 @@ describe('ready() asks the RPC everything verification will ask (anvil behind a 
 
     it("'auto' passes without tracing, and the 402's native entry says top-level", async () => {
       const proxy = await through(noTracing)
-      const chain = evmChain({
-        name: 'base',
-        network: 'eip155:8453',
-        rpcUrls: [proxy.url],
-        payTo: node.accounts[9]!.address,
-        ...native,
-      })
+      const chain = nativeChain(proxy.url)
       await chain.ready()
       const requirement = {
         asset: native.assets[0]!,
@@ -146,38 +150,17 @@ describe('ready() asks the RPC everything verification will ask (anvil behind a 
       const challenge = { id: 'c', issuedAt: 0, reference: new Uint8Array(32) }
       assert.equal(chain.acceptsFields(challenge, requirement).nativeTransfer, 'top-level')
       // The same plugin on anvil itself, which traces: no such restriction.
-      const tracing = evmChain({
-        name: 'base',
-        network: 'eip155:8453',
-        rpcUrls: [node.rpcUrl],
-        payTo: node.accounts[9]!.address,
-        ...native,
-      })
+      const tracing = nativeChain(node.rpcUrl)
       await tracing.ready()
       assert.equal(tracing.acceptsFields(challenge, requirement).nativeTransfer, undefined)
-      const offTracing = evmChain({
-        name: 'base',
-        network: 'eip155:8453',
-        rpcUrls: [node.rpcUrl],
-        payTo: node.accounts[9]!.address,
-        internalTransfers: 'off',
-        ...native,
-      })
+      const offTracing = nativeChain(node.rpcUrl, { internalTransfers: 'off' })
       await offTracing.ready()
       assert.equal(offTracing.acceptsFields(challenge, requirement).nativeTransfer, 'top-level')
     })
 
     it('refuses at setup an internalTransfers other than auto, required or off', () => {
       assert.throws(
-        () =>
-          evmChain({
-            name: 'base',
-            network: 'eip155:8453',
-            rpcUrls: [node.rpcUrl],
-            payTo: node.accounts[9]!.address,
-            ...native,
-            internalTransfers: 'always' as never,
-          }),
+        () => nativeChain(node.rpcUrl, { internalTransfers: 'always' as never }),
         (error: Error) =>
           error instanceof ConfigurationError && /internalTransfers must be/.test(error.message),
       )

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
-import { base } from '@tx402/chain-base'
 import { forwardJsonRpc, JsonRpcError, type JsonRpcServer, serveJsonRpc } from '@tx402/testing/evm'
 import { createPublicClient, http } from 'viem'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { evmPayer } from './evm/evmPayer.js'
 import { memoryJournal } from './journal/memoryJournal.js'
-import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type EvmEnv, startEvmEnv, usdcOnAnvil } from './test/evmEnv.js'
 import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 /**
@@ -49,13 +48,7 @@ describe('a refused broadcast whose status cannot be read keeps the payment (anv
     })
     const payTo = env.freshPayTo()
     app = await startPaidApp({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
     })
     const payer = evmPayer({
       walletClient: env.walletClient,

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { Keypair } from '@solana/web3.js'
-import { solana } from '@tx402/chain-solana'
 import { memoryLedger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
 import { forwardJsonRpc, JsonRpcError, type JsonRpcServer, serveJsonRpc } from '@tx402/testing/evm'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import { type PaidApp, startPaidApp } from './test/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
+import { type SolanaEnv, startSolanaEnv, usdcOnLitesvm } from './test/solanaEnv.js'
 
 /**
  * A refusal the chain's clock could decide (`insufficient_amount` of a transaction judged after
@@ -41,12 +40,7 @@ describe('the chain clock is re-read at most once per 5 s on refusals, even whil
       }
       return forward(method, params)
     })
-    const chain = solana({
-      rpcUrl: proxy.url,
-      network: env.rpc.network,
-      payTo: Keypair.generate().publicKey.toBase58(),
-      assets: [{ standard: 'spl', mint: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
-    })
+    const chain = usdcOnLitesvm(env, Keypair.generate().publicKey, proxy.url)
     app = await startPaidApp({
       chains: [chain],
       // The same payee at twice the price: the payment above is insufficient there.

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
-import { base } from '@tx402/chain-base'
 import { type Ledger, LedgerUnavailableError, memoryLedger } from '@tx402/core'
 import axios from 'axios'
 import type { Address } from 'viem'
@@ -9,7 +8,7 @@ import { callPaidEndpoint, type PaidFetchOptions } from './callPaidEndpoint.js'
 import { PaymentRejectedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
-import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type EvmEnv, startEvmEnv, usdcOnAnvil } from './test/evmEnv.js'
 import { type LossyProxy, lossyProxy } from './test/lossyProxy.js'
 import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
@@ -53,13 +52,7 @@ describe('every ending of a paid request costs one Transfer (callPaidEndpoint, a
   ) => {
     failures = { ...fail }
     const app = await startPaidApp({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
       engine,
       routes(router, paid, koa) {
         koa.use(async (ctx, next) => {

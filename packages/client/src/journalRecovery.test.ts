@@ -4,14 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { base } from '@tx402/chain-base'
 import type { PaymentRequiredOptions } from '@tx402/koa'
 import { type Address, parseTransaction } from 'viem'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { PaymentFailedError } from './errors.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { JournalEntry, PaymentJournal } from './journal/types.js'
-import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type EvmEnv, startEvmEnv, usdcOnAnvil } from './test/evmEnv.js'
 import { fileJournal } from './test/fileJournal.js'
 import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 import { signUnsent } from './test/signUnsent.js'
@@ -58,13 +57,7 @@ describe('payment journal recovery', function () {
   const serve = async (payTo: Address, engine: Partial<PaymentRequiredOptions> = {}) => {
     const app = await startPaidApp({
       engine,
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
     })
     apps.push(app)
     return app

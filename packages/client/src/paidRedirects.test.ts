@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { base } from '@tx402/chain-base'
 import { type Ledger, memoryLedger } from '@tx402/core'
 import axios from 'axios'
 import type { Address } from 'viem'
@@ -10,7 +9,7 @@ import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { creditsOf } from './credit/creditJournal.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
-import { type EvmEnv, startEvmEnv } from './test/evmEnv.js'
+import { type EvmEnv, startEvmEnv, usdcOnAnvil } from './test/evmEnv.js'
 import { type PaidApp, startPaidApp } from './test/paidApp.js'
 
 /** A ledger that counts what it charged: payments committed and credit spends committed. */
@@ -63,13 +62,7 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
     const counting = countingLedger()
     charges = counting.charges
     app = await startPaidApp({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
       engine: { ledger: counting.ledger, credit: { packs: ['0.05'] } },
       routes: (router, paid, koa) => {
         koa.middleware.unshift((ctx, next) => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { base } from '@tx402/chain-base'
 import { forwardJsonRpc, JsonRpcError, serveJsonRpc } from '@tx402/testing/evm'
 import { createPublicClient, type Hash, http } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
@@ -10,6 +9,7 @@ import { memoryJournal } from './journal/memoryJournal.js'
 import type { PaymentJournal } from './journal/types.js'
 import { sleep } from './retryDelay.js'
 import { type BrowserWalletEnv, startBrowserWalletEnv } from './test/browserWalletEnv.js'
+import { usdcOnAnvil } from './test/evmEnv.js'
 import { type PaidApp, paymentResponse, startPaidApp } from './test/paidApp.js'
 
 describe("a wallet's speed-up of a journaled payment is presented, never paid again (anvil, JSON-RPC wallet)", function () {
@@ -33,13 +33,7 @@ describe("a wallet's speed-up of a journaled payment is presented, never paid ag
     const payTo = privateKeyToAccount(generatePrivateKey()).address
     const app = await startPaidApp({
       requireProof: true,
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
     })
     apps.push(app)
     return { app, payTo }

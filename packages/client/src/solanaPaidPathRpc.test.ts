@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Keypair } from '@solana/web3.js'
-import { solana } from '@tx402/chain-solana'
 import { forwardJsonRpc, type JsonRpcServer, serveJsonRpc } from '@tx402/testing/evm'
 import { callPaidEndpoint } from './callPaidEndpoint.js'
 import { memoryJournal } from './journal/memoryJournal.js'
 import { type PaidApp, startPaidApp } from './test/paidApp.js'
-import { type SolanaEnv, startSolanaEnv } from './test/solanaEnv.js'
+import { type SolanaEnv, startSolanaEnv, usdcOnLitesvm } from './test/solanaEnv.js'
 
 /**
  * The engine calls a plugin's `ready()` before every verification, relying on a remembered
@@ -38,12 +37,7 @@ describe('Solana paid path: payTo’s accounts are not read again on every verif
       return forward(method, params)
     })
     const payTo = Keypair.generate().publicKey
-    const chain = solana({
-      rpcUrl: proxy.url,
-      network: env.rpc.network,
-      payTo: payTo.toBase58(),
-      assets: [{ standard: 'spl', mint: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
-    })
+    const chain = usdcOnLitesvm(env, payTo, proxy.url)
     app = await startPaidApp({ chains: [chain] })
     // The startup check reads them (and must: an owner moved with SetAuthority is refused).
     await chain.ready()

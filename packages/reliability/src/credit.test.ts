@@ -2,36 +2,21 @@ import assert from 'node:assert/strict'
 import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
-import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
 import { Redis } from 'ioredis'
 import {
   type AnvilCredit,
-  type LedgerUnderTest,
   listenCreditApp,
   payFor,
   startAnvilCredit,
 } from './test/credit/anvilCredit.js'
 import { countCalls } from './test/credit/countCalls.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
+import { assertSettledTo, creditRemaining } from './test/credit/creditBalance.js'
+import { bothLedgers } from './test/ledgersUnderTest.js'
 
 // Prepaid credit over real HTTP, paid on anvil, on both real ledgers (docs/protocol.md section 7).
 const secret = 'credit-suite-secret-at-least-32-bytes!!'
-const quiet = { info() {}, warn() {}, error() {} }
 const redisUrl = 'redis://127.0.0.1:6379'
-const ledgers: LedgerUnderTest[] = [
-  {
-    name: 'the embedded ledger',
-    make: async () => embeddedLedger({ dataDir: 'memory://', logger: quiet }),
-  },
-  {
-    name: 'Redis + PostgreSQL',
-    make: async () => {
-      await prepareDatabase()
-      const keyPrefix = `tx402credit:${randomBytes(4).toString('hex')}:`
-      return redisPostgresLedger({ redis: redisUrl, db: databaseUrl(), keyPrefix, logger: quiet })
-    },
-  },
-]
+const ledgers = bothLedgers(`tx402credit:${randomBytes(4).toString('hex')}:`)
 const pack = 110_000n // 0.11 USDC: this request, then 10 at 0.01
 const errorOf = async (response: Response) => ((await response.json()) as { error?: string }).error
 // As a payer does (docs/protocol.md 7.3): a spend that overtakes its purchase's commit is told
@@ -53,14 +38,8 @@ for (const kind of ledgers) {
     let lab: AnvilCredit
     let ledger: Ledger & { close(): Promise<void> }
     let app: Awaited<ReturnType<typeof listenCreditApp>>
-    const balanceOf = async (token: string) => {
-      const id = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())[0]
-      return (await ledger.credit!.find(id))?.remaining
-    }
-    const settled = async (token: string, remaining: bigint) => {
-      for (let i = 0; i < 100 && (await balanceOf(token)) !== remaining; i++) await sleep(20)
-      assert.equal(await balanceOf(token), remaining)
-    }
+    const balanceOf = (token: string) => creditRemaining(ledger, token)
+    const settled = (token: string, remaining: bigint) => assertSettledTo(ledger, token, remaining)
 
     before(async () => {
       lab = await startAnvilCredit()

@@ -5,47 +5,21 @@ import {
   decodeBase64Json,
   type Ledger,
   type PaymentCredit,
-  type PaymentRequiredBody,
   type PaymentResponse,
-  proofMessage,
 } from '@tx402/core'
-import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
-import { testTokenAbi } from '@tx402/testing/evm'
-import type { Address } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import {
-  type AnvilCredit,
-  type LedgerUnderTest,
-  listenCreditApp,
-  startAnvilCredit,
-} from './test/credit/anvilCredit.js'
+import { type AnvilCredit, listenCreditApp, startAnvilCredit } from './test/credit/anvilCredit.js'
 import type { CreditAppOptions } from './test/credit/creditApp.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
+import { assertSettledTo } from './test/credit/creditBalance.js'
+import { payOnAnvil } from './test/delivery/anvilPayment.js'
+import { bothLedgers } from './test/ledgersUnderTest.js'
 
 // One ledger, two versions of the API on one origin, as during a rolling deploy or a secret
 // rotation (docs/protocol.md 7.2): what the first version sold, the next one honours.
 const oldSecret = 'credit-versions-old-secret-at-least-32-bytes'
 const newSecret = 'credit-versions-new-secret-at-least-32-bytes'
-const quiet = { info() {}, warn() {}, error() {} }
-const ledgers: LedgerUnderTest[] = [
-  {
-    name: 'the embedded ledger',
-    make: async () => embeddedLedger({ dataDir: 'memory://', logger: quiet, reconcileEveryMs: 0 }),
-  },
-  {
-    name: 'Redis + PostgreSQL',
-    make: async () => {
-      await prepareDatabase()
-      const keyPrefix = `tx402versions:${randomBytes(4).toString('hex')}:`
-      return redisPostgresLedger({
-        redis: 'redis://127.0.0.1:6379',
-        db: databaseUrl(),
-        keyPrefix,
-        logger: quiet,
-      })
-    },
-  },
-]
+const ledgers = bothLedgers(`tx402versions:${randomBytes(4).toString('hex')}:`, {
+  reconcileEveryMs: 0,
+})
 
 const creditOf = (response: Response) => {
   const header = response.headers.get('payment-credit')
@@ -71,40 +45,10 @@ for (const kind of ledgers) {
       running.push(app)
       return app
     }
-    const balanceOf = async (token: string) => {
-      const id = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())[0]
-      return (await ledger.credit!.find(id))?.remaining
-    }
-    const settled = async (token: string, remaining: bigint) => {
-      for (let i = 0; i < 100 && (await balanceOf(token)) !== remaining; i++) await sleep(20)
-      assert.equal(await balanceOf(token), remaining)
-    }
+    const settled = (token: string, remaining: bigint) => assertSettledTo(ledger, token, remaining)
     /** Pays `amount` against the challenge of `url` (dev account 1): the headers to present. */
-    const pay = async (url: string, amount: bigint) => {
-      const body = (await (await fetch(url)).json()) as PaymentRequiredBody
-      const offer = body.accepts[0]!
-      const hash = await lab.node.wallet(1).writeContract({
-        address: lab.token,
-        abi: testTokenAbi,
-        functionName: 'transfer',
-        args: [offer.payTo as Address, amount],
-      })
-      await lab.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-      const signer = privateKeyToAccount(lab.node.accounts[1]!.privateKey)
-      const proof = await signer.signMessage({
-        message: proofMessage({
-          network: offer.network,
-          txId: hash,
-          challengeId: body.challenge.id,
-        }),
-      })
-      return {
-        'x-payment-tx': hash,
-        'x-payment-chain': offer.chain,
-        'x-payment-challenge': body.challenge.id,
-        'x-payment-proof': proof,
-      }
-    }
+    const pay = async (url: string, amount: bigint) =>
+      (await payOnAnvil(lab, url, { amount })).headers
 
     before(async () => {
       lab = await startAnvilCredit()

@@ -3,14 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
-import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
-import {
-  type AnvilCredit,
-  type LedgerUnderTest,
-  payFor,
-  startAnvilCredit,
-} from './test/credit/anvilCredit.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
+import { type AnvilCredit, payFor, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { payOnAnvil, readThenDrop, receiptOf } from './test/delivery/anvilPayment.js'
 import {
   chunk,
@@ -18,27 +11,14 @@ import {
   largeBodyBytes,
   listenDeliveryApp,
 } from './test/delivery/deliveryApp.js'
+import { bothLedgers, redisPostgresUnderTest } from './test/ledgersUnderTest.js'
 
 // Charged exactly once for what was served (docs/protocol.md section 6), over real HTTP, paid on
 // anvil, on both real ledgers: a route that writes ctx.res itself, re-delivery of the same answer
 // only and within its bound, and a stream the client leaves mid-body.
 const secret = 'delivery-suite-secret-at-least-32-bytes!'
-const quiet = { info() {}, warn() {}, error() {} }
-const redisUrl = 'redis://127.0.0.1:6379'
 const keyPrefix = `tx402delivery:${randomBytes(4).toString('hex')}:`
-const ledgers: LedgerUnderTest[] = [
-  {
-    name: 'the embedded ledger',
-    make: async () => embeddedLedger({ dataDir: 'memory://', logger: quiet }),
-  },
-  {
-    name: 'Redis + PostgreSQL',
-    make: async () => {
-      await prepareDatabase()
-      return redisPostgresLedger({ redis: redisUrl, db: databaseUrl(), keyPrefix, logger: quiet })
-    },
-  },
-]
+const ledgers = bothLedgers(keyPrefix)
 const wholeBody = Array.from({ length: chunkCount }, (_, n) => chunk(n)).join('')
 const errorOf = async (response: Response) => ((await response.json()) as { error?: string }).error
 
@@ -237,14 +217,8 @@ describe('the re-delivery bound across two servers on one Redis + PostgreSQL led
 
   before(async () => {
     lab = await startAnvilCredit()
-    await prepareDatabase()
     for (let i = 0; i < 2; i++) {
-      const ledger = redisPostgresLedger({
-        redis: redisUrl,
-        db: databaseUrl(),
-        keyPrefix,
-        logger: quiet,
-      })
+      const ledger = await redisPostgresUnderTest(keyPrefix)
       await ledger.ready?.()
       ledgers.push(ledger)
       apps.push(await listenDeliveryApp({ chain: lab.chain(), ledger, secret }))

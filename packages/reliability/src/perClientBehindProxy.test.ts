@@ -6,16 +6,15 @@ import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import type { Ledger } from '@tx402/core'
 import { type PaymentRequiredOptions, paymentRequired } from '@tx402/koa'
-import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
+import { redisPostgresUnderTest } from './test/ledgersUnderTest.js'
 import { startNginx } from './test/nginx.js'
 
 // limits.perClient behind a stock nginx (`X-Forwarded-For $proxy_add_x_forwarded_for`): a client
 // that writes its own X-Forwarded-For, a new one per request, is still one client.
 const secret = 'per-client-proxy-secret-at-least-32-bytes'
-const quiet = { info() {}, warn() {}, error() {} }
 const perClient = { max: 3, windowMs: 60_000 }
 
 /** GET `url` from the loopback address `from` with `headers`: the status. */
@@ -55,13 +54,7 @@ describe('limits.perClient behind nginx (anvil, Redis + PostgreSQL)', function (
 
   before(async () => {
     lab = await startAnvilCredit()
-    await prepareDatabase()
-    ledger = redisPostgresLedger({
-      redis: 'redis://127.0.0.1:6379',
-      db: databaseUrl(),
-      keyPrefix: `tx402client:${randomBytes(4).toString('hex')}:`,
-      logger: quiet,
-    })
+    ledger = await redisPostgresUnderTest(`tx402client:${randomBytes(4).toString('hex')}:`)
   })
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop()
@@ -75,12 +68,7 @@ describe('limits.perClient behind nginx (anvil, Redis + PostgreSQL)', function (
   const behindNginx = async (identity: Partial<PaymentRequiredOptions>) => {
     const router = new Router()
     const paid = paymentRequired({
-      price: '0.01',
-      asset: 'USDC',
-      chains: [lab.chain()],
-      ledger,
-      secret,
-      logger: quiet,
+      ...centOnAnvil(lab, ledger, secret),
       // Bare hashes, no challenge: what a flood of guesses looks like.
       binding: 'none',
       // Each test's clients have their own addresses, so their own counts.

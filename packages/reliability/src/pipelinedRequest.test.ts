@@ -11,6 +11,7 @@ import { embeddedLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { payOnAnvil, receiptOf } from './test/delivery/anvilPayment.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
 
 // docs/protocol.md section 6.1, under charge: 'firstByte': a paid request pipelined behind
 // another on one connection (HTTP/1.1 pipelining) is answered while the first still holds the
@@ -39,21 +40,10 @@ describe('a paid request pipelined behind another on one connection (anvil)', fu
       while (!paidResponse?.writableEnded) await tick()
       ctx.body = 'free'
     })
-    router.get(
-      '/api/large',
-      paymentRequired({
-        price: '0.01',
-        asset: 'USDC',
-        chains: [lab.chain()],
-        ledger,
-        secret,
-        logger: quiet,
-      }),
-      (ctx) => {
-        paidResponse = ctx.res
-        ctx.body = Buffer.alloc(bodyBytes, 0x61)
-      },
-    )
+    router.get('/api/large', paymentRequired(centOnAnvil(lab, ledger, secret)), (ctx) => {
+      paidResponse = ctx.res
+      ctx.body = Buffer.alloc(bodyBytes, 0x61)
+    })
     const koa = new Koa()
     koa.silent = true
     koa.use(router.routes())

@@ -10,6 +10,7 @@ import { embeddedLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { payOnAnvil } from './test/delivery/anvilPayment.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
 
 // docs/protocol.md section 6.3: a GET's redirect to another host is the route's answer (a signed
 // CDN link) and charged. The Host header is the client's to write: naming the CDN's host as its
@@ -54,38 +55,16 @@ describe('a GET redirected to another host, with the Host header naming that hos
     ledger = embeddedLedger({ dataDir: 'memory://', logger: quiet })
     await ledger.ready?.()
     const router = new Router()
-    router.get(
-      '/api/download',
-      paymentRequired({
-        price: '0.01',
-        asset: 'USDC',
-        chains: [lab.chain()],
-        ledger,
-        secret,
-        logger: quiet,
-      }),
-      (ctx) => {
-        linksHanded++
-        ctx.redirect(`https://${cdnHost}/file?signature=${linksHanded}`)
-      },
-    )
+    router.get('/api/download', paymentRequired(centOnAnvil(lab, ledger, secret)), (ctx) => {
+      linksHanded++
+      ctx.redirect(`https://${cdnHost}/file?signature=${linksHanded}`)
+    })
     // A route that writes its redirect to ctx.res itself (ctx.respond = false).
-    router.get(
-      '/api/raw-moved',
-      paymentRequired({
-        price: '0.01',
-        asset: 'USDC',
-        chains: [lab.chain()],
-        ledger,
-        secret,
-        logger: quiet,
-      }),
-      (ctx) => {
-        ctx.respond = false
-        ctx.res.writeHead(302, { location: '/api/elsewhere' })
-        ctx.res.end()
-      },
-    )
+    router.get('/api/raw-moved', paymentRequired(centOnAnvil(lab, ledger, secret)), (ctx) => {
+      ctx.respond = false
+      ctx.res.writeHead(302, { location: '/api/elsewhere' })
+      ctx.res.end()
+    })
     const app = new Koa()
     app.silent = true
     app.use(router.routes())

@@ -5,18 +5,17 @@ import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import type { Ledger } from '@tx402/core'
 import { paymentRequired } from '@tx402/koa'
-import { redisPostgresLedger } from '@tx402/ledger'
 import Koa from 'koa'
-import { paymentHeaders } from './test/behindNginx.js'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
-import { databaseUrl, prepareDatabase } from './test/database.js'
+import { payOnAnvil } from './test/delivery/anvilPayment.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
+import { redisPostgresUnderTest } from './test/ledgersUnderTest.js'
 import { type Nginx, startNginx } from './test/nginx.js'
 
 // A paid route behind a stock nginx `proxy_cache` (docs/protocol.md section 5.1): what one payer
 // paid for (its body, its receipt, its credit token) is never served from the shared cache to
 // another client, whatever `Cache-Control` the route itself sets.
 const secret = 'shared-cache-secret-at-least-32-bytes!!'
-const quiet = { info() {}, warn() {}, error() {} }
 
 describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', function () {
   this.timeout(120_000)
@@ -28,21 +27,8 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   before(async () => {
     lab = await startAnvilCredit()
-    await prepareDatabase()
-    ledger = redisPostgresLedger({
-      redis: 'redis://127.0.0.1:6379',
-      db: databaseUrl(),
-      keyPrefix: `tx402cache:${randomBytes(4).toString('hex')}:`,
-      logger: quiet,
-    })
-    const common = {
-      price: '0.01',
-      asset: 'USDC',
-      chains: [lab.chain()],
-      ledger,
-      secret,
-      logger: quiet,
-    } as const
+    ledger = await redisPostgresUnderTest(`tx402cache:${randomBytes(4).toString('hex')}:`)
+    const common = centOnAnvil(lab, ledger, secret)
     const paid = paymentRequired(common)
     const credit = paymentRequired({ ...common, credit: { packs: ['0.11'] } })
     const router = new Router()
@@ -121,7 +107,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   it('keeps a paid 200 with the route max-age out of the shared cache: the next stranger gets 402', async () => {
     const url = `${nginx.url}/api/cached`
-    const headers = await paymentHeaders(lab, url)
+    const { headers } = await payOnAnvil(lab, url)
     const paid = await fetch(url, { headers })
     assert.equal(paid.status, 200, await nginx.errorLog())
     assert.match(await paid.text(), /paid content/)
@@ -143,7 +129,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   it('overrides a route public and s-maxage, and a re-delivery is private too', async () => {
     const url = `${nginx.url}/api/public`
-    const headers = await paymentHeaders(lab, url)
+    const { headers } = await payOnAnvil(lab, url)
     const paid = await fetch(url, { headers })
     assert.equal(paid.status, 200)
     await paid.arrayBuffer()
@@ -182,7 +168,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
   ] as const) {
     it(`keeps the paid answer private when ${who}`, async () => {
       const url = `${nginx.url}${path}`
-      const paid = await fetch(url, { headers: await paymentHeaders(lab, url) })
+      const paid = await fetch(url, { headers: (await payOnAnvil(lab, url)).headers })
       assert.equal(paid.status, 200)
       assert.match(await paid.text(), /paid content/)
       const next = await stranger(path)
@@ -198,7 +184,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   it('strips the headers a shared cache obeys over Cache-Control: the cache serves no answer past the re-delivery bound', async () => {
     const url = `${nginx.url}/api/accel`
-    const headers = await paymentHeaders(lab, url)
+    const { headers } = await payOnAnvil(lab, url)
     const paid = await fetch(url, { headers })
     assert.equal(paid.status, 200)
     await paid.arrayBuffer()
@@ -239,7 +225,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   it('never lets a stranger have a credit purchase and its PAYMENT-CREDIT token', async () => {
     const url = `${nginx.url}/api/credit`
-    const headers = await paymentHeaders(lab, url, { amount: 110_000n })
+    const { headers } = await payOnAnvil(lab, url, { amount: 110_000n })
     const bought = await fetch(url, { headers })
     assert.equal(bought.status, 200)
     assert.match(await bought.text(), /"credit":"bought"/)
@@ -258,7 +244,7 @@ describe('paid responses behind nginx proxy_cache (anvil, Redis + PostgreSQL)', 
 
   it('replays a kept POST response as private, not with the public it was stored with', async () => {
     const url = `${nginx.url}/api/kept`
-    const headers = await paymentHeaders(lab, url, { method: 'POST' })
+    const { headers } = await payOnAnvil(lab, url, { method: 'POST' })
     const paid = await fetch(url, { method: 'POST', headers })
     assert.equal(paid.status, 200)
     await paid.arrayBuffer()

@@ -13,6 +13,7 @@ import pg from 'pg'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { databaseUrl, prepareDatabase } from './test/database.js'
 import { type AnvilPayment, payOnAnvil } from './test/delivery/anvilPayment.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
 import { type DropPoint, getAndDrop, type StreamAttempt } from './test/delivery/streamDropClient.js'
 import { prng } from './test/prng.js'
 
@@ -68,12 +69,7 @@ describe('a client dropping paid streams at random points, 200 payments on real 
     await ledger.ready?.()
     pool = new pg.Pool({ connectionString: databaseUrl(), max: 2 })
     const paid = paymentRequired({
-      price: '0.01',
-      asset: 'USDC',
-      chains: [lab.chain()],
-      ledger,
-      secret,
-      logger: quiet,
+      ...centOnAnvil(lab, ledger, secret),
       maxRedeliveries,
       onPaid: (receipt) => {
         tallyOf(receipt.transaction).charged++

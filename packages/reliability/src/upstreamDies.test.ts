@@ -11,6 +11,7 @@ import { embeddedLedger } from '@tx402/ledger'
 import Koa from 'koa'
 import { type AnvilCredit, startAnvilCredit } from './test/credit/anvilCredit.js'
 import { payOnAnvil, receiptOf } from './test/delivery/anvilPayment.js'
+import { centOnAnvil } from './test/delivery/anvilPaywall.js'
 
 // docs/protocol.md section 6.1: a body cut by the server's own side is not charged. A proxying
 // route whose upstream dies mid-body sees the upstream's ECONNRESET ("aborted"), the same code a
@@ -49,14 +50,7 @@ describe('a paid route proxying an upstream that dies mid-body (anvil)', functio
     })
     upstream.listen(0, '127.0.0.1')
     await once(upstream, 'listening')
-    const paid = paymentRequired({
-      price: '0.01',
-      asset: 'USDC',
-      chains: [lab.chain()],
-      ledger,
-      secret,
-      logger: quiet,
-    })
+    const paid = paymentRequired(centOnAnvil(lab, ledger, secret))
     const router = new Router()
     router.get('/api/proxy-body', paid, async (ctx) => {
       ctx.type = 'text/plain'

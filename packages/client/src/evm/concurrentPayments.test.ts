@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { base } from '@tx402/chain-base'
 import { callPaidEndpoint } from '../callPaidEndpoint.js'
 import { memoryJournal } from '../journal/memoryJournal.js'
-import { type EvmEnv, startEvmEnv } from '../test/evmEnv.js'
+import { type EvmEnv, startEvmEnv, usdcOnAnvil } from '../test/evmEnv.js'
 import { type PaidApp, paymentResponse, startPaidApp } from '../test/paidApp.js'
 
 describe('evmPayer: concurrent calls from one local account (no viem nonceManager) never collide (anvil)', function () {
@@ -25,13 +24,7 @@ describe('evmPayer: concurrent calls from one local account (no viem nonceManage
     for (let round = 0; round < 5; round++) {
       const payTo = env.freshPayTo()
       const app = await startPaidApp({
-        chains: [
-          base({
-            rpcUrl: env.node.rpcUrl,
-            payTo,
-            assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-          }),
-        ],
+        chains: [usdcOnAnvil(env, payTo)],
       })
       apps.push(app)
       const outcomes = await Promise.allSettled(

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { base } from '@tx402/chain-base'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 // A second installed copy of viem, of another version: the app's, not this package's.
 import * as otherViem from 'viem-other'
@@ -10,6 +9,7 @@ import { memoryJournal } from '../journal/memoryJournal.js'
 import type { PaymentJournal } from '../journal/types.js'
 import type { Payer } from '../payer.js'
 import { type BrowserWalletEnv, startBrowserWalletEnv } from '../test/browserWalletEnv.js'
+import { usdcOnAnvil } from '../test/evmEnv.js'
 import { type PaidApp, paymentResponse, startPaidApp } from '../test/paidApp.js'
 import { signUnsent } from '../test/signUnsent.js'
 import { evmPayer } from './evmPayer.js'
@@ -55,13 +55,7 @@ describe("evmPayer with the app's clients from another copy of viem (2.23.2) jud
   const serve = async () => {
     const payTo = privateKeyToAccount(generatePrivateKey()).address
     const app = await startPaidApp({
-      chains: [
-        base({
-          rpcUrl: env.node.rpcUrl,
-          payTo,
-          assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
-        }),
-      ],
+      chains: [usdcOnAnvil(env, payTo)],
     })
     apps.push(app)
     return { app, payTo }

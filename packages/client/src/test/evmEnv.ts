@@ -1,3 +1,5 @@
+import { base } from '@tx402/chain-base'
+import type { ChainPlugin } from '@tx402/core'
 import { type AnvilNode, deployTestToken, startAnvil } from '@tx402/testing/evm'
 import {
   type Account,
@@ -98,5 +100,19 @@ export function balanceOf(env: EvmEnv, owner: Address): Promise<bigint> {
     abi: erc20Abi,
     functionName: 'balanceOf',
     args: [owner],
+  })
+}
+
+/**
+ * The Base plugin on the env's anvil, asking `payTo` for the test USDC: the chain every paid app
+ * of the EVM client tests serves.
+ *
+ * @example const app = await startPaidApp({ chains: [usdcOnAnvil(env, env.freshPayTo())] })
+ */
+export function usdcOnAnvil(env: { node: AnvilNode; usdc: Address }, payTo: Address): ChainPlugin {
+  return base({
+    rpcUrl: env.node.rpcUrl,
+    payTo,
+    assets: [{ standard: 'erc20', address: env.usdc, symbol: 'USDC', decimals: 6 }],
   })
 }

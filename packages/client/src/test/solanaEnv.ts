@@ -1,5 +1,6 @@
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Connection, Keypair, type PublicKey } from '@solana/web3.js'
+import { solana } from '@tx402/chain-solana'
 import { type SolanaRpc, startSolanaRpc } from '@tx402/testing/solana'
 import type { Payer } from '../payer.js'
 import { solanaPayer } from '../solana/solanaPayer.js'
@@ -45,4 +46,23 @@ export async function startSolanaEnv(): Promise<SolanaEnv> {
     },
     stop: () => rpc.stop(),
   }
+}
+
+/**
+ * The Solana plugin on the env's litesvm cluster, asking `payTo` for the test USDC, read through
+ * `rpcUrl` (default: the cluster's own; a test's counting or failing proxy in front of it).
+ *
+ * @example const chain = usdcOnLitesvm(env, Keypair.generate().publicKey, proxy.url)
+ */
+export function usdcOnLitesvm(
+  env: SolanaEnv,
+  payTo: PublicKey,
+  rpcUrl = env.rpc.rpcUrl,
+): ReturnType<typeof solana> {
+  return solana({
+    rpcUrl,
+    network: env.rpc.network,
+    payTo: payTo.toBase58(),
+    assets: [{ standard: 'spl', mint: env.mint.toBase58(), symbol: 'USDC', decimals: 6 }],
+  })
 }

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict'
 import { LedgerUnavailableError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
-import { hash, silent, status } from '../test/engineSupport.js'
+import { engineOn, hash, status } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
-import { createPaymentEngine } from './createPaymentEngine.js'
 import type { Outcome } from './outcome.js'
 import { isValueFault } from './valueFault.js'
 
@@ -40,14 +39,7 @@ describe('faults on a value (valueFault.ts)', () => {
         return ledger.mark(...args)
       },
     }
-    const engine = createPaymentEngine({
-      price: '0.01',
-      asset: 'USDC',
-      secret,
-      logger: silent,
-      chains: [chain.plugin],
-      ledger: failing,
-    })
+    const engine = engineOn(chain.plugin, { asset: 'USDC', secret, ledger: failing })
     const pay = () =>
       engine.handle({
         method: 'GET',

@@ -1,15 +1,7 @@
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { base } from '@tx402/chain-base'
-import {
-  type ChainPlugin,
-  decodeBase64Json,
-  type Ledger,
-  type PaymentCredit,
-  type PaymentRequiredBody,
-  proofMessage,
-} from '@tx402/core'
+import { type ChainPlugin, decodeBase64Json, type PaymentCredit } from '@tx402/core'
 import {
   type AnvilNode,
   deployTestToken,
@@ -17,10 +9,11 @@ import {
   type JsonRpcServer,
   serveJsonRpc,
   startAnvil,
-  testTokenAbi,
 } from '@tx402/testing/evm'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { payOnAnvil } from '../delivery/anvilPayment.js'
+import { usdcOnBase } from '../usdcOnBase.js'
 import { type CreditAppOptions, createCreditApp } from './creditApp.js'
 
 /** anvil with a test USDC, reached through an RPC proxy that counts every call. */
@@ -60,14 +53,7 @@ export async function startAnvilCredit(): Promise<AnvilCredit> {
     get rpcCalls() {
       return rpcCalls
     },
-    chain: () =>
-      base({
-        rpcUrl: rpc.url,
-        payTo,
-        assets: [{ standard: 'erc20', address: token, symbol: 'USDC', decimals: 6 }],
-        confirmations: 1,
-        retryCount: 0,
-      }),
+    chain: () => usdcOnBase({ rpcUrl: rpc.url, token, payTo }, { retryCount: 0 }),
     async close() {
       await rpc.close()
       await node.stop()
@@ -102,27 +88,9 @@ export async function payFor(
   amount: bigint,
   { account = 1, token }: { account?: number; token?: string } = {},
 ) {
-  const body = (await (await fetch(url)).json()) as PaymentRequiredBody
-  const offer = body.accepts[0]!
-  const hash = await lab.node.wallet(account).writeContract({
-    address: lab.token,
-    abi: testTokenAbi,
-    functionName: 'transfer',
-    args: [offer.payTo as Address, amount],
-  })
-  await lab.node.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-  const signer = privateKeyToAccount(lab.node.accounts[account]!.privateKey)
-  const proof = await signer.signMessage({
-    message: proofMessage({ network: offer.network, txId: hash, challengeId: body.challenge.id }),
-  })
+  const { hash, headers } = await payOnAnvil(lab, url, { amount, account })
   const response = await fetch(url, {
-    headers: {
-      'x-payment-tx': hash,
-      'x-payment-chain': offer.chain,
-      'x-payment-challenge': body.challenge.id,
-      'x-payment-proof': proof,
-      ...(token ? { 'x-payment-credit': token } : {}),
-    },
+    headers: { ...headers, ...(token ? { 'x-payment-credit': token } : {}) },
   })
   const header = response.headers.get('payment-credit')
   return {
@@ -131,6 +99,3 @@ export async function payFor(
     credit: header ? decodeBase64Json<PaymentCredit>(header) : undefined,
   }
 }
-
-/** The ledger to test on, and how to get rid of it. */
-export type LedgerUnderTest = { name: string; make(): Promise<Ledger & { close(): Promise<void> }> }

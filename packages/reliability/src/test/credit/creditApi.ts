@@ -1,9 +1,9 @@
 // An API process of the credit tests, spawned by `spawnApi(name, config, './credit/creditApi.ts')`:
 // the credit app on a Redis + PostgreSQL ledger and the Base plugin on anvil. It writes JSON
 // lines: `listening`, and every decision line (`outcome`).
-import { base } from '@tx402/chain-base'
 import { redisPostgresLedger } from '@tx402/ledger'
 import { serveApiProcess } from '../serveApiProcess.js'
+import { usdcOnBase } from '../usdcOnBase.js'
 import { createCreditApp } from './creditApp.js'
 
 /** What a credit API process is given (as JSON in `TX402_RELIABILITY_API`). */
@@ -25,12 +25,7 @@ const ledger = redisPostgresLedger({
   keyPrefix: config.keyPrefix,
   logger: { info() {}, warn() {}, error() {} },
 })
-const chain = base({
-  rpcUrl: config.rpcUrl,
-  payTo: config.payTo,
-  assets: [{ standard: 'erc20', address: config.token, symbol: 'USDC', decimals: 6 }],
-  confirmations: 1,
-})
+const chain = usdcOnBase(config)
 const app = createCreditApp({
   chain,
   ledger,

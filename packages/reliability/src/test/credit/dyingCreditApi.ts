@@ -3,10 +3,10 @@
 // the config, on the config's port. With `dieBeforeCommit`, every commit of a payment writes
 // `committing` and never lands: the response went out whole, and the test kills the process
 // (SIGKILL) in the window between the last byte and the commit (docs/protocol.md 6.1).
-import { base } from '@tx402/chain-base'
 import type { Ledger } from '@tx402/core'
 import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
 import { serveApiProcess } from '../serveApiProcess.js'
+import { usdcOnBase } from '../usdcOnBase.js'
 import { createCreditApp } from './creditApp.js'
 
 /** What a crash-window API process is given (as JSON in `TX402_RELIABILITY_API`). */
@@ -52,12 +52,7 @@ const served: Ledger = config.dieBeforeCommit
       },
     })
   : ledger
-const chain = base({
-  rpcUrl: config.rpcUrl,
-  payTo: config.payTo,
-  assets: [{ standard: 'erc20', address: config.token, symbol: 'USDC', decimals: 6 }],
-  confirmations: 1,
-})
+const chain = usdcOnBase(config)
 const app = createCreditApp({
   chain,
   ledger: served,

@@ -17,17 +17,25 @@ export interface AnvilPayment {
 }
 
 /**
- * Pays what the 402 of `url` asks (or `amount` base units), from dev account `account`, and
- * returns the headers that present it: transaction, chain, challenge and the payer's proof.
+ * Pays what the 402 of `method url` asks (or `amount` base units), from dev account `account`,
+ * and returns the headers that present it: transaction, chain, challenge and the payer's proof.
+ * Throws when `url` does not answer 402.
  *
  * @example const { headers } = await payOnAnvil(lab, `${app.url}/api/own`)
  */
 export async function payOnAnvil(
   lab: AnvilCredit,
   url: string,
-  { amount, account = 1 }: { amount?: bigint; account?: number } = {},
+  {
+    method = 'GET',
+    amount,
+    account = 1,
+  }: { method?: string; amount?: bigint; account?: number } = {},
 ): Promise<AnvilPayment> {
-  const body = (await (await fetch(url)).json()) as PaymentRequiredBody
+  const challenged = await fetch(url, { method })
+  if (challenged.status !== 402)
+    throw new Error(`expected a 402 from ${url}, got ${challenged.status}`)
+  const body = (await challenged.json()) as PaymentRequiredBody
   const offer = body.accepts[0]!
   const hash = await lab.node.wallet(account).writeContract({
     address: lab.token,
