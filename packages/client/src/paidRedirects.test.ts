@@ -48,6 +48,7 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
   let cdn: Server
   let cdnOrigin: string
   const cdnSaw: IncomingHttpHeaders[] = []
+  let refusesNext = false
 
   before(async () => {
     cdn = createServer((req, res) => {
@@ -90,6 +91,24 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
           count('/api/moved')
           ctx.redirect('/api/weather')
         })
+        router.get('/api/relocated', paid, (ctx) => {
+          ctx.redirect('/api/guarded')
+        })
+        // The target refuses the first payment presented to it (as a server that already saw
+        // the transaction would); its source route still honours that payment.
+        router.get(
+          '/api/guarded',
+          (ctx, next) => {
+            if (!ctx.headers['x-payment-tx'] || !refusesNext) return next()
+            refusesNext = false
+            ctx.status = 402
+            ctx.body = { error: 'tx_already_used', message: 'refused by the test' }
+          },
+          paid,
+          (ctx) => {
+            ctx.body = { guarded: true }
+          },
+        )
       },
     })
   })
@@ -162,6 +181,29 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
     assert.equal((await transfers()) - before.transfers, 1)
     assert.equal(charges.payments - before.payments, 1)
     assert.deepEqual(seen['/api/weather']?.[0], [], 'followed without payment headers')
+    assert.equal((await journal.list()).length, 0)
+  })
+
+  it('keeps a released GET payment its redirect target refused journaled for its own route, which serves it on the next call', async () => {
+    const journal: PaymentJournal = memoryJournal()
+    const before = { transfers: await transfers(), ...charges }
+    const options = { payers: [env.payer], journal }
+    refusesNext = true
+    await assert.rejects(callPaidEndpoint(`${app.origin}/api/relocated`, {}, options), {
+      name: 'PaymentRejectedError',
+      code: 'tx_already_used',
+    })
+    assert.equal((await transfers()) - before.transfers, 1)
+    assert.deepEqual(
+      (await journal.list()).map((entry) => entry.resource),
+      [`${app.origin} GET /api/relocated`],
+      'the refused carried payment is journaled again for the route it was made for',
+    )
+    const second = await callPaidEndpoint(`${app.origin}/api/relocated`, {}, options)
+    assert.equal(second.status, 200)
+    assert.deepEqual(await second.json(), { guarded: true })
+    assert.equal((await transfers()) - before.transfers, 1, 'the kept payment served it')
+    assert.equal(charges.payments - before.payments, 1)
     assert.equal((await journal.list()).length, 0)
   })
 

@@ -4,6 +4,7 @@ import { waitsOnHeldToken } from './credit/awaitedPurchase.js'
 import type { CreditRecord } from './credit/creditRecord.js'
 import { heldCredit, takes } from './credit/heldCredit.js'
 import { spendCredit } from './credit/spendCredit.js'
+import { PaymentRejectedError } from './errors.js'
 import type { Exchange, ExchangeResponse, Flow } from './exchange.js'
 import { journalEntry, resourceKey } from './journal/journalEntry.js'
 import type { JournalEntry, PaymentJournal } from './journal/types.js'
@@ -85,15 +86,23 @@ export async function settlePayment<R>(
     const topUp = await carriedTopUp(journal, carried, carriedAs)
     const moved: JournalEntry = { ...plain, resource, ...(topUp ? { topUp } : {}) }
     claimed.add(moved.challengeId)
+    // Settled at the target, or dropped because it can never land (tx_not_found).
+    let spent = false
     try {
       await journal.put(moved)
-      const result = await presentPayment(flow, moved, carrier, body)
+      const result = await presentPayment(flow, moved, carrier, body).catch((error) => {
+        spent = error instanceof PaymentRejectedError && error.code === 'tx_not_found'
+        throw error
+      })
+      spent = result.kind !== 'rejected' || result.error.code === 'tx_not_found'
       if (result.kind === 'answered') return result.response
       if (result.kind === 'redirected')
         return follow(result.response, result.charged ? undefined : moved)
       body = result.body
     } finally {
       claimed.delete(moved.challengeId)
+      // Refused or not settled at the target: its own route released it and still honours it.
+      if (!spent) await journal.put(returned(moved, carried))
     }
   }
 
@@ -179,5 +188,18 @@ export async function settlePayment<R>(
     throw result.error
   } finally {
     claimed.delete(entry.challengeId)
+  }
+}
+
+/**
+ * A carried payment the redirect's target did not take, journaled again for the route it was
+ * made for (with the top-up it had there), keeping any replacement transaction found meanwhile.
+ */
+function returned(moved: JournalEntry, carried: JournalEntry): JournalEntry {
+  const { topUp: _, ...plain } = moved
+  return {
+    ...plain,
+    resource: carried.resource,
+    ...(carried.topUp ? { topUp: carried.topUp } : {}),
   }
 }
