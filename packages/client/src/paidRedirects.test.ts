@@ -148,6 +148,30 @@ describe('redirects of paid and credited requests (client, @tx402/koa, anvil)', 
     assert.equal((await journal.list()).length, 0)
   })
 
+  it('keeps a purchase answered 303 journaled until its token is accepted, and presents it again rather than buy anew', async () => {
+    const journal = memoryJournal()
+    const before = { transfers: await transfers(), ...charges }
+    const call = () =>
+      callPaidEndpoint(
+        `${app.origin}/api/buy`,
+        { method: 'POST', body: '{"order":2}' },
+        { payers: [env.payer], journal, credit: { buy: 'smallest' } },
+      )
+    assert.equal((await call()).status, 200)
+    const [entry] = await journal.list()
+    const [bought] = await creditsOf(journal).list()
+    assert.equal(entry?.awaitingToken, bought!.token, 'journaled until its token is accepted')
+    // Refused before it was ever accepted (as by a server that lost the purchase's commit): the
+    // purchase is presented again, not a second pack bought.
+    await creditsOf(journal).put({ ...bought!, token: `${bought!.token.slice(0, -4)}AAAA` })
+    const again = await call()
+    assert.equal(again.status, 200)
+    assert.deepEqual(await again.json(), { done: true })
+    assert.equal((await transfers()) - before.transfers, 1, 'no second pack')
+    assert.equal(charges.payments - before.payments, 1)
+    assert.deepEqual(await journal.list(), [])
+  })
+
   it('charges a credited GET redirected to another paid route once, at the target', async () => {
     const journal = memoryJournal()
     const options = { payers: [env.payer], journal, credit: { buy: 'smallest' as const } }

@@ -80,7 +80,11 @@ export async function presentPayment<R>(
       const charged = chargedRedirect(response, flow.exchange.method)
       if (charged) {
         await keepCredit(flow, response, option?.credit?.scope ?? '')
-        await flow.journal.delete(entry.challengeId)
+        // A purchase answered 303 waits for its token like one answered 200 (awaitedPurchase.ts).
+        const redelivered = isRedelivery(response.header(headerNames.paymentResponse))
+        if (!(await awaitToken(flow, entry, response, redelivered))) {
+          await flow.journal.delete(entry.challengeId)
+        }
       }
       return { kind: 'redirected', response, charged }
     }

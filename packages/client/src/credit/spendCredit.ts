@@ -57,7 +57,10 @@ export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promi
       if (response === 'redirected') return { kind: 'unusable' }
       if (isPaidRedirect(response)) {
         const charged = chargedRedirect(response, flow.exchange.method)
-        if (charged) await keepCredit(flow, response, record.scope)
+        if (charged) {
+          await keepCredit(flow, response, record.scope)
+          await tokenAccepted(flow.journal, record.token)
+        }
         return { kind: 'redirected', response, charged }
       }
       if (response.status < 400) {
