@@ -32,6 +32,11 @@ describe('an outer middleware changes the paid answer after the route ran (anvil
     ledger = embeddedLedger({ dataDir: 'memory://', logger: quiet })
     await ledger.ready?.()
     const router = new Router()
+    // Throws while spoiled; an outer error handler answers 200 with its own body.
+    router.get('/api/throws', paymentRequired(centOnAnvil(lab, ledger, secret)), (ctx) => {
+      if (spoil['/api/throws']) throw new Error('route failed')
+      ctx.body = { answer: 42 }
+    })
     for (const path of ['/api/fails-late', '/api/moved-late']) {
       router.get(path, paymentRequired(centOnAnvil(lab, ledger, secret)), (ctx) => {
         ctx.body = { answer: 42 }
@@ -40,7 +45,14 @@ describe('an outer middleware changes the paid answer after the route ran (anvil
     const app = new Koa()
     app.silent = true
     app.use(async (ctx, next) => {
-      await next()
+      try {
+        await next()
+      } catch {
+        spoil[ctx.path]!--
+        ctx.status = 200
+        ctx.body = { error: 'handled' }
+        return
+      }
       if (!spoil[ctx.path]) return
       spoil[ctx.path]!--
       // A response check failing after the route, or a late move to another page of this server.
@@ -79,6 +91,8 @@ describe('an outer middleware changes the paid answer after the route ran (anvil
   for (const [path, status] of [
     ['/api/fails-late', 502],
     ['/api/moved-late', 302],
+    // The route failed: the handler's own 200 is not the paid answer (docs/protocol.md 6.1).
+    ['/api/throws', 200],
   ] as const) {
     it(`${path}: the ${status} carries no PAYMENT-RESPONSE and the payment still buys the answer`, async () => {
       const url = `${base}${path}`
@@ -86,9 +100,10 @@ describe('an outer middleware changes the paid answer after the route ran (anvil
       spoil[path] = 2
       for (let i = 0; i < 2; i++) {
         const spoiled = await present(url, headers)
-        await spoiled.arrayBuffer()
         assert.equal(spoiled.status, status)
+        if (path === '/api/throws') assert.deepEqual(await spoiled.json(), { error: 'handled' })
         assert.equal(spoiled.headers.get('payment-response'), null, 'released: no receipt')
+        if (path !== '/api/throws') await spoiled.arrayBuffer()
       }
       const served = await present(url, headers)
       assert.equal(served.status, 200)
