@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises'
+import { MINT_SIZE, MintLayout, TOKEN_PROGRAM_ID } from '@solana/spl-token'
+import { PublicKey } from '@solana/web3.js'
 import type { Network } from '@tx402/core'
 import { JsonRpcError, serveJsonRpc } from './jsonRpcServer.js'
 
@@ -16,9 +18,11 @@ export interface RecordedSolanaRpc {
  * `{ result }` or the bare result) on a loopback port, keyed by each transaction's first
  * signature, as a node that has them finalized: `getGenesisHash` answers `genesisHash`,
  * `getTransaction` the recorded result (null for another signature), `getSignatureStatuses`
- * finalized at the recorded slot, `getSlot` the highest recorded slot, `getAccountInfo` null (no
- * account is recorded: a wallet the chain has not seen, as for `ready()`'s payTo check). Other
- * methods are not found.
+ * finalized at the recorded slot, `getSlot` the highest recorded slot. `getAccountInfo` answers, for each mint in the recorded
+ * token balances, a made-up plain mint of the recorded decimals owned by the recorded token
+ * program (no account data is recorded; `ready()` checks the mint), and null for any other
+ * account (a wallet the chain has not seen, as for `ready()`'s payTo check). Other methods are
+ * not found.
  *
  * @example
  * const rpc = await startRecordedSolanaRpc({
@@ -49,6 +53,7 @@ export async function startRecordedSolanaRpc(options: {
     )
   }
 
+  const mints = madeUpMints([...recorded.values()])
   const server = await serveJsonRpc((method, params) => {
     const config = (params[1] ?? {}) as Record<string, unknown>
     switch (method) {
@@ -57,7 +62,7 @@ export async function startRecordedSolanaRpc(options: {
       case 'getSlot':
         return Math.max(0, ...[...recorded.values()].map((tx) => tx.slot))
       case 'getAccountInfo':
-        return { context: { slot: 0 }, value: null }
+        return { context: { slot: 0 }, value: mints.get(String(params[0])) ?? null }
       case 'getSignatureStatuses': {
         const signatures = Array.isArray(params[0]) ? (params[0] as unknown[]) : []
         return {
@@ -103,9 +108,54 @@ export async function startRecordedSolanaRpc(options: {
   }
 }
 
+// A mint account as getAccountInfo answers it (base64): initialized, no authorities, no supply.
+function madeUpMints(transactions: readonly RecordedTransaction[]): Map<string, unknown> {
+  const mints = new Map<string, unknown>()
+  for (const tx of transactions) {
+    for (const balance of [
+      ...(tx.meta?.preTokenBalances ?? []),
+      ...(tx.meta?.postTokenBalances ?? []),
+    ]) {
+      if (mints.has(balance.mint)) continue
+      const data = Buffer.alloc(MINT_SIZE)
+      MintLayout.encode(
+        {
+          mintAuthorityOption: 0,
+          mintAuthority: PublicKey.default,
+          supply: 0n,
+          decimals: balance.uiTokenAmount.decimals,
+          isInitialized: true,
+          freezeAuthorityOption: 0,
+          freezeAuthority: PublicKey.default,
+        },
+        data,
+      )
+      mints.set(balance.mint, {
+        data: [data.toString('base64'), 'base64'],
+        executable: false,
+        lamports: 1_461_600,
+        owner: balance.programId ?? TOKEN_PROGRAM_ID.toBase58(),
+        rentEpoch: 0,
+        space: MINT_SIZE,
+      })
+    }
+  }
+  return mints
+}
+
+interface RecordedTokenBalance {
+  mint: string
+  programId?: string
+  uiTokenAmount: { decimals: number }
+}
+
 interface RecordedTransaction {
   slot: number
   version?: 'legacy' | number
-  meta?: { err?: unknown } | null
+  meta?: {
+    err?: unknown
+    preTokenBalances?: RecordedTokenBalance[]
+    postTokenBalances?: RecordedTokenBalance[]
+  } | null
   transaction?: { signatures?: string[] }
 }
