@@ -1,17 +1,5 @@
-import type { PaymentJournal } from '../journal/types.js'
+import type { CreditJournal, PaymentJournal } from '../journal/types.js'
 import { type CreditRecord, creditKey } from './creditRecord.js'
-
-/**
- * Where credit tokens are kept: `PaymentJournal.credits`. `memoryJournal` and
- * `localStorageJournal` implement it; a journal without it keeps tokens in memory for the process.
- */
-export interface CreditJournal {
-  list(): Promise<CreditRecord[]>
-  /** Adds or replaces the record with the same `creditKey`. */
-  put(record: CreditRecord): Promise<void>
-  /** Removes the record with this `creditKey`. */
-  delete(key: string): Promise<void>
-}
 
 // For journals written before credit existed: tokens live as long as the journal object.
 const fallback = new WeakMap<PaymentJournal, CreditJournal>()

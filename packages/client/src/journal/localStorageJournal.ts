@@ -1,7 +1,6 @@
 import { ConfigurationError } from '@tx402/core/protocol'
-import type { CreditJournal } from '../credit/creditJournal.js'
 import { type CreditRecord, creditKey } from '../credit/creditRecord.js'
-import type { JournalEntry, PaymentJournal } from './types.js'
+import type { CreditJournal, JournalEntry, PaymentJournal } from './types.js'
 
 /**
  * The part of the Web Storage API the journal uses (`localStorage`, `sessionStorage`), spelled

@@ -1,5 +1,5 @@
 import type { Network, WireAsset } from '@tx402/core/protocol'
-import type { CreditJournal } from '../credit/creditJournal.js'
+import type { CreditRecord } from '../credit/creditRecord.js'
 import type { SignedPayment } from '../payer.js'
 
 /**
@@ -59,4 +59,16 @@ export interface PaymentJournal {
    * it, tokens are kept in memory for as long as this journal object lives.
    */
   credits?: CreditJournal
+}
+
+/**
+ * Where credit tokens are kept: `PaymentJournal.credits`. `memoryJournal` and
+ * `localStorageJournal` implement it; a journal without it keeps tokens in memory for the process.
+ */
+export interface CreditJournal {
+  list(): Promise<CreditRecord[]>
+  /** Adds or replaces the record with the same `creditKey`. */
+  put(record: CreditRecord): Promise<void>
+  /** Removes the record with this `creditKey`. */
+  delete(key: string): Promise<void>
 }

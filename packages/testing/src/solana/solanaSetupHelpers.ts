@@ -25,7 +25,7 @@ import { addressParam } from './answerSolanaRpc.js'
 import { writeExtraAccountMetaList } from './extraAccountMetaList.js'
 import type { LiteSvmNode } from './liteSvmNode.js'
 import { accountInfo } from './readAccountState.js'
-import type { SolanaRpc } from './startSolanaRpc.js'
+import type { SolanaRpc } from './solanaRpcTypes.js'
 
 const memoProgram = new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr')
 

@@ -6,7 +6,8 @@ import {
 } from '@solana/spl-token'
 import { Connection, Keypair, type PublicKey, SystemProgram, Transaction } from '@solana/web3.js'
 import { sendTransfer } from './sendTransfer.js'
-import { localGenesisHash, type SolanaRpc, startSolanaRpc } from './startSolanaRpc.js'
+import type { SolanaRpc } from './solanaRpcTypes.js'
+import { localGenesisHash, startSolanaRpc } from './startSolanaRpc.js'
 
 describe('startSolanaRpc', () => {
   let rpc: SolanaRpc
