@@ -56,6 +56,10 @@ export function createProgram(env: Env, exit: (code: ExitCode) => void): Command
     .option('--proof <signature>', "the payer's x-payment-proof")
     .option('--challenge <id>', 'the x-payment-challenge the payer answered (needs TX402_SECRET)')
     .option('--resource <route>', 'the route a challenge was issued for, e.g. "GET /api/weather"')
+    .option(
+      '--clock-skew <seconds>',
+      "the server's clockSkewSeconds, if it sets one (default: the engine's default)",
+    )
     .option('--ledger', 'also ask the ledger whether it has consumed the transaction')
     .action(
       run(async (flags: VerifyFlags) =>

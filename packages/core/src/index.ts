@@ -13,6 +13,7 @@ export {
   issueChallenge,
   verifyChallenge,
 } from './challenge/index.js'
+export { defaultClockSkewSeconds } from './clockSkew.js'
 export type {
   CreditBalance,
   CreditGrant,

@@ -1,5 +1,6 @@
 import {
   choosePayer,
+  defaultClockSkewSeconds,
   errorStatus,
   InvalidTxIdError,
   isRefusal,
@@ -31,6 +32,8 @@ export interface VerifyFlags extends ChainFlags, LedgerFlags, OutputOptions {
   proof?: string
   challenge?: string
   resource?: string
+  /** `clockSkewSeconds` of the server, whole seconds. Default: the engine's (`defaultClockSkewSeconds`). */
+  clockSkew?: string
   ledger?: boolean
 }
 
@@ -65,6 +68,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
   )
   const { requirement } = offer!
   const challenge = flags.challenge ? readChallenge(flags, env) : undefined
+  const clockSkewSeconds = clockSkew(flags.clockSkew)
 
   const report: VerifyReport = {
     code: 'confirmed',
@@ -101,7 +105,7 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
         requirement,
         challenge,
         now: Date.now(),
-        clockSkewSeconds: 60,
+        clockSkewSeconds,
         bindsByReference: plugin.binding === 'reference',
       })
       if (isRefusal(judged)) return verdict(judged.refuse, judged.message)
@@ -138,6 +142,14 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
 
   printVerifyReport(flags, report)
   return exitCode
+}
+
+// The server's `clockSkewSeconds`: the engine's default unless the server sets its own.
+function clockSkew(raw: string | undefined): number {
+  if (raw === undefined) return defaultClockSkewSeconds
+  if (!/^[0-9]+$/.test(raw))
+    throw usageError(`--clock-skew must be a whole number of seconds, got "${raw}".`)
+  return Number(raw)
 }
 
 function maxAge(env: Env): number | undefined {

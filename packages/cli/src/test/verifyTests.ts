@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { challengeKey, defaultClockSkewSeconds, issueChallenge } from '@tx402/core'
 import { tcpProxy } from '@tx402/testing/faults'
 import type { VerifyReport as VerifyJson } from '../commands/verify.js'
 import type { CliFixture } from './cliFixture.js'
@@ -109,6 +110,43 @@ export function verifyTests(fixture: CliFixture): void {
           `the server answers ${expected} too`,
         )
       }
+    })
+
+    it('refuses as the server does a payment older than its challenge beyond the default clock skew', async () => {
+      const hash = await fixture.payBase(10_000n)
+      const { publicClient } = fixture.base
+      const { blockNumber } = await publicClient.getTransactionReceipt({ hash })
+      const block = await publicClient.getBlock({ blockNumber })
+      // Issued 30 s beyond the engine's default skew after the block: the payment predates it.
+      const issuedAt = Number(block.timestamp) + defaultClockSkewSeconds + 30
+      const { id } = issueChallenge(challengeKey(fixture.secret), {
+        method: 'GET',
+        path: '/api/weather',
+        ttlSeconds: 900,
+        now: issuedAt * 1000,
+      })
+      const answered = ['--challenge', id, '--resource', 'GET /api/weather']
+      const run = await verify('base', hash, ...answered)
+      assert.equal(run.code, 1, run.stderr)
+      const report = run.json<VerifyJson>()
+      assert.equal(report.code, 'tx_too_old')
+
+      const response = await fetch(`${api.url}/api/weather`, {
+        headers: { 'x-payment-tx': hash, 'x-payment-chain': 'base', 'x-payment-challenge': id },
+      })
+      const refused = (await response.json()) as { error: string; message: string }
+      assert.equal(refused.error, report.code, 'the server refuses it for the same reason')
+      assert.equal(refused.message, report.message)
+      assert.equal(response.status, report.status)
+
+      // A server that tolerates more skew (--clock-skew names its clockSkewSeconds) takes it.
+      const skew = String(defaultClockSkewSeconds + 60)
+      const tolerant = await verify('base', hash, ...answered, '--clock-skew', skew)
+      assert.equal(tolerant.code, 0, tolerant.stderr)
+      assert.equal(tolerant.json<VerifyJson>().code, 'confirmed')
+      const malformed = await verify('base', hash, ...answered, '--clock-skew', '1.5')
+      assert.equal(malformed.code, 2)
+      assert.match(malformed.stderr, /--clock-skew must be a whole number/)
     })
 
     it('says on stderr what it waits for when the RPC is slow, and stdout still parses', async () => {

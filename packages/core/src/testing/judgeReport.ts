@@ -1,3 +1,4 @@
+import { defaultClockSkewSeconds } from '../clockSkew.js'
 import { choosePayer } from '../engine/choosePayer.js'
 import { type JudgeTerms, judgePayer, judgePayment } from '../engine/judgePayment.js'
 import { isRefusal } from '../engine/refusal.js'
@@ -8,7 +9,8 @@ import type { ErrorCode } from '../protocol/codes.js'
  * What the engine makes of a chain plugin's report, ledger and proof aside: `pending`,
  * `judgePayment`'s and then `judgePayer`'s refusal (no proof: a transaction from several payers
  * is `ambiguous_payer`), else `confirmed`. For testing a plugin
- * against recorded or local chains. `now` defaults to the present, `clockSkewSeconds` to 60.
+ * against recorded or local chains. `now` defaults to the present, `clockSkewSeconds` to the engine's
+ * (`defaultClockSkewSeconds`).
  *
  * @example assert.equal(await judgeReport(await plugin.verify({ txId, requirement }), { requirement }), 'wrong_asset')
  */
@@ -16,7 +18,7 @@ export async function judgeReport(
   result: VerifyResult,
   terms: Omit<JudgeTerms, 'now' | 'clockSkewSeconds'> & Partial<JudgeTerms>,
 ): Promise<'confirmed' | 'pending' | ErrorCode> {
-  const full = { now: Date.now(), clockSkewSeconds: 60, ...terms }
+  const full = { now: Date.now(), clockSkewSeconds: defaultClockSkewSeconds, ...terms }
   const judged = judgePayment(result, full)
   if (isRefusal(judged)) return judged.refuse
   if (judged.status === 'pending') return 'pending'

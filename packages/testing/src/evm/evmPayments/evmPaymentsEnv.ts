@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {
   type ChainPlugin,
   type ChallengeContext,
+  defaultClockSkewSeconds,
   isRefusal,
   judgePayment,
   type Network,
@@ -138,7 +139,12 @@ export function useEvmPaymentsEnv(suite: EvmPaymentsSuite): EvmPaymentsEnv {
       if (result.status !== 'confirmed') return result
       // The plugin reports facts; the engine's judgment of them is what a payer is answered.
       const now = Number(head.timestamp) * 1000
-      const judged = judgePayment(result, { requirement, challenge, now, clockSkewSeconds: 60 })
+      const judged = judgePayment(result, {
+        requirement,
+        challenge,
+        now,
+        clockSkewSeconds: defaultClockSkewSeconds,
+      })
       return isRefusal(judged)
         ? { status: 'invalid', reason: judged.refuse, message: judged.message }
         : result
