@@ -19,7 +19,7 @@ export interface CreditRun {
  * the first call pays the pack on chain, the next ones send only `x-payment-credit`, and each
  * prints the balance the server reports.
  */
-export async function spendCredit(
+export async function runCreditAgent(
   url: string,
   path: string,
   chain: string,

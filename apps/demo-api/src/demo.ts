@@ -1,7 +1,7 @@
 import { formatAmount } from '@tx402/core'
 import { encodeFunctionData, erc20Abi } from 'viem'
 import { type AgentResult, anvilPayer, localSolanaPayer, payAndCall } from './agent.js'
-import { type CreditRun, spendCredit } from './creditAgent.js'
+import { type CreditRun, runCreditAgent } from './creditAgent.js'
 import { type LocalChains, startLocalChains } from './localChains.js'
 import { buildPage } from './page/buildPage.js'
 import { type DemoServer, startServer } from './startServer.js'
@@ -73,7 +73,7 @@ try {
     }
     // Prepaid credit: one pack (5 calls' worth) bought on Base, spent call by call, then topped up.
     log('\n[credit on Base] the agent may buy a 0.05 USDC pack for GET /api/forecast (0.01 a call)')
-    const credit: CreditRun = await spendCredit(
+    const credit: CreditRun = await runCreditAgent(
       server.url,
       '/api/forecast',
       'eip155:8453',

@@ -26,7 +26,7 @@ export type { JournalStorage, LocalStorageJournalOptions } from './journal/local
 export { localStorageJournal } from './journal/localStorageJournal.js'
 export { memoryJournal } from './journal/memoryJournal.js'
 export type { CreditJournal, JournalEntry, PaymentJournal } from './journal/types.js'
-export type { Payer, PaymentStatus, SignedPayment } from './payer.js'
+export type { Payer, SignedPayment, TransferStatus } from './payer.js'
 export type { PaymentOptions, ResolvedPaymentOptions } from './paymentOptions.js'
 export { resolvePaymentOptions } from './paymentOptions.js'
 export { isPaymentRequiredBody, readErrorBody } from './readErrorBody.js'

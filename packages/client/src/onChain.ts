@@ -2,7 +2,7 @@ import type { AcceptOption } from '@tx402/core/protocol'
 import { BroadcastRejectedError, PaymentFailedError } from './errors.js'
 import type { Flow } from './exchange.js'
 import type { JournalEntry } from './journal/types.js'
-import type { Payer, PaymentStatus } from './payer.js'
+import type { Payer, TransferStatus } from './payer.js'
 
 /**
  * Makes sure a journaled payment is on chain and confirmed, by the payer's own RPC: a `confirmed`
@@ -112,7 +112,7 @@ async function statusOrReplacement<R>(
   flow: Flow<R>,
   entry: JournalEntry,
   payer: Payer,
-): Promise<PaymentStatus> {
+): Promise<TransferStatus> {
   const status = await payer.status(entry.payment)
   if (status !== 'expired' || !payer.findReplacement) return status
   const replacedBy = await payer.findReplacement(entry.payment, entry)

@@ -27,8 +27,11 @@ export interface PaidTransfer {
   amount: string
 }
 
-/** Where a signed payment stands on chain. */
-export type PaymentStatus =
+/**
+ * Where a signed transfer stands on chain (`Payer.status`); not `@tx402/ledger`'s `PaymentStatus`,
+ * a ledger row's `claimed` or `consumed`.
+ */
+export type TransferStatus =
   /** The node knows it: in the mempool or in a block. */
   | 'known'
   /** Not known, and it can still land: rebroadcast the same bytes. */
@@ -65,7 +68,7 @@ export interface Payer {
   /** Sends the signed bytes. Throws `BroadcastRejectedError` when the node refuses them for good. */
   broadcast(payment: SignedPayment): Promise<void>
   /** Where the payment stands on chain. */
-  status(payment: SignedPayment): Promise<PaymentStatus>
+  status(payment: SignedPayment): Promise<TransferStatus>
   /**
    * For a payment whose status is `'expired'`: the id of the transaction that took its place with
    * the same `transfer` (an EVM wallet's speed-up: same sender and nonce, recipient, calldata and

@@ -3,7 +3,7 @@ import { carriedOption, carriedTopUp } from './carriedPayment.js'
 import { waitsOnHeldToken } from './credit/awaitedPurchase.js'
 import type { CreditRecord } from './credit/creditRecord.js'
 import { heldCredit, takes } from './credit/heldCredit.js'
-import { spendCredit } from './credit/spendCredit.js'
+import { presentCredit } from './credit/presentCredit.js'
 import { PaymentRejectedError } from './errors.js'
 import type { Exchange, ExchangeResponse, Flow } from './exchange.js'
 import { journalEntry, resourceKey } from './journal/journalEntry.js'
@@ -143,7 +143,7 @@ export async function settlePayment<R>(
     ? await heldCredit(journal, exchange.origin, body.accepts, options.preferredChains)
     : undefined
   if (held?.enough) {
-    const spent = await spendCredit(flow, held.record)
+    const spent = await presentCredit(flow, held.record)
     if (spent.kind === 'redirected') return follow(spent.response, undefined)
     if ('response' in spent) return spent.response
     if (spent.body) body = spent.body

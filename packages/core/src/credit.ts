@@ -1,11 +1,12 @@
 import type { PaymentKey } from './paymentKey.js'
 
 /**
- * A prepaid credit balance (docs/protocol.md section 7): base units of one asset on one network,
- * owned by the payer whose payment opened it, spent request by request on the routes of one
- * `scope`.
+ * A prepaid credit balance as a `CreditLedger` keeps it (docs/protocol.md section 7): base units
+ * of one asset on one network, owned by the payer whose payment opened it, spent request by
+ * request on the routes of one `scope`. (A payer's view of its balances is `@tx402/client`'s
+ * `CreditBalance`.)
  */
-export interface CreditBalance {
+export interface CreditLedgerBalance {
   /**
    * 32 lowercase hex characters, derived by the engine from the payment that opens it (no secret
    * in it: the same under every secret and version); read back from the payment's row, never
@@ -103,7 +104,7 @@ export type ReserveResult =
  */
 export interface CreditLedger {
   /** The balance, or undefined when there is none with this id. */
-  find(balanceId: string): Promise<CreditBalance | undefined>
+  find(balanceId: string): Promise<CreditLedgerBalance | undefined>
   /** Takes `amount` out of the balance atomically, if it is there. */
   reserve(reservation: CreditReservation): Promise<ReserveResult>
   /** Extends the reservation to `ttlMs` from now; false when it was already given back. */

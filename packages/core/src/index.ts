@@ -15,10 +15,10 @@ export {
 } from './challenge/index.js'
 export { defaultClockSkewSeconds } from './clockSkew.js'
 export type {
-  CreditBalance,
   CreditGrant,
   CreditGrantRecord,
   CreditLedger,
+  CreditLedgerBalance,
   CreditReservation,
   CreditSpend,
   ReserveResult,

@@ -1,8 +1,8 @@
-import type { CreditBalance, CreditGrant, CreditLedger, CreditSpend } from './credit.js'
+import type { CreditGrant, CreditLedger, CreditLedgerBalance, CreditSpend } from './credit.js'
 import { LedgerUnavailableError } from './errors.js'
 import { type PaymentKey, paymentKeyId } from './paymentKey.js'
 
-interface Balance extends CreditBalance {
+interface Balance extends CreditLedgerBalance {
   /** `paymentKeyId` of the payment that opened it. */
   openedBy: string
 }
@@ -27,7 +27,7 @@ export function memoryCredit(
   let counter = 0
 
   const live = (balance: Balance) => balance.expiresAt === undefined || balance.expiresAt > now()
-  const view = ({ openedBy: _, ...balance }: Balance): CreditBalance => ({ ...balance })
+  const view = ({ openedBy: _, ...balance }: Balance): CreditLedgerBalance => ({ ...balance })
   const own = (spend: CreditSpend) => {
     const hold = holds.get(spend.token)
     return hold?.spend.balanceId === spend.balanceId ? hold : undefined

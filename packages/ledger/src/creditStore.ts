@@ -1,4 +1,9 @@
-import type { CreditBalance, CreditReservation, CreditSpend, ReserveResult } from '@tx402/core'
+import type {
+  CreditLedgerBalance,
+  CreditReservation,
+  CreditSpend,
+  ReserveResult,
+} from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { callGroups, keyedCallGroups } from './callGroups.js'
 import { commitGroup, type ReserveItem, releaseGroup, reserveGroup } from './creditStatements.js'
@@ -15,7 +20,7 @@ import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './s
  * whole group, nothing taken. Faults raise `LedgerUnavailableError`.
  */
 export interface CreditStore {
-  find(balanceId: string): Promise<CreditBalance | undefined>
+  find(balanceId: string): Promise<CreditLedgerBalance | undefined>
   /** Takes the amount out and records the reservation `token`, in one statement. */
   reserve(reservation: CreditReservation, token: string): Promise<ReserveResult>
   renew(spend: CreditSpend, ttlMs: number): Promise<boolean>

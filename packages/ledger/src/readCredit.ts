@@ -1,4 +1,4 @@
-import type { CreditBalance, PaymentKey } from '@tx402/core'
+import type { CreditLedgerBalance, PaymentKey } from '@tx402/core'
 import { type Kysely, sql } from 'kysely'
 import { keyOf } from './paymentRows.js'
 import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './schema.js'
@@ -7,7 +7,7 @@ import { creditBalancesTable, creditSpendsTable, type LedgerDatabase } from './s
  * One prepaid credit balance as operator tools read it (docs/protocol.md section 7): amounts in
  * base units of `asset` on `network`, as bigint; times as Date.
  */
-export interface CreditBalanceRow extends Omit<CreditBalance, 'expiresAt'> {
+export interface CreditBalanceRow extends Omit<CreditLedgerBalance, 'expiresAt'> {
   /** Base units held by live reservations (already taken out of `remaining`). */
   reserved: bigint
   /** When it stops being spendable; null: never. */

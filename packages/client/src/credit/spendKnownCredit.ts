@@ -3,7 +3,7 @@ import type { ResolvedPaymentOptions } from '../paymentOptions.js'
 import { creditsOf } from './creditJournal.js'
 import { creditKey } from './creditRecord.js'
 import { creditFor } from './keepCredit.js'
-import { spendCredit } from './spendCredit.js'
+import { presentCredit } from './presentCredit.js'
 
 /**
  * Sends a request with the token of a balance that took its route before (`creditFor`), before
@@ -39,7 +39,7 @@ export async function spendKnownCredit<R>(
   }
   const record = await creditFor(flow, url.origin, method, url.pathname)
   if (!record) return undefined
-  const spent = await spendCredit(flow, record)
+  const spent = await presentCredit(flow, record)
   if (spent.kind === 'redirected') {
     return follow ? follow(spent.response, undefined) : spent.response.raw
   }

@@ -1,6 +1,6 @@
 import { errorNamed } from '@tx402/core/protocol'
 import type { Address, Hex } from 'viem'
-import type { PaymentStatus, SignedPayment } from '../payer.js'
+import type { SignedPayment, TransferStatus } from '../payer.js'
 import type { EvmPayerContext } from './resolveOptions.js'
 
 /**
@@ -13,7 +13,7 @@ import type { EvmPayerContext } from './resolveOptions.js'
 export async function transferStatus(
   { publicClient }: EvmPayerContext,
   payment: SignedPayment,
-): Promise<PaymentStatus> {
+): Promise<TransferStatus> {
   const hash = payment.txId as Hex
   if (await exists(() => publicClient.getTransaction({ hash }))) return 'known'
   const used = await publicClient.getTransactionCount({

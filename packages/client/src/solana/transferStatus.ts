@@ -1,5 +1,5 @@
 import type { Connection, SignatureStatus } from '@solana/web3.js'
-import type { PaymentStatus, SignedPayment } from '../payer.js'
+import type { SignedPayment, TransferStatus } from '../payer.js'
 import type { SolanaPayerContext } from './resolveOptions.js'
 
 /**
@@ -11,7 +11,7 @@ import type { SolanaPayerContext } from './resolveOptions.js'
 export async function transferStatus(
   { connection }: SolanaPayerContext,
   payment: SignedPayment,
-): Promise<PaymentStatus> {
+): Promise<TransferStatus> {
   if (await lookupSignature(connection, payment.txId)) return 'known'
   const height = await connection.getBlockHeight('confirmed')
   if (height <= payment.validUntil) return 'missing'

@@ -43,9 +43,9 @@ export type Spent<R> =
  * A `credit_invalid` from a route that does not take this balance (it sells no credit of its
  * scope, network and asset) keeps the token: it is only dropped where the route would take it.
  *
- * @example const spent = await spendCredit(flow, held.record)
+ * @example const spent = await presentCredit(flow, held.record)
  */
-export async function spendCredit<R>(flow: Flow<R>, record: CreditRecord): Promise<Spent<R>> {
+export async function presentCredit<R>(flow: Flow<R>, record: CreditRecord): Promise<Spent<R>> {
   const send = flow.exchange.sendCredited
   if (!send) return { kind: 'unusable' }
   let lastCode: ErrorCode | undefined
