@@ -24,6 +24,7 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
+export { checkCreditReservation } from './creditReservationCheck.js'
 export {
   mergeCacheControl,
   overridesCacheControl,

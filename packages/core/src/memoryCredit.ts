@@ -1,4 +1,5 @@
 import type { CreditGrant, CreditLedger, CreditLedgerBalance, CreditSpend } from './credit.js'
+import { checkCreditReservation } from './creditReservationCheck.js'
 import { LedgerUnavailableError } from './errors.js'
 import { type PaymentKey, paymentKeyId } from './paymentKey.js'
 
@@ -44,12 +45,7 @@ export function memoryCredit(
       return balance && view(balance)
     },
     async reserve(r) {
-      if (!(typeof r.amount === 'bigint' && r.amount > 0n)) {
-        throw new RangeError(`reserve: amount must be a positive bigint, got ${String(r.amount)}`)
-      }
-      if (!(Number.isFinite(r.ttlMs) && r.ttlMs > 0)) {
-        throw new RangeError(`reserve: ttlMs must be a positive number, got ${r.ttlMs}`)
-      }
+      checkCreditReservation(r)
       let balance = balances.get(r.balanceId)
       if (!balance) {
         // `committed`: the purchase's claim had lapsed and this spend committed it (6.1).

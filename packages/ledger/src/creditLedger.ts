@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   type CreditLedger,
   type CreditSpend,
+  checkCreditReservation,
   type Ledger,
   LedgerUnavailableError,
   type Logger,
@@ -51,13 +52,7 @@ export function creditLedger(
     find: async (balanceId) => (await store()).find(balanceId),
 
     async reserve(reservation) {
-      const { amount, ttlMs } = reservation
-      if (!(typeof amount === 'bigint' && amount > 0n)) {
-        throw new RangeError(`reserve: amount must be a positive bigint, got ${String(amount)}`)
-      }
-      if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
-        throw new RangeError(`reserve: ttlMs must be a positive number, got ${ttlMs}`)
-      }
+      checkCreditReservation(reservation)
       return (await store()).reserve(reservation, randomUUID())
     },
 
