@@ -268,6 +268,18 @@ export function describeCreditContract(
       assert.equal(await remaining(ledger, grant.balanceId), 100n)
     })
 
+    it('throws RangeError for a reserve of no positive bigint amount or no positive ttlMs, holding nothing', async () => {
+      const { grant } = await buy(ledger, 10n)
+      const amounts = [0n, -1n, 1 as unknown as bigint]
+      for (const amount of amounts) {
+        await assert.rejects(ledger.credit.reserve(spendOf(grant, amount)), RangeError)
+      }
+      for (const ttlMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await assert.rejects(ledger.credit.reserve(spendOf(grant, 1n, ttlMs)), RangeError)
+      }
+      assert.equal(await remaining(ledger, grant.balanceId), 10n)
+    })
+
     it('says why it refuses: unknown, exhausted, expired', async () => {
       const { grant } = await buy(ledger, 10n)
       assert.deepEqual(await ledger.credit.reserve(spendOf(grant, 11n)), {
