@@ -21,6 +21,8 @@
 # file, `start` appends to it the parts it started, so the caller stops only those (tools/test.mjs).
 # Nothing is persisted but PostgreSQL's initialised data directory, kept to start fast next time.
 set -uo pipefail
+# A closed stdout (`npm test | head`) must not kill a stop half-way.
+trap "" PIPE
 
 all_parts=(postgres redis redis-cluster pgbouncer nginx chromium)
 cluster_ports=(7001 7002 7003 7004 7005 7006)
