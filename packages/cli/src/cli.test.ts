@@ -1,3 +1,4 @@
+import { describeWithServices } from '@tx402/testing/services'
 import { type CliFixture, startCliFixture } from './test/cliFixture.js'
 import { doctorTests } from './test/doctorTests.js'
 import { ledgerTests } from './test/ledgerTests.js'
@@ -9,7 +10,7 @@ import { verifyTests } from './test/verifyTests.js'
 
 // One set of real parts (anvil, the litesvm RPC, PostgreSQL, a private Redis) for every command,
 // and one build of the executable: the tests run `dist/tx402.js` as a child process.
-describe('tx402 CLI, the built executable', function () {
+describeWithServices('tx402 CLI, the built executable', ['postgres', 'redis-server'], function () {
   this.timeout(120_000)
   const fixture = {} as CliFixture
   before(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { tcpProxy } from '@tx402/testing/faults'
+import { describeWithServices } from '@tx402/testing/services'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { connectPostgres } from './connectPostgres.js'
@@ -11,7 +12,7 @@ import {
   testDatabaseUrl,
 } from './test/postgres.js'
 
-describe('connectPostgres', () => {
+describeWithServices('connectPostgres', ['postgres'], () => {
   before(async function () {
     this.timeout(30_000)
     await prepareTestDatabase()

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LedgerUnavailableError } from '@tx402/core'
 import { type ProxyMode, startRedisServer, tcpProxy } from '@tx402/testing/faults'
+import { describeWithServices } from '@tx402/testing/services'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
@@ -20,7 +21,7 @@ import { nextLine, spawnScript } from './test/spawnScript.js'
 const redisUrl = 'redis://127.0.0.1:6379'
 const quiet = { info: () => {}, warn: () => {}, error: () => {} }
 
-describe('redisPostgresLedger credit', () => {
+describeWithServices('redisPostgresLedger credit', ['postgres', 'redis', 'redis-server'], () => {
   const keyPrefix = `tx402credit:${randomBytes(6).toString('hex')}:`
   const cleanup: (() => Promise<unknown> | unknown)[] = []
   const open = (options: Partial<Parameters<typeof redisPostgresLedger>[0]> = {}) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { freePort } from '@tx402/testing/faults'
+import { describeWithServices } from '@tx402/testing/services'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { LedgerMigrationError } from './errors.js'
@@ -13,7 +14,7 @@ import {
 } from './schema.js'
 import { prepareTestDatabase, testDatabase, testDatabaseUrl } from './test/postgres.js'
 
-describe('migrate', () => {
+describeWithServices('migrate', ['postgres'], () => {
   const schemas: string[] = []
   const admin = new pg.Pool({ connectionString: testDatabaseUrl, max: 1 })
 

@@ -8,6 +8,7 @@ import {
   type PaymentDetails,
   type PaymentKey,
 } from '@tx402/core'
+import { describeWithServices, type TestService } from '@tx402/testing/services'
 import { Kysely, sql } from 'kysely'
 import { migrate } from './migrate.js'
 import { claimStatement } from './paymentStatements.js'
@@ -34,9 +35,10 @@ const paymentOf = () => {
 // statement. The first two calls of a turn run alone; the calls after them wait and form one group.
 function describeGroups(
   name: string,
+  services: readonly TestService[],
   open: () => Promise<{ db: Kysely<LedgerDatabase>; statements(): number; close(): Promise<void> }>,
 ) {
-  describe(`paymentStore groups on ${name}`, () => {
+  describeWithServices(`paymentStore groups on ${name}`, services, () => {
     let db: Kysely<LedgerDatabase>
     let statements: () => number
     let close: () => Promise<void>
@@ -198,13 +200,13 @@ function describeGroups(
   })
 }
 
-describeGroups('PostgreSQL', async () => {
+describeGroups('PostgreSQL', ['postgres'], async () => {
   await prepareTestDatabase()
   const counting = countingDb()
   return { db: counting.db, statements: counting.queries, close: () => counting.db.destroy() }
 })
 
-describeGroups('PGlite', async () => {
+describeGroups('PGlite', [], async () => {
   const lite = await PGlite.create()
   let statements = 0
   const db = new Kysely<LedgerDatabase>({
@@ -222,7 +224,7 @@ describeGroups('PGlite', async () => {
   }
 })
 
-describe('paymentStore groups of two processes on PostgreSQL', () => {
+describeWithServices('paymentStore groups of two processes on PostgreSQL', ['postgres'], () => {
   const one = countingDb()
   const two = countingDb()
   const blocker = countingDb()

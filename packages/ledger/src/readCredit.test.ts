@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { describeWithServices } from '@tx402/testing/services'
 import { Redis } from 'ioredis'
 import { creditBalance, creditBalancesOfPayer } from './readCredit.js'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { buy, spendOf } from './test/creditContract.js'
 import { countingDb, prepareTestDatabase } from './test/postgres.js'
 
-describe('readCredit (operator reads)', () => {
+describeWithServices('readCredit (operator reads)', ['postgres', 'redis'], () => {
   const keyPrefix = `tx402readcredit:${randomBytes(6).toString('hex')}:`
   const counting = countingDb()
   let redis: Redis

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createPaymentEngine, type Ledger, type Outcome } from '@tx402/core'
 import { scriptedChain } from '@tx402/core/testing'
 import { freePort, tcpProxy } from '@tx402/testing/faults'
+import { describeWithServices } from '@tx402/testing/services'
 import { Redis } from 'ioredis'
 import { redisPostgresLedger } from './redisPostgresLedger.js'
 import { prepareTestDatabase, testDatabaseUrl } from './test/postgres.js'
@@ -14,7 +15,7 @@ const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 const status = (outcome: Outcome) =>
   outcome.type === 'paid' ? 200 : 'status' in outcome ? outcome.status : 0
 
-describe('limits.perClient on redisPostgresLedger', () => {
+describeWithServices('limits.perClient on redisPostgresLedger', ['postgres', 'redis'], () => {
   const keyPrefix = `tx402limit:${randomBytes(6).toString('hex')}:`
   const ledgers: Ledger[] = []
   const clients: Redis[] = []

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigurationError, type Lease, type Ledger, type PaymentRecord } from '@tx402/core'
+import { describeWithServices } from '@tx402/testing/services'
 import { Redis } from 'ioredis'
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -17,7 +18,7 @@ import { nextLine, spawnScript } from './test/spawnScript.js'
 const redisUrl = 'redis://127.0.0.1:6379'
 const wire = (record: PaymentRecord) => ({ ...record, amount: record.amount.toString() })
 
-describe('redisPostgresLedger', () => {
+describeWithServices('redisPostgresLedger', ['postgres', 'redis'], () => {
   // Keys of this run only: the machine's Redis is shared with other test files.
   const keyPrefix = `tx402test:${randomBytes(6).toString('hex')}:`
   const counting = countingDb()

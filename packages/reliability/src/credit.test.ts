@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { decodeBase64Json, type Ledger, type PaymentCredit } from '@tx402/core'
+import { describeWithServices } from '@tx402/testing/services'
 import { Redis } from 'ioredis'
 import {
   type AnvilCredit,
@@ -33,7 +34,7 @@ const creditOf = (response: Response) =>
   decodeBase64Json<PaymentCredit>(response.headers.get('payment-credit')!)
 
 for (const kind of ledgers) {
-  describe(`prepaid credit paid on anvil, on ${kind.name}`, function () {
+  describeWithServices(`prepaid credit paid on anvil, on ${kind.name}`, kind.services, function () {
     this.timeout(120_000)
     let lab: AnvilCredit
     let ledger: Ledger & { close(): Promise<void> }

@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { embeddedLedger } from '@tx402/ledger'
+import { describeWithServices } from '@tx402/testing/services'
 import { type ApiProcess, spawnApi } from './test/apiProcess.js'
 import { databaseUrl, prepareDatabase } from './test/database.js'
 import type { SlowApiConfig } from './test/slowApi.js'
@@ -69,41 +70,45 @@ describe('one payment, one handler run: a handler that runs 3x claimTtlMs', func
     }
   })
 
-  describe('on Redis + PostgreSQL with two API processes', () => {
-    const apis: ApiProcess[] = []
-    before(async function () {
-      this.timeout(120_000)
-      await prepareDatabase()
-      const config: SlowApiConfig = {
-        redisUrl: 'redis://127.0.0.1:6379',
-        databaseUrl: databaseUrl(),
-        keyPrefix: `tx402long:${randomBytes(4).toString('hex')}:`,
-        secret,
-        claimTtlMs,
-        handlerMs,
-      }
-      apis.push(
-        ...(await Promise.all([
-          spawnApi('a', config, './slowApi.ts'),
-          spawnApi('b', config, './slowApi.ts'),
-        ])),
-      )
-    })
-    after(async () => {
-      await Promise.all(apis.map((api) => api.stop()))
-    })
+  describeWithServices(
+    'on Redis + PostgreSQL with two API processes',
+    ['postgres', 'redis'],
+    () => {
+      const apis: ApiProcess[] = []
+      before(async function () {
+        this.timeout(120_000)
+        await prepareDatabase()
+        const config: SlowApiConfig = {
+          redisUrl: 'redis://127.0.0.1:6379',
+          databaseUrl: databaseUrl(),
+          keyPrefix: `tx402long:${randomBytes(4).toString('hex')}:`,
+          secret,
+          claimTtlMs,
+          handlerMs,
+        }
+        apis.push(
+          ...(await Promise.all([
+            spawnApi('a', config, './slowApi.ts'),
+            spawnApi('b', config, './slowApi.ts'),
+          ])),
+        )
+      })
+      after(async () => {
+        await Promise.all(apis.map((api) => api.stop()))
+      })
 
-    it('the request arriving mid-way at the other process gets 409, the handler runs once', async () => {
-      const [a, b] = apis as [ApiProcess, ApiProcess]
-      const tx = freshTx()
-      const { answered, midway, after } = await raceMidway(a.url, b.url, tx)
-      assert.equal(midway.status, 409)
-      assert.equal(await errorOf(midway), 'payment_in_progress')
-      assert.equal(answered.status, 200)
-      assert.equal(((await answered.json()) as { pid: number }).pid, a.pid)
-      const runs = [...a.lines, ...b.lines].filter((l) => l.event === 'handler' && l.tx === tx)
-      assert.equal(runs.length, 1, 'one payment, one handler run, across both processes')
-      assert.equal(await errorOf(after), 'tx_already_used')
-    })
-  })
+      it('the request arriving mid-way at the other process gets 409, the handler runs once', async () => {
+        const [a, b] = apis as [ApiProcess, ApiProcess]
+        const tx = freshTx()
+        const { answered, midway, after } = await raceMidway(a.url, b.url, tx)
+        assert.equal(midway.status, 409)
+        assert.equal(await errorOf(midway), 'payment_in_progress')
+        assert.equal(answered.status, 200)
+        assert.equal(((await answered.json()) as { pid: number }).pid, a.pid)
+        const runs = [...a.lines, ...b.lines].filter((l) => l.event === 'handler' && l.tx === tx)
+        assert.equal(runs.length, 1, 'one payment, one handler run, across both processes')
+        assert.equal(await errorOf(after), 'tx_already_used')
+      })
+    },
+  )
 })

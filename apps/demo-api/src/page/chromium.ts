@@ -4,17 +4,14 @@ import { type Browser, chromium } from 'playwright-core'
 const chromiumPath = '/usr/bin/chromium'
 
 /**
- * Debian's headless Chromium for the page's browser tests (.ci/browser.sh installs it), or
- * `undefined` after one printed line when it is missing outside CI (the caller skips). In CI a
- * missing Chromium is an error.
+ * Debian's headless Chromium for the page's browser tests (`npm test` installs it when it can;
+ * suites declared with `describeWithServices(…, ['chromium'], …)` skip when it is missing).
  *
- * @example const browser = await launchChromium(); if (!browser) this.skip()
+ * @example const browser = await launchChromium()
  */
-export async function launchChromium(): Promise<Browser | undefined> {
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
-    if (process.env.CI) throw new Error(`${chromiumPath} is missing: .ci/run installs it`)
-    console.warn(`    (skipped: ${chromiumPath} is not installed; apt-get install chromium)`)
-    return undefined
+    throw new Error(`${chromiumPath} is missing: bash tools/test-services.sh start chromium`)
   }
   return chromium.launch({
     executablePath: chromiumPath,

@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict'
+import { describeWithServices } from '@tx402/testing/services'
 import type { Browser } from 'playwright-core'
 import { type LocalChains, startLocalChains } from '../localChains.js'
 import { type DemoServer, startServer } from '../startServer.js'
 import { buildPage } from './buildPage.js'
 import { launchChromium } from './chromium.js'
 
-describe('demo page in headless Chromium', function () {
+describeWithServices('demo page in headless Chromium', ['chromium'], function () {
   this.timeout(180_000)
   let chains: LocalChains
   let server: DemoServer
   let browser: Browser
 
-  before(async function () {
-    const launched = await launchChromium()
-    if (!launched) this.skip()
-    browser = launched
+  before(async () => {
+    browser = await launchChromium()
     chains = await startLocalChains(() => {})
     const page = await buildPage({
       rpcUrl: chains.base.node.rpcUrl,

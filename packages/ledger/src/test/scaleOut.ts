@@ -10,7 +10,7 @@ export const pooledDatabaseUrl = `postgres://postgres@127.0.0.1:${pgbouncerPort}
 
 /**
  * Fails with what to run when the cluster or PgBouncer is not up (they are not started by the
- * tests themselves: `.ci/cluster.sh` starts them once, at fixed ports).
+ * tests themselves: `npm test` (tools/test-services.sh) starts them once, at fixed ports).
  */
 export async function requireScaleOutServices(): Promise<void> {
   const hint = scaleOutServicesHint

@@ -58,7 +58,7 @@ export interface FaultLab {
 /**
  * Starts the lab: two anvil nodes, a test USDC, a private redis-server, the three proxies, the
  * suite's database, and `apiCount` API processes sharing the ledger through the proxies. With
- * `ledger: 'scale-out'` the processes use the Redis Cluster of `.ci/cluster.sh` instead (seed
+ * `ledger: 'scale-out'` the processes use the Redis Cluster of tools/test-services.sh instead (seed
  * URL, no proxy: a cluster client talks to every node) and reach PostgreSQL through PgBouncer in
  * transaction pooling mode (the PostgreSQL proxy is in front of PgBouncer).
  *

@@ -1,9 +1,17 @@
 import type { Ledger } from '@tx402/core'
 import { embeddedLedger, redisPostgresLedger } from '@tx402/ledger'
+import type { TestService } from '@tx402/testing/services'
 import { databaseUrl, prepareDatabase } from './database.js'
 
-/** The ledger to test on, and how to get rid of it. */
-export type LedgerUnderTest = { name: string; make(): Promise<Ledger & { close(): Promise<void> }> }
+/** The ledger to test on, what it needs running (for describeWithServices), how to get rid of it. */
+export type LedgerUnderTest = {
+  name: string
+  services: readonly TestService[]
+  make(): Promise<Ledger & { close(): Promise<void> }>
+}
+
+/** What a Redis + PostgreSQL ledger of these tests needs running. */
+export const redisPostgresServices: readonly TestService[] = ['postgres', 'redis']
 
 const quiet = { info() {}, warn() {}, error() {} }
 
@@ -21,10 +29,12 @@ export function bothLedgers(
   return [
     {
       name: 'the embedded ledger',
+      services: [],
       make: async () => embeddedLedger({ dataDir: 'memory://', logger: quiet, ...embedded }),
     },
     {
       name: 'Redis + PostgreSQL',
+      services: redisPostgresServices,
       make: () => redisPostgresUnderTest(keyPrefix),
     },
   ]

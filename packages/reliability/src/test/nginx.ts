@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-/** Where Debian's package puts nginx (`.ci/services.sh` installs it when missing). */
+/** Where Debian's package puts nginx (`npm test` installs it when missing and it can). */
 const nginxBinary = process.env.NGINX_BIN ?? '/usr/sbin/nginx'
 
 /** A stock nginx reverse proxy in front of one upstream, run as a child of the test. */
@@ -32,7 +32,7 @@ export async function startNginx(options: {
   cache?: boolean
 }): Promise<Nginx> {
   if (!existsSync(nginxBinary))
-    throw new Error(`nginx not found at ${nginxBinary}: run .ci/services.sh`)
+    throw new Error(`nginx not found at ${nginxBinary}: bash tools/test-services.sh start nginx`)
   const dir = await mkdtemp(join(tmpdir(), 'tx402-nginx-'))
   const port = await freePort()
   const config = join(dir, 'nginx.conf')

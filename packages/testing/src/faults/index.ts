@@ -2,7 +2,7 @@
  * Test support for fault injection: a loopback TCP proxy that cuts off, hangs, resets, garbles,
  * slows down or re-points what is behind it, a JSON-RPC proxy lacking methods or block tags
  * (`partialRpc`), private redis-server processes to stop, flush and restart, and the fixed-port
- * Redis Cluster and PgBouncer of `.ci/cluster.sh` (a master to kill). Loopback only.
+ * Redis Cluster and PgBouncer of tools/test-services.sh (a master to kill). Loopback only.
  */
 
 export type { PartialRpc, PartialRpcOptions } from './partialRpc.js'

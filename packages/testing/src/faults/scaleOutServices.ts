@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 
-// Started by `.ci/cluster.sh start` (and `.ci/run`) at these fixed loopback ports.
+// Started by `npm test` (tools/test-services.sh) at these fixed loopback ports.
 /** The Redis Cluster's nodes: 3 masters and 3 replicas; roles change as masters fail over. */
 export const redisClusterPorts = [7001, 7002, 7003, 7004, 7005, 7006] as const
 /** Seed nodes of the cluster as the ledger takes them: the client learns the other nodes. */
@@ -11,7 +11,8 @@ export const redisClusterUrl = 'redis+cluster://127.0.0.1:7001,127.0.0.1:7002,12
 /** PgBouncer in transaction pooling mode, in front of the PostgreSQL on 127.0.0.1:5432. */
 export const pgbouncerPort = 6432
 /** What to run when they are missing. */
-export const scaleOutServicesHint = 'start them with `bash .ci/cluster.sh start` (`.ci/run` does)'
+export const scaleOutServicesHint =
+  'start them with `bash tools/test-services.sh start redis-cluster pgbouncer` (`npm test` does)'
 
 /** One line of `CLUSTER NODES`. */
 export interface ClusterNodeState {

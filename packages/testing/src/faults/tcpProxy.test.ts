@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createConnection, createServer, type Server } from 'node:net'
+import { itWithServices } from '../services.js'
 import { startRedisServer } from './redisServer.js'
 import { tcpProxy } from './tcpProxy.js'
 
@@ -124,23 +125,27 @@ describe('tcpProxy', () => {
     await closed
   })
 
-  it('cuts a real Redis off and reaches it again after a restart on the same port', async function () {
-    this.timeout(20_000)
-    const server = await startRedisServer()
-    cleanup.push(() => server.stop())
-    const proxy = await tcpProxy({ host: '127.0.0.1', port: server.port })
-    cleanup.push(() => proxy.close())
-    // Redis' inline commands: one line in, one line out.
-    assert.equal((await exchange(proxy.port, 'SET k v\r\n')).reply, '+OK\r\n')
-    proxy.setMode('refuse')
-    assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '')
-    proxy.setMode('open')
-    assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '$1\r\nv\r\n')
+  itWithServices(
+    'cuts a real Redis off and reaches it again after a restart on the same port',
+    ['redis-server'],
+    async function () {
+      this.timeout(20_000)
+      const server = await startRedisServer()
+      cleanup.push(() => server.stop())
+      const proxy = await tcpProxy({ host: '127.0.0.1', port: server.port })
+      cleanup.push(() => proxy.close())
+      // Redis' inline commands: one line in, one line out.
+      assert.equal((await exchange(proxy.port, 'SET k v\r\n')).reply, '+OK\r\n')
+      proxy.setMode('refuse')
+      assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '')
+      proxy.setMode('open')
+      assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '$1\r\nv\r\n')
 
-    await server.stop()
-    assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '', 'stopped')
-    const restarted = await startRedisServer(server.port)
-    cleanup.push(() => restarted.stop())
-    assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '$-1\r\n', 'back, and empty')
-  })
+      await server.stop()
+      assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '', 'stopped')
+      const restarted = await startRedisServer(server.port)
+      cleanup.push(() => restarted.stop())
+      assert.equal((await exchange(proxy.port, 'GET k\r\n')).reply, '$-1\r\n', 'back, and empty')
+    },
+  )
 })

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `npm test`: starts what the suites need and is not running (tools/test-services.sh), runs mocha
+// with this command's arguments, then stops what it started: also after a failure, a Ctrl-C or a
+// SIGTERM. A part it cannot start makes its suites skip (describeWithServices), not fail.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)))
+const servicesScript = join(root, 'tools', 'test-services.sh')
+const mochaBin = createRequire(import.meta.url).resolve('mocha/bin/mocha.js')
+const scratch = mkdtempSync(join(tmpdir(), 'tx402-test-'))
+const startedFile = join(scratch, 'started')
+
+// Registered first: a Ctrl-C while services start (this process waits, its handlers run once
+// mocha is spawned) still ends in mocha killed and what did start stopped.
+let mocha
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    // A Ctrl-C reaches mocha too (same process group); a signal sent to this process alone is passed on.
+    if (mocha && mocha.exitCode === null && mocha.signalCode === null) mocha.kill(signal)
+  })
+}
+const exitCodeOf = (signal) => 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)
+
+const bash = process.platform === 'win32' ? undefined : findBash()
+if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
+  spawnSync(bash, [servicesScript, 'start'], {
+    stdio: 'inherit',
+    env: { ...process.env, TX402_SERVICES_STARTED: startedFile },
+  })
+} else {
+  console.log(
+    'test services: not started (no bash, or TX402_TEST_SERVICES=off); suites whose services are missing are skipped',
+  )
+}
+const started = readStarted()
+if (started.length > 0)
+  console.log(`test services: started ${started.join(', ')}; stopped when the run ends`)
+
+mocha = spawn(process.execPath, [mochaBin, ...process.argv.slice(2)], { stdio: 'inherit' })
+let stopping = false
+function stop() {
+  if (stopping) return
+  stopping = true
+  if (bash && started.length > 0) {
+    spawnSync(bash, [servicesScript, 'stop', ...started], { stdio: 'inherit' })
+  }
+  rmSync(scratch, { recursive: true, force: true })
+}
+mocha.on('exit', (code, signal) => {
+  stop()
+  process.exit(code ?? exitCodeOf(signal))
+})
+process.on('exit', stop)
+
+function findBash() {
+  const found = spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' })
+  return found.status === 0 ? found.stdout.trim() : undefined
+}
+
+function readStarted() {
+  try {
+    return [...new Set(readFileSync(startedFile, 'utf8').split('\n').filter(Boolean))]
+  } catch {
+    return []
+  }
+}
