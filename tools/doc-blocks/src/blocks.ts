@@ -5,11 +5,16 @@ import { join, relative, resolve } from 'node:path'
 export const repoRoot = resolve(import.meta.dirname, '../../..')
 
 /**
- * One fenced TypeScript block of a Markdown file. Tags after the language, space separated:
- * `no-check` (a deliberately partial block: not compiled), `group=NAME` (the file's blocks with
- * this NAME are compiled as one module, in order), `run=NAME` (a group that is also executed
- * against local chains by runBlocks.test.ts). A block inside an HTML comment (`<!-- … -->`) is
- * not shown on the site but is compiled and run like the others: setup or checks a page hides.
+ * One fenced TypeScript block of a Markdown file. Tags after the language, space separated (the
+ * site shows none of them):
+ * - `no-check`: a deliberately partial block, not compiled. Use sparingly.
+ * - `group=NAME`: the file's blocks with this NAME are compiled as one module, in page order
+ *   (an import line repeated word for word is kept once).
+ * - `run=NAME`: the block is a program (one file, as a reader saves it) that runGroup.ts runs
+ *   against local chains with the file's other `run=NAME` blocks, in page order; see there for
+ *   `serve`, `path=`, `expect=` and `chain-id=`. Each is compiled as its own module.
+ * A block inside an HTML comment (`<!-- … -->`) is not shown on the site but is compiled and run
+ * like the others.
  */
 export interface DocBlock {
   /** Path relative to the repository root. */
@@ -20,6 +25,8 @@ export interface DocBlock {
   noCheck: boolean
   group?: string
   run?: string
+  /** Every tag after the language, as written. */
+  tags: string[]
 }
 
 const typescript = new Set(['ts', 'typescript', 'mts'])
@@ -86,12 +93,13 @@ export function extractBlocks(file: string, text: string): DocBlock[] {
       const value = (key: string) =>
         tags.find((t) => t.startsWith(`${key}=`))?.slice(key.length + 1)
       const run = value('run')
-      const group = value('group') ?? run
+      const group = value('group')
       blocks.push({
         file,
         line: i + 2,
         code: body.join('\n'),
         noCheck: tags.includes('no-check'),
+        tags,
         ...(group ? { group } : {}),
         ...(run ? { run } : {}),
       })
@@ -99,6 +107,11 @@ export function extractBlocks(file: string, text: string): DocBlock[] {
     i = j
   }
   return blocks
+}
+
+/** The value of a block's `key=value` tag, if it has one. */
+export function tagValue(block: DocBlock, key: string): string | undefined {
+  return block.tags.find((t) => t.startsWith(`${key}=`))?.slice(key.length + 1)
 }
 
 /** Every block of the documentation files. */
