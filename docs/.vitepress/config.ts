@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DefaultTheme, defineConfig } from 'vitepress'
-import { repoLinks } from './repoLinks.js'
+import { githubSlug, repoLinks } from './repoLinks.js'
 
 const srcDir = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = resolve(srcDir, '..')
@@ -29,6 +29,8 @@ export default defineConfig({
   // The local search index (every API page) is one chunk of about 1 MB, loaded on first search.
   vite: { build: { chunkSizeWarningLimit: 2048 } },
   markdown: {
+    // GitHub's heading anchors, so the same Markdown links work on GitHub and here.
+    anchor: { slugify: githubSlug },
     config: (md) => repoLinks(md, { repoRoot, srcDir, repoUrl }),
   },
   themeConfig: {

@@ -19,9 +19,18 @@ export interface RepoLinksOptions {
 }
 
 /**
- * GitHub's heading anchors (github-slugger): lower case, punctuation dropped, spaces to dashes,
- * a repeated heading suffixed -1, -2, ….
+ * GitHub's anchor for a heading's text (github-slugger): lower case, punctuation dropped, each
+ * space a dash. The site uses it too, so a link written for GitHub (`protocol.md#4-verification`)
+ * works on both; VitePress's own would prefix a leading digit with `_`.
  */
+export function githubSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-')
+}
+
+/** The anchors of a Markdown file's headings on GitHub; a repeated one is suffixed -1, -2, …. */
 export function githubAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>()
   const counts = new Map<string, number>()
@@ -39,10 +48,8 @@ export function githubAnchors(markdown: string): Set<string> {
     const text = h[1]!
       .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1') // a link's text only
       .replace(/<[^>]+>/g, '')
-    const base = text
-      .toLowerCase()
-      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
-      .replace(/ /g, '-')
+      .replace(/[`*]/g, '')
+    const base = githubSlug(text)
     const seen = counts.get(base) ?? 0
     counts.set(base, seen + 1)
     anchors.add(seen ? `${base}-${seen}` : base)
