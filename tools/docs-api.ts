@@ -49,8 +49,11 @@ const app = await Application.bootstrapWithPlugins({
   excludeExternals: true,
   githubPages: false,
   hideGenerator: true,
-  sourceLinkTemplate: 'https://github.com/tx402/tx402/blob/main/{path}#L{line}',
-  gitRevision: 'main',
+  // "Defined in" links to the file on GitHub's main branch, whatever this checkout's remote is.
+  disableGit: true,
+  basePath: root,
+  // {path} is relative to the entry points' common directory, packages/.
+  sourceLinkTemplate: 'https://github.com/tx402/tx402/blob/main/packages/{path}#L{line}',
   logLevel: LogLevel.Warn,
   // typedoc-plugin-markdown / typedoc-vitepress-theme
   entryFileName: 'index',
