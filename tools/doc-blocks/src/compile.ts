@@ -15,16 +15,17 @@ export interface BlockError {
 
 /**
  * Writes the modules to the scratch directory (emptied first) with the tsconfig of a strict
- * user's app, and type-checks them in one `tsc` run.
+ * user's app, and type-checks them in one `tsc` run. `dir` must sit inside tools/doc-blocks/
+ * (default: its .blocks/), so the workspace packages resolve.
  *
  * @returns the errors, each at its Markdown file and line; empty when everything compiles
  * @throws when tsc itself cannot run
  */
-export function compileModules(modules: BlockModule[]): BlockError[] {
-  rmSync(scratchDir, { recursive: true, force: true })
-  mkdirSync(scratchDir, { recursive: true })
+export function compileModules(modules: BlockModule[], dir = scratchDir): BlockError[] {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
   writeFileSync(
-    join(scratchDir, 'tsconfig.json'),
+    join(dir, 'tsconfig.json'),
     JSON.stringify(
       {
         // A user's strict app, not this repository's extra flags (noUncheckedIndexedAccess,
@@ -45,11 +46,11 @@ export function compileModules(modules: BlockModule[]): BlockError[] {
       2,
     ),
   )
-  for (const mod of modules) writeFileSync(join(scratchDir, mod.name), mod.source)
+  for (const mod of modules) writeFileSync(join(dir, mod.name), mod.source)
   if (modules.length === 0) return []
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc')
-  const result = spawnSync(process.execPath, [tsc, '-p', scratchDir, '--pretty', 'false'], {
-    cwd: scratchDir,
+  const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], {
+    cwd: dir,
     encoding: 'utf8',
   })
   if (result.error) throw result.error
