@@ -12,6 +12,7 @@ const root = resolve(import.meta.dirname, '..')
 const outDir = resolve(process.argv[2] ?? process.env.DOCS_SHOTS_DIR ?? '/work/ns/shots')
 const chromiumPath = '/usr/bin/chromium'
 const pages = [
+  { name: 'home', path: '/' },
   { name: 'quick-start', path: '/quick-start.html' },
   { name: 'api-paymentRequired', path: '/api/@tx402/koa/functions/paymentRequired.html' },
 ]
