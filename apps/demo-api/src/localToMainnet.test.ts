@@ -36,12 +36,18 @@ describe('docs/local-to-mainnet.md on local chains standing in for the testnets'
   let solana: SolanaRpc | undefined
   let session: Session | undefined
 
-  before(() => {
+  // Set once the page's files are known to be this run's: a reader's own are never removed.
+  let cleanUp = false
+
+  before(async () => {
+    // The page's API listens on 3402: another server there would answer the page's requests.
+    if (await listening(apiPort)) throw new Error(`port ${apiPort} is in use: stop what is there.`)
     const present = leftBehind.filter((name) => existsSync(demoDir + name))
     // Never overwrite a reader's own keys: these files are the page's, made by a run of it.
     if (present.length) {
       throw new Error(`apps/demo-api already has ${present.join(', ')}: move them away first.`)
     }
+    cleanUp = true
   })
 
   after(async () => {
@@ -49,7 +55,9 @@ describe('docs/local-to-mainnet.md on local chains standing in for the testnets'
     await base?.stop()
     await avalanche?.stop()
     await solana?.stop()
-    for (const name of leftBehind) rmSync(demoDir + name, { recursive: true, force: true })
+    if (cleanUp) {
+      for (const name of leftBehind) rmSync(demoDir + name, { recursive: true, force: true })
+    }
   })
 
   it('gets a paid 200 on each testnet, and each replay refused, with every command of the page', async () => {
