@@ -1,5 +1,5 @@
-import { avalanche } from '@tx402/chain-avalanche'
-import { base } from '@tx402/chain-base'
+import { avalanche, avalancheFuji } from '@tx402/chain-avalanche'
+import { base, baseSepolia } from '@tx402/chain-base'
 import { solana } from '@tx402/chain-solana'
 import type { ChainPlugin } from '@tx402/core'
 import type { DemoConfig, EvmChainConfig } from './config.js'
@@ -25,8 +25,15 @@ export function createChains(config: DemoConfig): ChainPlugin[] {
     confirmations: chain.confirmations,
   })
   const chains: ChainPlugin[] = []
-  if (config.base) chains.push(base(evm(config.base)))
-  if (config.avalanche) chains.push(avalanche(evm(config.avalanche)))
+  // A testnet's chain id takes its preset, whose chain name (`base-sepolia`) says it is one.
+  if (config.base) {
+    const preset = config.base.chainId === 84532 ? baseSepolia : base
+    chains.push(preset(evm(config.base)))
+  }
+  if (config.avalanche) {
+    const preset = config.avalanche.chainId === 43113 ? avalancheFuji : avalanche
+    chains.push(preset(evm(config.avalanche)))
+  }
   if (config.solana) {
     const { rpcUrl, payTo, network, mint, mintDecimals, commitment } = config.solana
     chains.push(

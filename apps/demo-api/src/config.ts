@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { avalanchePresets } from '@tx402/chain-avalanche'
+import { basePresets } from '@tx402/chain-base'
+import { solanaNetworkIds, solanaNetworks } from '@tx402/chain-solana'
 import { parseAmount } from '@tx402/core'
 import type { z } from 'zod'
-import { demoEnv, evmChain, mainnetUsdc, solanaChain } from './envSchema.js'
+import { demoEnv, evmChain, mainnetChainIds, solanaChain } from './envSchema.js'
 
 /** An EVM chain of the demo, from `<CHAIN>_*` variables. */
 export interface EvmChainConfig {
@@ -56,7 +59,8 @@ type Env = Record<string, string | undefined>
 
 /**
  * Reads and validates the demo's configuration (README, "Configuration"). A chain without an RPC
- * URL is not offered; defaults are the mainnet presets (USDC, 6 decimals). Throws
+ * URL is not offered; the token defaults to the USDC of the chain id's preset (mainnet, Base Sepolia,
+ * Fuji, Solana devnet), 6 decimals. Throws
  * `DemoConfigError` naming the first bad or missing variable.
  *
  * @example const config = loadConfig(process.env)
@@ -109,7 +113,7 @@ export function loadConfig(env: Env): DemoConfig {
           solana: {
             rpcUrl: solana.RPC_URL,
             ...(solana.NETWORK ? { network: solana.NETWORK } : {}),
-            mint: solana.MINT,
+            mint: solanaMint(solana),
             mintDecimals: solana.MINT_DECIMALS,
             payTo: solana.PAY_TO,
             commitment: solana.COMMITMENT,
@@ -119,16 +123,44 @@ export function loadConfig(env: Env): DemoConfig {
   }
 }
 
-function evm(prefix: keyof typeof mainnetUsdc, env: Env): EvmChainConfig {
-  const chain = parse(evmChain(mainnetUsdc[prefix]), env, `${prefix}_`)
+// The USDC of the preset for `network` among a chain's presets (mainnet and testnet), if any.
+type Presets = Record<string, { network: string; assets: readonly { address?: string }[] }>
+const presetUsdc = (presets: Presets, network: string) =>
+  Object.values(presets).find((preset) => preset.network === network)?.assets[0]?.address
+const presetsOf = { BASE: basePresets, AVALANCHE: avalanchePresets }
+
+function evm(prefix: keyof typeof mainnetChainIds, env: Env): EvmChainConfig {
+  const chain = parse(evmChain(mainnetChainIds[prefix]), env, `${prefix}_`)
+  // A testnet's chain id gets the testnet's USDC: mainnet's address there would be no token.
+  const token = chain.TOKEN ?? presetUsdc(presetsOf[prefix], `eip155:${chain.CHAIN_ID}`)
+  if (!token) {
+    throw new DemoConfigError(
+      `${prefix}_TOKEN`,
+      `required for chain id ${chain.CHAIN_ID}, which has no preset: set the token's address.`,
+    )
+  }
   return {
     rpcUrl: chain.RPC_URL,
     chainId: chain.CHAIN_ID,
-    token: chain.TOKEN,
+    token: token as `0x${string}`,
     tokenDecimals: chain.TOKEN_DECIMALS,
     payTo: chain.PAY_TO,
     ...(chain.CONFIRMATIONS !== undefined ? { confirmations: chain.CONFIRMATIONS } : {}),
   }
+}
+
+// SOLANA_MINT, else the USDC mint of SOLANA_NETWORK's preset (mainnet when unset).
+function solanaMint(chain: z.output<typeof solanaChain>): string {
+  if (chain.MINT) return chain.MINT
+  const preset = solanaNetworks[chain.NETWORK ?? solanaNetworkIds.mainnet]
+  const usdc = preset?.assets.find((asset) => asset.standard === 'spl')
+  if (!usdc) {
+    throw new DemoConfigError(
+      'SOLANA_MINT',
+      `required for ${chain.NETWORK}, which has no preset: set the USDC mint.`,
+    )
+  }
+  return usdc.mint
 }
 
 // The variables starting with `prefix`, read without it; the first issue becomes the error,

@@ -43,18 +43,18 @@ const solanaKey = z
     error: (issue) => `expected a base58 public key, ${got(issue)}`,
   })
 
-/** The mainnet USDC of each EVM chain: the defaults of `<CHAIN>_CHAIN_ID` and `<CHAIN>_TOKEN`. */
-export const mainnetUsdc = {
-  BASE: { chainId: 8453, token: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
-  AVALANCHE: { chainId: 43114, token: '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E' },
-} as const
+/** The mainnet chain id of each EVM chain: the default of `<CHAIN>_CHAIN_ID`. */
+export const mainnetChainIds = { BASE: 8453, AVALANCHE: 43114 } as const
 
-/** The variables of an EVM chain without their `BASE_`/`AVALANCHE_` prefix. */
-export const evmChain = (preset: (typeof mainnetUsdc)[keyof typeof mainnetUsdc]) =>
+/**
+ * The variables of an EVM chain without their `BASE_`/`AVALANCHE_` prefix. `TOKEN` has no default
+ * here: it is the USDC of the chain id's preset (`loadConfig`), mainnet's or a testnet's.
+ */
+export const evmChain = (mainnetChainId: number) =>
   z.object({
     RPC_URL: variable(url),
-    CHAIN_ID: variable(wholeNumber(1, 2 ** 53 - 1).default(preset.chainId)),
-    TOKEN: variable(evmAddress.default(preset.token)),
+    CHAIN_ID: variable(wholeNumber(1, 2 ** 53 - 1).default(mainnetChainId)),
+    TOKEN: variable(evmAddress.optional()),
     TOKEN_DECIMALS: variable(wholeNumber(0, 36).default(6)),
     PAY_TO: variable(evmAddress),
     CONFIRMATIONS: variable(wholeNumber(1, 10_000).optional()),
@@ -72,7 +72,7 @@ export const solanaChain = z.object({
       .transform((value) => value as `solana:${string}`)
       .optional(),
   ),
-  MINT: variable(solanaKey.default('EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v')),
+  MINT: variable(solanaKey.optional()),
   MINT_DECIMALS: variable(wholeNumber(0, 36).default(6)),
   PAY_TO: variable(solanaKey),
   COMMITMENT: variable(

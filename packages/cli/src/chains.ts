@@ -1,5 +1,5 @@
-import { avalanche } from '@tx402/chain-avalanche'
-import { base } from '@tx402/chain-base'
+import { avalanche, avalancheFuji, avalanchePresets } from '@tx402/chain-avalanche'
+import { base, basePresets, baseSepolia } from '@tx402/chain-base'
 import type { EvmChainPlugin } from '@tx402/chain-evm'
 import { type SolanaPlugin, solana } from '@tx402/chain-solana'
 import type { Network } from '@tx402/core'
@@ -48,7 +48,8 @@ export function enabledChains(env: Env): ChainName[] {
  * The plugin a server would build for `name` from the same variables (`BASE_RPC_URL`,
  * `BASE_CHAIN_ID`, `BASE_TOKEN`, `BASE_TOKEN_DECIMALS`, `BASE_PAY_TO`, `BASE_CONFIRMATIONS`;
  * `SOLANA_NETWORK`, `SOLANA_MINT`, `SOLANA_MINT_DECIMALS`, `SOLANA_COMMITMENT`…), each overridden
- * by its flag. A missing or malformed value fails with exit 2 naming the flag and the variable.
+ * by its flag. A testnet's chain id (84532, 43113) or network takes its preset and its USDC. A
+ * missing or malformed value fails with exit 2 naming the flag and the variable.
  *
  * @example const chain = configureChain('base', { rpc: 'http://127.0.0.1:8545' }, process.env)
  */
@@ -117,7 +118,23 @@ export function configureChain(name: ChainName, flags: ChainFlags, env: Env): Co
       `--confirmations (or ${p}_CONFIRMATIONS)`,
     ),
   }
-  const plugin = name === 'base' ? base(options) : avalanche(options)
+  // The preset of the chain id (a testnet's has its own name and USDC); another chain id has
+  // none, so its token must be named rather than default to mainnet USDC.
+  const presets: Record<string, unknown> = name === 'base' ? basePresets : avalanchePresets
+  if (network && !token && !(network in presets)) {
+    throw usageError(
+      `--token (or ${p}_TOKEN) is required for ${network}, which has no preset on ${name}.`,
+    )
+  }
+  const factory =
+    name === 'base'
+      ? network === 'eip155:84532'
+        ? baseSepolia
+        : base
+      : network === 'eip155:43113'
+        ? avalancheFuji
+        : avalanche
+  const plugin = factory(options)
   return { name, family: 'evm', rpcUrl, plugin }
 }
 
