@@ -153,17 +153,24 @@ start_redis() {
   started redis "Redis $(redis-server --version | sed -E 's/.* v=([^ ]+).*/\1/') on 127.0.0.1:6379"
 }
 
-stop_pidfile() { # pidfile
+# Whether process $1 runs program $2: a pidfile outlives a server that died, and its pid may
+# since belong to some other program, which must not be killed.
+runs_program() {
+  [ -n "$1" ] && [ "$(ps -p "$1" -o comm= 2>/dev/null)" = "$2" ]
+}
+
+stop_pidfile() { # pidfile program
   [ -f "$1" ] || return 1
   local pid
   pid=$(cat "$1")
+  runs_program "$pid" "$2" || { rm -f "$1"; return 1; }
   kill "$pid" 2>/dev/null || { rm -f "$1"; return 1; }
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null
+  for _ in $(seq 1 50); do runs_program "$pid" "$2" || break; sleep 0.1; done
+  runs_program "$pid" "$2" && kill -9 "$pid" 2>/dev/null
   rm -f "$1"
 }
 
-stop_redis() { stop_pidfile "$state/redis-6379/redis.pid" && say "redis: stopped"; }
+stop_redis() { stop_pidfile "$state/redis-6379/redis.pid" redis-server && say "redis: stopped"; }
 
 # ------------------------------------------------------------------------------- Redis Cluster
 
@@ -216,7 +223,7 @@ EOF
 
 stop_redis_cluster() {
   local any=1
-  for port in "${cluster_ports[@]}"; do stop_pidfile "$state/redis/$port/redis.pid" && any=0; done
+  for port in "${cluster_ports[@]}"; do stop_pidfile "$state/redis/$port/redis.pid" redis-server && any=0; done
   [ "$any" = 0 ] && say "redis-cluster: stopped"
   return 0
 }
@@ -232,7 +239,7 @@ start_pgbouncer() {
     say "pgbouncer: cannot start: pgbouncer is not installed and cannot be ($(why_not_install))"
     return 1
   }
-  stop_pidfile "$dir/pgbouncer.pid"
+  stop_pidfile "$dir/pgbouncer.pid" pgbouncer
   mkdir -p "$dir"
   echo '"postgres" ""' >"$dir/userlist.txt"
   # Transaction pooling, as hosted poolers run it; no extra startup parameter is accepted, so a
@@ -264,7 +271,7 @@ EOF
   started pgbouncer "PgBouncer, transaction pooling on 127.0.0.1:$pgbouncer_port -> 127.0.0.1:5432"
 }
 
-stop_pgbouncer() { stop_pidfile "$state/pgbouncer/pgbouncer.pid" && say "pgbouncer: stopped"; }
+stop_pgbouncer() { stop_pidfile "$state/pgbouncer/pgbouncer.pid" pgbouncer && say "pgbouncer: stopped"; }
 
 # ------------------------------------------------------------------------- nginx and Chromium
 
