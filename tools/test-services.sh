@@ -18,7 +18,8 @@
 # is installed from Debian's packages when running as root with apt-get (TX402_NO_INSTALL=1
 # forbids it). A part that cannot be started is reported, and `start` still succeeds: its suites
 # skip (see describeWithServices in @tx402/testing/services). When TX402_SERVICES_STARTED names a
-# file, `start` appends to it the parts it started, so the caller stops only those (tools/test.mjs).
+# file, `start` appends to it each part it launches (`launching PART`) and, once up, starts
+# (`PART`), so the caller stops only those, half-started ones too (tools/test.mjs).
 # Nothing is persisted but PostgreSQL's initialised data directory, kept to start fast next time.
 set -uo pipefail
 # A closed stdout (`npm test | head`) must not kill a stop half-way.
@@ -57,6 +58,13 @@ wait_for() { # command, tries of 0.2 s
 
 # Accepts a TCP connection on 127.0.0.1:$1 (bash's /dev/tcp: no client binary needed).
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Written before a part's processes are launched, so the caller also stops what a start left
+# half-done: a start that failed half-way, or one a Ctrl-C interrupted.
+launching() {
+  [ -n "${TX402_SERVICES_STARTED:-}" ] && echo "launching $1" >>"$TX402_SERVICES_STARTED"
+  return 0
+}
 
 started() {
   say "$1: started $2"
@@ -111,6 +119,7 @@ start_postgres() {
   # a Ctrl-C in the terminal for the test run (which then stops this server itself).
   local detach=()
   have setsid && detach=(setsid -w)
+  launching postgres
   as_service_user "${detach[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -s \
     -o "-c listen_addresses=127.0.0.1 -c port=5432 -c unix_socket_directories=$dir \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
@@ -147,6 +156,7 @@ start_redis() {
   local dir="$state/redis-6379"
   mkdir -p "$dir"
   # --daemonize: redis forks into its own session, out of reach of a Ctrl-C.
+  launching redis
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" || return 1
   wait_for "redis-cli -p 6379 ping" || { say "redis: did not come up (log: $dir/redis.log)"; return 1; }
@@ -191,6 +201,7 @@ start_redis_cluster() {
   stop_redis_cluster >/dev/null
   for port in "${cluster_ports[@]}"; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1; done
   rm -rf "$state/redis"
+  launching redis-cluster
   for port in "${cluster_ports[@]}"; do
     local dir="$state/redis/$port"
     mkdir -p "$dir"
@@ -261,6 +272,7 @@ logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 EOF
   # PgBouncer refuses to run as root; -u drops to postgres.
+  launching pgbouncer
   if is_root; then
     chown -R postgres "$dir"
     "$bin" -d -u postgres "$dir/pgbouncer.ini" >/dev/null || return 1

@@ -37,7 +37,10 @@ if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
     'test services: not started (no bash, or TX402_TEST_SERVICES=off); suites whose services are missing are skipped',
   )
 }
-const started = readStarted()
+const lines = readStartedFile()
+const started = [...new Set(lines.filter((l) => !l.startsWith('launching ')))]
+// What to stop: what started, and what was launched but not (yet) up.
+const launched = [...new Set(lines.map((l) => l.replace(/^launching /, '')))]
 if (started.length > 0)
   console.log(`test services: started ${started.join(', ')}; stopped when the run ends`)
 
@@ -46,8 +49,10 @@ let stopping = false
 function stop() {
   if (stopping) return
   stopping = true
-  if (bash && started.length > 0) {
-    spawnSync(bash, [servicesScript, 'stop', ...started], { stdio: 'inherit' })
+  if (bash && launched.length > 0) {
+    // Its own process group: a second Ctrl-C in the terminal must not cut the stop short and
+    // leave servers running.
+    spawnSync(bash, [servicesScript, 'stop', ...launched], { stdio: 'inherit', detached: true })
   }
   rmSync(scratch, { recursive: true, force: true })
 }
@@ -62,9 +67,9 @@ function findBash() {
   return found.status === 0 ? found.stdout.trim() : undefined
 }
 
-function readStarted() {
+function readStartedFile() {
   try {
-    return [...new Set(readFileSync(startedFile, 'utf8').split('\n').filter(Boolean))]
+    return readFileSync(startedFile, 'utf8').split('\n').filter(Boolean)
   } catch {
     return []
   }
