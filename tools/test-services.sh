@@ -19,7 +19,8 @@
 # forbids it). A part that cannot be started is reported, and `start` still succeeds: its suites
 # skip (see describeWithServices in @tx402/testing/services). When TX402_SERVICES_STARTED names a
 # file, `start` appends to it each part it launches (`launching PART`) and, once up, starts
-# (`PART`), so the caller stops only those, half-started ones too (tools/test.mjs).
+# (`PART`), so the caller stops only those, half-started ones too (tools/test.mjs). With
+# TX402_TEST_RUN=<pid of the run>, runs at once share what they start (see register_run).
 # Nothing is persisted but PostgreSQL's initialised data directory, kept to start fast next time.
 set -uo pipefail
 # A closed stdout (`npm test | head`) must not kill a stop half-way.
@@ -63,7 +64,38 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # half-done: a start that failed half-way, or one a Ctrl-C interrupted.
 launching() {
   [ -n "${TX402_SERVICES_STARTED:-}" ] && echo "launching $1" >>"$TX402_SERVICES_STARTED"
+  [ -n "${TX402_TEST_RUN:-}" ] && echo "$1" >>"$state/launched"
   return 0
+}
+
+# Several test runs at once in one namespace (two terminals) share the services: each run
+# registers its process id (TX402_TEST_RUN) at start; a run's stop leaves the services running
+# while another registered run is alive, and the last one stops what any of them launched.
+register_run() {
+  ( have flock && flock 9; mkdir -p "$state/runs"; : >"$state/runs/$TX402_TEST_RUN" ) 9>"$state/lock"
+}
+
+# Prints the parts to stop for this run's stop (none while another run is alive). Called with
+# the lock held, so a run starting meanwhile registers after the stop and starts afresh.
+parts_for_last_run() {
+  local others=() file pid
+  rm -f "$state/runs/$TX402_TEST_RUN"
+  for file in "$state"/runs/*; do
+    [ -e "$file" ] || continue
+    pid=${file##*/}
+    if kill -0 "$pid" 2>/dev/null; then others+=("$pid"); else rm -f "$file"; fi
+  done
+  if [ ${#others[@]} -gt 0 ]; then
+    printf '%s\n' "$@" >>"$state/launched"
+    say "left running: test run(s) ${others[*]} still use them (the last run stops them)" >&2
+    return 0
+  fi
+  local wanted
+  wanted=" $* $(cat "$state/launched" 2>/dev/null | tr '\n' ' ') "
+  rm -f "$state/launched"
+  for part in "${all_parts[@]}"; do
+    case "$wanted" in *" $part "*) echo "$part" ;; esac
+  done
 }
 
 started() {
@@ -324,7 +356,8 @@ status_chromium() { [ -x "$chromium_bin" ]; }
 command=${1:-start}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=("${all_parts[@]}")
+# A run's stop names what it launched (maybe nothing); otherwise no part means every part.
+[ ${#parts[@]} -gt 0 ] || [ "$command $#" = "stop 0" -a -n "${TX402_TEST_RUN:-}" ] || parts=("${all_parts[@]}")
 for part in "${parts[@]}"; do
   case " ${all_parts[*]} " in *" $part "*) ;; *) echo "unknown part: $part (${all_parts[*]})" >&2; exit 2 ;; esac
 done
@@ -332,9 +365,15 @@ mkdir -p "$state"
 
 case "$command" in
   start)
+    [ -n "${TX402_TEST_RUN:-}" ] && register_run
     for part in "${parts[@]}"; do "start_${part//-/_}" || true; done
     ;;
   stop)
+    if [ -n "${TX402_TEST_RUN:-}" ]; then
+      exec 9>"$state/lock"
+      have flock && flock 9
+      mapfile -t parts < <(parts_for_last_run "$@")
+    fi
     # The reverse of the start order: PgBouncer before the PostgreSQL behind it.
     for ((i = ${#parts[@]} - 1; i >= 0; i--)); do "stop_${parts[i]//-/_}" || true; done
     ;;

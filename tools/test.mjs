@@ -30,7 +30,11 @@ const bash = process.platform === 'win32' ? undefined : findBash()
 if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
   spawnSync(bash, [servicesScript, 'start'], {
     stdio: 'inherit',
-    env: { ...process.env, TX402_SERVICES_STARTED: startedFile },
+    env: {
+      ...process.env,
+      TX402_SERVICES_STARTED: startedFile,
+      TX402_TEST_RUN: String(process.pid),
+    },
   })
 } else {
   console.log(
@@ -49,10 +53,15 @@ let stopping = false
 function stop() {
   if (stopping) return
   stopping = true
-  if (bash && launched.length > 0) {
+  if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
     // Its own process group: a second Ctrl-C in the terminal must not cut the stop short and
     // leave servers running.
-    spawnSync(bash, [servicesScript, 'stop', ...launched], { stdio: 'inherit', detached: true })
+    // TX402_TEST_RUN: another `npm test` still running keeps them; the last one stops them.
+    spawnSync(bash, [servicesScript, 'stop', ...launched], {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, TX402_TEST_RUN: String(process.pid) },
+    })
   }
   rmSync(scratch, { recursive: true, force: true })
 }

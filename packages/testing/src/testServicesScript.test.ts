@@ -65,8 +65,8 @@ describe('tools/test-services.sh stops only what it started', () => {
     })
   }
 
-  it('redis: the redis-server its pidfile names is stopped', async function () {
-    if (!onPath('redis-server')) this.skip()
+  // A Redis of this script's own (its pidfile where `stop redis` looks), beside any other.
+  async function privateRedis(): Promise<number> {
     const sub = join(dir, 'redis-6379')
     mkdirSync(sub, { recursive: true })
     // Port 0 and a socket file: no TCP listener, so it runs beside whatever Redis the machine has.
@@ -96,11 +96,45 @@ describe('tools/test-services.sh stops only what it started', () => {
       }
     }
     assert.ok(pid > 0 && alive(pid), `no redis-server: ${run.stderr} ${run.stdout} ${pid}`)
+    return pid
+  }
+
+  it('redis: the redis-server its pidfile names is stopped', async function () {
+    if (!onPath('redis-server')) this.skip()
+    const pid = await privateRedis()
     const stop = spawnSync('bash', [script, 'stop', 'redis'], {
       env: { ...process.env, TX402_SERVICES_DIR: dir },
       encoding: 'utf8',
     })
     assert.match(stop.stdout, /redis: stopped/)
+    assert.equal(alive(pid), false)
+  })
+
+  it('two test runs at once: the first to end leaves what it launched to the other, the last stops it', async function () {
+    if (!onPath('redis-server')) this.skip()
+    const pid = await privateRedis()
+    // Run 1 (the decoy, alive) and run 2 (this test) registered, as `start` does.
+    const me = 2 ** 22 + 17 // no live process: only a name for run 2
+    mkdirSync(join(dir, 'runs'))
+    writeFileSync(join(dir, 'runs', String(decoy.pid)), '')
+    writeFileSync(join(dir, 'runs', String(me)), '')
+    const stop = (run: number) =>
+      spawnSync('bash', [script, 'stop', 'redis'], {
+        env: { ...process.env, TX402_SERVICES_DIR: dir, TX402_TEST_RUN: String(run) },
+        encoding: 'utf8',
+      })
+    const first = stop(me)
+    assert.match(
+      first.stderr,
+      new RegExp(`left running: test run\\(s\\) ${decoy.pid} still use them`),
+    )
+    assert.ok(alive(pid), 'the first run to end stopped a Redis the other run still uses')
+    // The other run ends without having launched anything: it stops what the first launched.
+    const last = spawnSync('bash', [script, 'stop'], {
+      env: { ...process.env, TX402_SERVICES_DIR: dir, TX402_TEST_RUN: String(decoy.pid) },
+      encoding: 'utf8',
+    })
+    assert.match(last.stdout, /redis: stopped/)
     assert.equal(alive(pid), false)
   })
 })
