@@ -60,6 +60,20 @@ wait_for() { # command, tries of 0.2 s
 # Accepts a TCP connection on 127.0.0.1:$1 (bash's /dev/tcp: no client binary needed).
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Whether Redis answers PING on 127.0.0.1:$1, or PostgreSQL (or PgBouncer) an SSLRequest: a port
+# taken by another program is no service (as describeWithServices probes it).
+redis_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && IFS= read -r -t 2 reply <&3 &&
+    [[ $reply == +PONG* ]]) 2>/dev/null
+}
+postgres_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' >&3 &&
+    IFS= read -r -n 1 -t 2 reply <&3 && [[ $reply == S || $reply == N ]]) 2>/dev/null
+}
+taken() { # part port what
+  say "$1: cannot start: 127.0.0.1:$2 is taken by a program that does not answer as $3 (stop it; the suites that need it skip)"
+}
+
 # Written before a part's processes are launched, so the caller also stops what a start left
 # half-done: a start that failed half-way, or one a Ctrl-C interrupted.
 launching() {
@@ -122,10 +136,11 @@ pg_bindir() {
   return 1
 }
 
-pg_up() { have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432 || port_open 5432; }
+pg_up() { postgres_answers 5432; }
 
 start_postgres() {
   if pg_up; then say "postgres: already up on 127.0.0.1:5432"; return 0; fi
+  if port_open 5432; then taken postgres 5432 PostgreSQL; return 1; fi
   local bin dir="$state/postgres"
   if ! bin=$(pg_bindir); then
     apt_install postgresql postgresql-client || {
@@ -184,7 +199,8 @@ start_redis() {
     say "redis: cannot start: redis-server or redis-cli is not installed and cannot be ($(why_not_install))"
     return 1
   fi
-  if port_open 6379; then say "redis: already up on 127.0.0.1:6379"; return 0; fi
+  if redis_answers 6379; then say "redis: already up on 127.0.0.1:6379"; return 0; fi
+  if port_open 6379; then taken redis 6379 Redis; return 1; fi
   local dir="$state/redis-6379"
   mkdir -p "$dir"
   # --daemonize: redis forks into its own session, out of reach of a Ctrl-C.
@@ -276,7 +292,8 @@ stop_redis_cluster() {
 pgbouncer_bin() { command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }; }
 
 start_pgbouncer() {
-  if port_open "$pgbouncer_port"; then say "pgbouncer: already up on 127.0.0.1:$pgbouncer_port"; return 0; fi
+  if postgres_answers "$pgbouncer_port"; then say "pgbouncer: already up on 127.0.0.1:$pgbouncer_port"; return 0; fi
+  if port_open "$pgbouncer_port"; then taken pgbouncer "$pgbouncer_port" PgBouncer; return 1; fi
   local bin dir="$state/pgbouncer"
   bin=$(pgbouncer_bin) || { apt_install pgbouncer && bin=$(pgbouncer_bin); } || {
     say "pgbouncer: cannot start: pgbouncer is not installed and cannot be ($(why_not_install))"
@@ -345,9 +362,9 @@ stop_nginx() { :; }
 stop_chromium() { :; }
 
 status_postgres() { pg_up; }
-status_redis() { port_open 6379; }
+status_redis() { redis_answers 6379; }
 status_redis_cluster() { cluster_healthy; }
-status_pgbouncer() { port_open "$pgbouncer_port"; }
+status_pgbouncer() { postgres_answers "$pgbouncer_port"; }
 status_nginx() { [ -x "$nginx_bin" ]; }
 status_chromium() { [ -x "$chromium_bin" ]; }
 
