@@ -378,7 +378,13 @@ parts=("$@")
 for part in "${parts[@]}"; do
   case " ${all_parts[*]} " in *" $part "*) ;; *) echo "unknown part: $part (${all_parts[*]})" >&2; exit 2 ;; esac
 done
-mkdir -p "$state"
+mkdir -p "$state" 2>/dev/null
+if [ ! -w "$state" ]; then
+  # Another user's (root's, say) directory: nothing can be started or stopped from here.
+  say "cannot use $state (not writable by $(id -un)): set TX402_SERVICES_DIR to a directory of yours"
+  [ "$command" = status ] && exit 1
+  exit 0
+fi
 
 case "$command" in
   start)
