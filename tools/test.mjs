@@ -3,7 +3,7 @@
 // with this command's arguments, then stops what it started: also after a failure, a Ctrl-C or a
 // SIGTERM. A part it cannot start makes its suites skip (describeWithServices), not fail.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -48,7 +48,9 @@ const launched = [...new Set(lines.map((l) => l.replace(/^launching /, '')))]
 if (started.length > 0)
   console.log(`test services: started ${started.join(', ')}; stopped when the run ends`)
 
-mocha = spawn(process.execPath, [mochaBin, ...process.argv.slice(2)], { stdio: 'inherit' })
+mocha = spawn(process.execPath, [mochaBin, ...mochaArgs(process.argv.slice(2))], {
+  stdio: 'inherit',
+})
 let stopping = false
 function stop() {
   if (stopping) return
@@ -70,6 +72,20 @@ mocha.on('exit', (code, signal) => {
   process.exit(code ?? exitCodeOf(signal))
 })
 process.on('exit', stop)
+
+// `npm test -- some.test.ts`: mocha adds the files named to .mocharc.json's spec list, so the
+// whole suite would run; the named files run alone instead, with the config's other options.
+function mochaArgs(args) {
+  const named = args.filter(
+    (a) => !a.startsWith('-') && (/\.[cm]?[jt]s$|\*/.test(a) || existsSync(a)),
+  )
+  if (named.length === 0) return args
+  const config = JSON.parse(readFileSync(join(root, '.mocharc.json'), 'utf8'))
+  delete config.spec
+  const file = join(scratch, 'mocharc.json')
+  writeFileSync(file, JSON.stringify(config))
+  return ['--config', file, ...args]
+}
 
 function findBash() {
   const found = spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' })
