@@ -3,7 +3,7 @@
 // with this command's arguments, then stops what it started: also after a failure, a Ctrl-C or a
 // SIGTERM. A part it cannot start makes its suites skip (describeWithServices), not fail.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -76,9 +76,7 @@ process.on('exit', stop)
 // `npm test -- some.test.ts`: mocha adds the files named to .mocharc.json's spec list, so the
 // whole suite would run; the named files run alone instead, with the config's other options.
 function mochaArgs(args) {
-  const named = args.filter(
-    (a) => !a.startsWith('-') && (/\.[cm]?[jt]s$|\*/.test(a) || existsSync(a)),
-  )
+  const named = args.filter((a) => !a.startsWith('-') && /\.[cm]?[jt]s$|\*/.test(a))
   if (named.length === 0) return args
   const config = JSON.parse(readFileSync(join(root, '.mocharc.json'), 'utf8'))
   delete config.spec
