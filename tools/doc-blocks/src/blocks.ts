@@ -32,9 +32,9 @@ export interface DocBlock {
 const typescript = new Set(['ts', 'typescript', 'mts'])
 
 /**
- * The Markdown files whose TypeScript blocks must compile: README.md, CONTRIBUTING.md, each
- * package's and app's README.md and everything under docs/ except the generated API reference
- * and the site's build output.
+ * The Markdown files whose TypeScript blocks must compile: README.md, CONTRIBUTING.md, the
+ * examples' and benches' README.md, each package's and app's README.md and everything under
+ * docs/ except the generated API reference and the site's build output.
  */
 export function documentationFiles(root = repoRoot): string[] {
   const files: string[] = []
@@ -45,6 +45,8 @@ export function documentationFiles(root = repoRoot): string[] {
   }
   add(join(root, 'README.md'))
   add(join(root, 'CONTRIBUTING.md'))
+  add(join(root, 'examples/README.md'))
+  add(join(root, 'bench/README.md'))
   for (const parent of ['packages', 'apps']) {
     for (const dir of readdirSync(join(root, parent)).sort())
       add(join(root, parent, dir, 'README.md'))
