@@ -247,7 +247,12 @@ start_redis_cluster() {
   cluster_healthy && { say "redis-cluster: already up on 127.0.0.1:7001-7006"; return 0; }
   # Half a cluster (or a stale nodes.conf) is started over from nothing.
   stop_redis_cluster >/dev/null
-  for port in "${cluster_ports[@]}"; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1; done
+  # A node of ours whose pidfile is gone is known by its directory; another program's Redis on
+  # these ports is left alone (the cluster then fails to form, and says so).
+  for port in "${cluster_ports[@]}"; do
+    [[ "$(redis-cli -p "$port" config get dir 2>/dev/null | sed -n 2p)" == "$state/redis/"* ]] &&
+      redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
+  done
   rm -rf "$state/redis"
   launching redis-cluster
   for port in "${cluster_ports[@]}"; do
