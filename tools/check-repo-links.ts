@@ -35,8 +35,12 @@ for (const file of documentationFiles(root)) {
     }
     if (fence) return
     const code = line.replace(/`[^`]*`/g, '')
-    for (const m of code.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g)) {
-      const href = m[1]!
+    // Inline links, and the definitions of reference-style ones (`[label]: path`).
+    const hrefs = [
+      ...[...code.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g)].map((m) => m[1]!),
+      ...[...code.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/g)].map((m) => m[1]!),
+    ]
+    for (const href of hrefs) {
       let target: string
       let fragment: string | undefined
       const own = ownRepo.exec(href)

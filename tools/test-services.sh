@@ -18,7 +18,9 @@
 # is installed from Debian's packages when running as root with apt-get (TX402_NO_INSTALL=1
 # forbids it). A part that cannot be started is reported, and `start` still succeeds: its suites
 # skip (see describeWithServices in @tx402/testing/services). When TX402_SERVICES_STARTED names a
-# file, `start` appends to it the parts it started, so the caller stops only those (tools/test.mjs).
+# file, `start` appends to it each part it launches (`launching PART`) and, once up, starts
+# (`PART`), so the caller stops only those, half-started ones too (tools/test.mjs). With
+# TX402_TEST_RUN=<pid of the run>, runs at once share what they start (see register_run).
 # Nothing is persisted but PostgreSQL's initialised data directory, kept to start fast next time.
 set -uo pipefail
 # A closed stdout (`npm test | head`) must not kill a stop half-way.
@@ -58,6 +60,58 @@ wait_for() { # command, tries of 0.2 s
 # Accepts a TCP connection on 127.0.0.1:$1 (bash's /dev/tcp: no client binary needed).
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Whether Redis answers PING on 127.0.0.1:$1, or PostgreSQL (or PgBouncer) an SSLRequest: a port
+# taken by another program is no service (as describeWithServices probes it).
+redis_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && IFS= read -r -t 2 reply <&3 &&
+    [[ $reply == +PONG* ]]) 2>/dev/null
+}
+postgres_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' >&3 &&
+    IFS= read -r -n 1 -t 2 reply <&3 && [[ $reply == S || $reply == N ]]) 2>/dev/null
+}
+taken() { # part port what
+  say "$1: cannot start: 127.0.0.1:$2 is taken by a program that does not answer as $3 (stop it; the suites that need it skip)"
+}
+
+# Written before a part's processes are launched, so the caller also stops what a start left
+# half-done: a start that failed half-way, or one a Ctrl-C interrupted.
+launching() {
+  [ -n "${TX402_SERVICES_STARTED:-}" ] && echo "launching $1" >>"$TX402_SERVICES_STARTED"
+  [ -n "${TX402_TEST_RUN:-}" ] && echo "$1" >>"$state/launched"
+  return 0
+}
+
+# Several test runs at once in one namespace (two terminals) share the services: each run
+# registers its process id (TX402_TEST_RUN) at start; a run's stop leaves the services running
+# while another registered run is alive, and the last one stops what any of them launched.
+register_run() {
+  ( have flock && flock 9; mkdir -p "$state/runs"; : >"$state/runs/$TX402_TEST_RUN" ) 9>"$state/lock"
+}
+
+# Prints the parts to stop for this run's stop (none while another run is alive). Called with
+# the lock held, so a run starting meanwhile registers after the stop and starts afresh.
+parts_for_last_run() {
+  local others=() file pid
+  rm -f "$state/runs/$TX402_TEST_RUN"
+  for file in "$state"/runs/*; do
+    [ -e "$file" ] || continue
+    pid=${file##*/}
+    if kill -0 "$pid" 2>/dev/null; then others+=("$pid"); else rm -f "$file"; fi
+  done
+  if [ ${#others[@]} -gt 0 ]; then
+    printf '%s\n' "$@" >>"$state/launched"
+    say "left running: test run(s) ${others[*]} still use them (the last run stops them)" >&2
+    return 0
+  fi
+  local wanted
+  wanted=" $* $(cat "$state/launched" 2>/dev/null | tr '\n' ' ') "
+  rm -f "$state/launched"
+  for part in "${all_parts[@]}"; do
+    case "$wanted" in *" $part "*) echo "$part" ;; esac
+  done
+}
+
 started() {
   say "$1: started $2"
   [ -n "${TX402_SERVICES_STARTED:-}" ] && echo "$1" >>"$TX402_SERVICES_STARTED"
@@ -82,10 +136,11 @@ pg_bindir() {
   return 1
 }
 
-pg_up() { have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432 || port_open 5432; }
+pg_up() { postgres_answers 5432; }
 
 start_postgres() {
   if pg_up; then say "postgres: already up on 127.0.0.1:5432"; return 0; fi
+  if port_open 5432; then taken postgres 5432 PostgreSQL; return 1; fi
   local bin dir="$state/postgres"
   if ! bin=$(pg_bindir); then
     apt_install postgresql postgresql-client || {
@@ -111,6 +166,7 @@ start_postgres() {
   # a Ctrl-C in the terminal for the test run (which then stops this server itself).
   local detach=()
   have setsid && detach=(setsid -w)
+  launching postgres
   as_service_user "${detach[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -s \
     -o "-c listen_addresses=127.0.0.1 -c port=5432 -c unix_socket_directories=$dir \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
@@ -143,27 +199,36 @@ start_redis() {
     say "redis: cannot start: redis-server or redis-cli is not installed and cannot be ($(why_not_install))"
     return 1
   fi
-  if port_open 6379; then say "redis: already up on 127.0.0.1:6379"; return 0; fi
+  if redis_answers 6379; then say "redis: already up on 127.0.0.1:6379"; return 0; fi
+  if port_open 6379; then taken redis 6379 Redis; return 1; fi
   local dir="$state/redis-6379"
   mkdir -p "$dir"
   # --daemonize: redis forks into its own session, out of reach of a Ctrl-C.
+  launching redis
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" || return 1
   wait_for "redis-cli -p 6379 ping" || { say "redis: did not come up (log: $dir/redis.log)"; return 1; }
   started redis "Redis $(redis-server --version | sed -E 's/.* v=([^ ]+).*/\1/') on 127.0.0.1:6379"
 }
 
-stop_pidfile() { # pidfile
+# Whether process $1 runs program $2: a pidfile outlives a server that died, and its pid may
+# since belong to some other program, which must not be killed.
+runs_program() {
+  [ -n "$1" ] && [ "$(ps -p "$1" -o comm= 2>/dev/null)" = "$2" ]
+}
+
+stop_pidfile() { # pidfile program
   [ -f "$1" ] || return 1
   local pid
   pid=$(cat "$1")
+  runs_program "$pid" "$2" || { rm -f "$1"; return 1; }
   kill "$pid" 2>/dev/null || { rm -f "$1"; return 1; }
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null
+  for _ in $(seq 1 50); do runs_program "$pid" "$2" || break; sleep 0.1; done
+  runs_program "$pid" "$2" && kill -9 "$pid" 2>/dev/null
   rm -f "$1"
 }
 
-stop_redis() { stop_pidfile "$state/redis-6379/redis.pid" && say "redis: stopped"; }
+stop_redis() { stop_pidfile "$state/redis-6379/redis.pid" redis-server && say "redis: stopped"; }
 
 # ------------------------------------------------------------------------------- Redis Cluster
 
@@ -182,8 +247,14 @@ start_redis_cluster() {
   cluster_healthy && { say "redis-cluster: already up on 127.0.0.1:7001-7006"; return 0; }
   # Half a cluster (or a stale nodes.conf) is started over from nothing.
   stop_redis_cluster >/dev/null
-  for port in "${cluster_ports[@]}"; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1; done
+  # A node of ours whose pidfile is gone is known by its directory; another program's Redis on
+  # these ports is left alone (the cluster then fails to form, and says so).
+  for port in "${cluster_ports[@]}"; do
+    [[ "$(redis-cli -p "$port" config get dir 2>/dev/null | sed -n 2p)" == "$state/redis/"* ]] &&
+      redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
+  done
   rm -rf "$state/redis"
+  launching redis-cluster
   for port in "${cluster_ports[@]}"; do
     local dir="$state/redis/$port"
     mkdir -p "$dir"
@@ -216,7 +287,7 @@ EOF
 
 stop_redis_cluster() {
   local any=1
-  for port in "${cluster_ports[@]}"; do stop_pidfile "$state/redis/$port/redis.pid" && any=0; done
+  for port in "${cluster_ports[@]}"; do stop_pidfile "$state/redis/$port/redis.pid" redis-server && any=0; done
   [ "$any" = 0 ] && say "redis-cluster: stopped"
   return 0
 }
@@ -226,13 +297,14 @@ stop_redis_cluster() {
 pgbouncer_bin() { command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }; }
 
 start_pgbouncer() {
-  if port_open "$pgbouncer_port"; then say "pgbouncer: already up on 127.0.0.1:$pgbouncer_port"; return 0; fi
+  if postgres_answers "$pgbouncer_port"; then say "pgbouncer: already up on 127.0.0.1:$pgbouncer_port"; return 0; fi
+  if port_open "$pgbouncer_port"; then taken pgbouncer "$pgbouncer_port" PgBouncer; return 1; fi
   local bin dir="$state/pgbouncer"
   bin=$(pgbouncer_bin) || { apt_install pgbouncer && bin=$(pgbouncer_bin); } || {
     say "pgbouncer: cannot start: pgbouncer is not installed and cannot be ($(why_not_install))"
     return 1
   }
-  stop_pidfile "$dir/pgbouncer.pid"
+  stop_pidfile "$dir/pgbouncer.pid" pgbouncer
   mkdir -p "$dir"
   echo '"postgres" ""' >"$dir/userlist.txt"
   # Transaction pooling, as hosted poolers run it; no extra startup parameter is accepted, so a
@@ -254,6 +326,7 @@ logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 EOF
   # PgBouncer refuses to run as root; -u drops to postgres.
+  launching pgbouncer
   if is_root; then
     chown -R postgres "$dir"
     "$bin" -d -u postgres "$dir/pgbouncer.ini" >/dev/null || return 1
@@ -264,7 +337,7 @@ EOF
   started pgbouncer "PgBouncer, transaction pooling on 127.0.0.1:$pgbouncer_port -> 127.0.0.1:5432"
 }
 
-stop_pgbouncer() { stop_pidfile "$state/pgbouncer/pgbouncer.pid" && say "pgbouncer: stopped"; }
+stop_pgbouncer() { stop_pidfile "$state/pgbouncer/pgbouncer.pid" pgbouncer && say "pgbouncer: stopped"; }
 
 # ------------------------------------------------------------------------- nginx and Chromium
 
@@ -294,9 +367,9 @@ stop_nginx() { :; }
 stop_chromium() { :; }
 
 status_postgres() { pg_up; }
-status_redis() { port_open 6379; }
+status_redis() { redis_answers 6379; }
 status_redis_cluster() { cluster_healthy; }
-status_pgbouncer() { port_open "$pgbouncer_port"; }
+status_pgbouncer() { postgres_answers "$pgbouncer_port"; }
 status_nginx() { [ -x "$nginx_bin" ]; }
 status_chromium() { [ -x "$chromium_bin" ]; }
 
@@ -305,17 +378,30 @@ status_chromium() { [ -x "$chromium_bin" ]; }
 command=${1:-start}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=("${all_parts[@]}")
+# A run's stop names what it launched (maybe nothing); otherwise no part means every part.
+[ ${#parts[@]} -gt 0 ] || [ "$command $#" = "stop 0" -a -n "${TX402_TEST_RUN:-}" ] || parts=("${all_parts[@]}")
 for part in "${parts[@]}"; do
   case " ${all_parts[*]} " in *" $part "*) ;; *) echo "unknown part: $part (${all_parts[*]})" >&2; exit 2 ;; esac
 done
-mkdir -p "$state"
+mkdir -p "$state" 2>/dev/null
+if [ ! -w "$state" ]; then
+  # Another user's (root's, say) directory: nothing can be started or stopped from here.
+  say "cannot use $state (not writable by $(id -un)): set TX402_SERVICES_DIR to a directory of yours"
+  [ "$command" = status ] && exit 1
+  exit 0
+fi
 
 case "$command" in
   start)
+    [ -n "${TX402_TEST_RUN:-}" ] && register_run
     for part in "${parts[@]}"; do "start_${part//-/_}" || true; done
     ;;
   stop)
+    if [ -n "${TX402_TEST_RUN:-}" ]; then
+      exec 9>"$state/lock"
+      have flock && flock 9
+      mapfile -t parts < <(parts_for_last_run "$@")
+    fi
     # The reverse of the start order: PgBouncer before the PostgreSQL behind it.
     for ((i = ${#parts[@]} - 1; i >= 0; i--)); do "stop_${parts[i]//-/_}" || true; done
     ;;

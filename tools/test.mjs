@@ -3,7 +3,7 @@
 // with this command's arguments, then stops what it started: also after a failure, a Ctrl-C or a
 // SIGTERM. A part it cannot start makes its suites skip (describeWithServices), not fail.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -30,24 +30,40 @@ const bash = process.platform === 'win32' ? undefined : findBash()
 if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
   spawnSync(bash, [servicesScript, 'start'], {
     stdio: 'inherit',
-    env: { ...process.env, TX402_SERVICES_STARTED: startedFile },
+    env: {
+      ...process.env,
+      TX402_SERVICES_STARTED: startedFile,
+      TX402_TEST_RUN: String(process.pid),
+    },
   })
 } else {
   console.log(
     'test services: not started (no bash, or TX402_TEST_SERVICES=off); suites whose services are missing are skipped',
   )
 }
-const started = readStarted()
+const lines = readStartedFile()
+const started = [...new Set(lines.filter((l) => !l.startsWith('launching ')))]
+// What to stop: what started, and what was launched but not (yet) up.
+const launched = [...new Set(lines.map((l) => l.replace(/^launching /, '')))]
 if (started.length > 0)
   console.log(`test services: started ${started.join(', ')}; stopped when the run ends`)
 
-mocha = spawn(process.execPath, [mochaBin, ...process.argv.slice(2)], { stdio: 'inherit' })
+mocha = spawn(process.execPath, [mochaBin, ...mochaArgs(process.argv.slice(2))], {
+  stdio: 'inherit',
+})
 let stopping = false
 function stop() {
   if (stopping) return
   stopping = true
-  if (bash && started.length > 0) {
-    spawnSync(bash, [servicesScript, 'stop', ...started], { stdio: 'inherit' })
+  if (bash && process.env.TX402_TEST_SERVICES !== 'off') {
+    // Its own process group: a second Ctrl-C in the terminal must not cut the stop short and
+    // leave servers running.
+    // TX402_TEST_RUN: another `npm test` still running keeps them; the last one stops them.
+    spawnSync(bash, [servicesScript, 'stop', ...launched], {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, TX402_TEST_RUN: String(process.pid) },
+    })
   }
   rmSync(scratch, { recursive: true, force: true })
 }
@@ -57,14 +73,26 @@ mocha.on('exit', (code, signal) => {
 })
 process.on('exit', stop)
 
+// `npm test -- some.test.ts`: mocha adds the files named to .mocharc.json's spec list, so the
+// whole suite would run; the named files run alone instead, with the config's other options.
+function mochaArgs(args) {
+  const named = args.filter((a) => !a.startsWith('-') && /\.[cm]?[jt]s$|\*/.test(a))
+  if (named.length === 0) return args
+  const config = JSON.parse(readFileSync(join(root, '.mocharc.json'), 'utf8'))
+  delete config.spec
+  const file = join(scratch, 'mocharc.json')
+  writeFileSync(file, JSON.stringify(config))
+  return ['--config', file, ...args]
+}
+
 function findBash() {
   const found = spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' })
   return found.status === 0 ? found.stdout.trim() : undefined
 }
 
-function readStarted() {
+function readStartedFile() {
   try {
-    return [...new Set(readFileSync(startedFile, 'utf8').split('\n').filter(Boolean))]
+    return readFileSync(startedFile, 'utf8').split('\n').filter(Boolean)
   } catch {
     return []
   }

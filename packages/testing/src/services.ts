@@ -26,6 +26,8 @@ interface ServiceCheck {
   /** What is missing, after "no ". */
   what: string
   ports?: readonly number[]
+  /** What must answer on `ports`: a listener of another program there is no service. */
+  protocol?: Protocol
   binaries?: readonly string[]
   files?: readonly string[]
   /** The command that provides it. */
@@ -35,8 +37,18 @@ interface ServiceCheck {
 const startWith = (part: string) => `start it with: bash tools/test-services.sh start ${part}`
 
 const checks: Record<TestService, ServiceCheck> = {
-  postgres: { what: 'PostgreSQL on 127.0.0.1:5432', ports: [5432], provide: startWith('postgres') },
-  redis: { what: 'Redis on 127.0.0.1:6379', ports: [6379], provide: startWith('redis') },
+  postgres: {
+    what: 'PostgreSQL on 127.0.0.1:5432',
+    ports: [5432],
+    protocol: 'postgres',
+    provide: startWith('postgres'),
+  },
+  redis: {
+    what: 'Redis on 127.0.0.1:6379',
+    ports: [6379],
+    protocol: 'redis',
+    provide: startWith('redis'),
+  },
   'redis-server': {
     what: 'redis-server on the PATH',
     binaries: ['redis-server'],
@@ -46,12 +58,14 @@ const checks: Record<TestService, ServiceCheck> = {
   'redis-cluster': {
     what: 'Redis Cluster on 127.0.0.1:7001-7006',
     ports: [7001, 7002, 7003, 7004, 7005, 7006],
+    protocol: 'redis',
     binaries: ['redis-cli', 'redis-server'],
     provide: startWith('redis-cluster'),
   },
   pgbouncer: {
     what: 'PgBouncer on 127.0.0.1:6432',
     ports: [6432],
+    protocol: 'postgres',
     provide: startWith('pgbouncer'),
   },
   nginx: {
@@ -68,31 +82,60 @@ const checks: Record<TestService, ServiceCheck> = {
   },
 }
 
-let openPorts: Set<number> | undefined
+/** How a port is asked who listens: Redis answers PING, PostgreSQL (and PgBouncer) SSLRequest. */
+export type Protocol = 'redis' | 'postgres'
 
-// Suites are declared synchronously, so the ports are probed by a short child process: once per
-// test process, every port at once.
+// Suites are declared synchronously, so the ports are probed by a short child process: every
+// port at once. Each gets its protocol's greeting; only the expected answer counts.
 const probe = `
 const net = require('node:net')
-const ports = JSON.parse(process.argv[1])
-Promise.all(ports.map((port) => new Promise((resolve) => {
-  const socket = net.connect({ host: '127.0.0.1', port })
-  const done = (open) => { socket.destroy(); resolve(open ? port : 0) }
+const [host, targets] = JSON.parse(process.argv[1])
+const greeting = {
+  redis: [Buffer.from('PING\\r\\n'), (b) => b.toString('latin1').startsWith('+PONG')],
+  // SSLRequest: a PostgreSQL server or PgBouncer answers one byte, S or N.
+  postgres: [Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]), (b) => b[0] === 0x53 || b[0] === 0x4e],
+}
+Promise.all(targets.map(({ port, protocol }) => new Promise((resolve) => {
+  const [hello, answered] = greeting[protocol]
+  const socket = net.connect({ host, port })
+  let got = Buffer.alloc(0)
+  const done = (ok) => { socket.destroy(); resolve(ok ? port : 0) }
   socket.setTimeout(2000, () => done(false))
-  socket.once('connect', () => done(true))
+  socket.once('connect', () => socket.write(hello))
+  socket.on('data', (chunk) => {
+    got = Buffer.concat([got, chunk])
+    if (answered(got) || got.length >= 5) done(answered(got))
+  })
   socket.once('error', () => done(false))
+  socket.once('close', () => done(false))
 }))).then((open) => process.stdout.write(JSON.stringify(open.filter(Boolean))))
 `
 
+/**
+ * The ports among `targets` on which their protocol's server answers (not merely a listener):
+ * a synchronous probe, at most about 2 s.
+ *
+ * @example probePorts([{ port: 6379, protocol: 'redis' }]) // Set { 6379 } when Redis answers
+ */
+export function probePorts(
+  targets: ReadonlyArray<{ port: number; protocol: Protocol }>,
+  host = '127.0.0.1',
+): Set<number> {
+  const answer = execFileSync(process.execPath, ['-e', probe, JSON.stringify([host, targets])], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  })
+  return new Set(JSON.parse(answer) as number[])
+}
+
+let openPorts: Set<number> | undefined
+
 function portOpen(port: number): boolean {
-  if (!openPorts) {
-    const all = [...new Set(Object.values(checks).flatMap((check) => check.ports ?? []))]
-    const answer = execFileSync(process.execPath, ['-e', probe, JSON.stringify(all)], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    })
-    openPorts = new Set(JSON.parse(answer) as number[])
-  }
+  openPorts ??= probePorts(
+    Object.values(checks).flatMap((check) =>
+      (check.ports ?? []).map((p) => ({ port: p, protocol: check.protocol ?? 'redis' })),
+    ),
+  )
   return openPorts.has(port)
 }
 

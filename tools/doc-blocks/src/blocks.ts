@@ -32,9 +32,9 @@ export interface DocBlock {
 const typescript = new Set(['ts', 'typescript', 'mts'])
 
 /**
- * The Markdown files whose TypeScript blocks must compile: README.md, CONTRIBUTING.md, each
- * package's and app's README.md and everything under docs/ except the generated API reference
- * and the site's build output.
+ * The Markdown files whose TypeScript blocks must compile: README.md, CONTRIBUTING.md, the
+ * examples' and benches' README.md, each package's and app's README.md and everything under
+ * docs/ except the generated API reference and the site's build output.
  */
 export function documentationFiles(root = repoRoot): string[] {
   const files: string[] = []
@@ -45,6 +45,8 @@ export function documentationFiles(root = repoRoot): string[] {
   }
   add(join(root, 'README.md'))
   add(join(root, 'CONTRIBUTING.md'))
+  add(join(root, 'examples/README.md'))
+  add(join(root, 'bench/README.md'))
   for (const parent of ['packages', 'apps']) {
     for (const dir of readdirSync(join(root, parent)).sort())
       add(join(root, parent, dir, 'README.md'))
@@ -67,51 +69,104 @@ export function documentationFiles(root = repoRoot): string[] {
   return files
 }
 
+/** One fenced block of any language, as `fences` reads it. */
+interface Fence {
+  /** 1-based line of the first code line. */
+  line: number
+  /** The language, lower-cased, without VitePress's `{1,3}` or `:line-numbers`. */
+  lang: string
+  tags: string[]
+  code: string
+}
+
 /**
- * The TypeScript blocks of one Markdown text, in order. Fences may be indented (inside a list
- * item): the indentation is removed from the code.
+ * Every fenced block of a Markdown text. Fences may be indented (inside a list item) or quoted
+ * (`> `): the indentation and the quote marks are removed from the code. The info string is read
+ * as VitePress reads it: `ts{2}`, `ts:line-numbers` and `ts [title]` are all TypeScript.
+ */
+function fences(text: string): Fence[] {
+  const lines = text.split('\n')
+  const found: Fence[] = []
+  const quote = /^(?: {0,3}> ?)*/
+  for (let i = 0; i < lines.length; i++) {
+    const prefix = quote.exec(lines[i]!)![0]
+    const open = /^( *)(`{3,}|~{3,})\s*([^`]*)$/.exec(lines[i]!.slice(prefix.length))
+    if (!open) continue
+    const [, indent = '', fence = '', info = ''] = open
+    const body: string[] = []
+    let j = i + 1
+    const close = new RegExp(`^ {0,${indent.length + 3}}${fence[0]}{${fence.length},}\\s*$`)
+    const unquote = (line: string) => (prefix ? line.replace(quote, '') : line)
+    while (j < lines.length && !close.test(unquote(lines[j]!))) {
+      const line = unquote(lines[j]!)
+      body.push(line.startsWith(indent) ? line.slice(indent.length) : line.trimStart())
+      j++
+    }
+    const lang = /^[^\s{:[]*/.exec(info)![0]
+    const tags = info
+      .slice(lang.length)
+      .replace(/^(?::[\w-]+)+/, '')
+      .split(/\s+/)
+      .filter((t) => t && !/^\{[\d,\s-]*\}$/.test(t))
+    found.push({ line: i + 2, lang: lang.toLowerCase(), tags, code: body.join('\n') })
+    i = j
+  }
+  return found
+}
+
+/**
+ * The TypeScript blocks of one Markdown text, in order (see `fences` for the forms it reads).
  *
  * @example extractBlocks('docs/quick-start.md', readFileSync('docs/quick-start.md', 'utf8'))
  */
 export function extractBlocks(file: string, text: string): DocBlock[] {
-  const lines = text.split('\n')
-  const blocks: DocBlock[] = []
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^( *)(`{3,}|~{3,})\s*([^\s`]*)(.*)$/.exec(lines[i]!)
-    if (!open) continue
-    const [, indent = '', fence = '', lang = '', rest = ''] = open
-    const body: string[] = []
-    let j = i + 1
-    const close = new RegExp(`^ {0,${indent.length + 3}}${fence[0]}{${fence.length},}\\s*$`)
-    while (j < lines.length && !close.test(lines[j]!)) {
-      const line = lines[j]!
-      body.push(line.startsWith(indent) ? line.slice(indent.length) : line.trimStart())
-      j++
-    }
-    if (typescript.has(lang.toLowerCase())) {
-      const tags = rest.trim().split(/\s+/).filter(Boolean)
+  return fences(text)
+    .filter((f) => typescript.has(f.lang))
+    .map(({ line, tags, code }) => {
       const value = (key: string) =>
         tags.find((t) => t.startsWith(`${key}=`))?.slice(key.length + 1)
       const run = value('run')
       const group = value('group')
-      blocks.push({
+      return {
         file,
-        line: i + 2,
-        code: body.join('\n'),
+        line,
+        code,
         noCheck: tags.includes('no-check'),
         tags,
         ...(group ? { group } : {}),
         ...(run ? { run } : {}),
-      })
-    }
-    i = j
-  }
-  return blocks
+      }
+    })
+}
+
+/** Script languages the site highlights that the checker does not compile. */
+const uncompiled = new Set(['js', 'javascript', 'jsx', 'mjs', 'cjs', 'tsx', 'cts'])
+
+/**
+ * The JavaScript and TSX blocks of one Markdown text that are not marked `no-check`: the checker
+ * cannot vouch for them, so it reports each one (write it as `ts`, or mark it `no-check`).
+ *
+ * @example uncheckedScriptBlocks('docs/page.md', '```js\nx\n```') // [{ line: 2, lang: 'js', … }]
+ */
+export function uncheckedScriptBlocks(
+  file: string,
+  text: string,
+): Array<{ file: string; line: number; lang: string }> {
+  return fences(text)
+    .filter((f) => uncompiled.has(f.lang) && !f.tags.includes('no-check'))
+    .map(({ line, lang }) => ({ file, line, lang }))
 }
 
 /** The value of a block's `key=value` tag, if it has one. */
 export function tagValue(block: DocBlock, key: string): string | undefined {
   return block.tags.find((t) => t.startsWith(`${key}=`))?.slice(key.length + 1)
+}
+
+/** Every JavaScript or TSX block of the documentation files not marked `no-check`. */
+export function allUncheckedScriptBlocks(root = repoRoot) {
+  return documentationFiles(root).flatMap((file) =>
+    uncheckedScriptBlocks(file, readFileSync(join(root, file), 'utf8')),
+  )
 }
 
 /** Every block of the documentation files. */

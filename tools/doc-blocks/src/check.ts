@@ -1,12 +1,19 @@
 // Type-checks every TypeScript block of the documentation against the workspace packages and
 // prints file:line for each error: `pnpm docs:check-blocks`. Exit 1 on any error.
-import { allBlocks, documentationFiles, toModules } from './blocks.js'
+import { allBlocks, allUncheckedScriptBlocks, documentationFiles, toModules } from './blocks.js'
 import { compileModules } from './compile.js'
 
 const files = documentationFiles()
 const blocks = allBlocks()
 const modules = toModules(blocks)
-const errors = compileModules(modules)
+const errors = [
+  ...allUncheckedScriptBlocks().map(({ file, line, lang }) => ({
+    file,
+    line,
+    message: `a \`${lang}\` block is not type-checked: write it as \`ts\`, or tag it no-check`,
+  })),
+  ...compileModules(modules),
+]
 for (const e of errors) console.error(`${e.file}:${e.line}: ${e.message}`)
 const skipped = blocks.filter((b) => b.noCheck).length
 const runs = new Set(blocks.filter((b) => b.run).map((b) => `${b.file}#${b.run}`)).size

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { extractBlocks, toModules } from './blocks.js'
+import { extractBlocks, toModules, uncheckedScriptBlocks } from './blocks.js'
 import { compileModules, scratchDir } from './compile.js'
 
 const page = [
@@ -52,6 +52,44 @@ describe('doc blocks: extracted, compiled against the workspace, errors at the M
       ],
     )
     assert.equal(blocks[1]!.code, "const price: bigint = '0.01'")
+  })
+
+  it("reads VitePress's info strings: line highlights, line numbers, a title, a blockquote", () => {
+    const md = [
+      '```ts{2}', //                      1
+      'const a: number = 1', //           2
+      '```', //                           3
+      '```ts:line-numbers {1}', //        4
+      'const b: number = 1', //           5
+      '```', //                           6
+      '```ts [server.ts] group=g', //     7
+      'const c: number = 1', //           8
+      '```', //                           9
+      '> ```ts', //                      10
+      '> const d: number = 1', //        11
+      '> ```', //                        12
+    ].join('\n')
+    const blocks = extractBlocks('docs/page.md', md)
+    assert.deepEqual(
+      blocks.map((b) => [b.line, b.code, b.group]),
+      [
+        [2, 'const a: number = 1', undefined],
+        [5, 'const b: number = 1', undefined],
+        [8, 'const c: number = 1', 'g'],
+        [11, 'const d: number = 1', undefined],
+      ],
+    )
+  })
+
+  it('names every JavaScript or TSX block it does not compile, unless marked no-check', () => {
+    const md = ['```js', 'x', '```', '```tsx', 'x', '```', '```js no-check', 'x', '```'].join('\n')
+    assert.deepEqual(
+      uncheckedScriptBlocks('docs/page.md', md).map((b) => [b.line, b.lang]),
+      [
+        [2, 'js'],
+        [5, 'tsx'],
+      ],
+    )
   })
 
   it('reports each type error at its file:line; a repeated import in a group is kept once', () => {
