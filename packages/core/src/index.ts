@@ -41,6 +41,11 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type {
+  AcceptedPayment,
+  ChainReportTerms,
+} from './engine/judgeChainReport.js'
+export { defaultClockSkewSeconds, judgeChainReport } from './engine/judgeChainReport.js'
 export type { JudgeTerms, PaymentJudgment } from './engine/judgePayment.js'
 export { judgePayer, judgePayment } from './engine/judgePayment.js'
 export type { ClientLimit, ClientLimiter, VerificationLimits } from './engine/limits.js'

@@ -9,6 +9,7 @@ import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
 import { type CreditTerms, resolveCredit } from './creditOffer.js'
 import type { Logger, PaymentEngineOptions } from './engineOptions.js'
+import { defaultClockSkewSeconds } from './judgeChainReport.js'
 import { type EngineObserver, guarded } from './observer.js'
 import { type OfferChoice, offerSelector } from './selectOffer.js'
 
@@ -82,7 +83,7 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     credit,
     bindings,
     selectOffer: offerSelector(offers),
-    skewSeconds: nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds'),
+    skewSeconds: nonNegative(options.clockSkewSeconds, defaultClockSkewSeconds, 'clockSkewSeconds'),
     claimTtlMs: positive(options.claimTtlMs, 60_000, 'claimTtlMs'),
     redeliveryWindowMs:
       nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000,

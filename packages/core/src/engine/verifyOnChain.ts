@@ -1,12 +1,9 @@
 import type { VerifyResult } from '../plugin.js'
-import { proofMessage } from '../proofMessage.js'
 import { chainClockOf } from './chainClock.js'
-import { choosePayer } from './choosePayer.js'
 import { judgeInChainTime } from './judgeInChainTime.js'
-import { judgePayer } from './judgePayment.js'
 import type { EngineObserver } from './observer.js'
 import type { Attempt } from './readAttempt.js'
-import { isRefusal, type Refusal, refuse } from './refusal.js'
+import { isRefusal, type Refusal } from './refusal.js'
 import type { sharedLookups } from './sharedLookups.js'
 
 /** Who paid, and how much of it is theirs: what identifies the payment in the ledger. */
@@ -87,27 +84,7 @@ export async function judgeVerification(
   attempt: Attempt,
   result: VerifyResult,
 ): Promise<Verified | Refusal> {
-  const { offer, txId, challenge, proof } = attempt
-  const { plugin } = offer
   const judged = await judgeInChainTime(dependencies, attempt, result)
   if (isRefusal(judged)) return judged
-  if (judged.status === 'pending') {
-    const seconds = Math.max(1, Math.ceil(judged.retryAfterMs / 1000))
-    return refuse(
-      'payment_pending',
-      judged.message ??
-        `The transaction is not final yet. Retry the same headers after ${seconds} seconds; do not pay again.`,
-      seconds,
-    )
-  }
-  const signed = proof && {
-    message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-    signature: proof,
-  }
-  const choice = judgePayer(
-    await choosePayer(plugin, judged.candidates, signed || undefined),
-    judged.requirement,
-  )
-  if (isRefusal(choice)) return choice
-  return { payer: choice.transfer.payer, amount: choice.transfer.amount, facts: result }
+  return { payer: judged.payer, amount: judged.amount, facts: result }
 }
