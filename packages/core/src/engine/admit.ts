@@ -5,8 +5,8 @@ import {
   notFoundCache,
   type VerificationLimits,
 } from './limits.js'
-import type { Attempt } from './readAttempt.js'
 import { type Refusal, refuse } from './refusal.js'
+import type { Attempt } from './types.js'
 
 /** Step 2: the limits on unpaid verification work, held for one route. */
 export interface Admission {

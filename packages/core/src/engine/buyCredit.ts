@@ -7,9 +7,8 @@ import { creditRefusals } from './creditRefusals.js'
 import { paymentCreditHeaders } from './creditResponse.js'
 import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
 import type { CreditReceipt } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
 import type { Refusal } from './refusal.js'
-import type { Verified } from './verifyOnChain.js'
+import type { Attempt, Verified } from './types.js'
 
 /** Credit a verified payment buys: the grant its commit applies, and what the response says. */
 export interface Purchase {

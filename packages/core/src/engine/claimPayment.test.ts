@@ -4,9 +4,10 @@ import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
 import { attemptOn, silent } from '../test/engineSupport.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
-import { type Claim, claimPayment } from './claimPayment.js'
+import { claimPayment } from './claimPayment.js'
 import { leaseSettler } from './leaseSettler.js'
 import { isRefusal } from './refusal.js'
+import type { Claim } from './types.js'
 
 const plugin = scriptedChain().plugin
 const attempt = (n: number, challengeId?: string) =>

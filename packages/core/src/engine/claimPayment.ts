@@ -1,23 +1,14 @@
 import { assetId } from '../assetId.js'
 import type { CreditGrant } from '../credit.js'
-import type { Lease, Ledger } from '../ledger.js'
+import type { Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
-import { type ClaimHeartbeat, startHeartbeat } from './claimHeartbeat.js'
-import type { Logger, PaymentRequest } from './engineOptions.js'
+import { startHeartbeat } from './claimHeartbeat.js'
 import type { leaseSettler } from './leaseSettler.js'
 import type { PaidOutcome, ReplayOutcome } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
 import { findRedelivery, paidResource, redeliveryOutcome } from './redelivery.js'
 import { type Refusal, refuse } from './refusal.js'
-import type { Trace } from './report.js'
 import { takePayment } from './takePayment.js'
-import type { Verified } from './verifyOnChain.js'
-
-/** This request's hold on the payment, kept alive until it settles. */
-export interface Claim {
-  lease: Lease
-  heartbeat: ClaimHeartbeat
-}
+import type { Attempt, Claim, Logger, PaymentRequest, Trace, Verified } from './types.js'
 
 /** What `claimPayment` needs besides the attempt. */
 export interface ClaimDependencies {

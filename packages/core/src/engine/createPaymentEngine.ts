@@ -6,15 +6,21 @@ import { buildResponse } from './challengeResponse.js'
 import { claimPayment } from './claimPayment.js'
 import { consumedMemory } from './consumedMemory.js'
 import { creditSteps } from './creditSteps.js'
-import type { PaymentEngine, PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import { leaseSettler } from './leaseSettler.js'
 import type { Outcome } from './outcome.js'
-import { type Attempt, readAttempt } from './readAttempt.js'
+import { readAttempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
-import { reporter, type Trace } from './report.js'
+import { reporter } from './report.js'
 import { setUpRoute } from './routeSetup.js'
 import { paidOutcome } from './settlement.js'
 import { sharedLookups } from './sharedLookups.js'
+import type {
+  Attempt,
+  PaymentEngine,
+  PaymentEngineOptions,
+  PaymentRequest,
+  Trace,
+} from './types.js'
 import { isValueFault } from './valueFault.js'
 import { judgeVerification, verifyOnChain } from './verifyOnChain.js'
 
@@ -23,7 +29,7 @@ export type {
   PaymentEngine,
   PaymentEngineOptions,
   PaymentRequest,
-} from './engineOptions.js'
+} from './types.js'
 
 /**
  * Builds the engine that turns a request into an outcome: read the attempt, admit it, verify it

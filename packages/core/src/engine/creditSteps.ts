@@ -4,15 +4,11 @@ import { buyCredit, type Purchase } from './buyCredit.js'
 import { checkCreditToken } from './creditRefusals.js'
 import { paymentCreditHeaders } from './creditResponse.js'
 import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
-import type { Logger } from './engineOptions.js'
 import type { HoldSettler } from './leaseSettler.js'
 import type { CreditReceipt, PaidOutcome, ReplayOutcome, RespondOutcome } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
 import type { Refusal } from './refusal.js'
-import type { Trace } from './report.js'
-import type { Route } from './routeSetup.js'
 import { spendCredit } from './spendCredit.js'
-import type { Verified } from './verifyOnChain.js'
+import type { Attempt, Logger, Route, Trace, Verified } from './types.js'
 
 /**
  * The credit steps of one route (docs/protocol.md section 7), for the composition: check a

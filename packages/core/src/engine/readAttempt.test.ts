@@ -7,8 +7,8 @@ import { scriptedChain } from '../testing/scriptedChain.js'
 import { buildResponse } from './challengeResponse.js'
 import { readAttempt } from './readAttempt.js'
 import { isRefusal } from './refusal.js'
-import type { Trace } from './report.js'
 import { setUpRoute } from './routeSetup.js'
+import type { Trace } from './types.js'
 
 const secret = 'read-attempt-secret-at-least-32-bytes!!'
 const route = (binding: 'reference' | 'none' = 'none') =>

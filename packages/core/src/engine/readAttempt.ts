@@ -1,36 +1,13 @@
 import { deriveReference, namesResource, openChallenge } from '../challenge/challenge.js'
 import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { InvalidChallengeError, InvalidTxIdError } from '../errors.js'
-import type { ChallengeContext, PaymentRequirement } from '../plugin.js'
-import type { ResolvedOffer } from '../price.js'
+import type { ChallengeContext } from '../plugin.js'
 import { headerNames } from '../protocol/headers.js'
 import { answeredRequirement } from './answeredTerms.js'
 import { challengeResource } from './challengeRealm.js'
-import type { PaymentRequest } from './engineOptions.js'
 import { readPaymentHeaders } from './readPaymentHeaders.js'
 import { type Refusal, refuse } from './refusal.js'
-import type { Trace } from './report.js'
-import type { Route } from './routeSetup.js'
-
-/** A payment attempt, read from the request's headers and checked against the route. */
-export interface Attempt {
-  offer: ResolvedOffer
-  /** The chain's canonical transaction id. */
-  txId: string
-  /** The verified challenge it answers, if it sent one. */
-  challenge: ChallengeContext | undefined
-  /** `x-payment-proof`, if sent. */
-  proof: string | undefined
-  /** What the payment must be: the answered challenge's terms, else today's. */
-  requirement: PaymentRequirement
-  /** `x-payment-credit` sent with the payment (a top-up), unchecked. */
-  credit?: string | undefined
-}
-
-/** A request spending credit: `x-payment-credit` alone, its token unchecked. */
-export interface CreditAttempt {
-  spend: string
-}
+import type { Attempt, CreditAttempt, PaymentRequest, Route, Trace } from './types.js'
 
 /** What `readAttempt` needs of the route. */
 export type AttemptRules = Pick<Route, 'keys' | 'selectOffer' | 'bindings' | 'terms'>

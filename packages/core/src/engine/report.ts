@@ -1,15 +1,9 @@
 import { VerifierUnavailableError } from '../errors.js'
 import { describeFault } from '../rpc/rpcFault.js'
-import type { Logger } from './engineOptions.js'
 import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
-import type { Outcome, PaymentReceipt } from './outcome.js'
+import type { Outcome, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { type Refusal, refuse } from './refusal.js'
-import { onceEnded } from './settlement.js'
-
-/** What one request's decision has learned so far, for its log line and hooks. */
-export type Trace = Partial<
-  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount' | 'balance'>
->
+import type { Logger, Trace } from './types.js'
 
 /** What the reporter writes to: the route's (guarded) logger and observer, and its hooks. */
 export interface ReportDependencies {
@@ -147,4 +141,37 @@ function line(
   durationMs: number,
 ): PaymentDecision {
   return { resource, ...trace, outcome, status, durationMs }
+}
+
+/**
+ * `paid` with `ended(failure, served)` called once, when it ends: a failed `confirm`, `settle`,
+ * or `finish` (for the decision line and the hooks).
+ */
+export function onceEnded(
+  paid: PaidOutcome,
+  ended: (failure: RespondOutcome | undefined, served: boolean) => void,
+): PaidOutcome {
+  let reported = false
+  const end = (failure: RespondOutcome | undefined, served: boolean) => {
+    if (reported) return
+    reported = true
+    ended(failure, served)
+  }
+  return {
+    ...paid,
+    async confirm() {
+      const failure = await paid.confirm()
+      if (failure) end(failure, false)
+      return failure
+    },
+    async settle(delivered, response) {
+      await paid.settle(delivered, response)
+      end(undefined, delivered)
+    },
+    async finish(served) {
+      const failure = await paid.finish(served)
+      end(failure, served)
+      return failure
+    },
+  }
 }

@@ -3,39 +3,15 @@ import { ConfigurationError } from '../errors.js'
 import type { ResolvedOffer } from '../price.js'
 import { describeCost, resolveOffers } from '../price.js'
 import { offeredTerms } from './answeredTerms.js'
-import { type OfferBinding, offerBindings } from './bindingPolicy.js'
+import { offerBindings } from './bindingPolicy.js'
 import { checkRealm } from './challengeRealm.js'
-import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
+import { assertChallengeFits } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
-import { type CreditTerms, resolveCredit } from './creditOffer.js'
-import type { Logger, PaymentEngineOptions } from './engineOptions.js'
+import { resolveCredit } from './creditOffer.js'
 import { defaultClockSkewSeconds } from './judgeChainReport.js'
-import { type EngineObserver, guarded } from './observer.js'
-import { type OfferChoice, offerSelector } from './selectOffer.js'
-
-/** Everything a route decides once, at setup, from its options. */
-export interface Route {
-  offers: readonly ResolvedOffer[]
-  /** What its responses share: offers, cost, the signing key. */
-  terms: RouteTerms
-  /** Every key a challenge may be signed with (the first signs). */
-  keys: readonly Uint8Array[]
-  /** The credit the route sells (packs per offer, scope, expiry); undefined: none. */
-  credit: CreditTerms | undefined
-  /** What a payment on each offer must carry (challenge, proof). */
-  bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
-  selectOffer(chain: string): OfferChoice
-  skewSeconds: number
-  claimTtlMs: number
-  /** 0: re-delivery off. */
-  redeliveryWindowMs: number
-  maxStoredResponseBytes: number
-  /** How many times one payment's response may be re-delivered (0: never). */
-  maxRedeliveries: number
-  /** The logger and observer, made unable to throw. */
-  logger: Logger
-  observer: EngineObserver
-}
+import { guarded } from './observer.js'
+import { offerSelector } from './selectOffer.js'
+import type { Logger, PaymentEngineOptions, Route, RouteTerms } from './types.js'
 
 const faultsOnly: Logger = {
   info() {},

@@ -1,11 +1,9 @@
 import type { StoredResponse } from '../ledger.js'
 import type { ClaimHeartbeat } from './claimHeartbeat.js'
-import type { Claim } from './claimPayment.js'
 import type { Hold, HoldSettler, leaseSettler } from './leaseSettler.js'
 import type { CreditReceipt, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { paymentResponseHeaders } from './paymentResponse.js'
-import type { Attempt } from './readAttempt.js'
-import type { Verified } from './verifyOnChain.js'
+import type { Attempt, Claim, Verified } from './types.js'
 
 /** How a paid request ended, for its decision line. */
 export type Settled = 'served' | 'released' | RespondOutcome
@@ -175,39 +173,6 @@ export function settledOutcome(
     finish: async (served) => {
       const end = await settled.finish(served)
       return typeof end === 'string' ? undefined : end
-    },
-  }
-}
-
-/**
- * `paid` with `ended(failure, served)` called once, when it ends: a failed `confirm`, `settle`,
- * or `finish` (for the decision line and the hooks).
- */
-export function onceEnded(
-  paid: PaidOutcome,
-  ended: (failure: RespondOutcome | undefined, served: boolean) => void,
-): PaidOutcome {
-  let reported = false
-  const end = (failure: RespondOutcome | undefined, served: boolean) => {
-    if (reported) return
-    reported = true
-    ended(failure, served)
-  }
-  return {
-    ...paid,
-    async confirm() {
-      const failure = await paid.confirm()
-      if (failure) end(failure, false)
-      return failure
-    },
-    async settle(delivered, response) {
-      await paid.settle(delivered, response)
-      end(undefined, delivered)
-    },
-    async finish(served) {
-      const failure = await paid.finish(served)
-      end(failure, served)
-      return failure
     },
   }
 }

@@ -7,8 +7,8 @@ import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
 import type { Outcome } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
 import { sharedLookups } from './sharedLookups.js'
+import type { Attempt } from './types.js'
 
 // A burst of identical requests for one payment asks the chain once per process (in flight, or
 // confirmed a moment ago); each is still judged and claimed on its own, so exactly one is paid.

@@ -6,12 +6,11 @@ import type { CreditTerms } from './creditOffer.js'
 import { creditRefusals } from './creditRefusals.js'
 import { paymentCreditHeaders } from './creditResponse.js'
 import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
-import type { Logger } from './engineOptions.js'
 import type { Hold, HoldSettler } from './leaseSettler.js'
 import type { CreditReceipt, PaidOutcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { type Refusal, refuse } from './refusal.js'
-import type { Trace } from './report.js'
 import { settledOutcome, settlement } from './settlement.js'
+import type { Logger, Trace } from './types.js'
 
 /** What `spendCredit` needs of the route. */
 export interface SpendDependencies {

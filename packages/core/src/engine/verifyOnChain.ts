@@ -2,18 +2,9 @@ import type { VerifyResult } from '../plugin.js'
 import { chainClockOf } from './chainClock.js'
 import { judgeInChainTime } from './judgeInChainTime.js'
 import type { EngineObserver } from './observer.js'
-import type { Attempt } from './readAttempt.js'
 import { isRefusal, type Refusal } from './refusal.js'
 import type { sharedLookups } from './sharedLookups.js'
-
-/** Who paid, and how much of it is theirs: what identifies the payment in the ledger. */
-export interface Verified {
-  payer: string
-  /** Base units this payer sent to `payTo`. */
-  amount: bigint
-  /** The chain's report they were judged from (kept by `consumedMemory` for replays). */
-  facts?: VerifyResult
-}
+import type { Attempt, Verified } from './types.js'
 
 /** What `verifyOnChain` needs besides the attempt. */
 export interface VerifyDependencies {

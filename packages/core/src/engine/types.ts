@@ -1,13 +1,18 @@
+// The engine's nouns, shared by every step: types only, importing no step (docs/architecture.md,
+// "the engine"). A step imports its nouns from here, never from another step's file.
 import type { ChallengeSecret } from '../challenge/challengeKeys.js'
-import type { Ledger } from '../ledger.js'
-import type { ChainPlugin } from '../plugin.js'
+import type { ChallengeTerm } from '../challenge/challengeTerms.js'
+import type { Lease, Ledger } from '../ledger.js'
+import type { ChainPlugin, ChallengeContext, PaymentRequirement, VerifyResult } from '../plugin.js'
 import type { ResolvedOffer, RoutePrice } from '../price.js'
-import type { RouteBinding } from './bindingPolicy.js'
-import type { RouteCredit } from './creditOffer.js'
+import type { OfferBinding, RouteBinding } from './bindingPolicy.js'
+import type { ClaimHeartbeat } from './claimHeartbeat.js'
+import type { CreditTerms, RouteCredit } from './creditOffer.js'
 import type { VerificationLimits } from './limits.js'
-import type { EngineHooks, EngineObserver } from './observer.js'
+import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
 import type { Outcome } from './outcome.js'
 import type { RequestHeaders } from './readPaymentHeaders.js'
+import type { OfferChoice } from './selectOffer.js'
 
 /** A pino-compatible logger. */
 export interface Logger {
@@ -138,3 +143,84 @@ export interface PaymentEngine {
   /** The chains offered for this route, with what each must receive. */
   readonly offers: readonly ResolvedOffer[]
 }
+
+/** What every response of one route shares: offers, cost, and how challenges are signed. */
+export interface RouteTerms {
+  /** The key new challenges are signed with (the first secret). */
+  key: Uint8Array
+  offers: readonly ResolvedOffer[]
+  /** What the offers ask for, signed into every challenge. */
+  terms: readonly ChallengeTerm[]
+  cost: { amount: string; currency: string }
+  challengeTtlSeconds: number
+  /** Offers whose payments must carry `x-payment-proof`. */
+  proofRequired: ReadonlySet<ResolvedOffer>
+  /** The credit packs each offer sells, when the route sells credit. */
+  credit?: CreditTerms | undefined
+  /** The `realm` option, checked: what this route's challenges name instead of the request's. */
+  realm?: string | undefined
+}
+
+/** Everything a route decides once, at setup, from its options. */
+export interface Route {
+  offers: readonly ResolvedOffer[]
+  /** What its responses share: offers, cost, the signing key. */
+  terms: RouteTerms
+  /** Every key a challenge may be signed with (the first signs). */
+  keys: readonly Uint8Array[]
+  /** The credit the route sells (packs per offer, scope, expiry); undefined: none. */
+  credit: CreditTerms | undefined
+  /** What a payment on each offer must carry (challenge, proof). */
+  bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
+  selectOffer(chain: string): OfferChoice
+  skewSeconds: number
+  claimTtlMs: number
+  /** 0: re-delivery off. */
+  redeliveryWindowMs: number
+  maxStoredResponseBytes: number
+  /** How many times one payment's response may be re-delivered (0: never). */
+  maxRedeliveries: number
+  /** The logger and observer, made unable to throw. */
+  logger: Logger
+  observer: EngineObserver
+}
+
+/** A payment attempt, read from the request's headers and checked against the route. */
+export interface Attempt {
+  offer: ResolvedOffer
+  /** The chain's canonical transaction id. */
+  txId: string
+  /** The verified challenge it answers, if it sent one. */
+  challenge: ChallengeContext | undefined
+  /** `x-payment-proof`, if sent. */
+  proof: string | undefined
+  /** What the payment must be: the answered challenge's terms, else today's. */
+  requirement: PaymentRequirement
+  /** `x-payment-credit` sent with the payment (a top-up), unchecked. */
+  credit?: string | undefined
+}
+
+/** A request spending credit: `x-payment-credit` alone, its token unchecked. */
+export interface CreditAttempt {
+  spend: string
+}
+
+/** Who paid, and how much of it is theirs: what identifies the payment in the ledger. */
+export interface Verified {
+  payer: string
+  /** Base units this payer sent to `payTo`. */
+  amount: bigint
+  /** The chain's report they were judged from (kept by `consumedMemory` for replays). */
+  facts?: VerifyResult
+}
+
+/** This request's hold on the payment, kept alive until it settles. */
+export interface Claim {
+  lease: Lease
+  heartbeat: ClaimHeartbeat
+}
+
+/** What one request's decision has learned so far, for its log line and hooks. */
+export type Trace = Partial<
+  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount' | 'balance'>
+>
