@@ -116,6 +116,12 @@ function challengeBody(
     accepts.push(option as unknown as AcceptOption)
     acceptsJson += acceptsJson ? `,${entry.json}` : entry.json
   }
+  for (const scheme of terms.schemes ?? []) {
+    for (const option of scheme.accepts?.(context) ?? []) {
+      accepts.push(option)
+      acceptsJson += acceptsJson ? `,${JSON.stringify(option)}` : JSON.stringify(option)
+    }
+  }
   const expiresAt = isoDate(challenge.expiresAt)
   const body: PaymentRequiredBody = {
     error,

@@ -28,6 +28,7 @@ const optionNames = {
   requireProof: true,
   credit: true,
   limits: true,
+  schemes: true,
   logger: true,
   observer: true,
   onPaid: true,

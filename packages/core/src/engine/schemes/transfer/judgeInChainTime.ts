@@ -1,9 +1,9 @@
-import type { VerifyResult } from '../plugin.js'
-import type { ChainClock } from './chainClock.js'
-import { chainClockOf } from './chainClock.js'
-import { type AcceptedPayment, judgeChainReport } from './judgeChainReport.js'
-import { isRefusal, type Refusal } from './refusal.js'
-import type { Attempt } from './types.js'
+import type { VerifyResult } from '../../../plugin.js'
+import type { ChainClock } from '../../chainClock.js'
+import { chainClockOf } from '../../chainClock.js'
+import { type AcceptedPayment, judgeChainReport } from '../../judgeChainReport.js'
+import { isRefusal, type Refusal } from '../../refusal.js'
+import type { Attempt } from '../../types.js'
 
 /** A refusal older than this sample is judged again after a fresh one. */
 const resampleAfterMs = 5_000

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { memoryLedger } from '../memoryLedger.js'
-import type { VerifyResult } from '../plugin.js'
-import { hash, silent } from '../test/engineSupport.js'
-import { scriptedChain } from '../testing/scriptedChain.js'
-import { createPaymentEngine } from './createPaymentEngine.js'
-import type { Outcome } from './outcome.js'
+import { memoryLedger } from '../../../memoryLedger.js'
+import type { VerifyResult } from '../../../plugin.js'
+import { hash, silent } from '../../../test/engineSupport.js'
+import { scriptedChain } from '../../../testing/scriptedChain.js'
+import { createPaymentEngine } from '../../createPaymentEngine.js'
+import type { Outcome } from '../../outcome.js'
+import type { Attempt } from '../../types.js'
 import { sharedLookups } from './sharedLookups.js'
-import type { Attempt } from './types.js'
 
 // A burst of identical requests for one payment asks the chain once per process (in flight, or
 // confirmed a moment ago); each is still judged and claimed on its own, so exactly one is paid.

@@ -2,6 +2,7 @@ import { challengeKeys } from '../challenge/challengeKeys.js'
 import { ConfigurationError } from '../errors.js'
 import type { ResolvedOffer } from '../price.js'
 import { describeCost, resolveOffers } from '../price.js'
+import { admissionFor } from './admit.js'
 import { offeredTerms } from './answeredTerms.js'
 import { offerBindings } from './bindingPolicy.js'
 import { checkRealm } from './challengeRealm.js'
@@ -9,9 +10,13 @@ import { assertChallengeFits } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
 import { resolveCredit } from './creditOffer.js'
 import { defaultClockSkewSeconds } from './judgeChainReport.js'
+import { leaseSettler } from './leaseSettler.js'
 import { guarded } from './observer.js'
+import { reporter } from './report.js'
+import { creditScheme } from './schemes/credit/creditScheme.js'
+import { transferScheme } from './schemes/transfer/transferScheme.js'
 import { offerSelector } from './selectOffer.js'
-import type { Logger, PaymentEngineOptions, Route, RouteTerms } from './types.js'
+import type { EngineScheme, Logger, PaymentEngineOptions, Route, RouteTerms } from './types.js'
 
 const faultsOnly: Logger = {
   info() {},
@@ -20,13 +25,16 @@ const faultsOnly: Logger = {
 }
 
 /**
- * Checks `options` and derives the route from them; anything wrong throws here, before the app
- * listens. Also asks each chain about its asset (a transfer fee, say) and logs what it says.
+ * Checks `options` and resolves them into the route: everything decided once, at setup (offers,
+ * terms, keys, limits), the per-route parts (settler, admission, reporter), and the composition
+ * of its payment schemes, asked in this order: the pushed transfer, credit, then
+ * `options.schemes`. Anything wrong throws here, before the app listens. Also asks each chain
+ * about its asset (a transfer fee, say) and logs what it says.
  *
  * @throws ConfigurationError naming the option.
- * @example const route = setUpRoute({ chains: [base({ rpcUrl, payTo })], ledger, secret, price: '0.01' })
+ * @example const route = resolveOptions({ chains: [base({ rpcUrl, payTo })], ledger, secret, price: '0.01' })
  */
-export function setUpRoute(options: PaymentEngineOptions): Route {
+export function resolveOptions(options: PaymentEngineOptions): Route {
   checkOptions(options)
   const keys = challengeKeys(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
@@ -48,11 +56,12 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
     credit,
     realm: checkRealm(options.realm),
+    schemes: options.schemes,
   }
   assertChallengeFits(terms)
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
   announceAssetNotices(offers, logger)
-  return {
+  const base = {
     offers,
     terms,
     keys,
@@ -71,7 +80,18 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     maxRedeliveries: wholeCount(options.maxRedeliveries, 3, 'maxRedeliveries'),
     logger,
     observer: guarded(options.observer ?? {}, ['decision', 'verification', 'fault', 'inFlight']),
+    ledger: options.ledger,
+    settler: leaseSettler(options.ledger, logger),
+    admission: admissionFor(options.limits, options.ledger),
   }
+  const report = reporter({ logger, observer: base.observer, hooks: options })
+  // The composition: a new scheme is one folder under schemes/ and one line here.
+  const schemes: EngineScheme[] = [
+    transferScheme(base),
+    creditScheme(base),
+    ...((options.schemes ?? []) as readonly EngineScheme[]),
+  ]
+  return { ...base, report, schemes }
 }
 
 /** What the chain says about each asset (a transfer fee, say), read once and logged. */
