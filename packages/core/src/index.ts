@@ -69,6 +69,7 @@ export type {
   StartupChecks,
 } from './engine/startupCheck.js'
 export { startupChecks } from './engine/startupCheck.js'
+export type { PaymentScheme, SchemeAttempt, SchemePayment } from './engine/types.js'
 export type {
   DeliveredPayment,
   Lease,

@@ -1,3 +1,4 @@
+import { paymentRequestHeaders } from '../protocol/headers.js'
 import { handlePayment } from './handlePayment.js'
 import { resolveOptions } from './resolveOptions.js'
 import type { PaymentEngine, PaymentEngineOptions } from './types.js'
@@ -21,5 +22,12 @@ export type {
  */
 export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
   const route = resolveOptions(options)
-  return { handle: (request) => handlePayment(route, request), offers: route.offers }
+  const requestHeaders = [
+    ...new Set([...paymentRequestHeaders, ...route.schemes.flatMap((s) => s.headers ?? [])]),
+  ]
+  return {
+    handle: (request) => handlePayment(route, request),
+    offers: route.offers,
+    requestHeaders,
+  }
 }

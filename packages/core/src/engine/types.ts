@@ -150,6 +150,11 @@ export interface PaymentEngine {
   handle(request: PaymentRequest): Promise<Outcome>
   /** The chains offered for this route, with what each must receive. */
   readonly offers: readonly ResolvedOffer[]
+  /**
+   * The request header names (lower case) the engine reads: tx402's own `x-payment-*` and those
+   * of `options.schemes`. An adapter passes these in `PaymentRequest.headers`, no others.
+   */
+  readonly requestHeaders: readonly string[]
 }
 
 /** What every response of one route shares: offers, cost, and how challenges are signed. */
@@ -290,6 +295,8 @@ export interface SchemePayment {
 export interface PaymentScheme<A extends SchemeAttempt = SchemeAttempt> {
   /** Short name, for logs. */
   readonly name: string
+  /** The request header names (lower case) it reads: adapters pass these to the engine. */
+  readonly headers?: readonly string[]
   /**
    * True when `verify` asks no chain or remote service (credit: one ledger call): its attempts
    * skip admission, and a fault in it is the ledger's. Default false.
