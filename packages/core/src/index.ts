@@ -7,9 +7,7 @@ export type {
 } from './challenge/index.js'
 export {
   challengeKey,
-  challengeKeys,
   deriveReference,
-  findTerm,
   issueChallenge,
   verifyChallenge,
 } from './challenge/index.js'
@@ -23,16 +21,10 @@ export type {
   ReserveResult,
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
-export {
-  mergeCacheControl,
-  overridesCacheControl,
-  paymentVary,
-  withCacheHeaders,
-} from './engine/cacheHeaders.js'
+export { mergeCacheControl, overridesCacheControl } from './engine/cacheHeaders.js'
 export type { RouteAnswer } from './engine/chargedAnswer.js'
 export { isChargedAnswer } from './engine/chargedAnswer.js'
-export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
-export type { PayerChoice } from './engine/choosePayer.js'
+export { paymentOptionNames } from './engine/checkOptions.js'
 export { choosePayer } from './engine/choosePayer.js'
 export type {
   Logger,
@@ -41,10 +33,7 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
-export type {
-  AcceptedPayment,
-  ChainReportTerms,
-} from './engine/judgeChainReport.js'
+export type { AcceptedPayment, ChainReportTerms } from './engine/judgeChainReport.js'
 export { defaultClockSkewSeconds, judgeChainReport } from './engine/judgeChainReport.js'
 export type { JudgeTerms, PaymentJudgment } from './engine/judgePayment.js'
 export { judgePayer, judgePayment } from './engine/judgePayment.js'
@@ -58,8 +47,7 @@ export type {
   ReplayOutcome,
   RespondOutcome,
 } from './engine/outcome.js'
-export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
-export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export type { RequestHeaders } from './engine/readPaymentHeaders.js'
 export type { Refusal } from './engine/refusal.js'
 export { isRefusal, refuse } from './engine/refusal.js'
 export type {
@@ -95,7 +83,8 @@ export type {
   VerifyResult,
 } from './plugin.js'
 export type { ResolvedOffer, RoutePrice } from './price.js'
-export { describeCost, resolveOffers } from './price.js'
+export { resolveOffers } from './price.js'
+// What users and plugin authors use; the rest of the engine is internal (docs/architecture.md).
 // The protocol a payer needs (wire types, headers, codes, money, errors), also `@tx402/core/protocol`.
 export * from './protocol/index.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'
