@@ -207,6 +207,16 @@ for (const [name, makeLedger] of ledgers) {
 
     const call = (path: string, voucher?: string, method = 'GET') =>
       fetch(`${url}${path}`, { method, headers: voucher ? { [header]: voucher } : {} })
+    // A commit lands once the response ended, a moment after the client read it: until then the
+    // payment is in progress (409 with Retry-After), as docs/protocol.md section 6 says.
+    const settled = async (path: string, voucher: string, method = 'GET') => {
+      let response = await call(path, voucher, method)
+      for (let i = 0; response.status === 409 && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        response = await call(path, voucher, method)
+      }
+      return response
+    }
     const receipt = (response: Response) =>
       decodeBase64Json<PaymentResponse>(response.headers.get('payment-response')!)
 
@@ -244,7 +254,7 @@ for (const [name, makeLedger] of ledgers) {
       assert.equal(receipt(served).redelivered, undefined)
       assert.equal(runs.slow, 1, 'the route ran once for one voucher')
       // The same voucher again, for the same resource: its response again, nothing charged.
-      const again = await call('/slow', voucher)
+      const again = await settled('/slow', voucher)
       assert.equal(again.status, 200)
       assert.equal(receipt(again).redelivered, true)
       // For another resource it is spent.
@@ -257,9 +267,9 @@ for (const [name, makeLedger] of ledgers) {
     it('settles on delivery: a route that fails consumes nothing, and the voucher pays later', async () => {
       const voucher = voucherFor(payTo)
       assert.equal((await call('/fails', voucher)).status, 500)
-      assert.equal((await call('/fails', voucher)).status, 500, 'released, so claimable again')
+      assert.equal((await settled('/fails', voucher)).status, 500, 'released, so claimable again')
       assert.equal(runs.fails, 2)
-      const served = await call('/ok', voucher)
+      const served = await settled('/ok', voucher)
       assert.equal(served.status, 200)
       assert.equal(receipt(served).redelivered, undefined, 'a first delivery, not a re-delivery')
     })
@@ -279,11 +289,7 @@ for (const [name, makeLedger] of ledgers) {
       assert.equal(await pending, 'aborted')
       await late
       // Released as the response ends: retry while the release lands.
-      let served = await call('/ok', voucher)
-      for (let i = 0; served.status === 409 && i < 100; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20))
-        served = await call('/ok', voucher)
-      }
+      const served = await settled('/ok', voucher)
       assert.equal(served.status, 200, served.status === 200 ? '' : await served.text())
       assert.equal(receipt(served).redelivered, undefined, 'a first delivery, not a re-delivery')
     })
@@ -293,7 +299,7 @@ for (const [name, makeLedger] of ledgers) {
       const first = await call('/order', voucher, 'POST')
       assert.equal(first.status, 200)
       const kept = await first.text()
-      const again = await call('/order', voucher, 'POST')
+      const again = await settled('/order', voucher, 'POST')
       assert.equal(again.status, 200)
       assert.equal(await again.text(), kept)
       assert.equal(receipt(again).redelivered, true)

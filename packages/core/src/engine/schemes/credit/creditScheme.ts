@@ -18,6 +18,8 @@ export function creditScheme(
 ): EngineScheme {
   return {
     name: 'credit',
+    // One ledger call, no chain: not admitted (no limits), and a fault in it is the ledger's.
+    verifiesLocally: true,
     read(request): CreditAttempt | Refusal | undefined {
       const headers = readPaymentHeaders(request.headers)
       if (headers.kind !== 'credit') return undefined
