@@ -7,13 +7,10 @@ export type {
 } from './challenge/index.js'
 export {
   challengeKey,
-  challengeKeys,
   deriveReference,
-  findTerm,
   issueChallenge,
   verifyChallenge,
 } from './challenge/index.js'
-export { defaultClockSkewSeconds } from './clockSkew.js'
 export type {
   CreditGrant,
   CreditGrantRecord,
@@ -25,17 +22,10 @@ export type {
 } from './credit.js'
 export { checkCreditGrant } from './creditGrantCheck.js'
 export { checkCreditReservation } from './creditReservationCheck.js'
-export {
-  mergeCacheControl,
-  overridesCacheControl,
-  paymentVary,
-  withCacheHeaders,
-} from './engine/cacheHeaders.js'
+export { mergeCacheControl, overridesCacheControl } from './engine/cacheHeaders.js'
 export type { RouteAnswer } from './engine/chargedAnswer.js'
 export { isChargedAnswer } from './engine/chargedAnswer.js'
-export { checkOptions, paymentOptionNames } from './engine/checkOptions.js'
-export type { PayerChoice } from './engine/choosePayer.js'
-export { choosePayer } from './engine/choosePayer.js'
+export { paymentOptionNames } from './engine/checkOptions.js'
 export type {
   Logger,
   PaymentEngine,
@@ -43,8 +33,10 @@ export type {
   PaymentRequest,
 } from './engine/createPaymentEngine.js'
 export { createPaymentEngine } from './engine/createPaymentEngine.js'
+export type { AcceptedPayment, ChainReportTerms } from './engine/judgeChainReport.js'
+export { defaultClockSkewSeconds, judgeChainReport } from './engine/judgeChainReport.js'
 export type { JudgeTerms, PaymentJudgment } from './engine/judgePayment.js'
-export { judgePayer, judgePayment } from './engine/judgePayment.js'
+export { judgePayment } from './engine/judgePayment.js'
 export type { ClientLimit, ClientLimiter, VerificationLimits } from './engine/limits.js'
 export { clientLimiter, clientLimitOptions } from './engine/limits.js'
 export type { EngineHooks, EngineObserver, PaymentDecision } from './engine/observer.js'
@@ -55,8 +47,7 @@ export type {
   ReplayOutcome,
   RespondOutcome,
 } from './engine/outcome.js'
-export type { PaymentHeaders, RequestHeaders } from './engine/readPaymentHeaders.js'
-export { readPaymentHeaders } from './engine/readPaymentHeaders.js'
+export type { RequestHeaders } from './engine/readPaymentHeaders.js'
 export type { Refusal } from './engine/refusal.js'
 export { isRefusal, refuse } from './engine/refusal.js'
 export type {
@@ -66,6 +57,7 @@ export type {
   StartupChecks,
 } from './engine/startupCheck.js'
 export { startupChecks } from './engine/startupCheck.js'
+export type { PaymentScheme, SchemeAttempt, SchemePayment } from './engine/types.js'
 export type {
   DeliveredPayment,
   Lease,
@@ -91,7 +83,8 @@ export type {
   VerifyResult,
 } from './plugin.js'
 export type { ResolvedOffer, RoutePrice } from './price.js'
-export { describeCost, resolveOffers } from './price.js'
+export { resolveOffers } from './price.js'
+// What users and plugin authors use; the rest of the engine is internal (docs/architecture.md).
 // The protocol a payer needs (wire types, headers, codes, money, errors), also `@tx402/core/protocol`.
 export * from './protocol/index.js'
 export { defaultRateLimitSeconds, rateLimitCodes, rateLimitSeconds } from './rpc/rateLimit.js'

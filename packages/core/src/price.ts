@@ -96,13 +96,32 @@ function checkAmounts(
 
 /** The decimal `price` in `asset`'s base units; a bad price names the option and the chain. */
 function priceIn(price: unknown, asset: WireAsset, chain: string): bigint {
+  return optionAmount(price, asset, {
+    option: 'price',
+    chain,
+    example: "a decimal string with at most DECIMALS decimals, e.g. '0.01'",
+  })
+}
+
+/**
+ * A decimal amount an option gives (`price`, a credit pack) in `asset`'s base units; a bad one
+ * throws a `ConfigurationError` naming the option and the chain, and what to give instead.
+ *
+ * @throws ConfigurationError for anything `parseAmount` refuses.
+ * @example optionAmount('1.00', usdc, { option: 'credit.packs', chain: 'base', example: "decimal strings, e.g. '1.00'" }) // 1000000n
+ */
+export function optionAmount(
+  value: unknown,
+  asset: WireAsset,
+  where: { option: string; chain: string; example: string },
+): bigint {
   try {
-    return parseAmount(price as string, asset.decimals)
+    return parseAmount(value as string, asset.decimals)
   } catch (error) {
     if (!(error instanceof InvalidAmountError)) throw error
     throw new ConfigurationError(
-      `The option "price" does not fit ${asset.symbol} on ${chain}: ${error.shortMessage}`,
-      { details: `Give a decimal string with at most ${asset.decimals} decimals, e.g. '0.01'.` },
+      `The option "${where.option}" does not fit ${asset.symbol} on ${where.chain}: ${error.shortMessage}`,
+      { details: `Give ${where.example.replace('DECIMALS', String(asset.decimals))}.` },
     )
   }
 }

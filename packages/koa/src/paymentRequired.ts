@@ -4,7 +4,6 @@ import {
   type PaidOutcome,
   type PaymentEngineOptions,
   type PaymentReceipt,
-  paymentRequestHeaders,
   type RespondOutcome,
   type RouteAnswer,
   type StartupChecks,
@@ -95,6 +94,8 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
     options && 'charge' in options ? omitCharge(options) : options,
   )
   const engine = createPaymentEngine(engineOptions)
+  // tx402's own headers all start with x-: then others are passed over without lower-casing.
+  const onlyX = engine.requestHeaders.every((name) => name.startsWith('x-'))
   // The origin this route is known by, from its realm (checked by the engine): a redirect's
   // absolute Location is judged against it, never against the Host the client wrote.
   const knownOrigin = engineOptions.realm ? new URL(engineOptions.realm).origin : undefined
@@ -111,7 +112,7 @@ export function paymentRequired(options: PaymentRequiredOptions): PaidMiddleware
       path: askedPath(ctx),
       query: ctx.querystring,
       origin: ctx.origin,
-      headers: collectPaymentHeaders(ctx.req.rawHeaders),
+      headers: collectPaymentHeaders(ctx.req.rawHeaders, engine.requestHeaders, onlyX),
       client: clientOf(ctx),
     })
     switch (outcome.type) {
@@ -222,14 +223,18 @@ function write(ctx: Context, outcome: RespondOutcome): void {
 }
 
 // From rawHeaders, so a header sent twice is seen twice (Node joins custom duplicates with ', ').
-function collectPaymentHeaders(rawHeaders: string[]): Record<string, string[]> {
+function collectPaymentHeaders(
+  rawHeaders: string[],
+  names: readonly string[],
+  onlyX: boolean,
+): Record<string, string[]> {
   const headers: Record<string, string[]> = {}
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const raw = rawHeaders[i]!
-    // Every payment header starts with x- (or X-): others are passed over without lower-casing.
-    if ((raw.charCodeAt(0) | 0x20) !== 0x78 || raw.charCodeAt(1) !== 0x2d) continue
+    // When every payment header starts with x- (or X-), others are passed over without lower-casing.
+    if (onlyX && ((raw.charCodeAt(0) | 0x20) !== 0x78 || raw.charCodeAt(1) !== 0x2d)) continue
     const name = raw.toLowerCase()
-    if (!paymentRequestHeaders.includes(name)) continue
+    if (!names.includes(name)) continue
     const values = headers[name] ?? []
     values.push(rawHeaders[i + 1] ?? '')
     headers[name] = values

@@ -1,12 +1,9 @@
 import {
-  choosePayer,
   defaultClockSkewSeconds,
   errorStatus,
   InvalidTxIdError,
   isRefusal,
-  judgePayer,
-  judgePayment,
-  proofMessage,
+  judgeChainReport,
   resolveOffers,
   VerifierUnavailableError,
 } from '@tx402/core'
@@ -100,29 +97,18 @@ export async function verifyCommand(flags: VerifyFlags, env: Env): Promise<ExitC
       const result = await plugin.verify({ txId, requirement, challenge })
       const facts = await chainFacts(chain, txId)
       Object.assign(report, facts)
-      // The engine's own judgment of the plugin's facts (judgePayment), as a server answers.
-      const judged = judgePayment(result, {
+      // The engine's own judgment (judgeChainReport), as a server answers: price, asset, payee,
+      // age, challenge time, binding and which payer, with the proof checked by the plugin.
+      const judged = await judgeChainReport(plugin, result, {
+        txId,
         requirement,
         challenge,
-        now: Date.now(),
+        proof: flags.proof || undefined,
         clockSkewSeconds,
-        bindsByReference: plugin.binding === 'reference',
       })
       if (isRefusal(judged)) return verdict(judged.refuse, judged.message)
-      if (judged.status === 'pending') {
-        return verdict('payment_pending', judged.message ?? 'The transaction is not final yet.')
-      }
-      const proof = flags.proof && {
-        message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-        signature: flags.proof,
-      }
-      const choice = judgePayer(
-        await choosePayer(plugin, judged.candidates, proof || undefined),
-        judged.requirement,
-      )
-      if (isRefusal(choice)) return verdict(choice.refuse, choice.message)
-      report.received = printAmount(choice.transfer.amount, requirement.asset)
-      report.payer = choice.transfer.payer
+      report.received = printAmount(judged.amount, requirement.asset)
+      report.payer = judged.payer
       report.blockTime = result.status === 'confirmed' ? result.blockTime : null
       verdict('confirmed', 'The transaction pays for this request.')
     })

@@ -5,26 +5,11 @@ import {
   notFoundCache,
   type VerificationLimits,
 } from './limits.js'
-import type { Attempt } from './readAttempt.js'
-import { type Refusal, refuse } from './refusal.js'
-
-/** Step 2: the limits on unpaid verification work, held for one route. */
-export interface Admission {
-  /**
-   * Admits an attempt to verification, or refuses it: a transaction the chain did not know a
-   * moment ago (`tx_not_found`, without asking again), a client over its limit, or a chain with
-   * every verification slot taken (429 `rate_limited`). Admitted, it holds a slot of its chain
-   * until `free()` (idempotent) is called. An attempt answering a valid challenge of this route
-   * is counted apart from those without one (its own slots, its own per-client count), so a flood
-   * of bare hashes never refuses a payer who paid against a challenge.
-   */
-  admit(attempt: Attempt, client: string | undefined): Promise<{ free(): void } | Refusal>
-  /** Remembers that the chain does not know the attempt's transaction; adds `Retry-After`. */
-  notFound(attempt: Attempt, refusal: Refusal): Refusal
-}
+import { refuse } from './refusal.js'
+import type { Admission, SchemeAttempt } from './types.js'
 
 /**
- * The admission of one route: the negative cache and the concurrency cap are this process's;
+ * Step 2, admit: the limits on unpaid verification work of one route (`Admission`). The admission of one route: the negative cache and the concurrency cap are this process's;
  * the per-client limit is the ledger's (`ledger.clientLimiter`, shared by its processes) when it
  * offers one, else this process's. Attempts with a valid challenge (checked by `readAttempt`:
  * this route's HMAC, not expired) and those without have a cap and a per-client count each
@@ -43,7 +28,7 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
     ? (ledger.clientLimiter?.(limits.perClient) ?? memoryClientLimiter(limits.perClient))
     : undefined
   const inFlight = new Map<string, number>()
-  const key = ({ offer, txId }: Attempt) => JSON.stringify([offer.plugin.network, txId])
+  const key = ({ network, id }: SchemeAttempt) => JSON.stringify([network, id])
 
   return {
     async admit(attempt, client) {
@@ -56,9 +41,9 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
           Math.ceil(waitMs / 1000),
         )
       }
-      const lane = attempt.challenge ? 'challenged' : 'bare'
+      const lane = attempt.challenged ? 'challenged' : 'bare'
       if (perClient && client !== undefined) {
-        const wait = await perClient.take(attempt.challenge ? `challenged ${client}` : client)
+        const wait = await perClient.take(attempt.challenged ? `challenged ${client}` : client)
         if (wait > 0) {
           return refuse(
             'rate_limited',
@@ -67,7 +52,7 @@ export function admissionFor(limits: VerificationLimits | undefined, ledger: Led
           )
         }
       }
-      const pool = JSON.stringify([attempt.offer.plugin.name, lane])
+      const pool = JSON.stringify([attempt.chain, lane])
       if ((inFlight.get(pool) ?? 0) >= maxConcurrent) {
         return refuse(
           'rate_limited',

@@ -2,14 +2,13 @@ import { bytesToHex } from '@noble/hashes/utils'
 import { assetId } from '../assetId.js'
 import { sha256OfText } from '../challenge/hmacSha256.js'
 import type { CreditGrant, CreditLedger } from '../credit.js'
-import type { CreditTerms } from './creditOffer.js'
-import { creditRefusals } from './creditRefusals.js'
+import type { Ledger } from '../ledger.js'
+import { paymentKey } from '../paymentKey.js'
 import { paymentCreditHeaders } from './creditResponse.js'
-import { type CreditTokenClaims, issueCreditToken } from './creditToken.js'
-import type { CreditReceipt } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
-import type { Refusal } from './refusal.js'
-import type { Verified } from './verifyOnChain.js'
+import type { CreditReceipt, PaidOutcome, ReplayOutcome } from './outcome.js'
+import { creditRefusals } from './schemes/credit/creditRefusals.js'
+import { type CreditTokenClaims, issueCreditToken } from './schemes/credit/creditToken.js'
+import type { EnginePayment, Refusal, Route } from './types.js'
 
 /** Credit a verified payment buys: the grant its commit applies, and what the response says. */
 export interface Purchase {
@@ -29,14 +28,6 @@ interface Owner {
   payer: string
 }
 
-/** What `buyCredit` needs of the route. */
-export interface BuyDependencies {
-  credit: CreditTerms
-  ledger: CreditLedger
-  /** The signing key (the first secret). */
-  key: Uint8Array
-}
-
 /**
  * Buying and topping up (docs/protocol.md section 7.2): a payment of at least the offer's
  * smallest pack grants what it brought beyond this request's price, to a new balance (its
@@ -47,14 +38,22 @@ export interface BuyDependencies {
  * moves to a new pack's when later). Undefined for a smaller payment: it pays for its request
  * only. Throws the ledger's fault.
  *
- * @example const purchase = await buyCredit(deps, attempt, verified, claims)
+ * @example const purchase = await buyCredit(route, { ledger: route.ledger.credit, payment, token })
  */
 export async function buyCredit(
-  { credit, ledger, key }: BuyDependencies,
-  { offer, requirement, txId }: Attempt,
-  verified: Verified,
-  token: CreditTokenClaims | undefined,
+  route: Pick<Route, 'credit' | 'keys'>,
+  {
+    ledger,
+    payment,
+    token,
+  }: { ledger: CreditLedger; payment: EnginePayment; token: CreditTokenClaims | undefined },
 ): Promise<Purchase | Refusal | undefined> {
+  const { credit } = route
+  const { offer, requirement } = payment
+  if (!credit || !offer || !requirement) return undefined
+  const key = route.keys[0]!
+  const txId = payment.id
+  const verified = payment
   const packs = credit.packs.get(offer)
   if (!packs || verified.amount < packs.smallest) return undefined
   // The price is the answered challenge's (old terms honoured), the packs are today's: a payment
@@ -122,7 +121,7 @@ export async function buyCredit(
  * every secret (no key in it: a rotation must not rename a balance), so a claim taken over after
  * a crash names the balance whose token the payer may already hold. Knowing an id grants
  * nothing: only a token signed by the server spends it. A re-delivery never derives it: it reads
- * the balance the commit granted from the consumed row (`creditSteps.redelivered`).
+ * the balance the commit granted from the consumed row (`redeliveredCredit`).
  *
  * @example purchasedBalanceId({ scope: 'default', network: 'eip155:8453', txId, payTo, payer }) // '9f2c…' (32 hex)
  */
@@ -142,4 +141,47 @@ export function purchasedBalanceId(payment: {
 /** A top-up never shortens a balance's life: the later expiry, undefined (never) winning. */
 function laterExpiry(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : Math.max(a, b)
+}
+
+/**
+ * A re-delivery of a payment that bought or topped up credit carries `PAYMENT-CREDIT` again
+ * (the payer may have lost the first one, and with it the token): the balance its commit
+ * granted, read from the consumed row (never derived again: a secret rotated since, or terms
+ * changed since, must not lose it), as it stands now, with a token signed by today's first
+ * secret. Two lookups; throws a ledger fault.
+ *
+ * @example return redeliveredCredit(route, { outcome, payment })
+ */
+export async function redeliveredCredit<O extends PaidOutcome | ReplayOutcome>(
+  route: Pick<Route, 'credit' | 'keys'> & { ledger: Ledger },
+  { outcome, payment }: { outcome: O; payment: EnginePayment },
+): Promise<O> {
+  const { ledger, credit } = route
+  const { offer } = payment
+  if (!credit || !ledger.credit || !offer) return outcome
+  const granted = (await ledger.findDelivered(paymentKey({ ...payment, txId: payment.id })))?.credit
+  if (!granted) return outcome
+  const balance = await ledger.credit.find(granted.balanceId)
+  if (!balance) return outcome
+  const owner = {
+    balanceId: balance.id,
+    scope: balance.scope,
+    network: balance.network,
+    asset: balance.asset,
+    payer: balance.payer,
+  }
+  const receipt: CreditReceipt = {
+    use: 'bought',
+    balanceId: balance.id,
+    charged: 0n,
+    remaining: balance.remaining,
+    expiresAt: balance.expiresAt,
+  }
+  const headers = paymentCreditHeaders(
+    issueCreditToken(route.keys[0]!, owner),
+    offer,
+    receipt,
+    balance.scope,
+  )
+  return { ...outcome, headers: { ...outcome.headers, ...headers } }
 }

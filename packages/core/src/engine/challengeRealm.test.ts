@@ -5,8 +5,8 @@ import type { PaymentRequiredBody } from '../protocol/types.js'
 import { hash, silent } from '../test/engineSupport.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
 import { createPaymentEngine } from './createPaymentEngine.js'
-import type { PaymentEngineOptions, PaymentRequest } from './engineOptions.js'
 import type { Outcome } from './outcome.js'
+import type { PaymentEngineOptions, PaymentRequest } from './types.js'
 
 // docs/protocol.md section 2: a challenge names its realm (origin and full path, or the `realm`
 // option); its terms are honoured only there, elsewhere it binds the payment and the route's

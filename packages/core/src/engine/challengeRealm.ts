@@ -1,6 +1,6 @@
 import type { ChallengeResource } from '../challenge/challenge.js'
 import { ConfigurationError } from '../errors.js'
-import type { PaymentRequest } from './engineOptions.js'
+import type { PaymentRequest } from './types.js'
 
 /**
  * The resource a route's challenges name (docs/protocol.md section 2): the method and the realm,

@@ -1,5 +1,4 @@
 import { deriveReference, issueChallenge } from '../challenge/challenge.js'
-import type { ChallengeTerm } from '../challenge/challengeTerms.js'
 import { ConfigurationError } from '../errors.js'
 import type { ChallengeContext } from '../plugin.js'
 import type { ResolvedOffer } from '../price.js'
@@ -8,25 +7,8 @@ import { type ErrorCode, errorStatus } from '../protocol/codes.js'
 import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
 import type { AcceptOption, PaymentRequiredBody } from '../protocol/types.js'
 import { challengeResource } from './challengeRealm.js'
-import type { CreditTerms } from './creditOffer.js'
 import type { RespondOutcome } from './outcome.js'
-
-/** What every response of one route shares: offers, cost, and how challenges are signed. */
-export interface RouteTerms {
-  /** The key new challenges are signed with (the first secret). */
-  key: Uint8Array
-  offers: readonly ResolvedOffer[]
-  /** What the offers ask for, signed into every challenge. */
-  terms: readonly ChallengeTerm[]
-  cost: { amount: string; currency: string }
-  challengeTtlSeconds: number
-  /** Offers whose payments must carry `x-payment-proof`. */
-  proofRequired: ReadonlySet<ResolvedOffer>
-  /** The credit packs each offer sells, when the route sells credit. */
-  credit?: CreditTerms | undefined
-  /** The `realm` option, checked: what this route's challenges name instead of the request's. */
-  realm?: string | undefined
-}
+import type { RouteTerms } from './types.js'
 
 /**
  * Fails at setup when this route's challenges would not fit `x-payment-challenge` (too many
@@ -133,6 +115,12 @@ function challengeBody(
     for (const key of entry.nested) option[key] = copied(option[key])
     accepts.push(option as unknown as AcceptOption)
     acceptsJson += acceptsJson ? `,${entry.json}` : entry.json
+  }
+  for (const scheme of terms.schemes ?? []) {
+    for (const option of scheme.accepts?.(context) ?? []) {
+      accepts.push(option)
+      acceptsJson += acceptsJson ? `,${JSON.stringify(option)}` : JSON.stringify(option)
+    }
   }
   const expiresAt = isoDate(challenge.expiresAt)
   const body: PaymentRequiredBody = {

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js'
 import { refuseUnknownOptions } from '../optionKeys.js'
-import type { PaymentEngineOptions } from './createPaymentEngine.js'
 import type { VerificationLimits } from './limits.js'
+import type { PaymentEngineOptions } from './types.js'
 
 /**
  * Every option name of `paymentRequired` / `createPaymentEngine`. The `satisfies` makes the
@@ -28,6 +28,7 @@ const optionNames = {
   requireProof: true,
   credit: true,
   limits: true,
+  schemes: true,
   logger: true,
   observer: true,
   onPaid: true,

@@ -4,9 +4,10 @@ import type { Ledger } from '../ledger.js'
 import { memoryLedger } from '../memoryLedger.js'
 import { attemptOn, silent } from '../test/engineSupport.js'
 import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
-import { type Claim, claimPayment } from './claimPayment.js'
+import { claimPayment } from './claimPayment.js'
 import { leaseSettler } from './leaseSettler.js'
 import { isRefusal } from './refusal.js'
+import type { Claim, Route } from './types.js'
 
 const plugin = scriptedChain().plugin
 const attempt = (n: number, challengeId?: string) =>
@@ -19,16 +20,27 @@ const verified = { payer: scriptedPayer, amount: 10000n }
 const request = (method = 'GET') => ({ method, path: '/x', headers: {} })
 
 function claimer(ledger: Ledger, redeliveryWindowMs = 600_000) {
-  const dependencies = {
+  const route = {
     ledger,
     settler: leaseSettler(ledger, silent),
     logger: silent,
     claimTtlMs: 60_000,
     redeliveryWindowMs,
     maxRedeliveries: 3,
+  } as unknown as Route
+  return (n: number, method?: string, challengeId?: string) => {
+    const { offer, txId, requirement, challenge } = attempt(n, challengeId)
+    const payment = {
+      chain: offer.plugin.name,
+      network: offer.plugin.network,
+      id: txId,
+      payTo: requirement.payTo,
+      asset: requirement.asset,
+      challengeId: challenge?.id,
+      ...verified,
+    }
+    return claimPayment(route, { request: request(method), payment, ended: () => {} })
   }
-  return (n: number, method?: string, challengeId?: string) =>
-    claimPayment(dependencies, request(method), attempt(n, challengeId), verified, {})
 }
 const code = (result: object) =>
   isRefusal(result) ? result.refuse : 'type' in result ? result.type : 'claim'

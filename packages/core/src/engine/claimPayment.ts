@@ -1,35 +1,12 @@
 import { assetId } from '../assetId.js'
 import type { CreditGrant } from '../credit.js'
-import type { Lease, Ledger } from '../ledger.js'
 import { paymentKey } from '../paymentKey.js'
-import { type ClaimHeartbeat, startHeartbeat } from './claimHeartbeat.js'
-import type { Logger, PaymentRequest } from './engineOptions.js'
-import type { leaseSettler } from './leaseSettler.js'
-import type { PaidOutcome, ReplayOutcome } from './outcome.js'
-import type { Attempt } from './readAttempt.js'
+import { startHeartbeat } from './claimHeartbeat.js'
+import type { PaidOutcome, PaymentReceipt, ReplayOutcome } from './outcome.js'
 import { findRedelivery, paidResource, redeliveryOutcome } from './redelivery.js'
 import { type Refusal, refuse } from './refusal.js'
-import type { Trace } from './report.js'
 import { takePayment } from './takePayment.js'
-import type { Verified } from './verifyOnChain.js'
-
-/** This request's hold on the payment, kept alive until it settles. */
-export interface Claim {
-  lease: Lease
-  heartbeat: ClaimHeartbeat
-}
-
-/** What `claimPayment` needs besides the attempt. */
-export interface ClaimDependencies {
-  ledger: Ledger
-  settler: ReturnType<typeof leaseSettler>
-  logger: Pick<Logger, 'warn'>
-  claimTtlMs: number
-  /** 0: re-delivery off. */
-  redeliveryWindowMs: number
-  /** Re-deliveries one payment may have; 0: off. */
-  maxRedeliveries: number
-}
+import type { Claim, PaymentRequest, Route, SchemePayment } from './types.js'
 
 const inProgressRetryAfterSeconds = 1
 /** 402 `tx_already_used`: the payment this request presents was consumed by another. */
@@ -40,41 +17,47 @@ export const alreadyUsed = () =>
   )
 
 /**
- * Step 4, look up and claim (docs/protocol.md sections 1 and 6): a payment already committed is
- * re-delivered to its payer (GET, HEAD: run the route again; others: the kept response) or
+ * Step 4, look up and claim (docs/protocol.md sections 1 and 6), for any scheme's verified
+ * payment, keyed in the ledger by its network, id, payee and payer: a payment already committed
+ * is re-delivered to its payer (GET, HEAD: run the route again; others: the kept response) or
  * refused (`tx_already_used`, `response_not_stored`); one another request holds is 409
- * `payment_in_progress`; otherwise this request claims it (`takePayment`), and a heartbeat keeps the
- * claim alive until the payment settles; `grant` (credit it buys) is marked with it, for its
+ * `payment_in_progress`; otherwise this request claims it (`takePayment`), and a heartbeat keeps
+ * the claim alive until the payment settles; `grant` (credit it buys) is marked with it, for its
  * commit to apply. Throws the ledger's fault (503, nothing consumed), after releasing anything
  * it took.
  *
  * @example
- * const claim = await claimPayment(deps, request, attempt, verified, trace)
+ * const claim = await claimPayment(route, { request, payment, ended })
  * if ('lease' in claim) return paidOutcome(…)
  */
 export async function claimPayment(
-  dependencies: ClaimDependencies,
-  request: PaymentRequest,
-  attempt: Attempt,
-  verified: Verified,
-  trace: Trace,
-  grant?: CreditGrant,
+  route: Route,
+  {
+    request,
+    payment,
+    grant,
+    ended,
+  }: {
+    request: PaymentRequest
+    payment: SchemePayment
+    grant?: CreditGrant | undefined
+    /** Called once a re-delivery run again (GET) ended, for its decision line. */
+    ended: (payment: PaymentReceipt, failure: undefined, served: boolean) => void
+  },
 ): Promise<Claim | Refusal | PaidOutcome | ReplayOutcome> {
-  const { ledger, settler, claimTtlMs } = dependencies
-  const { offer, txId, requirement, challenge } = attempt
-  const { plugin } = offer
-  const key = paymentKey({ network: plugin.network, txId, payTo: requirement.payTo, ...verified })
+  const { ledger, settler, claimTtlMs } = route
+  const key = paymentKey({ ...payment, txId: payment.id })
   const resource = paidResource(request)
   const taken = await takePayment(
     ledger,
     key,
     claimTtlMs,
     {
-      chain: plugin.name,
-      asset: assetId(requirement.asset),
-      amount: verified.amount,
+      chain: payment.chain,
+      asset: assetId(payment.asset),
+      amount: payment.amount,
       resource,
-      challengeId: challenge?.id,
+      challengeId: payment.challengeId,
       ...(grant ? { credit: grant } : {}),
     },
     (lease) => settler.release(lease),
@@ -90,26 +73,25 @@ export async function claimPayment(
     const again = await findRedelivery({
       ledger,
       key,
-      plugin,
-      txId,
       resource,
-      challenge,
-      proof: attempt.proof,
-      windowMs: dependencies.redeliveryWindowMs,
-      limit: dependencies.maxRedeliveries,
+      challengeId: payment.challengeId,
+      isPayer: payment.isPayer,
+      windowMs: route.redeliveryWindowMs,
+      limit: route.maxRedeliveries,
     })
     if (!again) return alreadyUsed()
-    trace.payer = again.payer
-    trace.amount = again.amount.toString()
+    const seen = { payer: again.payer, amount: again.amount.toString() }
     return (
-      redeliveryOutcome(again, offer, txId, request.method) ??
-      refuse(
-        'response_not_stored',
-        'This payment was served, but its response was too large (or a stream) to keep for re-delivery, so it cannot be served again. Pay again per accepts for a new request.',
-      )
+      redeliveryOutcome(again, payment, request.method, ended) ?? {
+        ...refuse(
+          'response_not_stored',
+          'This payment was served, but its response was too large (or a stream) to keep for re-delivery, so it cannot be served again. Pay again per accepts for a new request.',
+        ),
+        seen,
+      }
     )
   }
   // From here until the payment settles, the claim is renewed: a slow handler or send never lets
   // another request take it over.
-  return { lease: taken, heartbeat: startHeartbeat(ledger, taken, claimTtlMs, dependencies.logger) }
+  return { lease: taken, heartbeat: startHeartbeat(ledger, taken, claimTtlMs, route.logger) }
 }

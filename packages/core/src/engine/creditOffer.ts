@@ -1,8 +1,7 @@
-import { ConfigurationError, InvalidAmountError } from '../errors.js'
+import { ConfigurationError } from '../errors.js'
 import type { Ledger } from '../ledger.js'
-import { parseAmount } from '../money.js'
 import { refuseUnknownOptions } from '../optionKeys.js'
-import type { ResolvedOffer } from '../price.js'
+import { optionAmount, type ResolvedOffer } from '../price.js'
 import type { CreditOffer } from '../protocol/types.js'
 
 /**
@@ -133,13 +132,9 @@ function packsOn(credit: RouteCredit, { plugin, requirement }: ResolvedOffer): b
 }
 
 function packIn(pack: unknown, asset: ResolvedOffer['requirement']['asset'], chain: string) {
-  try {
-    return parseAmount(pack as string, asset.decimals)
-  } catch (error) {
-    if (!(error instanceof InvalidAmountError)) throw error
-    throw new ConfigurationError(
-      `The option "credit.packs" does not fit ${asset.symbol} on ${chain}: ${error.shortMessage}`,
-      { details: `Give decimal strings with at most ${asset.decimals} decimals, e.g. '1.00'.` },
-    )
-  }
+  return optionAmount(pack, asset, {
+    option: 'credit.packs',
+    chain,
+    example: "decimal strings with at most DECIMALS decimals, e.g. '1.00'",
+  })
 }

@@ -109,3 +109,6 @@ export function leaseSettler(ledger: Ledger, log: SettlerLog) {
     release: (lease: Lease) => holds.release(leaseHold(ledger, lease)),
   }
 }
+
+/** A settler of leases, as `leaseSettler` returns it. */
+export type LeaseSettler = ReturnType<typeof leaseSettler>

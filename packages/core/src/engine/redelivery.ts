@@ -1,23 +1,19 @@
 import type { DeliveredPayment, Ledger } from '../ledger.js'
 import type { PaymentKey } from '../paymentKey.js'
-import type { ChainPlugin, ChallengeContext } from '../plugin.js'
-import type { ResolvedOffer } from '../price.js'
-import { proofMessage } from '../proofMessage.js'
 import type { PaidOutcome, PaymentReceipt, ReplayOutcome } from './outcome.js'
 import { paymentResponseHeaders } from './paymentResponse.js'
+import type { SchemePayment } from './types.js'
 
 /** A request presenting a payment the ledger already holds as committed. */
 export interface RedeliveryRequest {
   ledger: Ledger
   key: PaymentKey
-  plugin: ChainPlugin
-  txId: string
   /** `METHOD origin/path?query` (`paidResource`), HEAD counted as GET. */
   resource: string
-  /** The verified challenge it carried, if any. */
-  challenge: ChallengeContext | undefined
-  /** `x-payment-proof`, if sent. */
-  proof: string | undefined
+  /** The id of the verified challenge it carried, if any. */
+  challengeId: string | undefined
+  /** Whether the request is by a given payer (`SchemePayment.isPayer`), if the scheme can tell. */
+  isPayer?: ((payer: string) => Promise<boolean>) | undefined
   /** How long after its commit a response may be re-delivered; 0: never. */
   windowMs: number
   /** How many re-deliveries one payment may have, counted in the ledger; 0: none. */
@@ -53,13 +49,13 @@ export function paidResource(request: {
  * re-delivers. Throws the ledger's fault.
  *
  * @example
- * const again = await findRedelivery({ ledger, key, plugin, txId, resource: 'GET https://api.example.com/api/x?q=a', challenge, proof, windowMs: 600_000, limit: 3 })
+ * const again = await findRedelivery({ ledger, key, resource: 'GET https://api.example.com/api/x?q=a', challengeId, isPayer, windowMs: 600_000, limit: 3 })
  */
 export async function findRedelivery(
   request: RedeliveryRequest,
 ): Promise<DeliveredPayment | undefined> {
-  const { challenge, proof } = request
-  if (request.windowMs <= 0 || request.limit <= 0 || (!challenge && !proof)) return undefined
+  const { challengeId, isPayer } = request
+  if (request.windowMs <= 0 || request.limit <= 0 || (!challengeId && !isPayer)) return undefined
   const payment = await request.ledger.findDelivered(request.key)
   if (!payment || payment.resource !== request.resource) return undefined
   if (Date.now() - payment.deliveredAt > request.windowMs) return undefined
@@ -72,19 +68,8 @@ async function boundToPayer(
   request: RedeliveryRequest,
   payment: DeliveredPayment,
 ): Promise<boolean> {
-  const { challenge, proof } = request
-  if (challenge && payment.challengeId === challenge.id) return true
-  if (!proof || !request.plugin.verifyProof) return false
-  const signed = await request.plugin.verifyProof({
-    message: proofMessage({
-      network: request.plugin.network,
-      txId: request.txId,
-      challengeId: challenge?.id,
-    }),
-    signature: proof,
-    payer: payment.payer,
-  })
-  return signed
+  if (request.challengeId && payment.challengeId === request.challengeId) return true
+  return (await request.isPayer?.(payment.payer)) === true
 }
 
 /**
@@ -94,30 +79,40 @@ async function boundToPayer(
  */
 export function redeliveryOutcome(
   again: DeliveredPayment,
-  offer: ResolvedOffer,
-  txId: string,
+  presented: Pick<SchemePayment, 'chain' | 'network' | 'id' | 'asset'>,
   method: string,
+  ended: (payment: PaymentReceipt, failure: undefined, served: boolean) => void,
 ): PaidOutcome | ReplayOutcome | undefined {
   const payment: PaymentReceipt = {
-    chain: offer.plugin.name,
-    network: offer.plugin.network,
-    transaction: txId,
+    chain: presented.chain,
+    network: presented.network,
+    transaction: presented.id,
     payer: again.payer,
     payTo: again.payTo,
-    asset: offer.requirement.asset,
+    asset: presented.asset,
     amount: again.amount,
     challengeId: again.challengeId,
     redelivered: true,
   }
   const headers = paymentResponseHeaders(payment)
   if (method === 'GET' || method === 'HEAD') {
+    let reported = false
+    // Nothing to commit or release: its ending is only reported, once.
+    const end = (served: boolean) => {
+      if (reported) return
+      reported = true
+      ended(payment, undefined, served)
+    }
     return {
       type: 'paid',
       payment,
       headers,
       confirm: async () => undefined,
-      settle: async () => {},
-      finish: async () => undefined,
+      settle: async (delivered) => end(delivered),
+      finish: async (served) => {
+        end(served)
+        return undefined
+      },
     }
   }
   return again.response ? { type: 'replay', payment, response: again.response, headers } : undefined

@@ -1,15 +1,7 @@
 import type { ErrorCode } from '../protocol/codes.js'
+import type { Refusal } from './types.js'
 
-/**
- * A step's answer when the request is refused: the code and message of the error body and, when
- * the payer should wait, `Retry-After` in seconds. The composition turns it into the response
- * (`buildResponse`: a 402 with a fresh challenge, or the error's own status).
- */
-export interface Refusal {
-  refuse: ErrorCode
-  message: string
-  retryAfterSeconds?: number | undefined
-}
+export type { Refusal } from './types.js'
 
 /**
  * A refusal with `code`.

@@ -1,22 +1,9 @@
 import { VerifierUnavailableError } from '../errors.js'
 import { describeFault } from '../rpc/rpcFault.js'
-import type { Logger } from './engineOptions.js'
 import type { EngineHooks, EngineObserver, PaymentDecision } from './observer.js'
-import type { Outcome, PaymentReceipt } from './outcome.js'
+import type { Outcome, PaymentReceipt, RespondOutcome } from './outcome.js'
 import { type Refusal, refuse } from './refusal.js'
-import { onceEnded } from './settlement.js'
-
-/** What one request's decision has learned so far, for its log line and hooks. */
-export type Trace = Partial<
-  Pick<PaymentDecision, 'chain' | 'network' | 'transaction' | 'payer' | 'amount' | 'balance'>
->
-
-/** What the reporter writes to: the route's (guarded) logger and observer, and its hooks. */
-export interface ReportDependencies {
-  logger: Logger
-  observer: EngineObserver
-  hooks: EngineHooks
-}
+import type { Logger, Reporter, Trace } from './types.js'
 
 const unavailableRetryAfterSeconds = 2
 
@@ -27,9 +14,17 @@ const unavailableRetryAfterSeconds = 2
  *
  * @example
  * const report = reporter({ logger, observer, hooks: options })
- * return report.decided(outcome, trace, 'GET /api/x', started)
+ * report.decided(outcome, trace, 'GET /api/x', started)
  */
-export function reporter({ logger, observer, hooks }: ReportDependencies) {
+export function reporter({
+  logger,
+  observer,
+  hooks,
+}: {
+  logger: Logger
+  observer: EngineObserver
+  hooks: EngineHooks
+}): Reporter {
   const hookFailed = (cause: unknown) =>
     logger.warn({ err: describeFault(cause) }, 'tx402: hook failed')
   const decision = (decision: PaymentDecision, receipt?: PaymentReceipt): void => {
@@ -93,47 +88,37 @@ export function reporter({ logger, observer, hooks }: ReportDependencies) {
     },
 
     /**
-     * Reports the decision on `outcome` and returns it: at once for a refusal or a replay; for a
-     * paid outcome, once it ends (served, released or failed), with the deciding time only. A
-     * request without payment headers decided nothing and is not reported.
+     * Reports the decision on a refusal or a replay, at once. A request without payment headers
+     * decided nothing and is not reported; a paid one is reported when it ends (`ended`).
      */
-    decided(outcome: Outcome, trace: Trace, resource: string, started: number): Outcome {
-      if (outcome.type === 'payment_required') return outcome
-      if (outcome.type === 'replay') {
-        decision(
-          line(
-            resource,
-            trace,
-            'redelivered',
-            outcome.response.status,
-            performance.now() - started,
-          ),
-        )
-      } else if (outcome.type === 'error') {
-        decision(
-          line(resource, trace, outcome.body.error, outcome.status, performance.now() - started),
-        )
-      }
-      if (outcome.type !== 'paid') return outcome
-      const decidedMs = performance.now() - started
-      const paid = outcome
-      return onceEnded(paid, (failure, served) => {
-        const redelivered = paid.payment.redelivered === true
-        const ending = failure
-          ? failure.body.error
-          : !served
-            ? 'released'
-            : redelivered
-              ? 'redelivered'
-              : paid.payment.credit?.use === 'spent'
-                ? 'credited'
-                : 'served'
-        const status = failure ? failure.status : served ? 200 : 0
-        decision(
-          line(resource, trace, ending, status, decidedMs),
-          redelivered ? undefined : paid.payment,
-        )
-      })
+    decided(outcome: Outcome, trace: Trace, resource: string, started: number): void {
+      if (outcome.type === 'payment_required' || outcome.type === 'paid') return
+      const status = outcome.type === 'replay' ? outcome.response.status : outcome.status
+      const ending = outcome.type === 'replay' ? 'redelivered' : outcome.body.error
+      decision(line(resource, trace, ending, status, performance.now() - started))
+    },
+
+    /** Reports a paid request once it ended (served, released or failed), with its deciding time. */
+    ended(
+      payment: PaymentReceipt,
+      trace: Trace,
+      resource: string,
+      decidedMs: number,
+      failure: RespondOutcome | undefined,
+      served: boolean,
+    ): void {
+      const redelivered = payment.redelivered === true
+      const ending = failure
+        ? failure.body.error
+        : !served
+          ? 'released'
+          : redelivered
+            ? 'redelivered'
+            : payment.credit?.use === 'spent'
+              ? 'credited'
+              : 'served'
+      const status = failure ? failure.status : served ? 200 : 0
+      decision(line(resource, trace, ending, status, decidedMs), redelivered ? undefined : payment)
     },
   }
 }

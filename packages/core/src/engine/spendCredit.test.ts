@@ -13,7 +13,7 @@ import type { Outcome, PaymentReceipt } from './outcome.js'
 // Spending credit through the engine: the decision line and hooks, and ledger faults (503,
 // nothing spent). The HTTP behaviour is tested in @tx402/koa and @tx402/reliability.
 describe('spendCredit (docs/protocol.md section 7.3)', () => {
-  const setUp = () => {
+  const setUp = (limits?: { maxConcurrentVerifications: number }) => {
     const chain = scriptedChain()
     const ledger = memoryLedger()
     const decisions: PaymentDecision[] = []
@@ -25,6 +25,7 @@ describe('spendCredit (docs/protocol.md section 7.3)', () => {
       secret: 'spend-credit-secret-at-least-32-bytes!!',
       logger: silent,
       credit: { packs: ['0.05'] },
+      ...(limits ? { limits } : {}),
       observer: { decision: (d) => decisions.push(d) },
       onPaid: (receipt) => {
         paid.push(receipt)
@@ -86,5 +87,15 @@ describe('spendCredit (docs/protocol.md section 7.3)', () => {
       }),
     )
     assert.deepEqual(balances, [30_000n], 'the failed request took nothing')
+  })
+
+  it('spends credit outside admission: concurrent spends are not limited as verifications are', async () => {
+    const { handle, buy } = setUp({ maxConcurrentVerifications: 1 })
+    const token = await buy()
+    const outcomes = await Promise.all([1, 2, 3].map(() => handle({ 'x-payment-credit': token })))
+    assert.deepEqual(
+      outcomes.map((o) => o.type),
+      ['paid', 'paid', 'paid'],
+    )
   })
 })

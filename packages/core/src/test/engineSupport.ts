@@ -1,8 +1,7 @@
 import { createPaymentEngine } from '../engine/createPaymentEngine.js'
-import type { PaymentEngineOptions } from '../engine/engineOptions.js'
 import type { Outcome } from '../engine/outcome.js'
-import type { Attempt } from '../engine/readAttempt.js'
-import { setUpRoute } from '../engine/routeSetup.js'
+import { resolveOptions } from '../engine/resolveOptions.js'
+import type { Attempt, PaymentEngineOptions } from '../engine/types.js'
 import { memoryLedger } from '../memoryLedger.js'
 import type { ChainPlugin, ChallengeContext, VerifyResult } from '../plugin.js'
 import { scriptedChain } from '../testing/scriptedChain.js'
@@ -37,7 +36,7 @@ export function attemptOn(
   challenge?: ChallengeContext,
 ): Attempt {
   const secret = 'step-test-secret-at-least-32-bytes!!!!!'
-  const { offers } = setUpRoute({
+  const { offers } = resolveOptions({
     price: '0.01',
     chains: [plugin],
     ledger: memoryLedger(),
@@ -45,7 +44,17 @@ export function attemptOn(
     logger: silent,
   })
   const offer = offers[0]!
-  return { offer, txId: hash(n), challenge, proof: undefined, requirement: offer.requirement }
+  return {
+    chain: plugin.name,
+    network: plugin.network,
+    id: hash(n),
+    challenged: challenge !== undefined,
+    offer,
+    txId: hash(n),
+    challenge,
+    proof: undefined,
+    requirement: offer.requirement,
+  }
 }
 
 /** An engine at 0.01 on `plugin`, with a fresh memory ledger, silent, and `extra` options. */

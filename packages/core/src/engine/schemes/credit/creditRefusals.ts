@@ -1,9 +1,9 @@
-import { formatAmount } from '../money.js'
-import { headerNames } from '../protocol/headers.js'
-import type { WireAsset } from '../protocol/types.js'
-import type { CreditTerms } from './creditOffer.js'
+import { formatAmount } from '../../../money.js'
+import { headerNames } from '../../../protocol/headers.js'
+import type { WireAsset } from '../../../protocol/types.js'
+import type { CreditTerms } from '../../creditOffer.js'
+import { type Refusal, refuse } from '../../refusal.js'
 import { type CreditTokenClaims, readCreditToken } from './creditToken.js'
-import { type Refusal, refuse } from './refusal.js'
 
 /** docs/protocol.md section 7.3: what each credit refusal tells the payer to do. */
 export const creditRefusals = {

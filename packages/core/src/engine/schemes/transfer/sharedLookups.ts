@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
-import { assetId } from '../assetId.js'
-import type { VerifyResult } from '../plugin.js'
-import type { Attempt } from './readAttempt.js'
+import { assetId } from '../../../assetId.js'
+import type { VerifyResult } from '../../../plugin.js'
+import type { Attempt } from '../../types.js'
 
 /** Options of `sharedLookups`. */
 export interface SharedLookupsOptions {

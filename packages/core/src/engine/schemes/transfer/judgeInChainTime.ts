@@ -1,9 +1,9 @@
-import type { VerifyResult } from '../plugin.js'
-import type { ChainClock } from './chainClock.js'
-import { chainClockOf } from './chainClock.js'
-import { judgePayment, type PaymentJudgment } from './judgePayment.js'
-import type { Attempt } from './readAttempt.js'
-import { isRefusal } from './refusal.js'
+import type { VerifyResult } from '../../../plugin.js'
+import type { ChainClock } from '../../chainClock.js'
+import { chainClockOf } from '../../chainClock.js'
+import { type AcceptedPayment, judgeChainReport } from '../../judgeChainReport.js'
+import { isRefusal, type Refusal } from '../../refusal.js'
+import type { Attempt } from '../../types.js'
 
 /** A refusal older than this sample is judged again after a fresh one. */
 const resampleAfterMs = 5_000
@@ -13,7 +13,7 @@ const resampleAfterMs = 5_000
 const timeDecided = new Set(['tx_too_old', 'wrong_asset', 'wrong_recipient', 'insufficient_amount'])
 
 /**
- * `judgePayment` of the plugin's report for `attempt`, in the chain's time: with the chain's
+ * `judgeChainReport` of the plugin's report for `attempt`, in the chain's time: with the chain's
  * clock offset as last sampled (no RPC call on the paid path), and, when that says no for a
  * reason the clock decides (`tx_too_old`; the terms of a transaction that landed after its
  * challenge expired) and the sample is more than 5 s old, once more after a fresh sample (one
@@ -26,20 +26,20 @@ export async function judgeInChainTime(
   dependencies: { skewSeconds: number; clockOf?: (attempt: Attempt) => ChainClock },
   attempt: Attempt,
   result: VerifyResult,
-): Promise<PaymentJudgment> {
-  const { offer, requirement, challenge } = attempt
+): Promise<AcceptedPayment | Refusal> {
+  const { offer, requirement, challenge, txId, proof } = attempt
   const clock = dependencies.clockOf?.(attempt) ?? chainClockOf(offer.plugin)
   const judge = (chainOffsetSeconds: number) =>
-    judgePayment(result, {
+    judgeChainReport(offer.plugin, result, {
+      txId,
+      proof,
       requirement,
       currentRequirement: offer.requirement,
       challenge,
-      now: Date.now(),
       clockSkewSeconds: dependencies.skewSeconds,
       chainOffsetSeconds,
-      bindsByReference: offer.plugin.binding === 'reference',
     })
-  const judged = judge(clock.current())
+  const judged = await judge(clock.current())
   const stale = clock.sampledAt === undefined || Date.now() - clock.sampledAt > resampleAfterMs
   if (!(isRefusal(judged) && timeDecided.has(judged.refuse) && stale)) return judged
   if (result.status !== 'confirmed') return judged

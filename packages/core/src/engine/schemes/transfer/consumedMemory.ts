@@ -1,10 +1,9 @@
 import { LRUCache } from 'lru-cache'
-import { assetId } from '../assetId.js'
-import type { VerifyResult } from '../plugin.js'
-import { alreadyUsed } from './claimPayment.js'
-import type { Attempt } from './readAttempt.js'
-import { isRefusal, type Refusal } from './refusal.js'
-import type { Verified } from './verifyOnChain.js'
+import { assetId } from '../../../assetId.js'
+import type { VerifyResult } from '../../../plugin.js'
+import { alreadyUsed } from '../../claimPayment.js'
+import { isRefusal, type Refusal } from '../../refusal.js'
+import type { Attempt, Verified } from '../../types.js'
 
 /** A transaction this process committed a payment of: the chain's final report, and whose payments. */
 interface Remembered {

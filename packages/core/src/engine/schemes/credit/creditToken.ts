@@ -1,7 +1,7 @@
 import { base64urlnopad } from '@scure/base'
-import { hmacSha256 } from '../challenge/hmacSha256.js'
-import { base64UrlOfBytes, base64UrlOfText } from '../protocol/base64Text.js'
-import { headerNames, maxPaymentHeaderBytes } from '../protocol/headers.js'
+import { hmacSha256 } from '../../../challenge/hmacSha256.js'
+import { base64UrlOfBytes, base64UrlOfText } from '../../../protocol/base64Text.js'
+import { headerNames, maxPaymentHeaderBytes } from '../../../protocol/headers.js'
 
 /** What a credit token names: the balance, and what it may be spent on (fixed when bought). */
 export interface CreditTokenClaims {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import type { VerifyResult } from '../plugin.js'
-import { attemptOn, hash } from '../test/engineSupport.js'
-import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
-import { isRefusal } from './refusal.js'
+import type { VerifyResult } from '../../../plugin.js'
+import { attemptOn, hash } from '../../../test/engineSupport.js'
+import { scriptedChain, scriptedPayer } from '../../../testing/scriptedChain.js'
+import { isRefusal } from '../../refusal.js'
 import { verifyOnChain } from './verifyOnChain.js'
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -18,7 +18,7 @@ async function judge(verdict: VerifyResult | Error, issuedAt?: number) {
     issuedAt === undefined ? undefined : { id: 'c', issuedAt, reference: new Uint8Array(32) },
   )
   const observer = { verification: (_: string, result: string) => void results.push(result) }
-  const verified = await verifyOnChain({ observer, skewSeconds: 60 }, attempt)
+  const verified = await verifyOnChain({ observer, skewSeconds: 60 }, { attempt })
   return { verified, results }
 }
 const confirmed = (amount: bigint, blockTime = now()) => ({
@@ -72,13 +72,13 @@ describe('verifyOnChain (step 3)', () => {
     const observer = {}
     const silent = await verifyOnChain(
       { observer, skewSeconds: 60 },
-      attemptOn(1, byReference, challenge),
+      { attempt: attemptOn(1, byReference, challenge) },
     )
     assert.equal(isRefusal(silent) && silent.refuse, 'challenge_invalid')
     chain.set(hash(1), { ...confirmed(10000n), referenceSeen: true })
     const seen = await verifyOnChain(
       { observer, skewSeconds: 60 },
-      attemptOn(1, byReference, challenge),
+      { attempt: attemptOn(1, byReference, challenge) },
     )
     assert.ok(!isRefusal(seen))
   })

@@ -1,31 +1,10 @@
-import type { VerifyResult } from '../plugin.js'
-import { proofMessage } from '../proofMessage.js'
-import { chainClockOf } from './chainClock.js'
-import { choosePayer } from './choosePayer.js'
+import type { VerifyResult } from '../../../plugin.js'
+import { chainClockOf } from '../../chainClock.js'
+import type { EngineObserver } from '../../observer.js'
+import { isRefusal, type Refusal } from '../../refusal.js'
+import type { Attempt, Verified } from '../../types.js'
 import { judgeInChainTime } from './judgeInChainTime.js'
-import { judgePayer } from './judgePayment.js'
-import type { EngineObserver } from './observer.js'
-import type { Attempt } from './readAttempt.js'
-import { isRefusal, type Refusal, refuse } from './refusal.js'
 import type { sharedLookups } from './sharedLookups.js'
-
-/** Who paid, and how much of it is theirs: what identifies the payment in the ledger. */
-export interface Verified {
-  payer: string
-  /** Base units this payer sent to `payTo`. */
-  amount: bigint
-  /** The chain's report they were judged from (kept by `consumedMemory` for replays). */
-  facts?: VerifyResult
-}
-
-/** What `verifyOnChain` needs besides the attempt. */
-export interface VerifyDependencies {
-  observer: Pick<EngineObserver, 'verification' | 'inFlight'>
-  /** Tolerated clock difference between the chain and this server, in seconds. */
-  skewSeconds: number
-  /** Shares one plugin call among identical concurrent attempts (`sharedLookups`). */
-  lookups?: ReturnType<typeof sharedLookups>
-}
 
 /**
  * Step 3, verify (docs/protocol.md section 4): asks the attempt's chain plugin about the
@@ -35,16 +14,27 @@ export interface VerifyDependencies {
  * `tx_not_found` is for the caller to cache. Throws the plugin's fault (RPC down): the caller answers 503, nothing consumed.
  *
  * @example
- * const verified = await verifyOnChain({ observer, skewSeconds: 60 }, attempt)
+ * const verified = await verifyOnChain(route, { attempt, lookups })
  * if (isRefusal(verified)) return respond(verified)
  */
 export async function verifyOnChain(
-  dependencies: VerifyDependencies,
-  attempt: Attempt,
+  route: {
+    observer: Pick<EngineObserver, 'verification' | 'inFlight'>
+    /** Tolerated clock difference between the chain and this server, in seconds. */
+    skewSeconds: number
+  },
+  {
+    attempt,
+    lookups,
+  }: {
+    attempt: Attempt
+    /** Shares one plugin call among identical concurrent attempts (`sharedLookups`). */
+    lookups?: ReturnType<typeof sharedLookups> | undefined
+  },
 ): Promise<Verified | Refusal> {
   const { offer, txId, requirement, challenge } = attempt
   const { plugin } = offer
-  const { observer, lookups } = dependencies
+  const { observer } = route
   const lookup = async (): Promise<VerifyResult> => {
     const started = performance.now()
     observer.inFlight?.(plugin.name, 1)
@@ -73,7 +63,7 @@ export async function verifyOnChain(
     }
   }
   const result = await (lookups ? lookups.run(attempt, lookup) : lookup())
-  return judgeVerification(dependencies, attempt, result)
+  return judgeVerification(route, attempt, result)
 }
 
 /**
@@ -83,31 +73,11 @@ export async function verifyOnChain(
  * @example const verified = await judgeVerification({ skewSeconds: 60 }, attempt, facts)
  */
 export async function judgeVerification(
-  dependencies: Pick<VerifyDependencies, 'skewSeconds'>,
+  route: { skewSeconds: number },
   attempt: Attempt,
   result: VerifyResult,
 ): Promise<Verified | Refusal> {
-  const { offer, txId, challenge, proof } = attempt
-  const { plugin } = offer
-  const judged = await judgeInChainTime(dependencies, attempt, result)
+  const judged = await judgeInChainTime(route, attempt, result)
   if (isRefusal(judged)) return judged
-  if (judged.status === 'pending') {
-    const seconds = Math.max(1, Math.ceil(judged.retryAfterMs / 1000))
-    return refuse(
-      'payment_pending',
-      judged.message ??
-        `The transaction is not final yet. Retry the same headers after ${seconds} seconds; do not pay again.`,
-      seconds,
-    )
-  }
-  const signed = proof && {
-    message: proofMessage({ network: plugin.network, txId, challengeId: challenge?.id }),
-    signature: proof,
-  }
-  const choice = judgePayer(
-    await choosePayer(plugin, judged.candidates, signed || undefined),
-    judged.requirement,
-  )
-  if (isRefusal(choice)) return choice
-  return { payer: choice.transfer.payer, amount: choice.transfer.amount, facts: result }
+  return { payer: judged.payer, amount: judged.amount, facts: result }
 }

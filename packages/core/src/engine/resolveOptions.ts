@@ -2,39 +2,21 @@ import { challengeKeys } from '../challenge/challengeKeys.js'
 import { ConfigurationError } from '../errors.js'
 import type { ResolvedOffer } from '../price.js'
 import { describeCost, resolveOffers } from '../price.js'
+import { admissionFor } from './admit.js'
 import { offeredTerms } from './answeredTerms.js'
-import { type OfferBinding, offerBindings } from './bindingPolicy.js'
+import { offerBindings } from './bindingPolicy.js'
 import { checkRealm } from './challengeRealm.js'
-import { assertChallengeFits, type RouteTerms } from './challengeResponse.js'
+import { assertChallengeFits } from './challengeResponse.js'
 import { checkOptions } from './checkOptions.js'
-import { type CreditTerms, resolveCredit } from './creditOffer.js'
-import type { Logger, PaymentEngineOptions } from './engineOptions.js'
-import { type EngineObserver, guarded } from './observer.js'
-import { type OfferChoice, offerSelector } from './selectOffer.js'
-
-/** Everything a route decides once, at setup, from its options. */
-export interface Route {
-  offers: readonly ResolvedOffer[]
-  /** What its responses share: offers, cost, the signing key. */
-  terms: RouteTerms
-  /** Every key a challenge may be signed with (the first signs). */
-  keys: readonly Uint8Array[]
-  /** The credit the route sells (packs per offer, scope, expiry); undefined: none. */
-  credit: CreditTerms | undefined
-  /** What a payment on each offer must carry (challenge, proof). */
-  bindings: ReadonlyMap<ResolvedOffer, OfferBinding>
-  selectOffer(chain: string): OfferChoice
-  skewSeconds: number
-  claimTtlMs: number
-  /** 0: re-delivery off. */
-  redeliveryWindowMs: number
-  maxStoredResponseBytes: number
-  /** How many times one payment's response may be re-delivered (0: never). */
-  maxRedeliveries: number
-  /** The logger and observer, made unable to throw. */
-  logger: Logger
-  observer: EngineObserver
-}
+import { resolveCredit } from './creditOffer.js'
+import { defaultClockSkewSeconds } from './judgeChainReport.js'
+import { leaseSettler } from './leaseSettler.js'
+import { guarded } from './observer.js'
+import { reporter } from './report.js'
+import { creditScheme } from './schemes/credit/creditScheme.js'
+import { transferScheme } from './schemes/transfer/transferScheme.js'
+import { offerSelector } from './selectOffer.js'
+import type { EngineScheme, Logger, PaymentEngineOptions, Route, RouteTerms } from './types.js'
 
 const faultsOnly: Logger = {
   info() {},
@@ -43,13 +25,16 @@ const faultsOnly: Logger = {
 }
 
 /**
- * Checks `options` and derives the route from them; anything wrong throws here, before the app
- * listens. Also asks each chain about its asset (a transfer fee, say) and logs what it says.
+ * Checks `options` and resolves them into the route: everything decided once, at setup (offers,
+ * terms, keys, limits), the per-route parts (settler, admission, reporter), and the composition
+ * of its payment schemes, asked in this order: the pushed transfer, credit, then
+ * `options.schemes`. Anything wrong throws here, before the app listens. Also asks each chain
+ * about its asset (a transfer fee, say) and logs what it says.
  *
  * @throws ConfigurationError naming the option.
- * @example const route = setUpRoute({ chains: [base({ rpcUrl, payTo })], ledger, secret, price: '0.01' })
+ * @example const route = resolveOptions({ chains: [base({ rpcUrl, payTo })], ledger, secret, price: '0.01' })
  */
-export function setUpRoute(options: PaymentEngineOptions): Route {
+export function resolveOptions(options: PaymentEngineOptions): Route {
   checkOptions(options)
   const keys = challengeKeys(options.secret)
   if (!options.ledger) throw new ConfigurationError('A ledger is required.')
@@ -71,18 +56,19 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     proofRequired: new Set(offers.filter((o) => bindings.get(o)!.proof)),
     credit,
     realm: checkRealm(options.realm),
+    schemes: options.schemes,
   }
   assertChallengeFits(terms)
   const logger = guarded(options.logger ?? faultsOnly, ['info', 'warn', 'error'])
   announceAssetNotices(offers, logger)
-  return {
+  const base = {
     offers,
     terms,
     keys,
     credit,
     bindings,
     selectOffer: offerSelector(offers),
-    skewSeconds: nonNegative(options.clockSkewSeconds, 60, 'clockSkewSeconds'),
+    skewSeconds: nonNegative(options.clockSkewSeconds, defaultClockSkewSeconds, 'clockSkewSeconds'),
     claimTtlMs: positive(options.claimTtlMs, 60_000, 'claimTtlMs'),
     redeliveryWindowMs:
       nonNegative(options.redeliveryWindowSeconds, 600, 'redeliveryWindowSeconds') * 1000,
@@ -94,7 +80,18 @@ export function setUpRoute(options: PaymentEngineOptions): Route {
     maxRedeliveries: wholeCount(options.maxRedeliveries, 3, 'maxRedeliveries'),
     logger,
     observer: guarded(options.observer ?? {}, ['decision', 'verification', 'fault', 'inFlight']),
+    ledger: options.ledger,
+    settler: leaseSettler(options.ledger, logger),
+    admission: admissionFor(options.limits, options.ledger),
   }
+  const report = reporter({ logger, observer: base.observer, hooks: options })
+  // The composition: a new scheme is one folder under schemes/ and one line here.
+  const schemes: EngineScheme[] = [
+    transferScheme(base),
+    creditScheme(base),
+    ...((options.schemes ?? []) as readonly EngineScheme[]),
+  ]
+  return { ...base, report, schemes }
 }
 
 /** What the chain says about each asset (a transfer fee, say), read once and logged. */

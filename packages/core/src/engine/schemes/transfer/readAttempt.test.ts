@@ -1,18 +1,34 @@
 import assert from 'node:assert/strict'
-import { issueChallenge } from '../challenge/challenge.js'
-import { challengeKey } from '../challenge/challengeKeys.js'
-import { memoryLedger } from '../memoryLedger.js'
-import { hash, silent } from '../test/engineSupport.js'
-import { scriptedChain } from '../testing/scriptedChain.js'
-import { buildResponse } from './challengeResponse.js'
-import { readAttempt } from './readAttempt.js'
-import { isRefusal } from './refusal.js'
-import type { Trace } from './report.js'
-import { setUpRoute } from './routeSetup.js'
+import { issueChallenge } from '../../../challenge/challenge.js'
+import { challengeKey } from '../../../challenge/challengeKeys.js'
+import { memoryLedger } from '../../../memoryLedger.js'
+import { hash, silent } from '../../../test/engineSupport.js'
+import { scriptedChain } from '../../../testing/scriptedChain.js'
+import { buildResponse } from '../../challengeResponse.js'
+import { attemptRecord, readSchemeAttempt } from '../../handlePayment.js'
+import { isRefusal } from '../../refusal.js'
+import { resolveOptions } from '../../resolveOptions.js'
+import type { Attempt, PaymentRequest, Refusal, Route, Trace } from '../../types.js'
+import { transferScheme } from './transferScheme.js'
+
+/** The pipeline's read (step 1), its decision record in `trace`; a credit token alone as a spend. */
+function readAttempt(
+  r: Route,
+  req: PaymentRequest,
+  trace: Trace,
+): Attempt | Refusal | { spend: string } {
+  const read = readSchemeAttempt(r, req)
+  if (isRefusal(read)) {
+    Object.assign(trace, read.seen)
+    return read
+  }
+  Object.assign(trace, attemptRecord(read.attempt))
+  return read.attempt as Attempt
+}
 
 const secret = 'read-attempt-secret-at-least-32-bytes!!'
 const route = (binding: 'reference' | 'none' = 'none') =>
-  setUpRoute({
+  resolveOptions({
     price: '0.01',
     chains: [scriptedChain({ binding }).plugin],
     ledger: memoryLedger(),
@@ -61,8 +77,11 @@ describe('readAttempt (step 1)', () => {
   })
 
   it('reads a credit token alone as a spend, and with a payment as a top-up', () => {
-    const spend = readAttempt(route(), request({ 'x-payment-credit': 'k1.abc.def' }), {})
-    assert.deepEqual(spend, { spend: 'k1.abc.def' })
+    // Not the transfer's: the credit scheme reads it (and checks it, docs/protocol.md 7.3).
+    const alone = request({ 'x-payment-credit': 'k1.abc.def' })
+    assert.equal(transferScheme(route()).read(alone), undefined)
+    const spend = readAttempt(route(), alone, {})
+    assert.equal(isRefusal(spend) && spend.refuse, 'invalid_payment_headers')
     const topUp = readAttempt(
       route(),
       request({

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import type { Ledger } from '../ledger.js'
-import { memoryLedger } from '../memoryLedger.js'
-import type { PaymentRequiredBody } from '../protocol/types.js'
-import { hash, silent } from '../test/engineSupport.js'
-import { scriptedChain, scriptedPayer } from '../testing/scriptedChain.js'
-import { createPaymentEngine } from './createPaymentEngine.js'
-import type { Outcome } from './outcome.js'
+import type { Ledger } from '../../../ledger.js'
+import { memoryLedger } from '../../../memoryLedger.js'
+import type { PaymentRequiredBody } from '../../../protocol/types.js'
+import { hash, silent } from '../../../test/engineSupport.js'
+import { scriptedChain, scriptedPayer } from '../../../testing/scriptedChain.js'
+import { createPaymentEngine } from '../../createPaymentEngine.js'
+import type { Outcome } from '../../outcome.js'
 
 // A replay by hash alone of a payment this process committed is answered without the chain or the ledger;
 // everything a bound request or another payer may be owed still goes the whole way.
