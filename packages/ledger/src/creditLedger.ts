@@ -8,15 +8,13 @@ import {
   type Logger,
 } from '@tx402/core'
 import type { CreditStore } from './creditStore.js'
-
-const retryIntervalMs = 500
-const retryForMs = 10 * 60_000
+import { owedRetries } from './owedRetries.js'
 
 /**
  * `Ledger.credit` over a `CreditStore` (opened on first use: `store` may open the database).
  * No cache: every step is one SQL statement on the authority, so losing or flushing Redis can
  * never let a balance be spent twice. A release the store refused is owed: retried in the
- * background (every 500 ms, for up to 10 minutes). Until it lands the balance only looks lower
+ * background (`owedRetries`: every 500 ms, for up to 10 minutes). Until it lands the balance only looks lower
  * than it is (never higher), and if this process dies first, `reconcile` gives a reserved amount
  * back once its lease lapses.
  */
@@ -24,29 +22,14 @@ export function creditLedger(
   store: () => Promise<CreditStore>,
   logger: Pick<Logger, 'error'>,
 ): CreditLedger & { returnLapsed(): Promise<string[]>; stop(): void } {
-  const owed = new Map<string, { spend: CreditSpend; since: number }>()
-  let timer: ReturnType<typeof setInterval> | undefined
-
-  const retry = () => {
-    for (const [token, { spend, since }] of owed) {
-      if (Date.now() - since > retryForMs) {
-        owed.delete(token)
-        logger.error(
-          { balanceId: spend.balanceId },
-          'tx402 ledger: gave up giving back a credit spend',
-        )
-        continue
-      }
-      store()
-        .then((s) => s.release(spend))
-        .then(() => owed.delete(token))
-        .catch(() => undefined)
-    }
-    if (owed.size === 0 && timer) {
-      clearInterval(timer)
-      timer = undefined
-    }
-  }
+  const owed = owedRetries<CreditSpend>({
+    land: async (spend) => (await store()).release(spend),
+    gaveUp: (spend) => ({
+      fields: { balanceId: spend.balanceId },
+      message: 'tx402 ledger: gave up giving back a credit spend',
+    }),
+    logger,
+  })
 
   return {
     find: async (balanceId) => (await store()).find(balanceId),
@@ -72,23 +55,16 @@ export function creditLedger(
     async release(spend) {
       try {
         await (await store()).release(spend)
-        owed.delete(spend.token)
+        owed.forget(spend.token)
       } catch (error) {
-        owed.set(spend.token, { spend, since: Date.now() })
-        if (!timer) {
-          timer = setInterval(retry, retryIntervalMs)
-          timer.unref?.()
-        }
+        owed.owe(spend.token, spend)
         throw error
       }
     },
 
     returnLapsed: async () => (await store()).returnLapsed(),
 
-    stop() {
-      clearInterval(timer)
-      timer = undefined
-    },
+    stop: owed.stop,
   }
 }
 
