@@ -89,7 +89,12 @@ describeWithServices('redisPostgresLedger credit', ['postgres', 'redis', 'redis-
       cleanup.push(() => admin.disconnect())
       const counting = countingDb()
       cleanup.push(() => counting.db.destroy())
-      const counted = open({ redis: server.url, db: counting.db })
+      // The ledger's own client, connected before counting: its ready check (an INFO) would
+      // otherwise land inside the count whenever the connection is slower than the test.
+      const client = new Redis(server.url)
+      cleanup.push(() => client.disconnect())
+      await new Promise((resolve) => client.once('ready', resolve))
+      const counted = open({ redis: client, db: counting.db })
       const { grant } = await buy(ledger, 2n)
       const commands = async () =>
         Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
