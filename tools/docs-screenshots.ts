@@ -1,7 +1,7 @@
 // Screenshots of the built site for a reviewer: serves docs/.vitepress/dist with `vitepress
 // preview`, opens the Quick start page and an API reference page in Debian's headless Chromium
 // and writes PNGs outside git. Usage: pnpm docs:build && pnpm docs:screenshots [OUT_DIR]
-// (default /work/ns/shots, or $DOCS_SHOTS_DIR).
+// (default docs/.vitepress/screenshots, gitignored, or $DOCS_SHOTS_DIR).
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
 
 const root = resolve(import.meta.dirname, '..')
-const outDir = resolve(process.argv[2] ?? process.env.DOCS_SHOTS_DIR ?? '/work/ns/shots')
+const outDir = resolve(
+  process.argv[2] ?? process.env.DOCS_SHOTS_DIR ?? join(root, 'docs/.vitepress/screenshots'),
+)
 const chromiumPath = '/usr/bin/chromium'
 const pages = [
   { name: 'home', path: '/' },
