@@ -158,13 +158,7 @@ async function decide(route: Route, handling: Handling): Promise<Outcome> {
     }
   }
   const receipt: PaymentReceipt = {
-    chain: payment.chain,
-    network: payment.network,
-    transaction: payment.id,
-    payer: payment.payer,
-    payTo: payment.payTo,
-    asset: payment.asset,
-    amount: payment.amount,
+    ...receiptOf(payment),
     challengeId: payment.challengeId,
     ...(purchase ? { credit: purchase.receipt } : {}),
   }
@@ -219,16 +213,7 @@ function paidFromHold(
   payment: EnginePayment,
   held: NonNullable<EnginePayment['held']>,
 ): Outcome {
-  const receipt: PaymentReceipt = {
-    chain: payment.chain,
-    network: payment.network,
-    transaction: payment.id,
-    payer: payment.payer,
-    payTo: payment.payTo,
-    asset: payment.asset,
-    amount: payment.amount,
-    credit: held.credit,
-  }
+  const receipt: PaymentReceipt = { ...receiptOf(payment), credit: held.credit }
   return paidOutcome({
     payment: receipt,
     headers: held.headers,
@@ -264,4 +249,10 @@ function unavailable(
     ? route.report.valueFault(handling.record, cause)
     : route.report.fault(dependency, handling.record, cause)
   return answer(route, handling, refusal)
+}
+
+// What every receipt of a payment says, whichever way it is answered.
+function receiptOf(payment: EnginePayment): PaymentReceipt {
+  const { chain, network, id: transaction, payer, payTo, asset, amount } = payment
+  return { chain, network, transaction, payer, payTo, asset, amount }
 }
