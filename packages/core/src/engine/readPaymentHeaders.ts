@@ -32,6 +32,18 @@ const printable = /^[\x21-\x7e]+$/
 export function readPaymentHeaders(headers: RequestHeaders): PaymentHeaders {
   // Most requests to a paid route carry none (each 402 is one): nothing to check.
   if (!hasAny(headers)) return none
+  // Each scheme reads the same request's headers: they are checked once.
+  let known = parsed.get(headers)
+  if (!known) {
+    known = parse(headers)
+    parsed.set(headers, known)
+  }
+  return known
+}
+
+const parsed = new WeakMap<RequestHeaders, PaymentHeaders>()
+
+function parse(headers: RequestHeaders): PaymentHeaders {
   const tx = read(headers, headerNames.tx)
   const chain = read(headers, headerNames.chain)
   const challenge = read(headers, headerNames.challenge)
